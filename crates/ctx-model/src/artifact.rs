@@ -1,0 +1,133 @@
+//! Artifacts: a declared source plus what ctx captured of it when it was
+//! added (blob hashes, sizes and token counts), so the pack can be rendered
+//! again without reading the sources.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ArtifactId, BlobHash, EventSeq, SourceSpec};
+
+/// One artifact of a pack, as materialized.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// The seq of the event that added it.
+    pub id: ArtifactId,
+    pub spec: SourceSpec,
+    /// Higher renders first and is dropped last.
+    pub priority: i32,
+    pub options: AddOptions,
+    pub content: Captured,
+}
+
+impl Artifact {
+    /// The event that added the artifact.
+    pub fn added(&self) -> EventSeq {
+        EventSeq(self.id.0)
+    }
+}
+
+/// How an artifact's source is read, kept so a later render expands and
+/// filters it the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddOptions {
+    /// `md_dir:` descends into subfolders.
+    pub recursive: bool,
+    /// Most files a collection may expand to.
+    pub max_files: u32,
+    /// Globs (root-relative) a collection leaves out.
+    pub exclude: Vec<String>,
+    /// Collections ignore `.gitignore` and `.ignore`.
+    pub no_ignore: bool,
+    /// The source may live outside the pack root.
+    pub allow_outside_root: bool,
+    /// Sensitive files may be read.
+    pub allow_sensitive: bool,
+    /// Largest file read, in bytes.
+    pub max_file_bytes: u64,
+}
+
+/// Content captured at add time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Captured {
+    /// A single text: a file, a line range, a note, a diff.
+    Blob(CapturedBlob),
+    /// A collection's expansion, sorted by path, and what it skipped.
+    Files {
+        files: Vec<CapturedFile>,
+        skipped: Vec<SkippedFile>,
+    },
+}
+
+impl Captured {
+    /// Total bytes of captured content.
+    pub fn bytes(&self) -> u64 {
+        match self {
+            Self::Blob(b) => b.bytes,
+            Self::Files { files, .. } => files.iter().map(|f| f.blob.bytes).sum(),
+        }
+    }
+
+    /// Total tokens of captured content, counted by the pack's tokenizer.
+    pub fn tokens(&self) -> u64 {
+        match self {
+            Self::Blob(b) => u64::from(b.tokens),
+            Self::Files { files, .. } => files.iter().map(|f| u64::from(f.blob.tokens)).sum(),
+        }
+    }
+
+    /// Every blob the content refers to.
+    pub fn blobs(&self) -> impl Iterator<Item = &CapturedBlob> {
+        let (one, many) = match self {
+            Self::Blob(b) => (Some(b), &[][..]),
+            Self::Files { files, .. } => (None, files.as_slice()),
+        };
+        one.into_iter().chain(many.iter().map(|f| &f.blob))
+    }
+}
+
+/// A stored blob with the size and token count of its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapturedBlob {
+    pub hash: BlobHash,
+    pub bytes: u64,
+    pub tokens: u32,
+}
+
+/// One file of a collection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapturedFile {
+    /// Root-relative, `/`-separated.
+    pub path: String,
+    pub blob: CapturedBlob,
+}
+
+/// A file a collection matched but left out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: SkipReason,
+}
+
+/// Why a collection left a file out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SkipReason {
+    Sensitive,
+    Binary,
+    TooLarge,
+    Ignored,
+    OutsideRoot,
+    Unreadable,
+}
+
+impl SkipReason {
+    /// The word used in output and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sensitive => "sensitive",
+            Self::Binary => "binary",
+            Self::TooLarge => "too_large",
+            Self::Ignored => "ignored",
+            Self::OutsideRoot => "outside_root",
+            Self::Unreadable => "unreadable",
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Events: the append-only log that is the source of truth for every pack.
+//!
+//! Names are past tense, one event per command. Variants are only ever added
+//! at the end: the store encodes the variant index, so reordering or editing
+//! a variant would misread every event already written. A changed shape is a
+//! new variant.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AddOptions, ArtifactId, Captured, EventSeq, PackId, PackName, SourceSpec, Timestamp,
+    TokenizerKind,
+};
+
+/// One event with who, when and how it was made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    pub seq: EventSeq,
+    pub time: Timestamp,
+    pub user: String,
+    /// The ctx version that wrote the event.
+    pub version: String,
+    /// The command line, program name first.
+    pub command: Vec<String>,
+    /// The pack the event concerns, with its name at that moment.
+    pub pack: Option<PackRef>,
+    pub event: Event,
+}
+
+/// A pack id with the name it had when an event was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackRef {
+    pub id: PackId,
+    pub name: PackName,
+}
+
+/// What changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// A pack was created; its id is this event's seq.
+    PackCreated {
+        name: PackName,
+        /// Absolute path of the pack root.
+        root: String,
+        budget: u64,
+        tokenizer: TokenizerKind,
+    },
+    /// An artifact was added; its id is this event's seq.
+    ArtifactAdded { pack: PackId, artifact: NewArtifact },
+    /// An artifact was removed.
+    ArtifactRemoved {
+        pack: PackId,
+        artifact: ArtifactId,
+        spec: SourceSpec,
+    },
+    /// A pack was renamed.
+    PackRenamed {
+        pack: PackId,
+        from: PackName,
+        to: PackName,
+    },
+    /// A pack's token budget changed.
+    BudgetChanged { pack: PackId, from: u64, to: u64 },
+    /// A pack was deleted with all its artifacts.
+    PackDeleted { pack: PackId, name: PackName },
+}
+
+/// An artifact as an `ArtifactAdded` event carries it, before it has an id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewArtifact {
+    pub spec: SourceSpec,
+    pub priority: i32,
+    pub options: AddOptions,
+    pub content: Captured,
+}
+
+impl Event {
+    /// The pack the event concerns, given the seq it is written at.
+    pub fn pack_id(&self, seq: EventSeq) -> PackId {
+        match self {
+            Self::PackCreated { .. } => PackId(seq.0),
+            Self::ArtifactAdded { pack, .. }
+            | Self::ArtifactRemoved { pack, .. }
+            | Self::PackRenamed { pack, .. }
+            | Self::BudgetChanged { pack, .. }
+            | Self::PackDeleted { pack, .. } => *pack,
+        }
+    }
+
+    /// A stable snake_case name for the kind, used in output and filters.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PackCreated { .. } => "pack_created",
+            Self::ArtifactAdded { .. } => "artifact_added",
+            Self::ArtifactRemoved { .. } => "artifact_removed",
+            Self::PackRenamed { .. } => "pack_renamed",
+            Self::BudgetChanged { .. } => "budget_changed",
+            Self::PackDeleted { .. } => "pack_deleted",
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Domain types and pure logic of ctx: pack names, ids, source specs, events
+//! and the fold that turns events into pack state.
+//!
+//! Nothing here performs I/O. The store persists these types; the binary
+//! loads sources and prints them.
+
+pub mod artifact;
+pub mod event;
+pub mod fold;
+pub mod id;
+pub mod name;
+pub mod sensitive;
+pub mod spec;
+pub mod state;
+pub mod time;
+pub mod tokenizer;
+
+pub use artifact::{
+    AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkipReason, SkippedFile,
+};
+pub use event::{Event, EventRecord, NewArtifact, PackRef};
+pub use fold::{Change, FoldError, Planned, StateView, plan};
+pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
+pub use name::{NameError, PackName};
+pub use spec::{SourceSpec, SpecError};
+pub use state::{Pack, State};
+pub use time::Timestamp;
+pub use tokenizer::TokenizerKind;

@@ -1,0 +1,443 @@
+//! Source specs: the one-line strings that declare what an artifact holds.
+//!
+//! | spec | meaning |
+//! |---|---|
+//! | `PATH`, `file:PATH` | one file |
+//! | `PATH#L10-L20`, `PATH#L7` | a line range, 1-based and inclusive |
+//! | `text:SOME WORDS` | an inline note |
+//! | `glob:PATTERN` | files matching a glob under the pack root |
+//! | `md_dir:DIR` | markdown files in a folder |
+//! | `git:diff [--base=REV] [--head=REV]` | output of `git diff` in the pack root |
+//!
+//! `parse(spec.to_string()) == spec` for every spec: `Display` writes the
+//! canonical form, adding `file:` where a bare path would read as a scheme.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The schemes a spec may start with.
+pub const SCHEMES: [&str; 5] = ["file", "text", "glob", "md_dir", "git"];
+
+/// One declared source.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SourceSpec {
+    /// A whole file.
+    File { path: String },
+    /// Lines `start..=end` of a file (1-based).
+    Range { path: String, start: u32, end: u32 },
+    /// An inline note.
+    Text { text: String },
+    /// Files matching a glob under the pack root.
+    Glob { pattern: String },
+    /// Markdown files in a folder.
+    MdDir { dir: String },
+    /// `git diff` output: the work tree against `base` (or the index), or `base..head`.
+    GitDiff {
+        base: Option<String>,
+        head: Option<String>,
+    },
+}
+
+/// Why a string is not a valid source spec.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    #[error("the source spec is empty")]
+    Empty,
+    #[error("`{spec}` names no path")]
+    EmptyPath { spec: String },
+    #[error("`{spec}`: line numbers start at 1")]
+    ZeroLine { spec: String },
+    #[error("`{spec}`: the range ends (line {end}) before it starts (line {start})")]
+    ReversedRange { spec: String, start: u32, end: u32 },
+    #[error("`{spec}`: `#L{range}` is not a line range; write `#L7` or `#L10-L20`")]
+    BadRange { spec: String, range: String },
+    #[error(
+        "`{scheme}:` is not a known source scheme; the known ones are `file:`, `text:`, `glob:`, `md_dir:` and `git:` (write `file:{rest}` for a path that contains a colon)"
+    )]
+    UnknownScheme { scheme: String, rest: String },
+    #[error("`text:` needs the note's text after the colon")]
+    EmptyText,
+    #[error("`glob:` needs a pattern after the colon")]
+    EmptyGlob,
+    #[error(
+        "`{spec}`: expected `git:diff`, `git:diff --base=REV` or `git:diff --base=REV --head=REV`"
+    )]
+    BadGit { spec: String },
+    #[error("`{spec}`: `{rev}` is not a usable revision (empty, or starts with `-`)")]
+    BadRev { spec: String, rev: String },
+}
+
+impl SourceSpec {
+    /// Parses a spec as typed by a user.
+    pub fn parse(spec: &str) -> Result<Self, SpecError> {
+        if spec.is_empty() {
+            return Err(SpecError::Empty);
+        }
+        let Some((scheme, rest)) = split_scheme(spec) else {
+            return parse_path(spec, spec);
+        };
+        match scheme {
+            "file" => parse_path(spec, rest),
+            "text" if rest.is_empty() => Err(SpecError::EmptyText),
+            "text" => Ok(Self::Text {
+                text: rest.to_owned(),
+            }),
+            "glob" if rest.is_empty() => Err(SpecError::EmptyGlob),
+            "glob" => Ok(Self::Glob {
+                pattern: rest.to_owned(),
+            }),
+            "md_dir" if rest.is_empty() => Err(SpecError::EmptyPath {
+                spec: spec.to_owned(),
+            }),
+            "md_dir" => Ok(Self::MdDir {
+                dir: rest.to_owned(),
+            }),
+            "git" => parse_git(spec, rest),
+            _ => Err(SpecError::UnknownScheme {
+                scheme: scheme.to_owned(),
+                rest: rest.to_owned(),
+            }),
+        }
+    }
+
+    /// Whether the spec expands to many files.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, Self::Glob { .. } | Self::MdDir { .. })
+    }
+
+    /// The file or folder path the spec names, if any.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Self::File { path } | Self::Range { path, .. } => Some(path),
+            Self::MdDir { dir } => Some(dir),
+            Self::Text { .. } | Self::Glob { .. } | Self::GitDiff { .. } => None,
+        }
+    }
+
+    /// The same spec naming `path` instead (no change for specs without one).
+    pub fn with_path(&self, new: String) -> Self {
+        match self {
+            Self::File { .. } => Self::File { path: new },
+            Self::Range { start, end, .. } => Self::Range {
+                path: new,
+                start: *start,
+                end: *end,
+            },
+            Self::MdDir { .. } => Self::MdDir { dir: new },
+            other => other.clone(),
+        }
+    }
+}
+
+/// Splits `scheme:rest` when the part before the first colon looks like a
+/// scheme word; a path such as `src/a:b` or `./x:y` has no scheme.
+fn split_scheme(spec: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = spec.split_once(':')?;
+    let is_word = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    is_word.then_some((scheme, rest))
+}
+
+fn parse_path(spec: &str, body: &str) -> Result<SourceSpec, SpecError> {
+    let empty = || SpecError::EmptyPath {
+        spec: spec.to_owned(),
+    };
+    let Some(at) = body.rfind("#L") else {
+        if body.is_empty() {
+            return Err(empty());
+        }
+        return Ok(SourceSpec::File {
+            path: body.to_owned(),
+        });
+    };
+    let (path, range) = (&body[..at], &body[at + 2..]);
+    if path.is_empty() {
+        return Err(empty());
+    }
+    let bad = || SpecError::BadRange {
+        spec: spec.to_owned(),
+        range: range.to_owned(),
+    };
+    let line = |s: &str| -> Result<u32, SpecError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match s.parse::<u32>() {
+            Ok(0) => Err(SpecError::ZeroLine {
+                spec: spec.to_owned(),
+            }),
+            Ok(n) => Ok(n),
+            Err(_) => Err(bad()),
+        }
+    };
+    let (start, end) = match range.split_once('-') {
+        None => {
+            let n = line(range)?;
+            (n, n)
+        }
+        Some((a, b)) => (line(a)?, line(b.strip_prefix('L').unwrap_or(b))?),
+    };
+    if end < start {
+        return Err(SpecError::ReversedRange {
+            spec: spec.to_owned(),
+            start,
+            end,
+        });
+    }
+    Ok(SourceSpec::Range {
+        path: path.to_owned(),
+        start,
+        end,
+    })
+}
+
+fn parse_git(spec: &str, rest: &str) -> Result<SourceSpec, SpecError> {
+    let bad = || SpecError::BadGit {
+        spec: spec.to_owned(),
+    };
+    let mut words = rest.split_whitespace();
+    if words.next() != Some("diff") {
+        return Err(bad());
+    }
+    let (mut base, mut head) = (None, None);
+    for word in words {
+        let (slot, rev) = if let Some(rev) = word.strip_prefix("--base=") {
+            (&mut base, rev)
+        } else if let Some(rev) = word.strip_prefix("--head=") {
+            (&mut head, rev)
+        } else {
+            return Err(bad());
+        };
+        if slot.is_some() {
+            return Err(bad());
+        }
+        if rev.is_empty() || rev.starts_with('-') {
+            return Err(SpecError::BadRev {
+                spec: spec.to_owned(),
+                rev: rev.to_owned(),
+            });
+        }
+        *slot = Some(rev.to_owned());
+    }
+    if head.is_some() && base.is_none() {
+        return Err(bad());
+    }
+    Ok(SourceSpec::GitDiff { base, head })
+}
+
+impl fmt::Display for SourceSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path_prefix = |path: &str| {
+            if split_scheme(path).is_some() {
+                "file:"
+            } else {
+                ""
+            }
+        };
+        match self {
+            Self::File { path } => write!(f, "{}{path}", path_prefix(path)),
+            Self::Range { path, start, end } if start == end => {
+                write!(f, "{}{path}#L{start}", path_prefix(path))
+            }
+            Self::Range { path, start, end } => {
+                write!(f, "{}{path}#L{start}-L{end}", path_prefix(path))
+            }
+            Self::Text { text } => write!(f, "text:{text}"),
+            Self::Glob { pattern } => write!(f, "glob:{pattern}"),
+            Self::MdDir { dir } => write!(f, "md_dir:{dir}"),
+            Self::GitDiff { base, head } => {
+                f.write_str("git:diff")?;
+                if let Some(base) = base {
+                    write!(f, " --base={base}")?;
+                }
+                if let Some(head) = head {
+                    write!(f, " --head={head}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for SourceSpec {
+    type Err = SpecError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn p(s: &str) -> Result<SourceSpec, SpecError> {
+        SourceSpec::parse(s)
+    }
+
+    #[test]
+    fn parses_every_form() {
+        let file = |path: &str| SourceSpec::File { path: path.into() };
+        assert_eq!(p("src/main.rs"), Ok(file("src/main.rs")));
+        assert_eq!(p("file:src/main.rs"), Ok(file("src/main.rs")));
+        assert_eq!(p("./a:b"), Ok(file("./a:b")));
+        assert_eq!(p("file:a:b"), Ok(file("a:b")));
+        let range = |start, end| SourceSpec::Range {
+            path: "a.rs".into(),
+            start,
+            end,
+        };
+        assert_eq!(p("a.rs#L10-L20"), Ok(range(10, 20)));
+        assert_eq!(p("a.rs#L10-20"), Ok(range(10, 20)));
+        assert_eq!(p("a.rs#L7"), Ok(range(7, 7)));
+        assert_eq!(p("file:a.rs#L7"), Ok(range(7, 7)));
+        assert_eq!(
+            p("text:hello: world"),
+            Ok(SourceSpec::Text {
+                text: "hello: world".into()
+            })
+        );
+        assert_eq!(
+            p("glob:src/**/*.rs"),
+            Ok(SourceSpec::Glob {
+                pattern: "src/**/*.rs".into()
+            })
+        );
+        assert_eq!(
+            p("md_dir:docs"),
+            Ok(SourceSpec::MdDir { dir: "docs".into() })
+        );
+        assert_eq!(
+            p("git:diff"),
+            Ok(SourceSpec::GitDiff {
+                base: None,
+                head: None
+            })
+        );
+        assert_eq!(
+            p("git:diff --base=main --head=HEAD~1"),
+            Ok(SourceSpec::GitDiff {
+                base: Some("main".into()),
+                head: Some("HEAD~1".into())
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_bad_specs_precisely() {
+        assert_eq!(p(""), Err(SpecError::Empty));
+        assert!(matches!(p("file:"), Err(SpecError::EmptyPath { .. })));
+        assert!(matches!(p("#L3"), Err(SpecError::EmptyPath { .. })));
+        assert!(matches!(p("md_dir:"), Err(SpecError::EmptyPath { .. })));
+        assert!(matches!(p("a.rs#L0"), Err(SpecError::ZeroLine { .. })));
+        assert!(matches!(p("a.rs#L0-L3"), Err(SpecError::ZeroLine { .. })));
+        assert_eq!(
+            p("a.rs#L20-L10"),
+            Err(SpecError::ReversedRange {
+                spec: "a.rs#L20-L10".into(),
+                start: 20,
+                end: 10
+            })
+        );
+        for bad in [
+            "a.rs#Lx",
+            "a.rs#L",
+            "a.rs#L1-",
+            "a.rs#L1-Lx",
+            "a.rs#L99999999999",
+        ] {
+            assert!(matches!(p(bad), Err(SpecError::BadRange { .. })), "{bad}");
+        }
+        let err = p("foo:bar").unwrap_err();
+        assert_eq!(
+            err,
+            SpecError::UnknownScheme {
+                scheme: "foo".into(),
+                rest: "bar".into()
+            }
+        );
+        assert!(err.to_string().contains("`md_dir:`"), "{err}");
+        assert_eq!(p("text:"), Err(SpecError::EmptyText));
+        assert_eq!(p("glob:"), Err(SpecError::EmptyGlob));
+        for bad in [
+            "git:",
+            "git:log",
+            "git:diff --cached",
+            "git:diff --head=x",
+            "git:diff --base=a --base=b",
+        ] {
+            assert!(matches!(p(bad), Err(SpecError::BadGit { .. })), "{bad}");
+        }
+        assert!(matches!(
+            p("git:diff --base=--output=x"),
+            Err(SpecError::BadRev { .. })
+        ));
+    }
+
+    #[test]
+    fn display_adds_file_prefix_where_needed() {
+        let spec = SourceSpec::File { path: "a:b".into() };
+        assert_eq!(spec.to_string(), "file:a:b");
+        let spec = SourceSpec::Range {
+            path: "text:x".into(),
+            start: 1,
+            end: 2,
+        };
+        assert_eq!(spec.to_string(), "file:text:x#L1-L2");
+        assert_eq!(p(&spec.to_string()), Ok(spec));
+    }
+
+    fn path_strategy() -> impl Strategy<Value = String> {
+        // Any path without the `#L` range marker, which the grammar reserves.
+        "[a-zA-Z0-9_./:# -]{1,24}".prop_filter("no range marker", |s| !s.contains("#L"))
+    }
+
+    fn rev_strategy() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9_~^./]{1,12}"
+    }
+
+    fn spec_strategy() -> impl Strategy<Value = SourceSpec> {
+        prop_oneof![
+            path_strategy().prop_map(|path| SourceSpec::File { path }),
+            (path_strategy(), 1u32..5000, 0u32..5000).prop_map(|(path, start, len)| {
+                SourceSpec::Range {
+                    path,
+                    start,
+                    end: start.saturating_add(len),
+                }
+            }),
+            "(?s).{1,40}".prop_map(|text| SourceSpec::Text { text }),
+            "[^\\n]{1,30}".prop_map(|pattern| SourceSpec::Glob { pattern }),
+            path_strategy().prop_map(|dir| SourceSpec::MdDir { dir }),
+            (
+                proptest::option::of(rev_strategy()),
+                proptest::option::of(rev_strategy())
+            )
+                .prop_map(|(base, head)| SourceSpec::GitDiff {
+                    head: head.filter(|_| base.is_some()),
+                    base,
+                }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn display_then_parse_round_trips(spec in spec_strategy()) {
+            let shown = spec.to_string();
+            prop_assert_eq!(SourceSpec::parse(&shown), Ok(spec.clone()));
+            // Display is canonical: parsing what it wrote and showing it again changes nothing.
+            prop_assert_eq!(SourceSpec::parse(&shown).map(|s| s.to_string()), Ok(shown));
+        }
+
+        #[test]
+        fn parse_never_panics(input in "(?s).{0,64}") {
+            if let Ok(spec) = SourceSpec::parse(&input) {
+                prop_assert_eq!(SourceSpec::parse(&spec.to_string()), Ok(spec));
+            }
+        }
+    }
+}

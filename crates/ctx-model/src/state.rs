@@ -1,0 +1,304 @@
+//! Pack state in memory: what replaying the log produces, and what the
+//! store's materialized tables must equal.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+
+use serde::{Deserialize, Serialize};
+
+use crate::fold::{self, Change, FoldError, StateView};
+use crate::{
+    Artifact, ArtifactId, EventRecord, EventSeq, PackId, PackName, SourceSpec, TokenizerKind,
+};
+
+/// A pack row: settings and totals, without its artifacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pack {
+    pub id: PackId,
+    pub name: PackName,
+    /// Absolute path of the pack root.
+    pub root: String,
+    /// Token budget.
+    pub budget: u64,
+    pub tokenizer: TokenizerKind,
+    /// Number of artifacts.
+    pub artifacts: u64,
+    /// Captured bytes over all artifacts.
+    pub bytes: u64,
+    /// Captured tokens over all artifacts.
+    pub tokens: u64,
+}
+
+/// Every live pack with its artifacts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    pub packs: BTreeMap<PackId, Pack>,
+    pub names: BTreeMap<PackName, PackId>,
+    /// Artifacts by pack, keyed by id, so in the order they were added.
+    pub artifacts: BTreeMap<PackId, BTreeMap<ArtifactId, Artifact>>,
+    /// The seq of the last event applied (0 before any).
+    pub last: EventSeq,
+}
+
+impl State {
+    /// Applies one event; events must come in seq order without gaps.
+    pub fn apply(&mut self, record: &EventRecord) -> Result<(), FoldError<Infallible>> {
+        if record.seq.0 != self.last.0 + 1 {
+            return Err(FoldError::OutOfOrder {
+                seq: record.seq,
+                last: self.last,
+            });
+        }
+        let planned = fold::plan(self, record.seq, &record.event)?;
+        for change in planned.changes {
+            self.commit(change);
+        }
+        self.last = record.seq;
+        Ok(())
+    }
+
+    /// Replays `records` from an empty state.
+    pub fn replay<'a>(
+        records: impl IntoIterator<Item = &'a EventRecord>,
+    ) -> Result<Self, FoldError<Infallible>> {
+        let mut state = Self::default();
+        for record in records {
+            state.apply(record)?;
+        }
+        Ok(state)
+    }
+
+    fn commit(&mut self, change: Change) {
+        match change {
+            Change::PutPack(pack) => {
+                self.packs.insert(pack.id, pack);
+            }
+            Change::PutName(name, id) => {
+                self.names.insert(name, id);
+            }
+            Change::DeleteName(name) => {
+                self.names.remove(&name);
+            }
+            Change::PutArtifact(pack, artifact) => {
+                self.artifacts
+                    .entry(pack)
+                    .or_default()
+                    .insert(artifact.id, artifact);
+            }
+            Change::DeleteArtifact(pack, id, _) => {
+                if let Some(artifacts) = self.artifacts.get_mut(&pack) {
+                    artifacts.remove(&id);
+                }
+            }
+            Change::DeletePack(pack) => {
+                self.packs.remove(&pack);
+                self.artifacts.remove(&pack);
+            }
+        }
+    }
+}
+
+impl StateView for State {
+    type Error = Infallible;
+
+    fn pack(&self, id: PackId) -> Result<Option<Pack>, Infallible> {
+        Ok(self.packs.get(&id).cloned())
+    }
+
+    fn pack_by_name(&self, name: &PackName) -> Result<Option<PackId>, Infallible> {
+        Ok(self.names.get(name).copied())
+    }
+
+    fn artifact(&self, pack: PackId, id: ArtifactId) -> Result<Option<Artifact>, Infallible> {
+        Ok(self.artifacts.get(&pack).and_then(|a| a.get(&id)).cloned())
+    }
+
+    fn artifact_by_spec(
+        &self,
+        pack: PackId,
+        spec: &SourceSpec,
+    ) -> Result<Option<ArtifactId>, Infallible> {
+        Ok(self
+            .artifacts
+            .get(&pack)
+            .and_then(|a| a.values().find(|a| a.spec == *spec))
+            .map(|a| a.id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AddOptions, BlobHash, Captured, CapturedBlob, Event, NewArtifact, Timestamp};
+
+    fn name(s: &str) -> PackName {
+        PackName::new(s).expect("valid test name")
+    }
+
+    fn record(seq: u64, event: Event) -> EventRecord {
+        EventRecord {
+            seq: EventSeq(seq),
+            time: Timestamp(0),
+            user: "test".into(),
+            version: "0".into(),
+            command: vec![],
+            pack: None,
+            event,
+        }
+    }
+
+    fn created(n: &str) -> Event {
+        Event::PackCreated {
+            name: name(n),
+            root: "/p".into(),
+            budget: 100,
+            tokenizer: TokenizerKind::O200k,
+        }
+    }
+
+    fn added(pack: u64, text: &str, tokens: u32) -> Event {
+        Event::ArtifactAdded {
+            pack: PackId(pack),
+            artifact: NewArtifact {
+                spec: SourceSpec::Text { text: text.into() },
+                priority: 0,
+                options: AddOptions::default(),
+                content: Captured::Blob(CapturedBlob {
+                    hash: BlobHash::of(text.as_bytes()),
+                    bytes: text.len() as u64,
+                    tokens,
+                }),
+            },
+        }
+    }
+
+    fn state_after(events: Vec<Event>) -> Result<State, FoldError<Infallible>> {
+        let records: Vec<_> = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| record(i as u64 + 1, e))
+            .collect();
+        State::replay(&records)
+    }
+
+    #[test]
+    fn pack_created_registers_name_and_row() {
+        let state = state_after(vec![created("a")]).expect("applies");
+        assert_eq!(state.names.get(&name("a")), Some(&PackId(1)));
+        let pack = &state.packs[&PackId(1)];
+        assert_eq!((pack.budget, pack.artifacts), (100, 0));
+        assert_eq!(
+            state_after(vec![created("a"), created("a")]),
+            Err(FoldError::NameTaken {
+                seq: EventSeq(2),
+                name: name("a")
+            })
+        );
+    }
+
+    #[test]
+    fn artifact_added_and_removed_keep_totals() {
+        let state =
+            state_after(vec![created("a"), added(1, "x", 3), added(1, "yy", 4)]).expect("applies");
+        let pack = &state.packs[&PackId(1)];
+        assert_eq!((pack.artifacts, pack.bytes, pack.tokens), (2, 3, 7));
+        let ids: Vec<_> = state.artifacts[&PackId(1)].keys().copied().collect();
+        assert_eq!(ids, vec![ArtifactId(2), ArtifactId(3)]);
+
+        let removed = Event::ArtifactRemoved {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec: SourceSpec::Text { text: "x".into() },
+        };
+        let state = state_after(vec![
+            created("a"),
+            added(1, "x", 3),
+            added(1, "yy", 4),
+            removed,
+        ])
+        .expect("applies");
+        let pack = &state.packs[&PackId(1)];
+        assert_eq!((pack.artifacts, pack.bytes, pack.tokens), (1, 2, 4));
+    }
+
+    #[test]
+    fn artifact_errors() {
+        assert!(matches!(
+            state_after(vec![created("a"), added(1, "x", 1), added(1, "x", 1)]),
+            Err(FoldError::DuplicateSpec { .. })
+        ));
+        assert!(matches!(
+            state_after(vec![added(9, "x", 1)]),
+            Err(FoldError::UnknownPack { .. })
+        ));
+        let removed = Event::ArtifactRemoved {
+            pack: PackId(1),
+            artifact: ArtifactId(7),
+            spec: SourceSpec::Text { text: "x".into() },
+        };
+        assert!(matches!(
+            state_after(vec![created("a"), removed]),
+            Err(FoldError::UnknownArtifact { .. })
+        ));
+    }
+
+    #[test]
+    fn pack_renamed_moves_the_name() {
+        let renamed = |from: &str, to: &str| Event::PackRenamed {
+            pack: PackId(1),
+            from: name(from),
+            to: name(to),
+        };
+        let state = state_after(vec![created("a"), renamed("a", "b")]).expect("applies");
+        assert_eq!(state.names.keys().collect::<Vec<_>>(), vec![&name("b")]);
+        assert_eq!(state.packs[&PackId(1)].name, name("b"));
+        assert!(matches!(
+            state_after(vec![created("a"), created("b"), renamed("a", "b")]),
+            Err(FoldError::NameTaken { .. })
+        ));
+        assert!(matches!(
+            state_after(vec![created("a"), renamed("z", "b")]),
+            Err(FoldError::Stale { .. })
+        ));
+    }
+
+    #[test]
+    fn budget_changed_sets_budget() {
+        let changed = |from, to| Event::BudgetChanged {
+            pack: PackId(1),
+            from,
+            to,
+        };
+        let state = state_after(vec![created("a"), changed(100, 5)]).expect("applies");
+        assert_eq!(state.packs[&PackId(1)].budget, 5);
+        assert!(matches!(
+            state_after(vec![created("a"), changed(7, 5)]),
+            Err(FoldError::Stale { .. })
+        ));
+    }
+
+    #[test]
+    fn pack_deleted_removes_everything_and_frees_the_name() {
+        let deleted = Event::PackDeleted {
+            pack: PackId(1),
+            name: name("a"),
+        };
+        let state = state_after(vec![created("a"), added(1, "x", 1), deleted, created("a")])
+            .expect("applies");
+        assert_eq!(state.packs.keys().collect::<Vec<_>>(), vec![&PackId(4)]);
+        assert!(!state.artifacts.contains_key(&PackId(1)));
+        assert_eq!(state.names[&name("a")], PackId(4));
+    }
+
+    #[test]
+    fn replay_requires_gapless_order() {
+        let records = vec![record(1, created("a")), record(3, created("b"))];
+        assert_eq!(
+            State::replay(&records),
+            Err(FoldError::OutOfOrder {
+                seq: EventSeq(3),
+                last: EventSeq(1)
+            })
+        );
+    }
+}
