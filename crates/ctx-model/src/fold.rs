@@ -52,11 +52,23 @@ pub struct Planned {
     pub changes: Vec<Change>,
 }
 
+/// Why planning an event failed: the view could not be read, or the event
+/// does not fit the state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanError<E> {
+    View(E),
+    Refused(FoldError),
+}
+
+impl<E> From<FoldError> for PlanError<E> {
+    fn from(e: FoldError) -> Self {
+        Self::Refused(e)
+    }
+}
+
 /// Why an event cannot apply to the state it meets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FoldError<E> {
-    #[error(transparent)]
-    View(E),
+pub enum FoldError {
     #[error("event {seq}: no pack with id {pack}")]
     UnknownPack { seq: EventSeq, pack: PackId },
     #[error("event {seq}: a pack named `{name}` already exists")]
@@ -88,19 +100,20 @@ pub fn plan<V: StateView>(
     view: &V,
     seq: EventSeq,
     event: &Event,
-) -> Result<Planned, FoldError<V::Error>> {
+) -> Result<Planned, PlanError<V::Error>> {
     let pack_id = event.pack_id(seq);
-    let existing = |id: PackId| -> Result<Pack, FoldError<V::Error>> {
+    let existing = |id: PackId| -> Result<Pack, PlanError<V::Error>> {
         view.pack(id)
-            .map_err(FoldError::View)?
-            .ok_or(FoldError::UnknownPack { seq, pack: id })
+            .map_err(PlanError::View)?
+            .ok_or(PlanError::Refused(FoldError::UnknownPack { seq, pack: id }))
     };
-    let name_free = |name: &PackName| -> Result<(), FoldError<V::Error>> {
-        match view.pack_by_name(name).map_err(FoldError::View)? {
+    let name_free = |name: &PackName| -> Result<(), PlanError<V::Error>> {
+        match view.pack_by_name(name).map_err(PlanError::View)? {
             Some(_) => Err(FoldError::NameTaken {
                 seq,
                 name: name.clone(),
-            }),
+            }
+            .into()),
             None => Ok(()),
         }
     };
@@ -118,8 +131,8 @@ pub fn plan<V: StateView>(
             tokenizer,
         } => {
             name_free(name)?;
-            if view.pack(pack_id).map_err(FoldError::View)?.is_some() {
-                return Err(stale(format!("no pack with id {pack_id}"), "one".into()));
+            if view.pack(pack_id).map_err(PlanError::View)?.is_some() {
+                return Err(stale(format!("no pack with id {pack_id}"), "one".into()).into());
             }
             let pack = Pack {
                 id: pack_id,
@@ -141,14 +154,15 @@ pub fn plan<V: StateView>(
             let mut pack = existing(pack_id)?;
             if view
                 .artifact_by_spec(pack_id, &artifact.spec)
-                .map_err(FoldError::View)?
+                .map_err(PlanError::View)?
                 .is_some()
             {
                 return Err(FoldError::DuplicateSpec {
                     seq,
                     pack: pack.name,
                     spec: artifact.spec.to_string(),
-                });
+                }
+                .into());
             }
             let artifact = Artifact {
                 id: ArtifactId(seq.0),
@@ -168,15 +182,16 @@ pub fn plan<V: StateView>(
         }
         Event::ArtifactRemoved { artifact, spec, .. } => {
             let mut pack = existing(pack_id)?;
-            let Some(found) = view.artifact(pack_id, *artifact).map_err(FoldError::View)? else {
+            let Some(found) = view.artifact(pack_id, *artifact).map_err(PlanError::View)? else {
                 return Err(FoldError::UnknownArtifact {
                     seq,
                     pack: pack.name,
                     artifact: *artifact,
-                });
+                }
+                .into());
             };
             if found.spec != *spec {
-                return Err(stale(found.spec.to_string(), spec.to_string()));
+                return Err(stale(found.spec.to_string(), spec.to_string()).into());
             }
             pack.artifacts -= 1;
             pack.bytes -= found.content.bytes();
@@ -190,7 +205,7 @@ pub fn plan<V: StateView>(
         Event::PackRenamed { from, to, .. } => {
             let mut pack = existing(pack_id)?;
             if pack.name != *from {
-                return Err(stale(format!("name `{from}`"), format!("`{}`", pack.name)));
+                return Err(stale(format!("name `{from}`"), format!("`{}`", pack.name)).into());
             }
             name_free(to)?;
             pack.name = to.clone();
@@ -204,7 +219,7 @@ pub fn plan<V: StateView>(
         Event::BudgetChanged { from, to, .. } => {
             let mut pack = existing(pack_id)?;
             if pack.budget != *from {
-                return Err(stale(format!("budget {from}"), pack.budget.to_string()));
+                return Err(stale(format!("budget {from}"), pack.budget.to_string()).into());
             }
             pack.budget = *to;
             (pack.clone(), vec![Change::PutPack(pack)])
@@ -212,7 +227,7 @@ pub fn plan<V: StateView>(
         Event::PackDeleted { name, .. } => {
             let pack = existing(pack_id)?;
             if pack.name != *name {
-                return Err(stale(format!("name `{name}`"), format!("`{}`", pack.name)));
+                return Err(stale(format!("name `{name}`"), format!("`{}`", pack.name)).into());
             }
             let changes = vec![
                 Change::DeleteName(name.clone()),

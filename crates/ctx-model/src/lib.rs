@@ -19,7 +19,7 @@ pub use artifact::{
     AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkipReason, SkippedFile,
 };
 pub use event::{Event, EventRecord, NewArtifact, PackRef};
-pub use fold::{Change, FoldError, Planned, StateView, plan};
+pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};
 pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
 pub use name::{NameError, PackName};
 pub use spec::{SourceSpec, SpecError};

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fold::{self, Change, FoldError, StateView};
+use crate::fold::{self, Change, FoldError, PlanError, StateView};
 use crate::{
     Artifact, ArtifactId, EventRecord, EventSeq, PackId, PackName, SourceSpec, TokenizerKind,
 };
@@ -42,14 +42,18 @@ pub struct State {
 
 impl State {
     /// Applies one event; events must come in seq order without gaps.
-    pub fn apply(&mut self, record: &EventRecord) -> Result<(), FoldError<Infallible>> {
+    pub fn apply(&mut self, record: &EventRecord) -> Result<(), FoldError> {
         if record.seq.0 != self.last.0 + 1 {
             return Err(FoldError::OutOfOrder {
                 seq: record.seq,
                 last: self.last,
             });
         }
-        let planned = fold::plan(self, record.seq, &record.event)?;
+        let planned = match fold::plan(self, record.seq, &record.event) {
+            Ok(planned) => planned,
+            Err(PlanError::Refused(e)) => return Err(e),
+            Err(PlanError::View(never)) => match never {},
+        };
         for change in planned.changes {
             self.commit(change);
         }
@@ -60,7 +64,7 @@ impl State {
     /// Replays `records` from an empty state.
     pub fn replay<'a>(
         records: impl IntoIterator<Item = &'a EventRecord>,
-    ) -> Result<Self, FoldError<Infallible>> {
+    ) -> Result<Self, FoldError> {
         let mut state = Self::default();
         for record in records {
             state.apply(record)?;
@@ -88,6 +92,10 @@ impl State {
             Change::DeleteArtifact(pack, id, _) => {
                 if let Some(artifacts) = self.artifacts.get_mut(&pack) {
                     artifacts.remove(&id);
+                    // An empty map and no map are the same state; keep one form.
+                    if artifacts.is_empty() {
+                        self.artifacts.remove(&pack);
+                    }
                 }
             }
             Change::DeletePack(pack) => {
@@ -172,7 +180,7 @@ mod tests {
         }
     }
 
-    fn state_after(events: Vec<Event>) -> Result<State, FoldError<Infallible>> {
+    fn state_after(events: Vec<Event>) -> Result<State, FoldError> {
         let records: Vec<_> = events
             .into_iter()
             .enumerate()

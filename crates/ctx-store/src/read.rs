@@ -1,0 +1,248 @@
+//! Reads shared by read and write transactions: one implementation serves
+//! both, so a command sees the same state whichever transaction it holds.
+
+use redb::{Key, ReadableTable, TableDefinition, Value};
+
+use ctx_model::{
+    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, Pack, PackId, PackName, SourceSpec,
+    State, StateView, TokenizerKind,
+};
+
+use crate::codec::{decode, decode_event};
+use crate::error::{Result, StoreError};
+use crate::schema::{
+    ARTIFACT_SPECS, ARTIFACTS, BLOBS, EVENTS, EVENTS_BY_PACK, PACK_NAMES, PACKS, TOKEN_COUNTS,
+};
+
+/// Read access to the store through an open transaction.
+pub trait Read {
+    /// Opens one table in the transaction.
+    #[doc(hidden)]
+    fn table<K: Key + 'static, V: Value + 'static>(
+        &self,
+        def: TableDefinition<'static, K, V>,
+    ) -> Result<impl ReadableTable<K, V> + '_>;
+
+    /// The seq of the newest event, 0 on an empty log.
+    fn last_seq(&self) -> Result<EventSeq> {
+        let events = self.table(EVENTS)?;
+        Ok(EventSeq(events.last()?.map_or(0, |(k, _)| k.value())))
+    }
+
+    /// One event.
+    fn event(&self, seq: EventSeq) -> Result<Option<EventRecord>> {
+        let events = self.table(EVENTS)?;
+        let value = events.get(seq.0)?;
+        value.map(|v| decode_event(v.value(), seq.0)).transpose()
+    }
+
+    /// Up to `limit` events older than `before` (all when `None`), newest first.
+    fn events_rev(&self, before: Option<EventSeq>, limit: usize) -> Result<Vec<EventRecord>> {
+        let events = self.table(EVENTS)?;
+        let end = before.map_or(u64::MAX, |s| s.0);
+        let mut out = Vec::with_capacity(limit.min(1024));
+        for entry in events.range(..end)?.rev().take(limit) {
+            let (k, v) = entry?;
+            out.push(decode_event(v.value(), k.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` events of one pack older than `before`, newest first;
+    /// reads only that pack's index range.
+    fn pack_events_rev(
+        &self,
+        pack: PackId,
+        before: Option<EventSeq>,
+        limit: usize,
+    ) -> Result<Vec<EventRecord>> {
+        let index = self.table(EVENTS_BY_PACK)?;
+        let events = self.table(EVENTS)?;
+        let end = before.map_or(u64::MAX, |s| s.0);
+        let mut out = Vec::with_capacity(limit.min(1024));
+        for entry in index.range((pack.0, 0)..(pack.0, end))?.rev().take(limit) {
+            let (_, seq) = entry?.0.value();
+            let value = events.get(seq)?.ok_or_else(|| StoreError::Corrupt {
+                table: "events_by_pack",
+                key: format!("({}, {seq})", pack.0),
+                reason: "indexes an event that does not exist".into(),
+            })?;
+            out.push(decode_event(value.value(), seq)?);
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` on every event in seq order.
+    fn for_each_event(&self, mut f: impl FnMut(EventRecord) -> Result<()>) -> Result<()> {
+        let events = self.table(EVENTS)?;
+        for entry in events.iter()? {
+            let (k, v) = entry?;
+            f(decode_event(v.value(), k.value())?)?;
+        }
+        Ok(())
+    }
+
+    /// A pack row.
+    fn pack(&self, id: PackId) -> Result<Option<Pack>> {
+        let packs = self.table(PACKS)?;
+        let value = packs.get(id.0)?;
+        value
+            .map(|v| decode(v.value(), "packs", || id.to_string()))
+            .transpose()
+    }
+
+    /// The live pack with this name.
+    fn pack_by_name(&self, name: &PackName) -> Result<Option<Pack>> {
+        let names = self.table(PACK_NAMES)?;
+        let id = names.get(name.as_str())?.map(|v| PackId(v.value()));
+        match id {
+            Some(id) => self.pack(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Every live pack, sorted by name.
+    fn packs(&self) -> Result<Vec<Pack>> {
+        let names = self.table(PACK_NAMES)?;
+        let packs = self.table(PACKS)?;
+        let mut out = Vec::new();
+        for entry in names.iter()? {
+            let (name, id) = entry?;
+            let id = id.value();
+            let value = packs.get(id)?.ok_or_else(|| StoreError::Corrupt {
+                table: "pack_names",
+                key: name.value().to_owned(),
+                reason: format!("names pack {id}, which has no row"),
+            })?;
+            out.push(decode(value.value(), "packs", || id.to_string())?);
+        }
+        Ok(out)
+    }
+
+    /// One artifact.
+    fn artifact(&self, pack: PackId, id: ArtifactId) -> Result<Option<Artifact>> {
+        let artifacts = self.table(ARTIFACTS)?;
+        let value = artifacts.get((pack.0, id.0))?;
+        value
+            .map(|v| decode(v.value(), "artifacts", || format!("({pack}, {id})")))
+            .transpose()
+    }
+
+    /// The artifact of `pack` declared by exactly `spec`.
+    fn artifact_by_spec(&self, pack: PackId, spec: &SourceSpec) -> Result<Option<ArtifactId>> {
+        let specs = self.table(ARTIFACT_SPECS)?;
+        let key = spec.to_string();
+        Ok(specs
+            .get((pack.0, key.as_str()))?
+            .map(|v| ArtifactId(v.value())))
+    }
+
+    /// A pack's artifacts in the order they were added.
+    fn artifacts(&self, pack: PackId) -> Result<Vec<Artifact>> {
+        let artifacts = self.table(ARTIFACTS)?;
+        let mut out = Vec::new();
+        for entry in artifacts.range((pack.0, 0)..=(pack.0, u64::MAX))? {
+            let (k, v) = entry?;
+            out.push(decode(v.value(), "artifacts", || {
+                format!("{:?}", k.value())
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// Whether a blob is stored.
+    fn has_blob(&self, hash: &BlobHash) -> Result<bool> {
+        Ok(self.table(BLOBS)?.get((hash.0, 0))?.is_some())
+    }
+
+    /// A blob's bytes, verified against its hash.
+    fn blob(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>> {
+        let blobs = self.table(BLOBS)?;
+        let mut bytes = Vec::new();
+        let mut chunks = 0u32;
+        for entry in blobs.range((hash.0, 0)..=(hash.0, u32::MAX))? {
+            let (k, v) = entry?;
+            if k.value().1 != chunks {
+                return Err(StoreError::MissingBlob { hash: *hash });
+            }
+            bytes.extend_from_slice(v.value());
+            chunks += 1;
+        }
+        if chunks == 0 {
+            return Ok(None);
+        }
+        if BlobHash::of(&bytes) != *hash {
+            return Err(StoreError::HashMismatch { hash: *hash });
+        }
+        Ok(Some(bytes))
+    }
+
+    /// A cached token count.
+    fn token_count(&self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<Option<u32>> {
+        let counts = self.table(TOKEN_COUNTS)?;
+        Ok(counts.get((hash.0, tokenizer.code()))?.map(|v| v.value()))
+    }
+
+    /// The state the materialized tables hold.
+    fn materialized(&self) -> Result<State> {
+        let mut state = State {
+            last: self.last_seq()?,
+            ..State::default()
+        };
+        for entry in self.table(PACKS)?.iter()? {
+            let (k, v) = entry?;
+            let pack: Pack = decode(v.value(), "packs", || k.value().to_string())?;
+            state.packs.insert(pack.id, pack);
+        }
+        for entry in self.table(PACK_NAMES)?.iter()? {
+            let (k, v) = entry?;
+            let name = PackName::new(k.value()).map_err(|e| StoreError::Corrupt {
+                table: "pack_names",
+                key: k.value().to_owned(),
+                reason: e.to_string(),
+            })?;
+            state.names.insert(name, PackId(v.value()));
+        }
+        for entry in self.table(ARTIFACTS)?.iter()? {
+            let (k, v) = entry?;
+            let (pack, _) = k.value();
+            let artifact: Artifact = decode(v.value(), "artifacts", || format!("{:?}", k.value()))?;
+            state
+                .artifacts
+                .entry(PackId(pack))
+                .or_default()
+                .insert(artifact.id, artifact);
+        }
+        Ok(state)
+    }
+
+    /// The state replaying the whole log produces.
+    fn replay(&self) -> Result<State> {
+        let mut state = State::default();
+        self.for_each_event(|record| Ok(state.apply(&record)?))?;
+        Ok(state)
+    }
+}
+
+/// Adapts any [`Read`] to the fold's view of state.
+pub(crate) struct View<'a, R>(pub &'a R);
+
+impl<R: Read> StateView for View<'_, R> {
+    type Error = StoreError;
+
+    fn pack(&self, id: PackId) -> Result<Option<Pack>> {
+        self.0.pack(id)
+    }
+
+    fn pack_by_name(&self, name: &PackName) -> Result<Option<PackId>> {
+        Ok(self.0.pack_by_name(name)?.map(|p| p.id))
+    }
+
+    fn artifact(&self, pack: PackId, id: ArtifactId) -> Result<Option<Artifact>> {
+        self.0.artifact(pack, id)
+    }
+
+    fn artifact_by_spec(&self, pack: PackId, spec: &SourceSpec) -> Result<Option<ArtifactId>> {
+        self.0.artifact_by_spec(pack, spec)
+    }
+}

@@ -1,0 +1,49 @@
+//! Every table of the store, beside the schema version that describes them.
+//!
+//! The `events` table is the source of truth and its encoding never changes
+//! (new event kinds are appended to the enum). Every other table except
+//! `blobs` and `token_counts` is derived from the log: when their layout
+//! changes, `SCHEMA_VERSION` goes up and the store rebuilds them by replaying
+//! the log. Keys hold fixed-width integers only, never `usize`.
+
+use redb::TableDefinition;
+
+/// Layout version of the derived tables. A store stamped with a higher
+/// version was written by a newer ctx and is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Value of the `format` meta key: tells a ctx store from any other redb file.
+pub const FORMAT_MARKER: &[u8] = b"ctx-store";
+
+/// `schema_version` (u32 LE), `format`, `created_by` (ctx version).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// seq -> enveloped postcard `EventRecord`. Append-only.
+pub const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
+
+/// (pack id, seq) -> (): one pack's events without scanning the log.
+pub const EVENTS_BY_PACK: TableDefinition<(u64, u64), ()> = TableDefinition::new("events_by_pack");
+
+/// pack id -> postcard `Pack`.
+pub const PACKS: TableDefinition<u64, &[u8]> = TableDefinition::new("packs");
+
+/// name -> pack id, for live packs.
+pub const PACK_NAMES: TableDefinition<&str, u64> = TableDefinition::new("pack_names");
+
+/// (pack id, artifact id) -> postcard `Artifact`; key order is add order.
+pub const ARTIFACTS: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("artifacts");
+
+/// (pack id, spec) -> artifact id: "is this spec already in the pack?" in one lookup.
+pub const ARTIFACT_SPECS: TableDefinition<(u64, &str), u64> =
+    TableDefinition::new("artifact_specs");
+
+/// (BLAKE3 hash, chunk index) -> bytes. Content-addressed, deduplicated.
+pub const BLOBS: TableDefinition<([u8; 32], u32), &[u8]> = TableDefinition::new("blobs");
+
+/// (BLAKE3 hash, tokenizer code) -> token count.
+pub const TOKEN_COUNTS: TableDefinition<([u8; 32], u8), u32> = TableDefinition::new("token_counts");
+
+/// Blob content is split into chunks of this many bytes. redb stores a large
+/// value in a power-of-two run of pages, so a chunk a little under 16 KiB
+/// keeps each allocation tight instead of doubling the file.
+pub const CHUNK_SIZE: usize = 16 * 1024 - 256;

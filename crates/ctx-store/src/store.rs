@@ -1,0 +1,772 @@
+//! Opening the database, and the read and write transactions over it.
+//!
+//! A command opens the store, does its work in one transaction and drops it:
+//! redb lets one process hold the file at a time, so a store held longer
+//! than the work makes every other ctx wait.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use redb::{
+    Database, DatabaseError, Durability, Key, ReadOnlyDatabase, ReadTransaction, ReadableDatabase,
+    ReadableTable, StorageError, TableDefinition, TableError, Value, WriteTransaction,
+};
+
+use ctx_model::{
+    BlobHash, Change, Event, EventRecord, EventSeq, PlanError, Timestamp, TokenizerKind, plan,
+};
+
+use crate::codec::{encode, encode_event};
+use crate::error::{Result, StoreError};
+use crate::read::{Read, View};
+use crate::schema::{
+    ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FORMAT_MARKER, META,
+    PACK_NAMES, PACKS, SCHEMA_VERSION, TOKEN_COUNTS,
+};
+
+/// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// An open ctx database.
+pub struct Store {
+    db: Handle,
+    path: PathBuf,
+}
+
+/// redb hands out read-write and read-only databases as two types.
+enum Handle {
+    ReadWrite(Database),
+    ReadOnly(ReadOnlyDatabase),
+}
+
+/// What an event is written with, before the store gives it a seq.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub time: Timestamp,
+    pub user: String,
+    pub version: String,
+    pub command: Vec<String>,
+    pub event: Event,
+}
+
+impl Store {
+    /// Opens the store at `path` for reading and writing, creating it if the
+    /// file does not exist.
+    ///
+    /// When another process holds the file, retries with growing, jittered
+    /// pauses for up to `wait`, then fails with [`StoreError::Busy`]. A store
+    /// from a newer ctx, or a file that is not a ctx store, is refused before
+    /// anything is written to it.
+    pub fn open(path: &Path, wait: Duration) -> Result<Self> {
+        let deadline = Instant::now() + wait;
+        if let Some(probe) = Self::open_existing_read_only(path, deadline)? {
+            drop(probe);
+        }
+        let db = retry_busy(path, deadline, || {
+            Database::builder().set_cache_size(CACHE_BYTES).create(path)
+        })?;
+        let store = Self {
+            db: Handle::ReadWrite(db),
+            path: path.to_owned(),
+        };
+        store.check_or_init()?;
+        Ok(store)
+    }
+
+    /// Opens the store for reading only, leaving the file untouched; a
+    /// missing store is created, and one that needs crash recovery is
+    /// repaired through a read-write open first.
+    pub fn open_read_only(path: &Path, wait: Duration) -> Result<Self> {
+        let deadline = Instant::now() + wait;
+        match Self::open_existing_read_only(path, deadline)? {
+            Some(store) => Ok(store),
+            None => {
+                drop(Self::open(
+                    path,
+                    deadline.saturating_duration_since(Instant::now()),
+                )?);
+                Self::open_existing_read_only(path, deadline)?.ok_or_else(|| {
+                    StoreError::NotAStore {
+                        path: path.to_owned(),
+                        reason: "it cannot be opened read-only after recovery".into(),
+                    }
+                })
+            }
+        }
+    }
+
+    /// A checked read-only store, or `None` when there is no store yet or
+    /// it needs recovery (which only a read-write open performs).
+    fn open_existing_read_only(path: &Path, deadline: Instant) -> Result<Option<Self>> {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.len() > 0 => {}
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(StoreError::Open {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+        let opened = retry_busy(path, deadline, || {
+            Database::builder()
+                .set_cache_size(CACHE_BYTES)
+                .open_read_only(path)
+        });
+        let db = match opened {
+            Ok(db) => db,
+            Err(StoreError::Database(redb::Error::RepairAborted)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let store = Self {
+            db: Handle::ReadOnly(db),
+            path: path.to_owned(),
+        };
+        store.check_or_init()?;
+        Ok(Some(store))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a read transaction.
+    pub fn read(&self) -> Result<Reader> {
+        let txn = match &self.db {
+            Handle::ReadWrite(db) => db.begin_read()?,
+            Handle::ReadOnly(db) => db.begin_read()?,
+        };
+        Ok(Reader { txn })
+    }
+
+    /// Starts a write transaction that commits durably.
+    pub fn write(&self) -> Result<Writer> {
+        let Handle::ReadWrite(db) = &self.db else {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        };
+        let mut txn = db.begin_write()?;
+        txn.set_durability(Durability::Immediate)
+            .map_err(|e| StoreError::Database(e.into()))?;
+        Ok(Writer { txn })
+    }
+
+    fn check_or_init(&self) -> Result<()> {
+        let not_a_store = |reason: &str| StoreError::NotAStore {
+            path: self.path.clone(),
+            reason: reason.to_owned(),
+        };
+        let txn = self.read()?.txn;
+        let meta = match txn.open_table(META) {
+            Ok(meta) => meta,
+            Err(TableError::TableDoesNotExist(_)) => {
+                if txn.list_tables()?.next().is_some() {
+                    return Err(not_a_store("it is a redb database without ctx's tables"));
+                }
+                drop(txn);
+                if matches!(self.db, Handle::ReadOnly(_)) {
+                    return Err(not_a_store("it is an empty redb database"));
+                }
+                return self.init();
+            }
+            Err(TableError::TableTypeMismatch { .. }) => {
+                return Err(not_a_store("its `meta` table has another layout"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if meta.get("format")?.as_ref().map(|v| v.value()) != Some(FORMAT_MARKER) {
+            return Err(not_a_store("it has no ctx format marker"));
+        }
+        let version = meta
+            .get("schema_version")?
+            .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(|| not_a_store("it has no schema version"))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
+
+    fn init(&self) -> Result<()> {
+        let writer = self.write()?;
+        {
+            let mut meta = writer.txn.open_table(META)?;
+            meta.insert("format", FORMAT_MARKER)?;
+            meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+            meta.insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
+        }
+        // Create every table now, so read transactions never meet a missing one.
+        writer.txn.open_table(EVENTS)?;
+        writer.txn.open_table(EVENTS_BY_PACK)?;
+        writer.txn.open_table(PACKS)?;
+        writer.txn.open_table(PACK_NAMES)?;
+        writer.txn.open_table(ARTIFACTS)?;
+        writer.txn.open_table(ARTIFACT_SPECS)?;
+        writer.txn.open_table(BLOBS)?;
+        writer.txn.open_table(TOKEN_COUNTS)?;
+        writer.commit()
+    }
+}
+
+/// Calls `open` until it stops answering "already open" or `deadline`
+/// passes, and turns redb's open errors into store errors.
+fn retry_busy<T>(
+    path: &Path,
+    deadline: Instant,
+    mut open: impl FnMut() -> Result<T, DatabaseError>,
+) -> Result<T> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(2);
+    let mut jitter = Jitter::new();
+    loop {
+        let err = match open() {
+            Ok(db) => return Ok(db),
+            Err(err) => err,
+        };
+        let reason = match err {
+            DatabaseError::DatabaseAlreadyOpen => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(StoreError::Busy {
+                        path: path.to_owned(),
+                        waited: start.elapsed(),
+                    });
+                }
+                std::thread::sleep(jitter.around(pause).min(deadline - now));
+                pause = (pause * 2).min(Duration::from_millis(100));
+                continue;
+            }
+            DatabaseError::Storage(StorageError::Io(source))
+                if source.kind() == std::io::ErrorKind::InvalidData =>
+            {
+                source.to_string()
+            }
+            DatabaseError::Storage(StorageError::Io(source)) => {
+                return Err(StoreError::Open {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+            DatabaseError::Storage(StorageError::Corrupted(reason)) => reason,
+            DatabaseError::UpgradeRequired(v) => format!("it uses redb file format {v}"),
+            other => return Err(other.into()),
+        };
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
+            reason,
+        });
+    }
+}
+
+/// A small xorshift source of jitter, so processes that collided once do not
+/// retry in lockstep. Seeded from the pid and the clock; quality is irrelevant.
+struct Jitter(u64);
+
+impl Jitter {
+    fn new() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        Self(u64::from(std::process::id()) << 32 | u64::from(nanos) | 1)
+    }
+
+    /// A duration uniformly between half and all of `d`.
+    fn around(&mut self, d: Duration) -> Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let frac = (self.0 % 1000) as f64 / 1000.0;
+        d.mul_f64(0.5 + frac / 2.0)
+    }
+}
+
+/// A read transaction.
+pub struct Reader {
+    txn: ReadTransaction,
+}
+
+impl Read for Reader {
+    fn table<K: Key + 'static, V: Value + 'static>(
+        &self,
+        def: TableDefinition<'static, K, V>,
+    ) -> Result<impl ReadableTable<K, V> + '_> {
+        Ok(self.txn.open_table(def)?)
+    }
+}
+
+/// A write transaction: reads see its own writes; nothing is visible to
+/// others, or durable, until [`Writer::commit`].
+pub struct Writer {
+    txn: WriteTransaction,
+}
+
+impl Read for Writer {
+    fn table<K: Key + 'static, V: Value + 'static>(
+        &self,
+        def: TableDefinition<'static, K, V>,
+    ) -> Result<impl ReadableTable<K, V> + '_> {
+        Ok(self.txn.open_table(def)?)
+    }
+}
+
+impl Writer {
+    /// Appends an event and applies it to the materialized tables, in this
+    /// transaction. The fold refuses an event that does not fit the state
+    /// (an unknown pack, a taken name), and then nothing is written.
+    pub fn append(&mut self, new: NewEvent) -> Result<EventRecord> {
+        let seq = EventSeq(self.last_seq()?.0 + 1);
+        let planned = match plan(&View(&*self), seq, &new.event) {
+            Ok(planned) => planned,
+            Err(PlanError::View(e)) => return Err(e),
+            Err(PlanError::Refused(e)) => return Err(e.into()),
+        };
+        let record = EventRecord {
+            seq,
+            time: new.time,
+            user: new.user,
+            version: new.version,
+            command: new.command,
+            pack: Some(planned.pack),
+            event: new.event,
+        };
+        self.txn
+            .open_table(EVENTS)?
+            .insert(seq.0, encode_event(&record).as_slice())?;
+        if let Some(pack) = &record.pack {
+            self.txn
+                .open_table(EVENTS_BY_PACK)?
+                .insert((pack.id.0, seq.0), ())?;
+        }
+        for change in planned.changes {
+            self.commit_change(change)?;
+        }
+        Ok(record)
+    }
+
+    fn commit_change(&mut self, change: Change) -> Result<()> {
+        match change {
+            Change::PutPack(pack) => {
+                self.txn
+                    .open_table(PACKS)?
+                    .insert(pack.id.0, encode(&pack).as_slice())?;
+            }
+            Change::PutName(name, id) => {
+                self.txn
+                    .open_table(PACK_NAMES)?
+                    .insert(name.as_str(), id.0)?;
+            }
+            Change::DeleteName(name) => {
+                self.txn.open_table(PACK_NAMES)?.remove(name.as_str())?;
+            }
+            Change::PutArtifact(pack, artifact) => {
+                let spec = artifact.spec.to_string();
+                self.txn
+                    .open_table(ARTIFACT_SPECS)?
+                    .insert((pack.0, spec.as_str()), artifact.id.0)?;
+                self.txn
+                    .open_table(ARTIFACTS)?
+                    .insert((pack.0, artifact.id.0), encode(&artifact).as_slice())?;
+            }
+            Change::DeleteArtifact(pack, id, spec) => {
+                let spec = spec.to_string();
+                self.txn
+                    .open_table(ARTIFACT_SPECS)?
+                    .remove((pack.0, spec.as_str()))?;
+                self.txn.open_table(ARTIFACTS)?.remove((pack.0, id.0))?;
+            }
+            Change::DeletePack(pack) => {
+                self.txn.open_table(PACKS)?.remove(pack.0)?;
+                self.txn
+                    .open_table(ARTIFACTS)?
+                    .retain_in((pack.0, 0)..=(pack.0, u64::MAX), |_, _| false)?;
+                let mut specs = self.txn.open_table(ARTIFACT_SPECS)?;
+                let keys: Vec<String> = specs
+                    .range((pack.0, "")..)?
+                    .map_while(|e| match e {
+                        Ok((k, _)) if k.value().0 == pack.0 => Some(Ok(k.value().1.to_owned())),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    })
+                    .collect::<Result<_, _>>()?;
+                for key in keys {
+                    specs.remove((pack.0, key.as_str()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores `bytes` as a blob and returns its hash; content already stored
+    /// is not written again.
+    pub fn put_blob(&mut self, bytes: &[u8]) -> Result<BlobHash> {
+        let hash = BlobHash::of(bytes);
+        let mut blobs = self.txn.open_table(BLOBS)?;
+        if blobs.get((hash.0, 0))?.is_some() {
+            return Ok(hash);
+        }
+        if bytes.is_empty() {
+            blobs.insert((hash.0, 0), &[][..])?;
+        }
+        for (i, chunk) in (0u32..).zip(bytes.chunks(CHUNK_SIZE)) {
+            blobs.insert((hash.0, i), chunk)?;
+        }
+        Ok(hash)
+    }
+
+    /// Caches a token count for a blob.
+    pub fn put_token_count(
+        &mut self,
+        hash: &BlobHash,
+        tokenizer: TokenizerKind,
+        tokens: u32,
+    ) -> Result<()> {
+        self.txn
+            .open_table(TOKEN_COUNTS)?
+            .insert((hash.0, tokenizer.code()), tokens)?;
+        Ok(())
+    }
+
+    /// Makes every write of this transaction durable and visible.
+    pub fn commit(self) -> Result<()> {
+        self.txn.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use ctx_model::{
+        AddOptions, ArtifactId, Captured, CapturedBlob, FoldError, NewArtifact, PackId, PackName,
+        SourceSpec,
+    };
+
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("ctx.redb"), Duration::ZERO).expect("opens");
+        (dir, store)
+    }
+
+    fn new_event(event: Event) -> NewEvent {
+        NewEvent {
+            time: Timestamp(1_000),
+            user: "tester".into(),
+            version: "0.0.0".into(),
+            command: vec!["ctx".into(), "test".into()],
+            event,
+        }
+    }
+
+    fn name(s: &str) -> PackName {
+        PackName::new(s).expect("valid name")
+    }
+
+    fn text_artifact(writer: &mut Writer, pack: PackId, text: &str) -> Event {
+        let hash = writer.put_blob(text.as_bytes()).expect("blob");
+        Event::ArtifactAdded {
+            pack,
+            artifact: NewArtifact {
+                spec: SourceSpec::Text { text: text.into() },
+                priority: 0,
+                options: AddOptions::default(),
+                content: Captured::Blob(CapturedBlob {
+                    hash,
+                    bytes: text.len() as u64,
+                    tokens: 1,
+                }),
+            },
+        }
+    }
+
+    #[test]
+    fn materialized_tables_equal_a_fresh_fold_of_the_log() {
+        let (_dir, store) = temp_store();
+        let mut packs: Vec<(PackId, PackName)> = Vec::new();
+        // A deterministic mix of every event kind, one transaction per event,
+        // as commands write them.
+        for step in 0u64..120 {
+            let mut w = store.write().expect("write");
+            let event = match (step % 7, packs.len()) {
+                (0, _) | (_, 0) => Event::PackCreated {
+                    name: name(&format!("p{step}")),
+                    root: "/root".into(),
+                    budget: 1000,
+                    tokenizer: TokenizerKind::O200k,
+                },
+                (1..=3, n) => {
+                    let pack = packs[(step as usize) % n].0;
+                    text_artifact(&mut w, pack, &format!("note {step}"))
+                }
+                (4, n) => {
+                    let pack = packs[(step as usize) % n].0;
+                    match w.artifacts(pack).expect("artifacts").first() {
+                        Some(a) => Event::ArtifactRemoved {
+                            pack,
+                            artifact: a.id,
+                            spec: a.spec.clone(),
+                        },
+                        None => text_artifact(&mut w, pack, "first"),
+                    }
+                }
+                (5, n) => {
+                    let i = (step as usize) % n;
+                    let to = name(&format!("r{step}"));
+                    let event = Event::PackRenamed {
+                        pack: packs[i].0,
+                        from: packs[i].1.clone(),
+                        to: to.clone(),
+                    };
+                    packs[i].1 = to;
+                    event
+                }
+                (_, n) if step % 3 == 0 => {
+                    let (pack, name) = packs.remove((step as usize) % n);
+                    Event::PackDeleted { pack, name }
+                }
+                (_, n) => Event::BudgetChanged {
+                    pack: packs[(step as usize) % n].0,
+                    from: w
+                        .pack(packs[(step as usize) % n].0)
+                        .expect("read")
+                        .expect("pack")
+                        .budget,
+                    to: step,
+                },
+            };
+            let record = w.append(new_event(event)).expect("append");
+            if let Event::PackCreated { name, .. } = &record.event {
+                packs.push((PackId(record.seq.0), name.clone()));
+            }
+            w.commit().expect("commit");
+        }
+        let r = store.read().expect("read");
+        assert_eq!(r.last_seq().expect("seq"), EventSeq(120));
+        let replayed = r.replay().expect("replay");
+        assert_eq!(r.materialized().expect("materialized"), replayed);
+        assert!(!replayed.artifacts.is_empty());
+    }
+
+    #[test]
+    fn a_refused_event_writes_nothing() {
+        let (_dir, store) = temp_store();
+        let created = Event::PackCreated {
+            name: name("a"),
+            root: "/".into(),
+            budget: 1,
+            tokenizer: TokenizerKind::O200k,
+        };
+        let mut w = store.write().expect("write");
+        w.append(new_event(created.clone())).expect("first");
+        w.commit().expect("commit");
+        let mut w = store.write().expect("write");
+        let err = w.append(new_event(created)).expect_err("duplicate name");
+        assert!(
+            matches!(err, StoreError::Fold(FoldError::NameTaken { .. })),
+            "{err}"
+        );
+        drop(w);
+        assert_eq!(
+            store.read().expect("read").last_seq().expect("seq"),
+            EventSeq(1)
+        );
+    }
+
+    #[test]
+    fn pack_index_and_reverse_reads() {
+        let (_dir, store) = temp_store();
+        let mut w = store.write().expect("write");
+        for n in ["a", "b"] {
+            w.append(new_event(Event::PackCreated {
+                name: name(n),
+                root: "/".into(),
+                budget: 1,
+                tokenizer: TokenizerKind::O200k,
+            }))
+            .expect("create");
+        }
+        for i in 0..10 {
+            let pack = PackId(1 + i % 2);
+            let event = text_artifact(&mut w, pack, &format!("t{i}"));
+            w.append(new_event(event)).expect("add");
+        }
+        w.commit().expect("commit");
+        let r = store.read().expect("read");
+        let seqs = |v: Vec<EventRecord>| v.into_iter().map(|r| r.seq.0).collect::<Vec<_>>();
+        assert_eq!(seqs(r.events_rev(None, 3).expect("log")), vec![12, 11, 10]);
+        assert_eq!(
+            seqs(r.events_rev(Some(EventSeq(3)), 5).expect("log")),
+            vec![2, 1]
+        );
+        assert_eq!(
+            seqs(r.pack_events_rev(PackId(2), None, 4).expect("log")),
+            vec![12, 10, 8, 6]
+        );
+        let a = r.artifacts(PackId(1)).expect("artifacts");
+        assert_eq!(
+            a.iter().map(|a| a.id).collect::<Vec<_>>(),
+            [3, 5, 7, 9, 11].map(ArtifactId)
+        );
+        let spec = SourceSpec::Text { text: "t0".into() };
+        assert_eq!(
+            r.artifact_by_spec(PackId(1), &spec).expect("spec"),
+            Some(ArtifactId(3))
+        );
+        assert_eq!(r.artifact_by_spec(PackId(2), &spec).expect("spec"), None);
+    }
+
+    #[test]
+    fn deleting_a_pack_clears_its_rows() {
+        let (_dir, store) = temp_store();
+        let mut w = store.write().expect("write");
+        w.append(new_event(Event::PackCreated {
+            name: name("a"),
+            root: "/".into(),
+            budget: 1,
+            tokenizer: TokenizerKind::O200k,
+        }))
+        .expect("create");
+        for i in 0..3 {
+            let event = text_artifact(&mut w, PackId(1), &format!("t{i}"));
+            w.append(new_event(event)).expect("add");
+        }
+        w.append(new_event(Event::PackDeleted {
+            pack: PackId(1),
+            name: name("a"),
+        }))
+        .expect("delete");
+        w.commit().expect("commit");
+        let r = store.read().expect("read");
+        assert!(r.artifacts(PackId(1)).expect("artifacts").is_empty());
+        let spec = SourceSpec::Text { text: "t0".into() };
+        assert_eq!(r.artifact_by_spec(PackId(1), &spec).expect("spec"), None);
+        assert_eq!(r.materialized().expect("m"), r.replay().expect("r"));
+    }
+
+    #[test]
+    fn blobs_are_chunked_deduplicated_and_verified() {
+        let (_dir, store) = temp_store();
+        let big: Vec<u8> = (0..CHUNK_SIZE * 3 + 17).map(|i| (i % 251) as u8).collect();
+        let mut w = store.write().expect("write");
+        let h1 = w.put_blob(&big).expect("put");
+        let h2 = w.put_blob(&big).expect("put again");
+        let empty = w.put_blob(b"").expect("empty");
+        w.commit().expect("commit");
+        assert_eq!(h1, h2);
+        let r = store.read().expect("read");
+        assert_eq!(r.blob(&h1).expect("get"), Some(big.clone()));
+        assert_eq!(r.blob(&empty).expect("get"), Some(Vec::new()));
+        assert_eq!(r.blob(&BlobHash::of(b"absent")).expect("get"), None);
+        let chunks = r
+            .table(BLOBS)
+            .expect("table")
+            .range((h1.0, 0)..=(h1.0, u32::MAX))
+            .expect("range")
+            .count();
+        assert_eq!(chunks, 4);
+        drop(r);
+
+        // Flip a byte of the second chunk: reading must refuse it.
+        let w = store.write().expect("write");
+        {
+            let mut blobs = w.txn.open_table(BLOBS).expect("table");
+            let mut chunk = big[CHUNK_SIZE..2 * CHUNK_SIZE].to_vec();
+            chunk[5] ^= 0xff;
+            blobs.insert((h1.0, 1), chunk.as_slice()).expect("insert");
+        }
+        w.commit().expect("commit");
+        let err = store.read().expect("read").blob(&h1).expect_err("mismatch");
+        assert!(matches!(err, StoreError::HashMismatch { hash } if hash == h1));
+    }
+
+    #[test]
+    fn token_counts_are_cached_per_tokenizer() {
+        let (_dir, store) = temp_store();
+        let h = BlobHash::of(b"x");
+        let mut w = store.write().expect("write");
+        w.put_token_count(&h, TokenizerKind::O200k, 7).expect("put");
+        w.commit().expect("commit");
+        let r = store.read().expect("read");
+        assert_eq!(
+            r.token_count(&h, TokenizerKind::O200k).expect("get"),
+            Some(7)
+        );
+        assert_eq!(r.token_count(&h, TokenizerKind::Cl100k).expect("get"), None);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_the_file_left_untouched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ctx.redb");
+        {
+            let store = Store::open(&path, Duration::ZERO).expect("opens");
+            let w = store.write().expect("write");
+            w.txn
+                .open_table(META)
+                .expect("meta")
+                .insert(
+                    "schema_version",
+                    (SCHEMA_VERSION + 1).to_le_bytes().as_slice(),
+                )
+                .expect("stamp");
+            w.commit().expect("commit");
+        }
+        let before = std::fs::read(&path).expect("read file");
+        let err = Store::open(&path, Duration::ZERO).err().expect("refused");
+        assert!(
+            matches!(err, StoreError::NewerSchema { found, supported, .. } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer ctx"), "{err}");
+        let err = Store::open_read_only(&path, Duration::ZERO)
+            .err()
+            .expect("refused");
+        assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
+        assert_eq!(std::fs::read(&path).expect("read file"), before);
+    }
+
+    #[test]
+    fn files_that_are_not_ctx_stores_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let garbage = dir.path().join("garbage.redb");
+        let bytes: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 256) as u8).collect();
+        std::fs::write(&garbage, &bytes).expect("write");
+        let err = Store::open(&garbage, Duration::ZERO)
+            .err()
+            .expect("refused");
+        assert!(matches!(err, StoreError::NotAStore { .. }), "{err:?}");
+        assert_eq!(std::fs::read(&garbage).expect("read"), bytes);
+
+        let other = dir.path().join("other.redb");
+        {
+            let db = Database::create(&other).expect("create");
+            let txn = db.begin_write().expect("write");
+            txn.open_table(TableDefinition::<u64, u64>::new("stuff"))
+                .expect("table");
+            txn.commit().expect("commit");
+        }
+        let err = Store::open(&other, Duration::ZERO).err().expect("refused");
+        assert!(matches!(err, StoreError::NotAStore { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_held_store_is_busy_after_the_wait() {
+        let (dir, _held) = temp_store();
+        let start = Instant::now();
+        let err = Store::open(&dir.path().join("ctx.redb"), Duration::from_millis(80))
+            .err()
+            .expect("busy");
+        assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
+        assert!(start.elapsed() >= Duration::from_millis(80));
+    }
+}
