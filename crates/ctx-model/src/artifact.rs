@@ -25,6 +25,12 @@ impl Artifact {
     }
 }
 
+/// Puts artifacts in render order: priority descending, then the order they
+/// were added.
+pub fn sort_for_render(artifacts: &mut [Artifact]) {
+    artifacts.sort_by_key(|a| (std::cmp::Reverse(a.priority), a.id));
+}
+
 /// How an artifact's source is read, kept so a later render expands and
 /// filters it the same way.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ pub mod tokenizer;
 
 pub use artifact::{
     AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkipReason, SkippedFile,
+    sort_for_render,
 };
 pub use event::{Event, EventRecord, NewArtifact, PackRef};
 pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};

@@ -46,6 +46,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the failure means stored data is damaged.
+    pub fn is_integrity(&self) -> bool {
+        matches!(
+            self,
+            Self::Corrupt { .. }
+                | Self::MissingBlob { .. }
+                | Self::HashMismatch { .. }
+                | Self::Fold(FoldError::OutOfOrder { .. })
+                | Self::Database(redb::Error::Corrupted(_))
+        )
+    }
+
     /// The I/O error underneath, if the failure came from the disk.
     pub fn io_error(&self) -> Option<&std::io::Error> {
         match self {

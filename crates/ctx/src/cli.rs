@@ -1,0 +1,154 @@
+//! The command line: every command, argument and flag, with its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use ctx_model::TokenizerKind;
+
+/// Reproducible, token-budgeted context for LLM prompts.
+#[derive(Debug, Parser)]
+#[command(name = "ctx", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Where ctx keeps its database [default: the platform's data folder].
+    #[arg(long, global = true, env = "CTX_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Print one JSON document on stdout instead of human output.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// How long to wait for another ctx process to release the database.
+    #[arg(long, global = true, value_name = "SECS", default_value = "10", value_parser = parse_wait)]
+    pub wait: f64,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, change and inspect packs.
+    #[command(subcommand)]
+    Pack(PackCommand),
+    /// Show the history of every change to every pack, newest first.
+    Log(LogArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Create an empty pack.
+    Create(CreateArgs),
+    /// List every pack with its size and budget.
+    List,
+    /// Show a pack's artifacts in render order.
+    Show(ShowArgs),
+    /// Add a source to a pack, capturing its content now.
+    Add(AddArgs),
+    /// Remove an artifact from a pack.
+    Remove(RemoveArgs),
+    /// Delete a pack (its history stays in the log).
+    Delete(DeleteArgs),
+    /// Rename a pack.
+    Rename(RenameArgs),
+    /// Change a pack's settings.
+    Set(SetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The pack's name: 1-64 of `A-Z a-z 0-9 . _ -`, not starting with `-`.
+    pub name: String,
+    /// Token budget for renders.
+    #[arg(long, value_name = "N", default_value_t = 128_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub tokens: u64,
+    /// Folder that paths are relative to [default: the current folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Tokenizer that counts the pack's tokens.
+    #[arg(long, default_value = "o200k", value_parser = parse_tokenizer)]
+    pub tokenizer: TokenizerKind,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub pack: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    pub pack: String,
+    /// What to add: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff.
+    #[arg(allow_hyphen_values = true)]
+    pub source: String,
+    /// Higher renders first and is dropped last.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub priority: i32,
+    /// With md_dir:, include subfolders.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Most files a collection may match.
+    #[arg(long, value_name = "N", default_value_t = crate::source::DEFAULT_MAX_FILES)]
+    pub max_files: u32,
+    /// Leave out files matching GLOB (repeatable); a GLOB without `/` matches file names.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Collections include files that .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Accept a source outside the pack root.
+    #[arg(long)]
+    pub allow_outside_root: bool,
+    /// Accept files that look like secrets (.env, *.pem, *.key, id_rsa*, .aws/, secrets/).
+    #[arg(long)]
+    pub allow_sensitive: bool,
+    /// Largest file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    pub pack: String,
+    /// The artifact: its id, a unique prefix of the id, or its exact spec.
+    #[arg(allow_hyphen_values = true)]
+    pub artifact: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    pub pack: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    pub pack: String,
+    /// New token budget.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub tokens: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only this pack's events.
+    pub pack: Option<String>,
+    /// Show at most N events.
+    #[arg(short = 'n', long = "limit", value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+fn parse_wait(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && (0.0..=86_400.0).contains(&secs) => Ok(secs),
+        _ => Err("expected a number of seconds from 0 to 86400".into()),
+    }
+}
+
+fn parse_tokenizer(s: &str) -> Result<TokenizerKind, String> {
+    s.parse()
+}

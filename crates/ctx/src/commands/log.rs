@@ -1,0 +1,105 @@
+//! `ctx log`: every change to every pack, newest first.
+//!
+//! Events are read in pages, and the store is closed between pages, so a
+//! slow reader of a long log (a pager, `head`) never blocks other ctx
+//! commands; reading the newest N events touches only those N.
+
+use ctx_model::{Captured, Event, EventRecord, EventSeq, PackId};
+use ctx_store::Read;
+
+use crate::app::App;
+use crate::cli::LogArgs;
+use crate::error::Result;
+use crate::json;
+use crate::output::Output;
+
+/// Events read per store opening.
+const PAGE: usize = 512;
+
+pub fn log(app: &App, args: LogArgs, out: &mut Output) -> Result<()> {
+    let pack: Option<PackId> = match &args.pack {
+        Some(name) => {
+            let store = app.store_read()?;
+            let r = store.read()?;
+            Some(app.find_pack(&r, name)?.id)
+        }
+        None => None,
+    };
+    let mut remaining = args.limit.unwrap_or(usize::MAX);
+    let mut before: Option<EventSeq> = None;
+    if app.json {
+        out.line("{\"events\": [")?;
+    }
+    let mut first = true;
+    while remaining > 0 {
+        let want = remaining.min(PAGE);
+        let page = {
+            let store = app.store_read()?;
+            let r = store.read()?;
+            match pack {
+                Some(id) => r.pack_events_rev(id, before, want)?,
+                None => r.events_rev(before, want)?,
+            }
+        };
+        for record in &page {
+            if app.json {
+                if !first {
+                    out.line(",")?;
+                }
+                out.json_line(&json::event(record))?;
+            } else {
+                out.line(line(record))?;
+            }
+            first = false;
+        }
+        remaining -= page.len();
+        match page.last() {
+            Some(last) if page.len() == want => before = Some(last.seq),
+            _ => break,
+        }
+    }
+    if app.json {
+        out.line("]}")?;
+    }
+    Ok(())
+}
+
+/// One human line: seq, time, user, pack, what changed.
+fn line(record: &EventRecord) -> String {
+    let pack = record
+        .pack
+        .as_ref()
+        .map_or_else(|| "-".to_owned(), |p| p.name.to_string());
+    format!(
+        "{:>6}  {}  {}  {}  {}",
+        record.seq,
+        record.time,
+        record.user,
+        pack,
+        describe(&record.event)
+    )
+}
+
+/// What an event changed, in a few words.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::PackCreated {
+            budget, tokenizer, ..
+        } => format!("created the pack (budget {budget}, {tokenizer})"),
+        Event::ArtifactAdded { artifact, .. } => match &artifact.content {
+            Captured::Blob(b) => format!("added {} ({} tokens)", artifact.spec, b.tokens),
+            Captured::Files { files, .. } => format!(
+                "added {} ({}, {} tokens)",
+                artifact.spec,
+                crate::output::count(files.len() as u64, "file"),
+                artifact.content.tokens()
+            ),
+        },
+        Event::ArtifactRemoved { spec, artifact, .. } => {
+            format!("removed {spec} (id {})", artifact.short())
+        }
+        Event::PackRenamed { from, to, .. } => format!("renamed {from} -> {to}"),
+        Event::BudgetChanged { from, to, .. } => format!("set the budget {from} -> {to}"),
+        Event::PackDeleted { .. } => "deleted the pack".into(),
+    }
+}

@@ -1,0 +1,204 @@
+//! The one place where errors become a message, a hint and an exit code.
+//!
+//! Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 already exists or
+//! conflict, 5 database busy, 6 integrity failure.
+
+use std::fmt::Write as _;
+
+use ctx_model::{FoldError, NameError, SpecError};
+use ctx_store::StoreError;
+
+use crate::source::SourceError;
+
+/// How a command failed, which fixes the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Stdout was closed by its reader: not a failure.
+    BrokenPipe,
+    Error,
+    Usage,
+    NotFound,
+    Conflict,
+    Busy,
+    Integrity,
+}
+
+impl Kind {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::BrokenPipe => 0,
+            Self::Error => 1,
+            Self::Usage => 2,
+            Self::NotFound => 3,
+            Self::Conflict => 4,
+            Self::Busy => 5,
+            Self::Integrity => 6,
+        }
+    }
+}
+
+/// A failed command, ready to report.
+#[derive(Debug)]
+pub struct CliError {
+    pub kind: Kind,
+    pub message: String,
+    pub causes: Vec<String>,
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    /// An error of `kind` with a one-line message.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            causes: Vec::new(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint: what the user can do about it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    fn with_causes(mut self, err: &dyn std::error::Error) -> Self {
+        let mut source = err.source();
+        while let Some(cause) = source {
+            self.causes.push(cause.to_string());
+            source = cause.source();
+        }
+        self
+    }
+
+    /// The error block for stderr: `error:`, `caused by:` lines, `hint:`.
+    pub fn render(&self) -> String {
+        let mut out = format!("error: {}\n", self.message);
+        for cause in &self.causes {
+            let _ = writeln!(out, "  caused by: {cause}");
+        }
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "hint: {hint}");
+        }
+        out
+    }
+
+    /// An error writing to stdout; a closed pipe is a quiet success.
+    pub fn output(err: std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            return Self::new(Kind::BrokenPipe, "");
+        }
+        Self::new(Kind::Error, format!("cannot write the output: {err}"))
+    }
+}
+
+fn is_disk_full(err: &std::io::Error) -> bool {
+    err.raw_os_error() == Some(28) || err.kind() == std::io::ErrorKind::StorageFull
+}
+
+impl From<StoreError> for CliError {
+    fn from(err: StoreError) -> Self {
+        if let Some(io) = err.io_error() {
+            if is_disk_full(io) {
+                return Self::new(Kind::Error, "the disk holding the ctx database is full")
+                    .hint("free some space and run the command again; nothing was written");
+            }
+            if io.kind() == std::io::ErrorKind::PermissionDenied {
+                return Self::new(Kind::Error, err.to_string())
+                    .with_causes(&err)
+                    .hint("check that you may read and write the database file and its folder, or choose another with `--home`");
+            }
+        }
+        let (kind, hint) = match &err {
+            StoreError::Busy { .. } => (
+                Kind::Busy,
+                Some(
+                    "another ctx command is using the database; run this again, or wait longer with `--wait SECS`",
+                ),
+            ),
+            StoreError::NewerSchema { .. } => (
+                Kind::Error,
+                Some("install a newer ctx to use this database"),
+            ),
+            StoreError::NotAStore { .. } => (
+                Kind::Error,
+                Some("point `--home` or `CTX_HOME` at a folder for ctx's own database"),
+            ),
+            _ if err.is_integrity() => (Kind::Integrity, None),
+            StoreError::Fold(FoldError::NameTaken { .. } | FoldError::DuplicateSpec { .. }) => {
+                (Kind::Conflict, None)
+            }
+            StoreError::Fold(FoldError::Stale { .. }) => (
+                Kind::Conflict,
+                Some("the pack changed while this command ran; run it again"),
+            ),
+            StoreError::Fold(FoldError::UnknownPack { .. } | FoldError::UnknownArtifact { .. }) => {
+                (Kind::NotFound, None)
+            }
+            _ => (Kind::Error, None),
+        };
+        let out = Self::new(kind, err.to_string()).with_causes(&err);
+        match hint {
+            Some(hint) => out.hint(hint),
+            None => out,
+        }
+    }
+}
+
+impl From<SourceError> for CliError {
+    fn from(err: SourceError) -> Self {
+        let (kind, hint): (Kind, Option<String>) = match &err {
+            SourceError::Missing { .. } => (Kind::NotFound, None),
+            SourceError::NoMatch { skipped, .. } => (
+                Kind::NotFound,
+                (*skipped > 0).then(|| {
+                    format!("{skipped} matching files were skipped (ignored, sensitive, binary or too large); see `--no-ignore`, `--allow-sensitive` and `--max-file-bytes`")
+                }),
+            ),
+            SourceError::BadGlob { .. } => (Kind::Usage, None),
+            SourceError::IsDirectory { shown } => (
+                Kind::Error,
+                Some(format!("add a folder with `md_dir:{shown}` or `glob:{shown}/**/*`")),
+            ),
+            SourceError::Sensitive { .. } => (
+                Kind::Error,
+                Some("pass `--allow-sensitive` if it really belongs in the pack".into()),
+            ),
+            SourceError::TooLarge { .. } => (
+                Kind::Error,
+                Some("raise the limit with `--max-file-bytes BYTES`, or add a line range".into()),
+            ),
+            SourceError::OutsideRoot { .. } => (
+                Kind::Error,
+                Some("pass `--allow-outside-root`, or create the pack with a wider `--root`".into()),
+            ),
+            SourceError::TooManyFiles { .. } => (
+                Kind::Error,
+                Some("narrow the pattern, add `--exclude GLOB`, or raise `--max-files N`".into()),
+            ),
+            _ => (Kind::Error, None),
+        };
+        let out = Self::new(kind, err.to_string()).with_causes(&err);
+        match hint {
+            Some(hint) => out.hint(hint),
+            None => out,
+        }
+    }
+}
+
+impl From<SpecError> for CliError {
+    fn from(err: SpecError) -> Self {
+        Self::new(Kind::Usage, format!("invalid source: {err}"))
+    }
+}
+
+impl From<NameError> for CliError {
+    fn from(err: NameError) -> Self {
+        Self::new(Kind::Usage, err.to_string())
+    }
+}
+
+/// Result with a [`CliError`].
+pub type Result<T, E = CliError> = std::result::Result<T, E>;

@@ -1,0 +1,317 @@
+//! Collections (`glob:` and `md_dir:`): walk the pack root the way git sees
+//! it, keep the matching files sorted by path, read them in parallel, and
+//! report every file left out with its reason.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+use ctx_model::{AddOptions, SkipReason, SkippedFile, SourceSpec, sensitive::sensitive_reason};
+
+use super::path::to_slash;
+use super::{Capture, SourceError, file};
+use crate::parallel;
+
+/// Which files of the walk a collection takes.
+enum Matcher {
+    Glob(GlobMatcher),
+    Markdown,
+}
+
+impl Matcher {
+    fn matches(&self, rel: &str) -> bool {
+        match self {
+            Self::Glob(glob) => glob.is_match(rel),
+            Self::Markdown => Path::new(rel)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| {
+                    e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
+                }),
+        }
+    }
+}
+
+/// Leaves out files by `--exclude`: a pattern with a `/` matches the
+/// root-relative path, one without matches the file name at any depth (as in
+/// `.gitignore`).
+struct Exclude {
+    paths: GlobSet,
+    names: GlobSet,
+}
+
+impl Exclude {
+    fn new(patterns: &[String]) -> Result<Self, SourceError> {
+        let (mut paths, mut names) = (GlobSetBuilder::new(), GlobSetBuilder::new());
+        for pattern in patterns {
+            let glob = compile(pattern)?;
+            if pattern.contains('/') {
+                paths.add(glob);
+            } else {
+                names.add(glob);
+            }
+        }
+        let build = |b: GlobSetBuilder| {
+            b.build().map_err(|e| SourceError::BadGlob {
+                pattern: patterns.join(" "),
+                reason: e.to_string(),
+            })
+        };
+        Ok(Self {
+            paths: build(paths)?,
+            names: build(names)?,
+        })
+    }
+
+    fn excludes(&self, rel: &str) -> bool {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        self.paths.is_match(rel) || self.names.is_match(name)
+    }
+}
+
+/// Compiles a root-relative glob where `*` stays within one folder and `**`
+/// crosses folders.
+pub(super) fn compile(pattern: &str) -> Result<Glob, SourceError> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| SourceError::BadGlob {
+            pattern: pattern.to_owned(),
+            reason: e.kind().to_string(),
+        })
+}
+
+/// The leading folders of `pattern` that hold no glob syntax: the walk can
+/// start there instead of at the root.
+fn literal_prefix(pattern: &str) -> &str {
+    let mut end = 0;
+    let mut offset = 0;
+    let parts: Vec<&str> = pattern.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        if part.contains(['*', '?', '[', '{', '\\']) {
+            break;
+        }
+        offset += part.len() + 1;
+        end = offset - 1;
+    }
+    &pattern[..end]
+}
+
+/// Expands and reads a collection under `root`.
+pub(super) fn capture(
+    spec: &SourceSpec,
+    root: &Path,
+    options: &AddOptions,
+) -> Result<Capture, SourceError> {
+    let (start, matcher, depth) = match spec {
+        SourceSpec::Glob { pattern } => (
+            root.join(literal_prefix(pattern)),
+            Matcher::Glob(compile(pattern)?.compile_matcher()),
+            None,
+        ),
+        SourceSpec::MdDir { dir } => {
+            let start = root.join(dir);
+            if !start.is_dir() {
+                return Err(SourceError::NotADirectory { shown: dir.clone() });
+            }
+            (start, Matcher::Markdown, (!options.recursive).then_some(1))
+        }
+        _ => unreachable!("BUG: not a collection: {spec}"),
+    };
+    if !start.exists() {
+        return Err(SourceError::NoMatch {
+            pattern: spec.to_string(),
+            skipped: 0,
+        });
+    }
+    let exclude = Exclude::new(&options.exclude)?;
+    let mut skipped = Vec::new();
+    let mut skip = |path: String, reason| skipped.push(SkippedFile { path, reason });
+
+    let respect_ignores = !options.no_ignore;
+    let mut seen_dirs = HashSet::new();
+    let mut seen_files = HashSet::new();
+    let mut candidates = Vec::new();
+    for entry in walker(&start, depth, respect_ignores, None).build() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                skip(error_path(&err, root), SkipReason::Unreadable);
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_type().is_some_and(|t| t.is_dir()) {
+            seen_dirs.insert(path.to_owned());
+            continue;
+        }
+        let Some(rel) = relative(path, root) else {
+            skip(path.to_string_lossy().into_owned(), SkipReason::Unreadable);
+            continue;
+        };
+        seen_files.insert(rel.clone());
+        if !matcher.matches(&rel) || exclude.excludes(&rel) {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            match std::fs::canonicalize(path) {
+                Ok(target) if target.is_dir() => continue,
+                Ok(target) if !target.starts_with(root) && !options.allow_outside_root => {
+                    skip(rel, SkipReason::OutsideRoot);
+                    continue;
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    skip(rel, SkipReason::Unreadable);
+                    continue;
+                }
+            }
+        }
+        if !options.allow_sensitive && sensitive_reason(&rel).is_some() {
+            skip(rel, SkipReason::Sensitive);
+            continue;
+        }
+        candidates.push(rel);
+    }
+
+    if respect_ignores {
+        // Walk again without ignore rules, pruning every folder the first
+        // walk entered: what remains is exactly what the rules hid.
+        let pruned = Arc::new(Mutex::new(Vec::new()));
+        let filter = IgnoredDirs {
+            seen: Arc::new(seen_dirs),
+            pruned: Arc::clone(&pruned),
+        };
+        for entry in walker(&start, depth, false, Some(filter)).build().flatten() {
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                continue;
+            }
+            if let Some(rel) = relative(entry.path(), root)
+                && !seen_files.contains(&rel)
+                && matcher.matches(&rel)
+                && !exclude.excludes(&rel)
+            {
+                skip(rel, SkipReason::Ignored);
+            }
+        }
+        let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
+        for dir in pruned {
+            if let Some(rel) = relative(&dir, root) {
+                skip(format!("{rel}/"), SkipReason::Ignored);
+            }
+        }
+    }
+
+    if candidates.len() > options.max_files as usize {
+        return Err(SourceError::TooManyFiles {
+            spec: spec.to_string(),
+            found: candidates.len(),
+            limit: options.max_files,
+        });
+    }
+    candidates.sort_unstable();
+    let read = parallel::map(&candidates, |rel| {
+        file::read(&root.join(rel), rel, options.max_file_bytes)
+    });
+    let mut files = Vec::with_capacity(read.len());
+    for (rel, result) in candidates.into_iter().zip(read) {
+        match result {
+            Ok(text) => files.push(text),
+            Err(SourceError::Binary { .. }) => skip(rel, SkipReason::Binary),
+            Err(SourceError::TooLarge { .. }) => skip(rel, SkipReason::TooLarge),
+            Err(_) => skip(rel, SkipReason::Unreadable),
+        }
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    if files.is_empty() {
+        return Err(SourceError::NoMatch {
+            pattern: spec.to_string(),
+            skipped: skipped.len(),
+        });
+    }
+    Ok(Capture::Many { files, skipped })
+}
+
+/// Prunes folders the ignore-respecting walk never entered, noting each.
+#[derive(Clone)]
+struct IgnoredDirs {
+    seen: Arc<HashSet<PathBuf>>,
+    pruned: Arc<Mutex<Vec<PathBuf>>>,
+}
+
+fn walker(
+    start: &Path,
+    depth: Option<usize>,
+    respect_ignores: bool,
+    prune: Option<IgnoredDirs>,
+) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(start);
+    builder
+        .standard_filters(false)
+        .hidden(false)
+        .follow_links(false)
+        .max_depth(depth)
+        // The machine's global gitignore would make the same pack expand
+        // differently on another machine: only the project's rules count.
+        .git_global(false)
+        .git_ignore(respect_ignores)
+        .git_exclude(respect_ignores)
+        .ignore(respect_ignores)
+        .parents(respect_ignores)
+        .require_git(false);
+    builder.filter_entry(move |entry| {
+        if entry.file_name() == ".git" {
+            return false;
+        }
+        let Some(prune) = &prune else { return true };
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if is_dir && !prune.seen.contains(entry.path()) {
+            prune
+                .pruned
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(entry.path().to_owned());
+            return false;
+        }
+        true
+    });
+    builder
+}
+
+/// `path` relative to `root`, `/`-separated, if it is under root and UTF-8.
+fn relative(path: &Path, root: &Path) -> Option<String> {
+    to_slash(path.strip_prefix(root).ok()?)
+}
+
+/// The path an ignore error is about, for the skipped list.
+fn error_path(err: &ignore::Error, root: &Path) -> String {
+    match err {
+        ignore::Error::WithPath { path, .. } => {
+            relative(path, root).unwrap_or_else(|| path.to_string_lossy().into_owned())
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err, root)
+        }
+        ignore::Error::Loop { child, .. } => {
+            relative(child, root).unwrap_or_else(|| child.to_string_lossy().into_owned())
+        }
+        _ => "?".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_prefix;
+
+    #[test]
+    fn literal_prefix_stops_at_glob_syntax() {
+        assert_eq!(literal_prefix("src/**/*.rs"), "src");
+        assert_eq!(literal_prefix("a/b/*.md"), "a/b");
+        assert_eq!(literal_prefix("*.md"), "");
+        assert_eq!(literal_prefix("docs/readme.md"), "docs");
+        assert_eq!(literal_prefix("a/{b,c}/x"), "a");
+    }
+}

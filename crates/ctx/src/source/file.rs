@@ -1,0 +1,119 @@
+//! Reading one file: refuse what is not a regular file, too large, binary or
+//! sensitive, and decode the rest as UTF-8 (lossily, with a flag).
+
+use std::io::Read as _;
+use std::path::Path;
+
+use ctx_model::{AddOptions, sensitive::sensitive_reason};
+
+use super::{SourceError, Text};
+
+/// How far into a file a NUL byte marks it as binary.
+const BINARY_PROBE: usize = 8 * 1024;
+
+/// Reads a file the user named directly, refusing sensitive names.
+pub(super) fn read_named(
+    root: &Path,
+    rel: &str,
+    options: &AddOptions,
+) -> Result<Text, SourceError> {
+    if !options.allow_sensitive
+        && let Some(reason) = sensitive_reason(rel)
+    {
+        return Err(SourceError::Sensitive {
+            shown: rel.to_owned(),
+            reason,
+        });
+    }
+    read(&root.join(rel), rel, options.max_file_bytes)
+}
+
+/// Reads `abs` (shown to users as `shown`), refusing non-files, files over
+/// `max_bytes` and binary files.
+pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, SourceError> {
+    let shown_owned = || shown.to_owned();
+    let io_error = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::NotFound => SourceError::Missing {
+            shown: shown_owned(),
+        },
+        _ => SourceError::Read {
+            shown: shown_owned(),
+            source,
+        },
+    };
+    // Check the type before opening: opening a FIFO for reading blocks.
+    let meta = std::fs::metadata(abs).map_err(io_error)?;
+    if meta.is_dir() {
+        return Err(SourceError::IsDirectory {
+            shown: shown_owned(),
+        });
+    }
+    if !meta.is_file() {
+        return Err(SourceError::NotAFile {
+            shown: shown_owned(),
+        });
+    }
+    let too_large = |size| SourceError::TooLarge {
+        shown: shown_owned(),
+        size,
+        limit: max_bytes,
+    };
+    if meta.len() > max_bytes {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(abs).map_err(io_error)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grows while being read is cut at the limit plus one byte,
+    // so it is refused instead of read without end.
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(bytes.len() as u64));
+    }
+    if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
+        return Err(SourceError::Binary {
+            shown: shown_owned(),
+        });
+    }
+    let (text, lossy) = decode(bytes);
+    Ok(Text {
+        path: Some(shown.to_owned()),
+        text,
+        lossy,
+    })
+}
+
+/// Decodes UTF-8, replacing invalid sequences; the flag says whether any were.
+pub(super) fn decode(bytes: Vec<u8>) -> (String, bool) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    }
+}
+
+/// Lines `start..=end` (1-based) of `text` with their line endings, or the
+/// file's line count when the range runs past it.
+pub(super) fn slice_lines(text: &str, start: u32, end: u32) -> Result<String, usize> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (start, end) = (start as usize, end as usize);
+    if end > lines.len() {
+        return Err(lines.len());
+    }
+    Ok(lines[start - 1..end].concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slice_lines;
+
+    #[test]
+    fn slices_inclusive_ranges() {
+        let text = "a\nb\nc";
+        assert_eq!(slice_lines(text, 1, 1).as_deref(), Ok("a\n"));
+        assert_eq!(slice_lines(text, 2, 3).as_deref(), Ok("b\nc"));
+        assert_eq!(slice_lines(text, 3, 4), Err(3));
+        assert_eq!(slice_lines("", 1, 1), Err(0));
+        assert_eq!(slice_lines("x\n", 1, 1).as_deref(), Ok("x\n"));
+    }
+}

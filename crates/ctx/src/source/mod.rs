@@ -1,0 +1,130 @@
+//! Sources: resolving a spec against the pack root and reading what it
+//! names, with the checks that keep secrets, binaries, huge files and files
+//! outside the root out of a pack.
+
+mod collection;
+mod file;
+mod git;
+mod path;
+
+use std::path::{Path, PathBuf};
+
+use ctx_model::{AddOptions, SkippedFile, SourceSpec};
+
+pub use path::resolve;
+
+/// Default largest file read, in bytes.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Default most files one collection may expand to.
+pub const DEFAULT_MAX_FILES: u32 = 50_000;
+
+/// Text read from one source.
+#[derive(Debug)]
+pub struct Text {
+    /// Root-relative path for files; `None` for notes and diffs.
+    pub path: Option<String>,
+    pub text: String,
+    /// Invalid UTF-8 was replaced with U+FFFD.
+    pub lossy: bool,
+}
+
+/// What a spec captured.
+#[derive(Debug)]
+pub enum Capture {
+    One(Text),
+    Many {
+        files: Vec<Text>,
+        skipped: Vec<SkippedFile>,
+    },
+}
+
+/// Why a source cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("`{shown}` does not exist")]
+    Missing { shown: String },
+    #[error("`{shown}` is a directory, not a file")]
+    IsDirectory { shown: String },
+    #[error("`{shown}` is not a directory")]
+    NotADirectory { shown: String },
+    #[error("`{shown}` is not a regular file")]
+    NotAFile { shown: String },
+    #[error("`{shown}` has {lines} lines; the range {start}-{end} runs past its end")]
+    RangePastEnd {
+        shown: String,
+        start: u32,
+        end: u32,
+        lines: usize,
+    },
+    #[error("`{pattern}` matches no file")]
+    NoMatch { pattern: String, skipped: usize },
+    #[error("`{shown}` looks sensitive: {reason}")]
+    Sensitive { shown: String, reason: &'static str },
+    #[error("`{shown}` is a binary file")]
+    Binary { shown: String },
+    #[error("`{shown}` is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        shown: String,
+        size: u64,
+        limit: u64,
+    },
+    #[error("`{shown}` is outside the pack root `{}`", root.display())]
+    OutsideRoot { shown: String, root: PathBuf },
+    #[error("`{spec}` matches {found} files, over the limit of {limit}")]
+    TooManyFiles {
+        spec: String,
+        found: usize,
+        limit: u32,
+    },
+    #[error("`{pattern}` is not a valid glob: {reason}")]
+    BadGlob { pattern: String, reason: String },
+    #[error("`git diff` failed in `{}`: {message}", root.display())]
+    Git { root: PathBuf, message: String },
+    #[error("`{shown}` is not valid UTF-8; ctx stores paths as UTF-8")]
+    NonUtf8Path { shown: String },
+    #[error("cannot read `{shown}`")]
+    Read {
+        shown: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Checks a glob's syntax before anything is read.
+pub fn check_glob(pattern: &str) -> Result<(), SourceError> {
+    collection::compile(pattern).map(drop)
+}
+
+/// Reads what a resolved spec names, relative to `root`.
+pub fn capture(
+    spec: &SourceSpec,
+    root: &Path,
+    options: &AddOptions,
+) -> Result<Capture, SourceError> {
+    match spec {
+        SourceSpec::File { path } => file::read_named(root, path, options).map(Capture::One),
+        SourceSpec::Range { path, start, end } => {
+            let mut text = file::read_named(root, path, options)?;
+            text.text = file::slice_lines(&text.text, *start, *end).map_err(|lines| {
+                SourceError::RangePastEnd {
+                    shown: path.clone(),
+                    start: *start,
+                    end: *end,
+                    lines,
+                }
+            })?;
+            Ok(Capture::One(text))
+        }
+        SourceSpec::Text { text } => Ok(Capture::One(Text {
+            path: None,
+            text: text.clone(),
+            lossy: false,
+        })),
+        SourceSpec::GitDiff { base, head } => {
+            git::diff(root, base.as_deref(), head.as_deref()).map(Capture::One)
+        }
+        SourceSpec::Glob { .. } | SourceSpec::MdDir { .. } => {
+            collection::capture(spec, root, options)
+        }
+    }
+}
