@@ -1,1 +1,8 @@
+//! End-to-end tests: the real `ctx` binary in a temporary home and project.
+//! One test binary for every suite, so the workspace links it once.
 
+mod common;
+mod concurrency;
+mod errors;
+mod log;
+mod pack;

@@ -72,7 +72,7 @@ fn line(record: &EventRecord) -> String {
         .map_or_else(|| "-".to_owned(), |p| p.name.to_string());
     format!(
         "{:>6}  {}  {}  {}  {}",
-        record.seq,
+        record.seq.0,
         record.time,
         record.user,
         pack,

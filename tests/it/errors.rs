@@ -1,0 +1,168 @@
+//! Every bad input named by the issue: one clear error line (plus a hint),
+//! its documented exit code, and nothing written to the log.
+
+use crate::common::Env;
+
+/// Runs a failing command and checks its exit code and that no event was
+/// written; returns stderr for a snapshot.
+fn refused(env: &Env, args: &[&str], code: i32) -> String {
+    let before = env.event_count();
+    let run = env.run(args);
+    assert_eq!(run.code, code, "ctx {args:?}: {}", run.stderr);
+    assert!(
+        run.stdout.is_empty(),
+        "ctx {args:?} printed to stdout: {}",
+        run.stdout
+    );
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert_eq!(env.event_count(), before, "ctx {args:?} wrote an event");
+    format!("$ ctx {}\nexit: {code}\n{}", args.join(" "), run.stderr)
+}
+
+#[test]
+fn bad_input_is_refused_with_its_exit_code() {
+    let env = Env::new();
+    env.write("a.rs", "line 1\nline 2\nline 3\n");
+    env.write("dir/inner.rs", "x\n");
+    env.write(".env.local", "KEY=1\n");
+    env.write("certs/server.pem", "-----BEGIN CERTIFICATE-----\n");
+    env.write("blob.bin", b"\x00\x01\x02binary");
+    env.write("big.txt", "x".repeat(2048));
+    let outside = tempfile::tempdir().expect("outside");
+    std::fs::write(outside.path().join("o.txt"), "outside\n").expect("write");
+    std::os::unix::fs::symlink(outside.path().join("o.txt"), env.path("link.txt"))
+        .expect("symlink");
+    let outside_file = outside.path().join("o.txt");
+    let outside_file = outside_file.to_str().expect("utf-8");
+    env.ok(&["pack", "create", "p"]);
+
+    let mut transcript = String::new();
+    for (args, code) in [
+        (&["pack", "show", "nope"][..], 3),
+        (&["pack", "add", "nope", "a.rs"], 3),
+        (&["pack", "create", "p"], 4),
+        (&["pack", "create", "bad name"], 2),
+        (&["pack", "create", "-x"], 2),
+        (&["pack", "add", "p", "missing.rs"], 3),
+        (&["pack", "add", "p", "dir"], 1),
+        (&["pack", "add", "p", "a.rs#L2-L9"], 1),
+        (&["pack", "add", "p", "a.rs#L0"], 2),
+        (&["pack", "add", "p", "a.rs#L3-L1"], 2),
+        (&["pack", "add", "p", "a.rs#Lx"], 2),
+        (&["pack", "add", "p", "foo:bar"], 2),
+        (&["pack", "add", "p", "text:"], 2),
+        (&["pack", "add", "p", "glob:"], 2),
+        (&["pack", "add", "p", "glob:**/*.nothing"], 3),
+        (&["pack", "add", "p", "glob:src/[oops"], 2),
+        (&["pack", "add", "p", ".env.local"], 1),
+        (&["pack", "add", "p", "certs/server.pem"], 1),
+        (&["pack", "add", "p", "blob.bin"], 1),
+        (
+            &["pack", "add", "p", "big.txt", "--max-file-bytes", "1024"],
+            1,
+        ),
+        (&["pack", "add", "p", outside_file], 1),
+        (&["pack", "add", "p", "link.txt"], 1),
+        (&["pack", "remove", "p", "zzzz"], 3),
+        (&["pack", "rename", "p", "a/b"], 2),
+        (&["pack", "set", "p"], 2),
+        (&["pack", "set", "p", "--tokens", "0"], 2),
+        (&["pack", "create", "q", "--tokens", "-5"], 2),
+        (&["pack", "create", "q", "--root", "no/such/dir"], 3),
+    ] {
+        transcript.push_str(
+            &env.scrub(&refused(&env, args, code))
+                .replace(outside_file, "[OUTSIDE]/o.txt"),
+        );
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn overrides_let_refused_files_in() {
+    let env = Env::new();
+    env.write(".env", "KEY=1\n");
+    env.write("big.txt", "x".repeat(2048));
+    let outside = tempfile::tempdir().expect("outside");
+    std::fs::write(outside.path().join("o.txt"), "outside\n").expect("write");
+    std::os::unix::fs::symlink(outside.path().join("o.txt"), env.path("link.txt"))
+        .expect("symlink");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", ".env", "--allow-sensitive"]);
+    env.ok(&["pack", "add", "p", "big.txt", "--max-file-bytes", "4096"]);
+    let added = env
+        .ok(&[
+            "pack",
+            "add",
+            "p",
+            "link.txt",
+            "--allow-outside-root",
+            "--json",
+        ])
+        .json();
+    assert_eq!(added["spec"], "link.txt");
+    assert_eq!(env.event_count(), 4);
+}
+
+#[test]
+fn a_fifo_named_as_a_file_is_refused_without_hanging() {
+    let env = Env::new();
+    let fifo = env.path("pipe");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    env.ok(&["pack", "create", "p"]);
+    let run = env.run(&["pack", "add", "p", "pipe"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "error: `pipe` is not a regular file\n");
+}
+
+#[test]
+fn a_file_that_is_not_a_store_is_refused() {
+    let env = Env::new();
+    std::fs::write(
+        env.home.path().join("ctx.redb"),
+        "not a database, just text\n".repeat(200),
+    )
+    .expect("write");
+    let run = env.run(&["pack", "list"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not a ctx database"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p"]);
+    for i in 0..50 {
+        env.ok(&["pack", "add", "p", &format!("text:note {i}")]);
+    }
+    let mut child = env
+        .command(&["log"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close our end of the pipe at once, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,280 @@
+//! The pack commands, driven the way a user would: the acceptance script,
+//! with every human and JSON output pinned.
+
+use crate::common::Env;
+
+/// A small project with code, docs in nested folders, a secret, an ignored
+/// folder and a binary file.
+fn project() -> Env {
+    let env = Env::new();
+    env.write(
+        "src/main.rs",
+        "fn main() {\n    println!(\"hello\");\n}\n\nfn helper() -> u32 {\n    42\n}\n",
+    );
+    env.write("src/lib.rs", "pub mod util;\n");
+    env.write(
+        "src/util.rs",
+        "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n",
+    );
+    env.write("docs/guide.md", "# Guide\n\nRun `ctx render`.\n");
+    env.write("docs/deep/notes.md", "# Notes\n\nNested.\n");
+    env.write("docs/image.png", b"\x89PNG\r\n\x1a\n\0\0\0");
+    env.write(".env", "TOKEN=abc\n");
+    env.write(".gitignore", "target/\n");
+    env.write("target/debug/out.rs", "// build output\n");
+    env
+}
+
+#[test]
+fn acceptance_script() {
+    let env = project();
+    let mut transcript = String::new();
+    for args in [
+        &["pack", "create", "demo", "--tokens", "2000"][..],
+        &["pack", "list"],
+        &["pack", "add", "demo", "src/main.rs"],
+        &[
+            "pack",
+            "add",
+            "demo",
+            "src/main.rs#L5-L7",
+            "--priority",
+            "5",
+        ],
+        &["pack", "add", "demo", "md_dir:docs", "--recursive"],
+        &["pack", "add", "demo", "glob:**/*.rs"],
+        &["pack", "add", "demo", "text:Answer in British English."],
+        &["pack", "show", "demo"],
+        &["pack", "list"],
+    ] {
+        transcript.push_str(&env.snap(args));
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!("acceptance_human", transcript);
+
+    // Remove by exact spec and by id prefix.
+    let show = env.ok(&["pack", "show", "demo", "--json"]).json();
+    let items = show["items"].as_array().expect("items");
+    let note_id = items
+        .iter()
+        .find(|i| i["spec"] == "text:Answer in British English.")
+        .and_then(|i| i["id"].as_str())
+        .expect("note id")
+        .to_owned();
+    let mut transcript = env.snap(&["pack", "remove", "demo", "src/main.rs#L5-L7"]);
+    transcript.push_str(&env.snap(&["pack", "remove", "demo", &note_id[..6]]));
+    transcript.push_str(&env.snap(&["pack", "show", "demo"]));
+    insta::assert_snapshot!("acceptance_remove", transcript);
+}
+
+#[test]
+fn acceptance_script_json() {
+    let env = project();
+    let mut transcript = String::new();
+    for args in [
+        &["pack", "create", "demo", "--tokens", "2000", "--json"][..],
+        &["pack", "add", "demo", "src/util.rs", "--json"],
+        &[
+            "pack",
+            "add",
+            "demo",
+            "glob:src/*.rs",
+            "--exclude",
+            "util.rs",
+            "--json",
+        ],
+        &["pack", "add", "demo", "md_dir:docs", "--json"],
+        &["pack", "add", "demo", "text:a note", "--json"],
+        &["pack", "list", "--json"],
+        &["pack", "show", "demo", "--json"],
+        &["pack", "remove", "demo", "text:a note", "--json"],
+        &["pack", "set", "demo", "--tokens", "500", "--json"],
+        &["pack", "rename", "demo", "demo2", "--json"],
+        &["pack", "delete", "demo2", "--json"],
+        &["pack", "list", "--json"],
+    ] {
+        transcript.push_str(&env.snap(args));
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!("acceptance_json", transcript);
+}
+
+#[test]
+fn collections_skip_and_list_what_they_leave_out() {
+    let env = project();
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "glob:**/*", "--json"]).json();
+    let files: Vec<&str> = added["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ".gitignore",
+            "docs/deep/notes.md",
+            "docs/guide.md",
+            "src/lib.rs",
+            "src/main.rs",
+            "src/util.rs"
+        ]
+    );
+    let skipped: Vec<(String, String)> = added["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().expect("p").into(),
+                s["reason"].as_str().expect("r").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (".env".to_owned(), "sensitive".to_owned()),
+            ("docs/image.png".into(), "binary".into()),
+            ("target/".into(), "ignored".into()),
+        ]
+    );
+
+    // --no-ignore brings ignored files back; md_dir without --recursive stays shallow.
+    let added = env
+        .ok(&[
+            "pack",
+            "add",
+            "p",
+            "glob:target/**",
+            "--no-ignore",
+            "--json",
+        ])
+        .json();
+    assert_eq!(added["files"][0]["path"], "target/debug/out.rs");
+    let added = env
+        .ok(&["pack", "add", "p", "md_dir:docs", "--json"])
+        .json();
+    assert_eq!(added["files"].as_array().expect("files").len(), 1);
+}
+
+#[test]
+fn collections_respect_nested_gitignore_and_negation() {
+    let env = Env::new();
+    env.write("a.rs", "a\n");
+    env.write("keep.rs", "k\n");
+    env.write("drop.rs", "d\n");
+    env.write(".gitignore", "*.rs\n!keep.rs\n");
+    env.write("sub/.gitignore", "*\n");
+    env.write("sub/x.txt", "x\n");
+    env.write("other/y.txt", "y\n");
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "glob:**/*", "--json"]).json();
+    let files: Vec<&str> = added["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    // `*` in sub/.gitignore hides sub/ itself but not its siblings.
+    assert_eq!(files, [".gitignore", "keep.rs", "other/y.txt"]);
+}
+
+#[test]
+fn a_subfolder_pack_respects_its_parents_gitignore() {
+    let env = Env::new();
+    env.write(".gitignore", "*.log\n");
+    env.write("app/run.log", "noise\n");
+    env.write("app/main.rs", "fn main() {}\n");
+    env.ok(&["pack", "create", "p", "--root", "app"]);
+    let added = env.ok(&["pack", "add", "p", "glob:*", "--json"]).json();
+    assert_eq!(added["files"].as_array().expect("files").len(), 1);
+    assert_eq!(added["files"][0]["path"], "main.rs");
+    assert_eq!(added["skipped"][0]["path"], "run.log");
+}
+
+#[test]
+fn paths_are_stored_relative_to_the_root_whatever_the_current_folder() {
+    let env = project();
+    env.ok(&["pack", "create", "p"]);
+    let out = env
+        .command(&["pack", "add", "p", "./main.rs", "--json"])
+        .current_dir(env.path("src"))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["spec"], "src/main.rs");
+    // The same file named another way is the same spec: nothing changes.
+    let again = env.run(&["pack", "add", "p", "src/../src/main.rs"]);
+    assert_eq!(
+        (again.code, again.stderr.as_str()),
+        (0, "Nothing changed.\n")
+    );
+}
+
+#[test]
+fn empty_files_and_invalid_utf8() {
+    let env = Env::new();
+    env.write("empty.txt", "");
+    env.write("latin1.txt", b"caf\xe9\n");
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "empty.txt", "--json"]).json();
+    assert_eq!(
+        (added["bytes"].as_u64(), added["tokens"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let run = env.ok(&["pack", "add", "p", "latin1.txt"]);
+    let mut lines = run.stderr.lines();
+    assert_eq!(
+        lines.next(),
+        Some("warning: `latin1.txt` is not valid UTF-8; invalid bytes were replaced with U+FFFD")
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("Added `latin1.txt`")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn git_diff_captures_the_real_git_output() {
+    let env = Env::new();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(env.project.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@t")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@t")
+            .output()
+            .expect("git runs");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    env.write("a.txt", "one\n");
+    git(&["add", "a.txt"]);
+    git(&["commit", "-qm", "first"]);
+    env.write("a.txt", "one\ntwo\n");
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "git:diff", "--json"]).json();
+    assert!(added["bytes"].as_u64().expect("bytes") > 0);
+    let shown = env.ok(&["pack", "show", "p"]).stdout;
+    assert!(shown.contains("git:diff"), "{shown}");
+
+    let bad = env.run(&["pack", "add", "p", "git:diff --base=no-such-rev"]);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(bad.stderr.contains("`git diff` failed"), "{}", bad.stderr);
+}
