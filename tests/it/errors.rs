@@ -166,3 +166,21 @@ fn a_closed_stdout_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_held_database_is_busy_after_the_wait() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p"]);
+    let held = ctx_store::Store::open(&env.home.path().join("ctx.redb"), std::time::Duration::ZERO)
+        .expect("the test holds the store");
+    let start = std::time::Instant::now();
+    let run = env.run(&["pack", "add", "p", "text:x", "--wait", "0.3"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(start.elapsed() >= std::time::Duration::from_millis(300));
+    insta::assert_snapshot!(run.stderr, @r"
+    error: the database `[HOME]/ctx.redb` is in use by another ctx process (waited 0.3s)
+    hint: another ctx command is using the database; run this again, or wait longer with `--wait SECS`
+    ");
+    drop(held);
+    env.ok(&["pack", "add", "p", "text:x"]);
+}
