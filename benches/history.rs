@@ -5,14 +5,15 @@
 //! `log -n 20`, `log PACK -n 20`, `pack list`. Prints a markdown table of
 //! medians; asserts nothing.
 //!
-//! Run: `cargo bench -p ctx --bench history [-- --events N] [-- --quick]`
+//! Run: `cargo bench -p ctx --bench history -- [--quick] [--events N] [--corpus DIR]`
+//! (`--corpus DIR` measures the tokenizer on the `.rs` files under DIR).
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ctx_model::{
-    AddOptions, BlobHash, Captured, CapturedBlob, Event, NewArtifact, PackId, PackName, SourceSpec,
+    AddOptions, Captured, CapturedBlob, Event, NewArtifact, PackId, PackName, SourceSpec,
     Timestamp, TokenizerKind,
 };
 use ctx_store::{NewEvent, Store};
@@ -69,11 +70,58 @@ fn main() {
             run(&mut ctx(&["log", "p0", "-n", "20"]))
         });
         report("pack list", size, || run(&mut ctx(&["pack", "list"])));
-        report("pack show (small pack)", size, || {
+        report("pack show p0", size, || {
             run(&mut ctx(&["pack", "show", "p0"]))
         });
     }
-    tokenizer_throughput(if quick { 4 } else { 32 });
+    let corpus = args
+        .iter()
+        .position(|a| a == "--corpus")
+        .and_then(|i| args.get(i + 1));
+    let text = match corpus {
+        Some(dir) => {
+            let text = read_corpus(Path::new(dir), if quick { 4 } else { 50 } << 20);
+            (
+                format!("{} MB of .rs files from --corpus", text.len() >> 20),
+                text,
+            )
+        }
+        None => {
+            let mb = if quick { 4 } else { 32 };
+            (format!("{mb} MB synthetic code"), synthetic_code(mb << 20))
+        }
+    };
+    tokenizer_throughput(&text.0, &text.1);
+}
+
+/// Concatenates `.rs` files under `dir`, in sorted path order, up to `limit` bytes.
+fn read_corpus(dir: &Path, limit: usize) -> String {
+    let mut paths = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    let mut out = String::new();
+    for path in paths {
+        if out.len() >= limit {
+            break;
+        }
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 /// Writes `events` events: 100 packs, each with its share of text notes,
@@ -158,10 +206,9 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Counts tokens in `mb` MB of code-like text on one core and on all cores.
-fn tokenizer_throughput(mb: usize) {
-    let text = synthetic_code(mb * 1024 * 1024);
-    let chunks: Vec<&str> = split_lines(&text, 64 * 1024);
+/// Counts tokens in `text` on one core and on all cores.
+fn tokenizer_throughput(label: &str, text: &str) {
+    let chunks: Vec<&str> = split_lines(text, 64 * 1024);
     for (name, tok) in [
         ("o200k", bpe_openai::o200k_base()),
         ("cl100k", bpe_openai::cl100k_base()),
@@ -195,11 +242,11 @@ fn tokenizer_throughput(mb: usize) {
         assert_eq!(per.iter().sum::<usize>(), tokens);
         let mbs = |d: Duration| text.len() as f64 / 1e6 / d.as_secs_f64();
         println!(
-            "| tokenizer {name}, {mb} MB code, 1 core | - | {:.1} MB/s | {tokens} tokens | |",
+            "| tokenizer {name}, {label}, 1 core | - | {:.1} MB/s | {tokens} tokens | |",
             mbs(one)
         );
         println!(
-            "| tokenizer {name}, {mb} MB code, {cores} cores | - | {:.1} MB/s | | |",
+            "| tokenizer {name}, {label}, {cores} cores | - | {:.1} MB/s | | |",
             mbs(all)
         );
     }
