@@ -11,8 +11,21 @@ use ctx_model::{
 use crate::codec::{decode, decode_event};
 use crate::error::{Result, StoreError};
 use crate::schema::{
-    ARTIFACT_SPECS, ARTIFACTS, BLOBS, EVENTS, EVENTS_BY_PACK, PACK_NAMES, PACKS, TOKEN_COUNTS,
+    ARTIFACT_SPECS, ARTIFACTS, BLOBS, EVENTS, EVENTS_BY_PACK, FILE_CACHE, PACK_NAMES, PACKS,
+    TOKEN_COUNTS,
 };
+
+/// What a file held when it had a given size and modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileStamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub mtime_ns: i128,
+    /// BLAKE3 of the file's content (as decoded to UTF-8).
+    pub hash: BlobHash,
+    /// Redaction found no secret in it.
+    pub clean: bool,
+}
 
 /// Read access to the store through an open transaction.
 pub trait Read {
@@ -181,6 +194,15 @@ pub trait Read {
     fn token_count(&self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<Option<u32>> {
         let counts = self.table(TOKEN_COUNTS)?;
         Ok(counts.get((hash.0, tokenizer.code()))?.map(|v| v.value()))
+    }
+
+    /// The cached record of a file, by absolute path.
+    fn file_stamp(&self, path: &str) -> Result<Option<FileStamp>> {
+        let cache = self.table(FILE_CACHE)?;
+        let value = cache.get(path)?;
+        value
+            .map(|v| decode(v.value(), "file_cache", || path.to_owned()))
+            .transpose()
     }
 
     /// The state the materialized tables hold.

@@ -43,6 +43,10 @@ pub const BLOBS: TableDefinition<([u8; 32], u32), &[u8]> = TableDefinition::new(
 /// (BLAKE3 hash, tokenizer code) -> token count.
 pub const TOKEN_COUNTS: TableDefinition<([u8; 32], u8), u32> = TableDefinition::new("token_counts");
 
+/// Absolute path -> postcard `FileStamp`: what a file held when it last had
+/// this size and modification time.
+pub const FILE_CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("file_cache");
+
 /// Blob content is split into chunks of this many bytes. redb stores a large
 /// value in a power-of-two run of pages, so a chunk a little under 16 KiB
 /// keeps each allocation tight instead of doubling the file.

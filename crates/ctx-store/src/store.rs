@@ -18,10 +18,10 @@ use ctx_model::{
 
 use crate::codec::{encode, encode_event};
 use crate::error::{Result, StoreError};
-use crate::read::{Read, View};
+use crate::read::{FileStamp, Read, View};
 use crate::schema::{
-    ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FORMAT_MARKER, META,
-    PACK_NAMES, PACKS, SCHEMA_VERSION, TOKEN_COUNTS,
+    ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
+    FORMAT_MARKER, META, PACK_NAMES, PACKS, SCHEMA_VERSION, TOKEN_COUNTS,
 };
 
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
@@ -212,6 +212,7 @@ impl Store {
         writer.txn.open_table(ARTIFACT_SPECS)?;
         writer.txn.open_table(BLOBS)?;
         writer.txn.open_table(TOKEN_COUNTS)?;
+        writer.txn.open_table(FILE_CACHE)?;
         writer.commit()
     }
 }
@@ -431,6 +432,14 @@ impl Writer {
         self.txn
             .open_table(TOKEN_COUNTS)?
             .insert((hash.0, tokenizer.code()), tokens)?;
+        Ok(())
+    }
+
+    /// Records what a file held at a size and modification time.
+    pub fn put_file_stamp(&mut self, path: &str, stamp: &FileStamp) -> Result<()> {
+        self.txn
+            .open_table(FILE_CACHE)?
+            .insert(path, encode(stamp).as_slice())?;
         Ok(())
     }
 
