@@ -6,3 +6,4 @@ mod concurrency;
 mod errors;
 mod log;
 mod pack;
+mod render;

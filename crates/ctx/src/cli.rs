@@ -30,8 +30,44 @@ pub enum Command {
     /// Create, change and inspect packs.
     #[command(subcommand)]
     Pack(PackCommand),
+    /// Render packs into one payload that fits the token budget.
+    Render(RenderArgs),
     /// Show the history of every change to every pack, newest first.
     Log(LogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The packs, rendered in this order.
+    #[arg(required = true)]
+    pub packs: Vec<String>,
+    /// Payload format.
+    #[arg(long, default_value = "markdown", value_parser = parse_format)]
+    pub format: crate::render::format::Format,
+    /// Token budget [default: the sum of the packs' budgets].
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
+    pub tokens: Option<u64>,
+    /// Tokenizer that counts [default: the first pack's].
+    #[arg(long, value_parser = parse_tokenizer)]
+    pub tokenizer: Option<TokenizerKind>,
+    /// Use only the content captured in the store; read no source file.
+    #[arg(long)]
+    pub frozen: bool,
+    /// Leave out sources that are gone instead of using their captured content.
+    #[arg(long)]
+    pub strict: bool,
+    /// Keep secrets in the payload instead of replacing them with `[REDACTED:kind]`.
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Write the payload to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// With --json, include the payload text in the JSON document.
+    #[arg(long)]
+    pub payload: bool,
+    /// Print no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,7 +95,7 @@ pub struct CreateArgs {
     /// The pack's name: 1-64 of `A-Z a-z 0-9 . _ -`, not starting with `-`.
     pub name: String,
     /// Token budget for renders.
-    #[arg(long, value_name = "N", default_value_t = 128_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 128_000, allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: u64,
     /// Folder that paths are relative to [default: the current folder].
     #[arg(long, value_name = "DIR")]
@@ -72,6 +108,9 @@ pub struct CreateArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     pub pack: String,
+    /// List every item (each file of a collection) with its tokens, and the 10 largest.
+    #[arg(long)]
+    pub tokens: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,7 +168,7 @@ pub struct RenameArgs {
 pub struct SetArgs {
     pub pack: String,
     /// New token budget.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: Option<u64>,
 }
 
@@ -147,6 +186,17 @@ fn parse_wait(s: &str) -> Result<f64, String> {
         Ok(secs) if secs.is_finite() && (0.0..=86_400.0).contains(&secs) => Ok(secs),
         _ => Err("expected a number of seconds from 0 to 86400".into()),
     }
+}
+
+fn parse_tokens(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("expected a whole number of tokens, at least 1".into()),
+    }
+}
+
+fn parse_format(s: &str) -> Result<crate::render::format::Format, String> {
+    s.parse()
 }
 
 fn parse_tokenizer(s: &str) -> Result<TokenizerKind, String> {

@@ -8,6 +8,8 @@ mod error;
 mod json;
 mod output;
 mod parallel;
+mod progress;
+mod render;
 mod source;
 mod tokenize;
 
@@ -58,6 +60,7 @@ fn run(cli: Cli) -> Result<()> {
             PackCommand::Rename(args) => commands::pack::rename(&app, args, &mut out),
             PackCommand::Set(args) => commands::pack::set(&app, args, &mut out),
         },
+        Command::Render(args) => commands::render::render(&app, args, &mut out),
         Command::Log(args) => commands::log::log(&app, args, &mut out),
     }?;
     out.finish()

@@ -22,6 +22,13 @@ impl Output {
         writeln!(self.out, "{line}").map_err(CliError::output)
     }
 
+    /// Writes text as it is.
+    pub fn raw(&mut self, text: &str) -> Result<()> {
+        self.out
+            .write_all(text.as_bytes())
+            .map_err(CliError::output)
+    }
+
     /// Writes one JSON document, pretty-printed.
     pub fn json(&mut self, value: &serde_json::Value) -> Result<()> {
         serde_json::to_writer_pretty(&mut self.out, value)

@@ -40,6 +40,24 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     out.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Like [`map`], but consumes the items, so each is dropped as soon as its
+/// result exists: turning a large text into another never holds both
+/// copies of every text at once.
+pub fn map_into<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let slots: Vec<std::sync::Mutex<Option<T>>> = items
+        .into_iter()
+        .map(|t| std::sync::Mutex::new(Some(t)))
+        .collect();
+    map(&slots, |slot| {
+        let item = slot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .expect("BUG: each slot is taken once");
+        f(item)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -50,5 +68,9 @@ mod tests {
             items.iter().map(|x| x * 2).collect::<Vec<_>>()
         );
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+        assert_eq!(
+            super::map_into(vec![String::from("a"), "b".into()], |s| s + "!"),
+            ["a!", "b!"]
+        );
     }
 }

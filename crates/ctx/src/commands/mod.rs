@@ -2,6 +2,7 @@
 
 pub mod log;
 pub mod pack;
+pub mod render;
 
 use crate::output;
 

@@ -111,6 +111,9 @@ pub fn show(app: &App, args: ShowArgs, out: &mut Output) -> Result<()> {
         (pack, artifacts)
     };
     sort_for_render(&mut artifacts);
+    if args.tokens {
+        return show_tokens(app, &artifacts, out);
+    }
     if app.json {
         let mut value = json::pack(&pack);
         value["items"] = artifacts.iter().map(json::artifact).collect();
@@ -148,6 +151,51 @@ pub fn show(app: &App, args: ShowArgs, out: &mut Output) -> Result<()> {
         &["ID", "PRIORITY", "TOKENS", "BYTES", "SOURCE"],
         &rows,
         &[false, true, true, true, false],
+    ))
+}
+
+/// How many of the largest items `show --tokens` ranks.
+const TOP: usize = 10;
+
+/// Every item in render order with its captured token count, then the
+/// largest: what to drop first when a pack outgrows its budget.
+fn show_tokens(app: &App, artifacts: &[Artifact], out: &mut Output) -> Result<()> {
+    let mut items: Vec<(ArtifactId, String, u32)> = Vec::new();
+    for a in artifacts {
+        match &a.content {
+            Captured::Blob(b) => items.push((a.id, a.spec.to_string(), b.tokens)),
+            Captured::Files { files, .. } => {
+                items.extend(files.iter().map(|f| (a.id, f.path.clone(), f.blob.tokens)));
+            }
+        }
+    }
+    let mut top: Vec<&(ArtifactId, String, u32)> = items.iter().collect();
+    // Stable: equal counts keep render order.
+    top.sort_by_key(|(_, _, tokens)| std::cmp::Reverse(*tokens));
+    top.truncate(TOP);
+    if app.json {
+        let item = |(id, item, tokens): &(ArtifactId, String, u32)| json!({"artifact": id.to_string(), "item": item, "tokens": tokens});
+        return out.json(&json!({
+            "items": items.iter().map(item).collect::<Vec<_>>(),
+            "top": top.iter().map(|i| item(i)).collect::<Vec<_>>(),
+        }));
+    }
+    let row = |(id, item, tokens): &(ArtifactId, String, u32)| {
+        vec![id.short(), tokens.to_string(), item.clone()]
+    };
+    let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+    out.line(table(
+        &["ID", "TOKENS", "ITEM"],
+        &rows,
+        &[false, true, false],
+    ))?;
+    out.line("")?;
+    out.line(format!("Largest {}:", count(top.len() as u64, "item")))?;
+    let rows: Vec<Vec<String>> = top.iter().map(|i| row(i)).collect();
+    out.line(table(
+        &["ID", "TOKENS", "ITEM"],
+        &rows,
+        &[false, true, false],
     ))
 }
 

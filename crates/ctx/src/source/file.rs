@@ -71,16 +71,29 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
     if bytes.len() as u64 > max_bytes {
         return Err(too_large(bytes.len() as u64));
     }
+    let len = bytes.len() as u64;
     if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
         return Err(SourceError::Binary {
             shown: shown_owned(),
         });
     }
     let (text, lossy) = decode(bytes);
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i128);
     Ok(Text {
         path: Some(shown.to_owned()),
         text,
         lossy,
+        // Only a file read whole, unchanged while it was read, has a stamp.
+        stamp: mtime_ns
+            .filter(|_| meta.len() == len)
+            .map(|mtime_ns| super::Stamp {
+                size: len,
+                mtime_ns,
+            }),
     })
 }
 

@@ -49,5 +49,6 @@ pub(super) fn diff(
         path: None,
         text,
         lossy,
+        stamp: None,
     })
 }

@@ -26,6 +26,17 @@ pub struct Text {
     pub text: String,
     /// Invalid UTF-8 was replaced with U+FFFD.
     pub lossy: bool,
+    /// Size and modification time of the file `text` is all of.
+    pub stamp: Option<Stamp>,
+}
+
+/// A file's size and modification time: unchanged, they let a cache stand
+/// in for reading and hashing its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub mtime_ns: i128,
 }
 
 /// What a spec captured.
@@ -105,6 +116,8 @@ pub fn capture(
         SourceSpec::File { path } => file::read_named(root, path, options).map(Capture::One),
         SourceSpec::Range { path, start, end } => {
             let mut text = file::read_named(root, path, options)?;
+            // The stamp describes the whole file, not the slice.
+            text.stamp = None;
             text.text = file::slice_lines(&text.text, *start, *end).map_err(|lines| {
                 SourceError::RangePastEnd {
                     shown: path.clone(),
@@ -119,6 +132,7 @@ pub fn capture(
             path: None,
             text: text.clone(),
             lossy: false,
+            stamp: None,
         })),
         SourceSpec::GitDiff { base, head } => {
             git::diff(root, base.as_deref(), head.as_deref()).map(Capture::One)

@@ -1,0 +1,414 @@
+//! Payload formats and how each frames an item.
+//!
+//! Counting the assembled payload again would double the cost of a render,
+//! so the payload's token count is the sum of separately counted pieces.
+//! BPE counts add up across a boundary only where the tokenizer's pre-split
+//! regex splits anyway. Every piece written here therefore **ends with `\n`
+//! and starts with a character that is neither whitespace nor `/`**: no
+//! pre-tokenizer piece of o200k or cl100k can then span the boundary (runs of
+//! newlines only absorb whitespace; punctuation only absorbs trailing
+//! newlines and `/`). `tests::pieces_are_additive` checks this on random text.
+//!
+//! An item is a `head` and a `body`. The body holds the content and is
+//! counted once and cached by hash; the head carries what depends on the
+//! item's position (an index, a separating comma) or on its own token count,
+//! and is small enough to count again whenever it changes.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Xml,
+    Plain,
+    Json,
+}
+
+impl Format {
+    /// Every format, in help order.
+    pub const ALL: [Format; 4] = [Format::Markdown, Format::Xml, Format::Plain, Format::Json];
+
+    /// The name used on the command line and in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Markdown => "markdown",
+            Self::Xml => "xml",
+            Self::Plain => "plain",
+            Self::Json => "json",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown format `{s}`; choose markdown, xml, plain or json"))
+    }
+}
+
+/// What the frame shows about one item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// The pack the item comes from.
+    pub pack: String,
+    /// The artifact's spec.
+    pub source: String,
+    /// Root-relative path, for files.
+    pub path: Option<String>,
+    /// The line range, for ranges.
+    pub lines: Option<(u32, u32)>,
+}
+
+impl Label {
+    /// The one-line title: the path (with its lines), or the spec.
+    pub fn title(&self) -> String {
+        match (&self.path, self.lines) {
+            (Some(path), Some((a, b))) if a == b => format!("{path} (line {a})"),
+            (Some(path), Some((a, b))) => format!("{path} (lines {a}-{b})"),
+            (Some(path), None) => path.clone(),
+            (None, _) if self.source.starts_with("text:") => "note".into(),
+            (None, _) => self.source.clone(),
+        }
+    }
+}
+
+/// The body of an item: everything that does not depend on its position.
+pub fn body(format: Format, label: &Label, content: &str) -> String {
+    let mut out = String::with_capacity(content.len() + 128);
+    match format {
+        Format::Markdown => {
+            let fence = "`".repeat(longest_run(content, '`').max(2) + 1);
+            let lang = label.path.as_deref().map_or_else(
+                || {
+                    if label.source.starts_with("git:") {
+                        "diff"
+                    } else {
+                        ""
+                    }
+                },
+                language,
+            );
+            let _ = write!(out, "## {}\n\n{fence}{lang}\n", one_line(&label.title()));
+            out.push_str(content);
+            if !content.is_empty() && !content.ends_with('\n') {
+                out.push('\n');
+            }
+            let _ = write!(out, "{fence}\n\n");
+        }
+        Format::Xml => {
+            out.push_str("<source>");
+            xml_escape_into(&mut out, &label.title());
+            out.push_str("</source>\n<document_content>");
+            xml_escape_into(&mut out, content);
+            out.push_str("</document_content>\n</document>\n");
+        }
+        Format::Plain => {
+            let _ = writeln!(out, "==> {} <==", one_line(&label.title()));
+            out.push_str(content);
+            if !content.is_empty() && !content.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        Format::Json => {
+            out.push_str("\"content\":");
+            out.push_str(&serde_json::Value::String(content.to_owned()).to_string());
+            out.push_str("}\n");
+        }
+    }
+    out
+}
+
+/// The head of the item at `index` (1-based among included items) whose
+/// whole frame counts `tokens`; empty for formats without one.
+pub fn head(format: Format, label: &Label, index: usize, tokens: u64) -> String {
+    match format {
+        Format::Markdown | Format::Plain => String::new(),
+        Format::Xml => format!("<document index=\"{index}\">\n"),
+        Format::Json => {
+            let fields = json!({
+                "pack": label.pack,
+                "source": label.source,
+                "path": label.path,
+                "lines": label.lines.map(|(a, b)| [a, b]),
+                "tokens": tokens,
+            });
+            // Drop the closing brace: the body continues the object.
+            let mut text = fields.to_string();
+            text.pop();
+            let sep = if index == 1 { "" } else { "," };
+            format!("{sep}{text},\n")
+        }
+    }
+}
+
+/// Whether an item's head mentions its own token count, so counting it
+/// needs a fixed point.
+pub fn head_counts_itself(format: Format) -> bool {
+    format == Format::Json
+}
+
+/// What comes before the first item.
+pub fn preamble(format: Format, meta: &Meta) -> String {
+    match format {
+        Format::Markdown | Format::Plain => String::new(),
+        Format::Xml => "<documents>\n".into(),
+        Format::Json => {
+            let mut text = json!({
+                "pack": meta.packs.join(","),
+                "packs": meta.packs,
+                "budget": meta.budget,
+                "tokenizer": meta.tokenizer,
+            })
+            .to_string();
+            text.pop();
+            text.push_str(",\"items\":[\n");
+            text
+        }
+    }
+}
+
+/// Render facts a frame may show.
+pub struct Meta {
+    pub packs: Vec<String>,
+    pub budget: u64,
+    pub tokenizer: String,
+}
+
+/// An item left out, as the JSON trailer lists it.
+pub struct TrailerExclusion<'a> {
+    pub label: &'a Label,
+    pub reason: &'a str,
+    pub tokens: Option<u64>,
+}
+
+/// What comes after the last item. For JSON it closes the document with
+/// the exclusions, the total and the render hash of everything before it.
+pub fn trailer(
+    format: Format,
+    excluded: &[TrailerExclusion<'_>],
+    tokens: u64,
+    render_hash: &str,
+) -> String {
+    match format {
+        Format::Markdown | Format::Plain => String::new(),
+        Format::Xml => "</documents>\n".into(),
+        Format::Json => {
+            let excluded: Vec<_> = excluded
+                .iter()
+                .map(|e| {
+                    json!({
+                        "pack": e.label.pack,
+                        "source": e.label.source,
+                        "path": e.label.path,
+                        "lines": e.label.lines.map(|(a, b)| [a, b]),
+                        "reason": e.reason,
+                        "tokens": e.tokens,
+                    })
+                })
+                .collect();
+            let rest = json!({"excluded": excluded, "tokens": tokens, "render_hash": render_hash});
+            format!("],{}\n", &rest.to_string()[1..])
+        }
+    }
+}
+
+/// The longest run of `c` in `text`.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for ch in text.chars() {
+        if ch == c {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+/// A title on one line: newlines in a note's spec would break the frame.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Escapes for XML text and replaces characters XML 1.0 cannot hold at all
+/// (most C0 controls) with U+FFFD, so the document is valid for any content.
+fn xml_escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The fenced-code language for a path, from its extension or name.
+fn language(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name {
+        "Dockerfile" => return "dockerfile",
+        "Makefile" | "makefile" | "GNUmakefile" => return "makefile",
+        "CMakeLists.txt" => return "cmake",
+        _ => {}
+    }
+    let Some((_, ext)) = name.rsplit_once('.') else {
+        return "";
+    };
+    match ext.to_ascii_lowercase().as_str() {
+        "rs" => "rust",
+        "py" | "pyi" => "python",
+        "js" | "mjs" | "cjs" => "javascript",
+        "jsx" => "jsx",
+        "ts" | "mts" | "cts" => "typescript",
+        "tsx" => "tsx",
+        "go" => "go",
+        "java" => "java",
+        "kt" | "kts" => "kotlin",
+        "scala" => "scala",
+        "c" | "h" => "c",
+        "cc" | "cpp" | "cxx" | "hpp" | "hh" | "hxx" => "cpp",
+        "cs" => "csharp",
+        "rb" => "ruby",
+        "php" => "php",
+        "swift" => "swift",
+        "m" => "objectivec",
+        "sh" | "bash" => "bash",
+        "zsh" => "zsh",
+        "fish" => "fish",
+        "ps1" => "powershell",
+        "sql" => "sql",
+        "html" | "htm" => "html",
+        "css" => "css",
+        "scss" => "scss",
+        "json" => "json",
+        "yaml" | "yml" => "yaml",
+        "toml" => "toml",
+        "xml" => "xml",
+        "md" | "markdown" => "markdown",
+        "lua" => "lua",
+        "r" => "r",
+        "pl" | "pm" => "perl",
+        "ex" | "exs" => "elixir",
+        "erl" => "erlang",
+        "hs" => "haskell",
+        "ml" | "mli" => "ocaml",
+        "clj" | "cljs" => "clojure",
+        "vue" => "vue",
+        "svelte" => "svelte",
+        "proto" => "protobuf",
+        "graphql" | "gql" => "graphql",
+        "tf" | "hcl" => "hcl",
+        "nix" => "nix",
+        "zig" => "zig",
+        "dart" => "dart",
+        "jl" => "julia",
+        "diff" | "patch" => "diff",
+        "ini" | "cfg" => "ini",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokenize;
+    use ctx_model::TokenizerKind;
+
+    fn label(path: &str) -> Label {
+        Label {
+            pack: "p".into(),
+            source: path.into(),
+            path: Some(path.into()),
+            lines: None,
+        }
+    }
+
+    #[test]
+    fn markdown_fence_outgrows_backtick_runs() {
+        let body = body(Format::Markdown, &label("a.md"), "x ````` y\n");
+        assert!(body.starts_with("## a.md\n\n``````markdown\n"), "{body}");
+        assert!(body.ends_with("``````\n\n"), "{body}");
+    }
+
+    #[test]
+    fn xml_replaces_characters_xml_cannot_hold() {
+        let body = body(Format::Xml, &label("a"), "a\u{1b}b & </document> ]]>");
+        assert!(
+            body.contains("a\u{FFFD}b &amp; &lt;/document&gt; ]]&gt;"),
+            "{body}"
+        );
+    }
+
+    /// A deterministic source of awkward text: whitespace runs, newlines,
+    /// slashes, punctuation, digits, CJK, emoji and backticks.
+    fn random_text(seed: &mut u64, len: usize) -> String {
+        const PARTS: [&str; 16] = [
+            " ",
+            "  ",
+            "\n",
+            "\n\n",
+            "\t",
+            "/",
+            "//",
+            "word",
+            "Ünïcode",
+            "日本",
+            "🦀",
+            "123456",
+            "```",
+            "<&>",
+            "}\n",
+            " \n ",
+        ];
+        (0..len)
+            .map(|_| {
+                *seed ^= *seed << 13;
+                *seed ^= *seed >> 7;
+                *seed ^= *seed << 17;
+                PARTS[(*seed % PARTS.len() as u64) as usize]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pieces_are_additive() {
+        let mut seed = 0x2545_f491_4f6c_dd1d;
+        for kind in TokenizerKind::ALL {
+            for format in Format::ALL {
+                for round in 0..40 {
+                    let meta = Meta {
+                        packs: vec!["p".into()],
+                        budget: 100,
+                        tokenizer: kind.as_str().into(),
+                    };
+                    let mut pieces = vec![preamble(format, &meta)];
+                    for i in 1..=3 {
+                        let content = random_text(&mut seed, round % 9 * 3);
+                        let l = label(&random_text(&mut seed, 2).replace('\n', ""));
+                        pieces.push(head(format, &l, i, 12345));
+                        pieces.push(body(format, &l, &content));
+                    }
+                    pieces.push(trailer(format, &[], 77, "abc"));
+                    let payload: String = pieces.concat();
+                    let sum: u32 = pieces.iter().map(|p| tokenize::count(kind, p)).sum();
+                    assert_eq!(
+                        tokenize::count(kind, &payload),
+                        sum,
+                        "{kind} {format:?}: {payload:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! `ctx render`: formats, budgets, live and frozen content, and bad input.
+
+use crate::common::Env;
+
+/// A pack with a file, a range, a markdown folder, a note and a glob.
+fn project() -> Env {
+    let env = Env::new();
+    env.write("src/main.rs", "fn main() {\n    println!(\"hello\");\n}\n");
+    env.write(
+        "src/lib.rs",
+        "//! The library.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n",
+    );
+    env.write("docs/guide.md", "# Guide\n\nUse ```ctx render```.\n");
+    env.write("docs/api/index.md", "# API\n");
+    env.write(".gitignore", "build/\n");
+    env.write("build/out.rs", "// generated\n");
+    env.ok(&["pack", "create", "demo", "--tokens", "5000"]);
+    env.ok(&["pack", "add", "demo", "src/main.rs"]);
+    env.ok(&["pack", "add", "demo", "src/lib.rs#L2-L4", "--priority", "3"]);
+    env.ok(&["pack", "add", "demo", "md_dir:docs", "--recursive"]);
+    env.ok(&["pack", "add", "demo", "text:Be brief."]);
+    env.ok(&["pack", "add", "demo", "glob:**/*.rs"]);
+    env
+}
+
+#[test]
+fn every_format() {
+    let env = project();
+    for format in ["markdown", "xml", "plain", "json"] {
+        let snap = env.snap(&["render", "demo", "--format", format]);
+        insta::assert_snapshot!(format!("format_{format}"), snap);
+    }
+}
+
+#[test]
+fn json_summary() {
+    let env = project();
+    insta::assert_snapshot!(env.snap(&["render", "demo", "--tokens", "60", "--json"]));
+}
+
+#[test]
+fn json_payload_is_one_document_whose_total_is_exact() {
+    let env = project();
+    let run = env.ok(&["render", "demo", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("payload is JSON");
+    let bpe = tiktoken_rs::o200k_base().expect("tiktoken");
+    assert_eq!(
+        doc["tokens"].as_u64(),
+        Some(bpe.encode_with_special_tokens(&run.stdout).len() as u64)
+    );
+    let items = doc["items"].as_array().expect("items");
+    assert_eq!(items[0]["source"], "src/lib.rs#L2-L4");
+    assert_eq!(items[0]["lines"], serde_json::json!([2, 4]));
+    assert!(
+        items[0]["content"]
+            .as_str()
+            .expect("content")
+            .starts_with("pub fn add")
+    );
+    assert_eq!(doc["excluded"][0]["reason"], "ignored");
+}
+
+/// The reported total is the tokenizer's exact count of the payload and
+/// never above the budget, for every budget from 1 to the full size.
+#[test]
+fn budgets_from_one_to_full_size_are_exact_and_respected() {
+    let env = project();
+    let bpe = tiktoken_rs::o200k_base().expect("tiktoken");
+    for format in ["markdown", "xml", "plain", "json"] {
+        let full = env
+            .ok(&["render", "demo", "--format", format, "--json"])
+            .json()["tokens"]
+            .as_u64()
+            .expect("tokens");
+        // The frame-only formats are cheap to render; step through the rest.
+        let step = if matches!(format, "markdown" | "plain") {
+            1
+        } else {
+            3
+        };
+        let mut budget = 1;
+        while budget <= full + 2 {
+            let doc = env
+                .ok(&[
+                    "render",
+                    "demo",
+                    "--format",
+                    format,
+                    "--tokens",
+                    &budget.to_string(),
+                    "--json",
+                    "--payload",
+                ])
+                .json();
+            let payload = doc["payload"].as_str().expect("payload");
+            let reported = doc["tokens"].as_u64().expect("tokens");
+            let counted = bpe.encode_with_special_tokens(payload).len() as u64;
+            assert_eq!(
+                counted, reported,
+                "{format} at budget {budget}: {payload:?}"
+            );
+            assert!(
+                reported <= budget,
+                "{format}: {reported} over budget {budget}"
+            );
+            budget += step;
+        }
+    }
+}
+
+#[test]
+fn a_smaller_later_item_fills_the_space_a_larger_one_left() {
+    let env = Env::new();
+    env.write("big.txt", "word ".repeat(400));
+    env.write("small.txt", "tiny\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "big.txt"]);
+    env.ok(&["pack", "add", "p", "small.txt"]);
+    let doc = env.ok(&["render", "p", "--tokens", "50", "--json"]).json();
+    assert_eq!(doc["items"][0]["path"], "small.txt");
+    assert_eq!(doc["excluded"][0]["path"], "big.txt");
+    assert_eq!(doc["excluded"][0]["reason"], "over_budget");
+    assert!(doc["excluded"][0]["tokens"].as_u64().expect("tokens") > 400);
+}
+
+#[test]
+fn xml_is_valid_for_any_content() {
+    let env = Env::new();
+    let nasty = "a && b </document> ]]> <![CDATA[ x ]]> \u{1b}[31m & &amp; \"'\n";
+    env.write("nasty.txt", nasty);
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "nasty.txt"]);
+    let run = env.ok(&["render", "p", "--format", "xml"]);
+    let doc = roxmltree::Document::parse(&run.stdout).expect("valid XML");
+    let docs: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("document"))
+        .collect();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].attribute("index"), Some("1"));
+    let content = docs[0]
+        .children()
+        .find(|n| n.has_tag_name("document_content"))
+        .and_then(|n| n.text())
+        .expect("content");
+    assert_eq!(content, nasty.replace('\u{1b}', "\u{FFFD}"));
+}
+
+#[test]
+fn frozen_renders_from_the_store_without_the_project() {
+    let env = project();
+    let live = env.ok(&["render", "demo"]);
+    std::fs::remove_dir_all(env.project.path()).expect("delete the project");
+    std::fs::create_dir(env.project.path()).expect("an empty folder to run in");
+    let frozen = env.ok(&["render", "demo", "--frozen"]);
+    assert_eq!(frozen.stdout, live.stdout);
+    let hash = |run: &crate::common::Run| run.stderr.lines().last().map(str::to_owned);
+    assert_eq!(hash(&frozen), hash(&live));
+}
+
+#[test]
+fn live_renders_read_current_content_and_fall_back_when_a_file_is_gone() {
+    let env = project();
+    let before = env.ok(&["render", "demo", "--json"]).json();
+    env.write(
+        "src/main.rs",
+        "fn main() {\n    println!(\"changed\");\n}\n",
+    );
+    let after = env.ok(&["render", "demo", "--json", "--payload"]).json();
+    assert_ne!(before["render_hash"], after["render_hash"]);
+    assert!(
+        after["payload"]
+            .as_str()
+            .expect("payload")
+            .contains("changed")
+    );
+
+    std::fs::remove_file(env.path("src/main.rs")).expect("remove");
+    let run = env.ok(&["render", "demo", "--json", "--payload"]);
+    let doc = run.json();
+    assert!(
+        doc["payload"].as_str().expect("payload").contains("hello"),
+        "captured content is used"
+    );
+    assert!(
+        doc["warnings"][0]
+            .as_str()
+            .expect("warning")
+            .contains("`src/main.rs` does not exist"),
+        "{doc}"
+    );
+    let strict = env.ok(&["render", "demo", "--strict", "--json"]).json();
+    let missing: Vec<&serde_json::Value> = strict["excluded"]
+        .as_array()
+        .expect("excluded")
+        .iter()
+        .filter(|e| e["reason"] == "missing")
+        .collect();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0]["source"], "src/main.rs");
+}
+
+#[test]
+fn same_inputs_give_the_same_bytes() {
+    let env = project();
+    let a = env.ok(&["render", "demo", "--format", "xml"]);
+    let b = env.ok(&["render", "demo", "--format", "xml"]);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(a.stderr, b.stderr);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let env = project();
+    let out = env.ok(&["render", "demo"]);
+    env.ok(&["render", "demo", "-o", "payload.md"]);
+    assert_eq!(
+        std::fs::read_to_string(env.path("payload.md")).expect("written"),
+        out.stdout
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(env.project.path())
+        .expect("list")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn bad_input() {
+    let env = project();
+    env.ok(&["pack", "create", "empty"]);
+    env.write("afile", "x");
+    let mut transcript = String::new();
+    for (args, code) in [
+        (&["render", "nope"][..], 3),
+        (&["render", "demo", "--tokens", "0"], 2),
+        (&["render", "demo", "--tokens", "-3"], 2),
+        (&["render", "demo", "--format", "html"], 2),
+        (&["render", "demo", "--tokenizer", "gpt2"], 2),
+        (&["render", "demo", "-o", "no/such/dir/out.md"], 1),
+        (&["render", "demo", "-o", "afile/out.md"], 1),
+        (&["render", "empty"], 0),
+        (&["render", "empty", "--format", "xml"], 0),
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        transcript.push_str(&format!(
+            "$ ctx {}\nexit: {code}\n--- stdout\n{}--- stderr\n{}\n",
+            args.join(" "),
+            run.stdout,
+            run.stderr
+        ));
+    }
+    assert!(!env.path("no").exists());
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn a_closed_stdout_ends_render_quietly() {
+    let env = Env::new();
+    env.write("big.txt", "line of text\n".repeat(50_000));
+    env.ok(&["pack", "create", "p", "--tokens", "1000000"]);
+    env.ok(&["pack", "add", "p", "big.txt"]);
+    let mut child = env
+        .command(&["render", "p"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn show_tokens_lists_items_and_the_largest() {
+    let env = project();
+    insta::assert_snapshot!(env.snap(&["pack", "show", "demo", "--tokens"]));
+}
+
+/// Secrets of several kinds, written so no scanner mistakes this test file
+/// itself for a leak: each is assembled at run time.
+fn secrets_file() -> String {
+    let gh = format!("ghp_{}", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8");
+    let aws = format!("AKIA{}", "ABCDEFGHIJKLMNOP");
+    let key = format!(
+        "-----BEGIN RSA {k}-----\nMIIEowIBAAKCAQEAwJ8sZ0d9fQ1YkR3vL7p2XbW0mN4cT6uH5gE1aF8iK3oP9qS2\n-----END RSA {k}-----\n",
+        k = "PRIVATE KEY"
+    );
+    format!(
+        "token = \"{gh}\"\naws_id = {aws}\npassword = \"correct-horse-battery\"\n{key}fn token(x: u32) {{}}\n"
+    )
+}
+
+#[test]
+fn secrets_are_redacted_in_every_format_and_counted() {
+    let env = Env::new();
+    env.write("config.txt", secrets_file());
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "config.txt"]);
+    for format in ["markdown", "xml", "plain", "json"] {
+        let doc = env
+            .ok(&["render", "p", "--format", format, "--json", "--payload"])
+            .json();
+        let payload = doc["payload"].as_str().expect("payload");
+        for leaked in ["ghp_A1b2", "AKIAABCD", "correct-horse", "MIIEowIBAAKCAQEA"] {
+            assert!(
+                !payload.contains(leaked),
+                "{format} leaks {leaked}: {payload}"
+            );
+        }
+        assert!(payload.contains("[REDACTED:github_token]"), "{payload}");
+        assert!(
+            payload.contains("fn token(x: u32)"),
+            "code is left alone: {payload}"
+        );
+        let r = &doc["redactions"];
+        assert_eq!(
+            (
+                r["github_token"].as_u64(),
+                r["aws_access_key"].as_u64(),
+                r["private_key"].as_u64()
+            ),
+            (Some(1), Some(1), Some(1)),
+            "{format}: {r}"
+        );
+        assert_eq!(r["assignment"].as_u64(), Some(1), "{format}: {r}");
+    }
+    let kept = env.ok(&["render", "p", "--no-redact"]).stdout;
+    assert!(kept.contains("correct-horse-battery"));
+}
+
+#[test]
+fn cached_file_records_never_skip_redacting_a_file_with_secrets() {
+    let env = Env::new();
+    env.write("config.txt", secrets_file());
+    env.write("clean.txt", "nothing to see\n");
+    // Old modification times make the files eligible for the file cache.
+    for file in ["config.txt", "clean.txt"] {
+        let status = std::process::Command::new("touch")
+            .args(["-d", "2020-01-01T00:00:00", file])
+            .current_dir(env.project.path())
+            .status()
+            .expect("touch");
+        assert!(status.success());
+    }
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "glob:*.txt"]);
+    let first = env.ok(&["render", "p"]);
+    let second = env.ok(&["render", "p"]);
+    assert_eq!(first.stdout, second.stdout);
+    assert!(!second.stdout.contains("correct-horse"));
+    assert!(second.stdout.contains("nothing to see"));
+    // A changed file is read again, not taken from the cache.
+    env.write("clean.txt", "something new\n");
+    let third = env.ok(&["render", "p"]);
+    assert!(third.stdout.contains("something new"), "{}", third.stdout);
+}
