@@ -114,7 +114,32 @@ impl Env {
         run.json()["events"].as_array().expect("events").len()
     }
 
+    /// Runs ctx with its stdout closed at once, as `ctx ... | head -0`
+    /// would, and checks that it ends quietly with exit code 0.
+    pub fn assert_closed_stdout_is_quiet(&self, args: &[&str]) {
+        let mut child = self
+            .command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(stderr.is_empty(), "{stderr}");
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.project.path().join(rel)
     }
+}
+
+/// The `path` of every entry of a JSON array, such as a collection's files.
+pub fn paths(list: &serde_json::Value) -> Vec<&str> {
+    list.as_array()
+        .expect("an array")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! The pack commands, driven the way a user would: the acceptance script,
 //! with every human and JSON output pinned.
 
-use crate::common::Env;
+use crate::common::{Env, paths};
 
 /// A small project with code, docs in nested folders, a secret, an ignored
 /// folder and a binary file.
@@ -104,12 +104,7 @@ fn collections_skip_and_list_what_they_leave_out() {
     let env = project();
     env.ok(&["pack", "create", "p"]);
     let added = env.ok(&["pack", "add", "p", "glob:**/*", "--json"]).json();
-    let files: Vec<&str> = added["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| f["path"].as_str().expect("path"))
-        .collect();
+    let files = paths(&added["files"]);
     assert_eq!(
         files,
         [
@@ -171,12 +166,7 @@ fn collections_respect_nested_gitignore_and_negation() {
     env.write("other/y.txt", "y\n");
     env.ok(&["pack", "create", "p"]);
     let added = env.ok(&["pack", "add", "p", "glob:**/*", "--json"]).json();
-    let files: Vec<&str> = added["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| f["path"].as_str().expect("path"))
-        .collect();
+    let files = paths(&added["files"]);
     // `*` in sub/.gitignore hides sub/ itself but not its siblings.
     assert_eq!(files, [".gitignore", "keep.rs", "other/y.txt"]);
 }

@@ -262,25 +262,7 @@ fn a_closed_stdout_ends_render_quietly() {
     env.write("big.txt", "line of text\n".repeat(50_000));
     env.ok(&["pack", "create", "p", "--tokens", "1000000"]);
     env.ok(&["pack", "add", "p", "big.txt"]);
-    let mut child = env
-        .command(&["render", "p"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("wait");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.assert_closed_stdout_is_quiet(&["render", "p"]);
 }
 
 #[test]

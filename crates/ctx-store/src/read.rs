@@ -15,16 +15,16 @@ use crate::schema::{
     TOKEN_COUNTS,
 };
 
-/// What a file held when it had a given size and modification time.
+/// What ctx learned about a file while it had a given size and
+/// modification time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileStamp {
     pub size: u64,
     /// Nanoseconds since the Unix epoch.
     pub mtime_ns: i128,
-    /// BLAKE3 of the file's content (as decoded to UTF-8).
-    pub hash: BlobHash,
-    /// Redaction found no secret in it.
-    pub clean: bool,
+    /// The version of the redaction rules that found no secret in it; 0
+    /// when none has looked.
+    pub clean_under: u32,
 }
 
 /// Read access to the store through an open transaction.
@@ -196,13 +196,13 @@ pub trait Read {
         Ok(counts.get((hash.0, tokenizer.code()))?.map(|v| v.value()))
     }
 
-    /// The cached record of a file, by absolute path.
+    /// The cached record of a file, by absolute path. The table is a cache:
+    /// a record that does not decode (written by another ctx) is a miss,
+    /// and the next render replaces it.
     fn file_stamp(&self, path: &str) -> Result<Option<FileStamp>> {
         let cache = self.table(FILE_CACHE)?;
         let value = cache.get(path)?;
-        value
-            .map(|v| decode(v.value(), "file_cache", || path.to_owned()))
-            .transpose()
+        Ok(value.and_then(|v| decode(v.value(), "file_cache", || path.to_owned()).ok()))
     }
 
     /// The state the materialized tables hold.

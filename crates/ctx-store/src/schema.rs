@@ -43,8 +43,8 @@ pub const BLOBS: TableDefinition<([u8; 32], u32), &[u8]> = TableDefinition::new(
 /// (BLAKE3 hash, tokenizer code) -> token count.
 pub const TOKEN_COUNTS: TableDefinition<([u8; 32], u8), u32> = TableDefinition::new("token_counts");
 
-/// Absolute path -> postcard `FileStamp`: what a file held when it last had
-/// this size and modification time.
+/// Absolute path -> postcard `FileStamp`: what ctx learned about a file
+/// while it had this size and modification time.
 pub const FILE_CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("file_cache");
 
 /// Blob content is split into chunks of this many bytes. redb stores a large

@@ -435,7 +435,7 @@ impl Writer {
         Ok(())
     }
 
-    /// Records what a file held at a size and modification time.
+    /// Records what ctx learned about a file at a size and modification time.
     pub fn put_file_stamp(&mut self, path: &str, stamp: &FileStamp) -> Result<()> {
         self.txn
             .open_table(FILE_CACHE)?

@@ -14,8 +14,6 @@
 //! item's position (an index, a separating comma) or on its own token count,
 //! and is small enough to count again whenever it changes.
 
-use std::fmt::Write as _;
-
 use serde_json::json;
 
 /// An output format.
@@ -79,11 +77,15 @@ impl Label {
 }
 
 /// The body of an item: everything that does not depend on its position.
-pub fn body(format: Format, label: &Label, content: &str) -> String {
-    let mut out = String::with_capacity(content.len() + 128);
+///
+/// Takes the content by value: markdown and plain frames are put around it
+/// in its own buffer, which file reads allocate with room to spare, so a
+/// large render does not copy every file once more.
+pub fn body(format: Format, label: &Label, content: String) -> String {
+    let needs_newline = !content.is_empty() && !content.ends_with('\n');
     match format {
         Format::Markdown => {
-            let fence = "`".repeat(longest_run(content, '`').max(2) + 1);
+            let fence = "`".repeat(longest_run(&content, '`').max(2) + 1);
             let lang = label.path.as_deref().map_or_else(
                 || {
                     if label.source.starts_with("git:") {
@@ -94,35 +96,45 @@ pub fn body(format: Format, label: &Label, content: &str) -> String {
                 },
                 language,
             );
-            let _ = write!(out, "## {}\n\n{fence}{lang}\n", one_line(&label.title()));
-            out.push_str(content);
-            if !content.is_empty() && !content.ends_with('\n') {
+            let head = format!("## {}\n\n{fence}{lang}\n", one_line(&label.title()));
+            let mut out = content;
+            out.reserve(head.len() + fence.len() + 3);
+            out.insert_str(0, &head);
+            if needs_newline {
                 out.push('\n');
             }
-            let _ = write!(out, "{fence}\n\n");
-        }
-        Format::Xml => {
-            out.push_str("<source>");
-            xml_escape_into(&mut out, &label.title());
-            out.push_str("</source>\n<document_content>");
-            xml_escape_into(&mut out, content);
-            out.push_str("</document_content>\n</document>\n");
+            out.push_str(&fence);
+            out.push_str("\n\n");
+            out
         }
         Format::Plain => {
-            let _ = writeln!(out, "==> {} <==", one_line(&label.title()));
-            out.push_str(content);
-            if !content.is_empty() && !content.ends_with('\n') {
+            let head = format!("==> {} <==\n", one_line(&label.title()));
+            let mut out = content;
+            out.reserve(head.len() + 2);
+            out.insert_str(0, &head);
+            if needs_newline {
                 out.push('\n');
             }
             out.push('\n');
+            out
+        }
+        Format::Xml => {
+            let mut out = String::with_capacity(content.len() + 128);
+            out.push_str("<source>");
+            xml_escape_into(&mut out, &label.title());
+            out.push_str("</source>\n<document_content>");
+            xml_escape_into(&mut out, &content);
+            out.push_str("</document_content>\n</document>\n");
+            out
         }
         Format::Json => {
+            let mut out = String::with_capacity(content.len() + 32);
             out.push_str("\"content\":");
-            out.push_str(&serde_json::Value::String(content.to_owned()).to_string());
+            out.push_str(&serde_json::Value::String(content).to_string());
             out.push_str("}\n");
+            out
         }
     }
-    out
 }
 
 /// The head of the item at `index` (1-based among included items) whose
@@ -336,14 +348,18 @@ mod tests {
 
     #[test]
     fn markdown_fence_outgrows_backtick_runs() {
-        let body = body(Format::Markdown, &label("a.md"), "x ````` y\n");
+        let body = body(Format::Markdown, &label("a.md"), "x ````` y\n".into());
         assert!(body.starts_with("## a.md\n\n``````markdown\n"), "{body}");
         assert!(body.ends_with("``````\n\n"), "{body}");
     }
 
     #[test]
     fn xml_replaces_characters_xml_cannot_hold() {
-        let body = body(Format::Xml, &label("a"), "a\u{1b}b & </document> ]]>");
+        let body = body(
+            Format::Xml,
+            &label("a"),
+            "a\u{1b}b & </document> ]]>".into(),
+        );
         assert!(
             body.contains("a\u{FFFD}b &amp; &lt;/document&gt; ]]&gt;"),
             "{body}"
@@ -397,7 +413,7 @@ mod tests {
                         let content = random_text(&mut seed, round % 9 * 3);
                         let l = label(&random_text(&mut seed, 2).replace('\n', ""));
                         pieces.push(head(format, &l, i, 12345));
-                        pieces.push(body(format, &l, &content));
+                        pieces.push(body(format, &l, content));
                     }
                     pieces.push(trailer(format, &[], 77, "abc"));
                     let payload: String = pieces.concat();

@@ -10,6 +10,7 @@ pub mod budget;
 pub mod format;
 pub mod redact;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -155,38 +156,12 @@ struct Framed {
     artifact: ArtifactId,
     label: Label,
     body: String,
-    /// Names the body's bytes without hashing them: see [`body_key`].
-    key: BlobHash,
+    /// BLAKE3 of the body: the key of its cached token count, and its part
+    /// of the render hash.
+    hash: BlobHash,
     redactions: Vec<(SecretKind, u32)>,
-    /// A file record to cache, when this render learned something new.
+    /// A file record to cache, when this render learned the file is clean.
     stamp: Option<(String, FileStamp)>,
-}
-
-/// Bumped whenever framing changes, so cached counts of old bodies are not
-/// taken for new ones.
-const FRAMING_VERSION: &[u8] = b"ctx-body-v1";
-
-/// The key a body's token count is cached under. The body is a function of
-/// the format, the label, whether secrets are redacted and the content, so
-/// hashing those (with the content's hash) names it; a file whose stamp is
-/// unchanged then needs neither hashing nor redacting again.
-fn body_key(format: Format, label: &Label, redact: bool, content: &BlobHash) -> BlobHash {
-    let mut h = blake3::Hasher::new();
-    h.update(FRAMING_VERSION);
-    for part in [
-        format.as_str(),
-        &label.source,
-        label.path.as_deref().unwrap_or("\0"),
-    ] {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    let (a, b) = label.lines.unwrap_or((0, 0));
-    h.update(&a.to_le_bytes());
-    h.update(&b.to_le_bytes());
-    h.update(&[u8::from(redact)]);
-    h.update(&content.0);
-    BlobHash(*h.finalize().as_bytes())
 }
 
 /// A modification time this close to now may be followed by another write
@@ -246,6 +221,15 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
     resolve_blobs(app, &mut units)?;
 
     let known = known_files(app, &units)?;
+    // A text without a known stamp is likely new, so its count is likely
+    // missing: build the tokenizer on the other core while framing runs.
+    let texts_count = units
+        .iter()
+        .filter(|u| matches!(u.content, Content::Text(..)))
+        .count();
+    if known.len() < texts_count {
+        tokenize::warm(kind);
+    }
     let now_ns = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i128);
@@ -270,36 +254,35 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
     progress.phase("framing", texts.len());
     let framed: Vec<Framed> =
         parallel::map_into(texts, |(order, artifact, label, text, file, known)| {
-            let hash = known.map_or_else(|| BlobHash::of(text.as_bytes()), |k| k.hash);
-            let clean = known.is_some_and(|k| k.clean);
-            let (content, redactions) = if options.redact && !clean {
-                redact::redact(&text)
+            // A file known clean under the current rules need not be scanned.
+            let clean = known.is_some_and(|k| k.clean_under == redact::RULES_VERSION);
+            let scan = options.redact && !clean;
+            let (content, redactions) = if scan {
+                match redact::redact(&text) {
+                    (Cow::Owned(redacted), found) => (redacted, found),
+                    (Cow::Borrowed(_), found) => (text, found),
+                }
             } else {
-                (std::borrow::Cow::Borrowed(text.as_str()), Vec::new())
+                (text, Vec::new())
             };
-            let body = format::body(options.format, &label, &content);
-            let key = body_key(options.format, &label, options.redact, &hash);
-            // Record the file when this render learned its hash, or that it
-            // holds no secret.
-            let learned = known.is_none() || (options.redact && !clean && redactions.is_empty());
             let stamp = file
-                .filter(|(_, st)| learned && now_ns - st.mtime_ns > RACY_NS)
+                .filter(|(_, st)| scan && redactions.is_empty() && now_ns - st.mtime_ns > RACY_NS)
                 .map(|(path, st)| {
                     let stamp = FileStamp {
                         size: st.size,
                         mtime_ns: st.mtime_ns,
-                        hash,
-                        clean: options.redact && redactions.is_empty(),
+                        clean_under: redact::RULES_VERSION,
                     };
                     (path, stamp)
                 });
+            let body = format::body(options.format, &label, content);
             progress.tick(0);
             Framed {
                 order,
                 artifact,
                 label,
+                hash: BlobHash::of(body.as_bytes()),
                 body,
-                key,
                 redactions,
                 stamp,
             }
@@ -536,7 +519,7 @@ fn count_bodies(
         let r = store.read()?;
         framed
             .iter()
-            .map(|f| r.token_count(&f.key, kind))
+            .map(|f| r.token_count(&f.hash, kind))
             .collect::<Result<_, StoreError>>()?
     };
     let missing: Vec<usize> = (0..framed.len()).filter(|&i| cached[i].is_none()).collect();
@@ -562,7 +545,7 @@ fn count_bodies(
         let store = app.store()?;
         let mut w = store.write()?;
         for (&i, &n) in missing.iter().zip(&counted) {
-            w.put_token_count(&framed[i].key, kind, n)?;
+            w.put_token_count(&framed[i].hash, kind, n)?;
         }
         for (path, stamp) in framed.iter().filter_map(|f| f.stamp.as_ref()) {
             w.put_file_stamp(path, stamp)?;
@@ -702,7 +685,7 @@ fn exact(
     let mut item_tokens = Vec::new();
     let mut total = pre_tokens;
     let mut hasher = render_hasher(format, kind);
-    hasher.update(preamble.as_bytes());
+    hash_piece(&mut hasher, preamble.as_bytes());
     for ((f, &body), _) in framed
         .iter()
         .zip(body_tokens)
@@ -725,8 +708,9 @@ fn exact(
                 head_tokens = next_tokens;
             }
         }
-        hasher.update(head.as_bytes());
-        hasher.update(f.body.as_bytes());
+        hash_piece(&mut hasher, head.as_bytes());
+        hasher.update(&(f.body.len() as u64).to_le_bytes());
+        hasher.update(&f.hash.0);
         item_tokens.push(head_tokens + body);
         total += head_tokens + body;
         heads.push(head);
@@ -825,9 +809,11 @@ fn finish(
     }
 }
 
-/// The render hash: BLAKE3 over the format, the tokenizer and the payload
-/// up to (not including) its trailer. For every format but JSON the trailer
-/// is a constant, so the hash identifies the exact payload bytes; the JSON
+/// The render hash: BLAKE3 over the format, the tokenizer, and the length
+/// and BLAKE3 of each payload piece in order, up to (not including) the
+/// trailer. Any change to the payload bytes changes it; hashing pieces lets
+/// the bodies be hashed in parallel, once, for both this and the count
+/// cache. For every format but JSON the trailer is a constant; the JSON
 /// trailer states the hash, so it cannot be part of it.
 fn render_hasher(format: Format, kind: TokenizerKind) -> blake3::Hasher {
     let mut hasher = blake3::Hasher::new();
@@ -837,6 +823,11 @@ fn render_hasher(format: Format, kind: TokenizerKind) -> blake3::Hasher {
     hasher.update(kind.as_str().as_bytes());
     hasher.update(b"\0");
     hasher
+}
+
+fn hash_piece(hasher: &mut blake3::Hasher, piece: &[u8]) {
+    hasher.update(&(piece.len() as u64).to_le_bytes());
+    hasher.update(blake3::hash(piece).as_bytes());
 }
 
 /// Prints warnings on stderr.

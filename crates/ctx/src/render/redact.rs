@@ -14,6 +14,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// Version of the detection rules. A cache that remembers "no secret here"
+/// must record it, and trust the memory only under the same rules: a rule
+/// added later may find what the old ones missed.
+pub const RULES_VERSION: u32 = 1;
+
 /// A kind of secret, shown as `[REDACTED:<as_str>]`.
 ///
 /// Variants are ordered from most to least specific; when two finds cover

@@ -8,6 +8,9 @@ use ctx_model::{AddOptions, sensitive::sensitive_reason};
 
 use super::{SourceError, Text};
 
+/// Spare capacity read buffers get for the frame a render puts around them.
+const FRAME_SLACK: usize = 256;
+
 /// How far into a file a NUL byte marks it as binary.
 const BINARY_PROBE: usize = 8 * 1024;
 
@@ -62,7 +65,8 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
         return Err(too_large(meta.len()));
     }
     let file = std::fs::File::open(abs).map_err(io_error)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Room for a frame around the content, so a render can add one in place.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + FRAME_SLACK);
     // A file that grows while being read is cut at the limit plus one byte,
     // so it is refused instead of read without end.
     file.take(max_bytes + 1)
