@@ -85,7 +85,7 @@ pub fn body(format: Format, label: &Label, content: String) -> String {
     let needs_newline = !content.is_empty() && !content.ends_with('\n');
     match format {
         Format::Markdown => {
-            let fence = "`".repeat(longest_run(&content, '`').max(2) + 1);
+            let fence = "`".repeat(longest_backtick_run(&content).max(2) + 1);
             let lang = label.path.as_deref().map_or_else(
                 || {
                     if label.source.starts_with("git:") {
@@ -231,16 +231,19 @@ pub fn trailer(
     }
 }
 
-/// The longest run of `c` in `text`.
-fn longest_run(text: &str, c: char) -> usize {
-    let (mut best, mut run) = (0, 0);
-    for ch in text.chars() {
-        if ch == c {
-            run += 1;
-            best = best.max(run);
+/// The longest run of backticks in `text`. Runs are found with `memchr`
+/// on bytes: decoding every character of a large render would cost more
+/// than the rest of framing together.
+fn longest_backtick_run(text: &str) -> usize {
+    let (mut best, mut run, mut last) = (0, 0, usize::MAX);
+    for at in memchr::memchr_iter(b'`', text.as_bytes()) {
+        run = if last != usize::MAX && at == last + 1 {
+            run + 1
         } else {
-            run = 0;
-        }
+            1
+        };
+        best = best.max(run);
+        last = at;
     }
     best
 }
@@ -251,18 +254,38 @@ fn one_line(text: &str) -> String {
 }
 
 /// Escapes for XML text and replaces characters XML 1.0 cannot hold at all
-/// (most C0 controls) with U+FFFD, so the document is valid for any content.
+/// (most C0 controls, U+FFFE, U+FFFF) with U+FFFD, so the document is valid
+/// for any content. Scans bytes and copies runs that need nothing.
 fn xml_escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (replacement, width) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'\t' | b'\n' | b'\r' => ("", 0),
+            0..=0x1f => ("\u{FFFD}", 1),
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+            0xef if bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+            {
+                ("\u{FFFD}", 3)
+            }
+            _ => ("", 0),
+        };
+        if width == 0 {
+            i += 1;
+            continue;
         }
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        i += width;
+        start = i;
     }
+    out.push_str(&text[start..]);
 }
 
 /// The fenced-code language for a path, from its extension or name.
@@ -351,6 +374,21 @@ mod tests {
         let body = body(Format::Markdown, &label("a.md"), "x ````` y\n".into());
         assert!(body.starts_with("## a.md\n\n``````markdown\n"), "{body}");
         assert!(body.ends_with("``````\n\n"), "{body}");
+    }
+
+    #[test]
+    fn backtick_runs() {
+        assert_eq!(longest_backtick_run("no ticks"), 0);
+        assert_eq!(longest_backtick_run("a ` b `` c"), 2);
+        assert_eq!(longest_backtick_run("````"), 4);
+        assert_eq!(longest_backtick_run("`x`y``z```"), 3);
+    }
+
+    #[test]
+    fn xml_escapes_every_special_byte() {
+        let mut out = String::new();
+        xml_escape_into(&mut out, "é<a>&\u{1}\t\u{FFFE}\u{FFFF}日");
+        assert_eq!(out, "é&lt;a&gt;&amp;\u{FFFD}\t\u{FFFD}\u{FFFD}日");
     }
 
     #[test]

@@ -44,8 +44,12 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
             source,
         },
     };
-    // Check the type before opening: opening a FIFO for reading blocks.
-    let meta = std::fs::metadata(abs).map_err(io_error)?;
+    // Non-blocking, so opening a FIFO returns at once instead of waiting for
+    // a writer; the type check below then refuses it. Checking the type of
+    // the open file (not the path, then opening) costs one path lookup, not
+    // two, and cannot be raced by a swap between the check and the open.
+    let file = open_nonblocking(abs).map_err(io_error)?;
+    let meta = file.metadata().map_err(io_error)?;
     if meta.is_dir() {
         return Err(SourceError::IsDirectory {
             shown: shown_owned(),
@@ -64,7 +68,6 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
     if meta.len() > max_bytes {
         return Err(too_large(meta.len()));
     }
-    let file = std::fs::File::open(abs).map_err(io_error)?;
     // Room for a frame around the content, so a render can add one in place.
     let mut bytes = Vec::with_capacity(meta.len() as usize + FRAME_SLACK);
     // A file that grows while being read is cut at the limit plus one byte,
@@ -99,6 +102,21 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
                 mtime_ns,
             }),
     })
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere there are no FIFOs to block on.
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Decodes UTF-8, replacing invalid sequences; the flag says whether any were.
