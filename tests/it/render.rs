@@ -342,6 +342,11 @@ fn cached_file_records_never_skip_redacting_a_file_with_secrets() {
     let first = env.ok(&["render", "p"]);
     let second = env.ok(&["render", "p"]);
     assert_eq!(first.stdout, second.stdout);
+    // The clean file was learned and is now known; the one with secrets
+    // is scanned every time, so it is never recorded.
+    let cache = &env.ok(&["render", "p", "--json"]).json()["cache"];
+    assert_eq!(cache["files_known"], 1, "{cache}");
+    assert_eq!(cache["counted"], 0, "{cache}");
     assert!(!second.stdout.contains("correct-horse"));
     assert!(second.stdout.contains("nothing to see"));
     // A changed file is read again, not taken from the cache.

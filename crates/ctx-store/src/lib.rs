@@ -13,5 +13,5 @@ pub mod schema;
 mod store;
 
 pub use error::{Result, StoreError};
-pub use read::{FileStamp, Read};
+pub use read::{BodyStamp, FileStamp, Read};
 pub use store::{NewEvent, Reader, Store, Writer};

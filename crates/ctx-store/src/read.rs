@@ -17,7 +17,7 @@ use crate::schema::{
 
 /// What ctx learned about a file while it had a given size and
 /// modification time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileStamp {
     pub size: u64,
     /// Nanoseconds since the Unix epoch.
@@ -25,6 +25,18 @@ pub struct FileStamp {
     /// The version of the redaction rules that found no secret in it; 0
     /// when none has looked.
     pub clean_under: u32,
+    /// The body the last render framed from the file, when it was clean.
+    pub body: Option<BodyStamp>,
+}
+
+/// Which body a clean file was framed into, and that body's hash.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BodyStamp {
+    pub format: String,
+    pub title: String,
+    /// The framing version that produced it.
+    pub framing: u32,
+    pub hash: BlobHash,
 }
 
 /// Read access to the store through an open transaction.

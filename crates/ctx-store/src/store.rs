@@ -778,4 +778,29 @@ mod tests {
         assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
         assert!(start.elapsed() >= Duration::from_millis(80));
     }
+
+    #[test]
+    fn file_stamps_round_trip() {
+        use crate::read::{BodyStamp, FileStamp};
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("ctx.redb"), Duration::ZERO).expect("opens");
+        let stamp = FileStamp {
+            size: 7,
+            mtime_ns: 1_700_000_000_123_456_789,
+            clean_under: 1,
+            body: Some(BodyStamp {
+                format: "markdown".into(),
+                title: "src/a.rs".into(),
+                framing: 1,
+                hash: BlobHash::of(b"x"),
+            }),
+        };
+        let mut w = store.write().expect("write");
+        w.put_file_stamp("/p/src/a.rs", &stamp).expect("put");
+        w.commit().expect("commit");
+        let r = store.read().expect("read");
+        assert_eq!(r.file_stamp("/p/src/a.rs").expect("get"), Some(stamp));
+        assert_eq!(r.file_stamp("/p/other").expect("get"), None);
+    }
 }

@@ -213,6 +213,11 @@ fn summary_json(r: &Rendered, with_payload: bool) -> Value {
         "excluded": excluded,
         "redactions": redactions,
         "warnings": r.warnings,
+        "cache": {
+            "files_known": r.cache.files_known,
+            "counts_cached": r.cache.counts_cached,
+            "counted": r.cache.counted,
+        },
     });
     if with_payload {
         doc["payload"] = json!(r.pieces.concat());

@@ -16,6 +16,10 @@
 
 use serde_json::json;
 
+/// Version of the framing: bump it whenever [`body`] would frame the same
+/// content into other bytes, since caches remember body hashes by it.
+pub const FRAMING_VERSION: u32 = 1;
+
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

@@ -18,7 +18,7 @@ use ctx_model::{
     Artifact, ArtifactId, BlobHash, Captured, Pack, SkipReason, SourceSpec, TokenizerKind,
     sort_for_render,
 };
-use ctx_store::{FileStamp, Read, StoreError};
+use ctx_store::{BodyStamp, FileStamp, Read, StoreError};
 
 use crate::app::App;
 use crate::error::Result;
@@ -122,6 +122,19 @@ pub struct Rendered {
     pub items: Vec<Included>,
     pub excluded: Vec<Excluded>,
     pub warnings: Vec<String>,
+    /// How much work caches saved.
+    pub cache: CacheStats,
+}
+
+/// What the caches answered during a render.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CacheStats {
+    /// Files whose size and modification time matched a cached record.
+    pub files_known: usize,
+    /// Items whose token count came from the cache.
+    pub counts_cached: usize,
+    /// Items tokenized by this render.
+    pub counted: usize,
 }
 
 impl Rendered {
@@ -160,7 +173,7 @@ struct Framed {
     /// of the render hash.
     hash: BlobHash,
     redactions: Vec<(SecretKind, u32)>,
-    /// A file record to cache, when this render learned the file is clean.
+    /// A file record to cache, when this render learned something about it.
     stamp: Option<(String, FileStamp)>,
 }
 
@@ -238,7 +251,7 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
     for (order, unit) in units.into_iter().enumerate() {
         match unit.content {
             Content::Text(text, file) => {
-                let known = file.as_ref().and_then(|(path, _)| known.get(path).copied());
+                let known = file.as_ref().and_then(|(path, _)| known.get(path).cloned());
                 texts.push((order, unit.artifact, unit.label, text, file, known));
             }
             Content::Excluded(reason, tokens) => excluded.push(Excluded {
@@ -255,7 +268,9 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
     let framed: Vec<Framed> =
         parallel::map_into(texts, |(order, artifact, label, text, file, known)| {
             // A file known clean under the current rules need not be scanned.
-            let clean = known.is_some_and(|k| k.clean_under == redact::RULES_VERSION);
+            let clean = known
+                .as_ref()
+                .is_some_and(|k| k.clean_under == redact::RULES_VERSION);
             let scan = options.redact && !clean;
             let (content, redactions) = if scan {
                 match redact::redact(&text) {
@@ -265,29 +280,60 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
             } else {
                 (text, Vec::new())
             };
+            let title = label.title();
+            // The same clean content framed the same way is the same body:
+            // its hash is known without hashing it again.
+            let known_body = known
+                .as_ref()
+                .filter(|_| clean)
+                .and_then(|k| k.body.as_ref())
+                .filter(|b| {
+                    b.format == options.format.as_str()
+                        && b.framing == format::FRAMING_VERSION
+                        && b.title == title
+                })
+                .map(|b| b.hash);
+            let body = format::body(options.format, &label, content);
+            let hash = known_body.unwrap_or_else(|| BlobHash::of(body.as_bytes()));
+            let now_clean = clean || (scan && redactions.is_empty());
             let stamp = file
-                .filter(|(_, st)| scan && redactions.is_empty() && now_ns - st.mtime_ns > RACY_NS)
+                .filter(|(_, st)| {
+                    now_clean && known_body.is_none() && now_ns - st.mtime_ns > RACY_NS
+                })
                 .map(|(path, st)| {
                     let stamp = FileStamp {
                         size: st.size,
                         mtime_ns: st.mtime_ns,
                         clean_under: redact::RULES_VERSION,
+                        body: Some(BodyStamp {
+                            format: options.format.as_str().into(),
+                            title,
+                            framing: format::FRAMING_VERSION,
+                            hash,
+                        }),
                     };
                     (path, stamp)
                 });
-            let body = format::body(options.format, &label, content);
             progress.tick(0);
             Framed {
                 order,
                 artifact,
                 label,
-                hash: BlobHash::of(body.as_bytes()),
+                hash,
                 body,
                 redactions,
                 stamp,
             }
         });
+    let files_known = known.len();
     let body_tokens = count_bodies(app, kind, &framed, &progress, &mut warnings)?;
+    let counted = body_tokens.iter().filter(|(_, fresh)| *fresh).count();
+    let cache = CacheStats {
+        files_known,
+        counts_cached: body_tokens.len() - counted,
+        counted,
+    };
+    let body_tokens: Vec<u64> = body_tokens.into_iter().map(|(t, _)| t).collect();
     drop(progress);
 
     let meta = Meta {
@@ -319,6 +365,7 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
         items: assembled.items,
         excluded: assembled.excluded,
         warnings,
+        cache,
     })
 }
 
@@ -502,15 +549,16 @@ fn resolve_blobs(app: &App, units: &mut [Unit]) -> Result<()> {
     Ok(())
 }
 
-/// Token counts of every body: from the cache where known, counted in
-/// parallel otherwise, and the new counts cached.
+/// Token counts of every body, each flagged when this render counted it:
+/// from the cache where known, counted in parallel otherwise, and what was
+/// learned (counts, file records) cached.
 fn count_bodies(
     app: &App,
     kind: TokenizerKind,
     framed: &[Framed],
     progress: &Progress,
     warnings: &mut Vec<String>,
-) -> Result<Vec<u64>> {
+) -> Result<Vec<(u64, bool)>> {
     if framed.is_empty() {
         return Ok(Vec::new());
     }
@@ -523,10 +571,11 @@ fn count_bodies(
             .collect::<Result<_, StoreError>>()?
     };
     let missing: Vec<usize> = (0..framed.len()).filter(|&i| cached[i].is_none()).collect();
-    if missing.is_empty() {
+    let learned = framed.iter().any(|f| f.stamp.is_some());
+    if missing.is_empty() && !learned {
         return Ok(cached
             .into_iter()
-            .map(|c| u64::from(c.unwrap_or(0)))
+            .map(|c| (u64::from(c.unwrap_or(0)), false))
             .collect());
     }
     progress.phase("counting tokens", missing.len());
@@ -535,9 +584,12 @@ fn count_bodies(
         progress.tick(u64::from(n));
         n
     });
-    let mut tokens: Vec<u64> = cached.iter().map(|c| u64::from(c.unwrap_or(0))).collect();
+    let mut tokens: Vec<(u64, bool)> = cached
+        .iter()
+        .map(|c| (u64::from(c.unwrap_or(0)), false))
+        .collect();
     for (&i, &n) in missing.iter().zip(&counted) {
-        tokens[i] = u64::from(n);
+        tokens[i] = (u64::from(n), true);
     }
     // Caching is an optimisation: a store that cannot take the counts now
     // must not fail the render.
