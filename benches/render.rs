@@ -102,12 +102,20 @@ fn main() {
     let db = home.path().join("ctx.redb");
     let pristine = home.path().join("pristine.redb");
     std::fs::copy(&db, &pristine).expect("copy store");
-    let render = || ctx(&["render", "bench", "-q"]);
+    let render = || ctx(&["render", "bench", "-q", "-o", "/dev/null"]);
     let cold = median(args.runs, || {
         std::fs::copy(&pristine, &db).expect("restore store");
         run(render())
     });
-    let payload = cold.stdout_bytes;
+    let sized = home.path().join("payload");
+    run(ctx(&[
+        "render",
+        "bench",
+        "-q",
+        "-o",
+        sized.to_str().expect("utf-8"),
+    ]));
+    let payload = std::fs::metadata(&sized).expect("payload").len();
     report("cold render", &cold, bytes, payload);
     let warm = median(args.runs, || run(render()));
     report("warm render", &warm, bytes, payload);
@@ -139,10 +147,11 @@ fn main() {
 struct Measured {
     wall: Duration,
     rss_mb: f64,
-    stdout_bytes: u64,
 }
 
-/// Runs a command under `/usr/bin/time` for its peak RSS, counting stdout.
+/// Runs a command under `/usr/bin/time` for its peak RSS, draining stdout
+/// (`pack add` prints little; renders write their payload to `/dev/null`
+/// with `-o`, so the table measures ctx, not a pipe and its reader).
 fn run(cmd: Command) -> Measured {
     let mut timed = Command::new("/usr/bin/time");
     timed
@@ -165,7 +174,7 @@ fn run(cmd: Command) -> Measured {
         .spawn()
         .expect("spawn");
     let mut stdout = child.stdout.take().expect("stdout");
-    let stdout_bytes = std::io::copy(&mut stdout, &mut std::io::sink()).expect("read stdout");
+    std::io::copy(&mut stdout, &mut std::io::sink()).expect("read stdout");
     let out = child.wait_with_output().expect("wait");
     let wall = start.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -178,7 +187,6 @@ fn run(cmd: Command) -> Measured {
     Measured {
         wall,
         rss_mb: rss_kb / 1024.0,
-        stdout_bytes,
     }
 }
 

@@ -227,6 +227,15 @@ fn output_file_is_written_whole() {
 }
 
 #[test]
+fn output_to_a_device_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let env = project();
+    env.ok(&["render", "demo", "-q", "-o", "/dev/null"]);
+    let meta = std::fs::metadata("/dev/null").expect("/dev/null");
+    assert!(meta.file_type().is_char_device(), "/dev/null was replaced");
+}
+
+#[test]
 fn bad_input() {
     let env = project();
     env.ok(&["pack", "create", "empty"]);

@@ -47,6 +47,9 @@ pub fn render(app: &App, args: RenderArgs, out: &mut Output) -> Result<()> {
 
 /// Writes the payload to a temporary file beside `path` and renames it into
 /// place, so `path` holds the old payload or the new one, never half.
+///
+/// A path that exists and is not a regular file (`/dev/null`, a FIFO, a
+/// terminal) is written directly: renaming over it would replace the device.
 fn write_atomically(path: &Path, pieces: &[String]) -> Result<()> {
     let fail = |e: std::io::Error| {
         CliError::new(
@@ -54,6 +57,17 @@ fn write_atomically(path: &Path, pieces: &[String]) -> Result<()> {
             format!("cannot write `{}`: {e}", path.display()),
         )
     };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(fail)?;
+        let mut out = std::io::BufWriter::new(file);
+        for piece in pieces {
+            out.write_all(piece.as_bytes()).map_err(fail)?;
+        }
+        return out.flush().map_err(fail);
+    }
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
