@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AddOptions, ArtifactId, Captured, EventSeq, PackId, PackName, SourceSpec, Timestamp,
-    TokenizerKind,
+    AddOptions, ArtifactId, BlobHash, Captured, EventSeq, PackId, PackName, SnapshotId, SourceSpec,
+    Timestamp, TokenizerKind,
 };
 
 /// One event with who, when and how it was made.
@@ -63,6 +63,19 @@ pub enum Event {
     BudgetChanged { pack: PackId, from: u64, to: u64 },
     /// A pack was deleted with all its artifacts.
     PackDeleted { pack: PackId, name: PackName },
+    /// A render of `packs` was frozen; its id is this event's seq and its
+    /// manifest is in the store's snapshot table.
+    SnapshotCreated {
+        packs: Vec<PackId>,
+        label: Option<String>,
+        payload: BlobHash,
+        tokens: u64,
+    },
+    /// A snapshot was deleted; its blobs are left to gc.
+    SnapshotDeleted {
+        snapshot: SnapshotId,
+        packs: Vec<PackId>,
+    },
 }
 
 /// An artifact as an `ArtifactAdded` event carries it, before it has an id.
@@ -75,15 +88,19 @@ pub struct NewArtifact {
 }
 
 impl Event {
-    /// The pack the event concerns, given the seq it is written at.
-    pub fn pack_id(&self, seq: EventSeq) -> PackId {
+    /// The packs the event concerns, given the seq it is written at; the
+    /// first is the one its record names.
+    pub fn pack_ids(&self, seq: EventSeq) -> Vec<PackId> {
         match self {
-            Self::PackCreated { .. } => PackId(seq.0),
+            Self::PackCreated { .. } => vec![PackId(seq.0)],
             Self::ArtifactAdded { pack, .. }
             | Self::ArtifactRemoved { pack, .. }
             | Self::PackRenamed { pack, .. }
             | Self::BudgetChanged { pack, .. }
-            | Self::PackDeleted { pack, .. } => *pack,
+            | Self::PackDeleted { pack, .. } => vec![*pack],
+            Self::SnapshotCreated { packs, .. } | Self::SnapshotDeleted { packs, .. } => {
+                packs.clone()
+            }
         }
     }
 
@@ -96,6 +113,8 @@ impl Event {
             Self::PackRenamed { .. } => "pack_renamed",
             Self::BudgetChanged { .. } => "budget_changed",
             Self::PackDeleted { .. } => "pack_deleted",
+            Self::SnapshotCreated { .. } => "snapshot_created",
+            Self::SnapshotDeleted { .. } => "snapshot_deleted",
         }
     }
 }

@@ -48,7 +48,9 @@ pub enum Change {
 /// An event's effect: the pack it concerns and the edits it makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Planned {
-    pub pack: PackRef,
+    /// The pack the record names (the first of a snapshot's packs); `None`
+    /// when it no longer exists, as for a snapshot of deleted packs.
+    pub pack: Option<PackRef>,
     pub changes: Vec<Change>,
 }
 
@@ -101,7 +103,8 @@ pub fn plan<V: StateView>(
     seq: EventSeq,
     event: &Event,
 ) -> Result<Planned, PlanError<V::Error>> {
-    let pack_id = event.pack_id(seq);
+    let packs = event.pack_ids(seq);
+    let pack_id = packs.first().copied().unwrap_or(PackId(0));
     let existing = |id: PackId| -> Result<Pack, PlanError<V::Error>> {
         view.pack(id)
             .map_err(PlanError::View)?
@@ -235,12 +238,35 @@ pub fn plan<V: StateView>(
             ];
             (pack, changes)
         }
+        // Snapshots change no pack: their manifests are kept beside the log.
+        // A new one must name live packs; a deletion may outlive them.
+        Event::SnapshotCreated { .. } => {
+            let mut first = None;
+            for id in &packs {
+                let pack = existing(*id)?;
+                first.get_or_insert(pack);
+            }
+            let Some(pack) = first else {
+                return Err(stale("at least one pack".into(), "none".into()).into());
+            };
+            (pack, Vec::new())
+        }
+        Event::SnapshotDeleted { .. } => {
+            let pack = view.pack(pack_id).map_err(PlanError::View)?;
+            return Ok(Planned {
+                pack: pack.map(|p| PackRef {
+                    id: p.id,
+                    name: p.name,
+                }),
+                changes: Vec::new(),
+            });
+        }
     };
     Ok(Planned {
-        pack: PackRef {
+        pack: Some(PackRef {
             id: pack.id,
             name: pack.name,
-        },
+        }),
         changes,
     })
 }

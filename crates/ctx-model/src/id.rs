@@ -56,7 +56,7 @@ impl fmt::Display for ArtifactId {
 
 /// The splitmix64 finalizer: a bijection on u64 (xor-shifts and odd
 /// multipliers are invertible), so distinct seqs never show the same id.
-fn scramble(mut x: u64) -> u64 {
+pub(crate) fn scramble(mut x: u64) -> u64 {
     x ^= x >> 30;
     x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x ^= x >> 27;

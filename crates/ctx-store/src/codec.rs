@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use ctx_model::EventRecord;
+use ctx_model::{EventRecord, Manifest};
 
 use crate::error::{Result, StoreError};
 
@@ -37,6 +37,30 @@ pub fn decode_event(bytes: &[u8], seq: u64) -> Result<EventRecord> {
             key: seq.to_string(),
             reason: format!("the record says it is event {}", record.seq),
         }),
+    }
+}
+
+#[derive(Serialize)]
+enum ManifestEnvelopeRef<'a> {
+    V1(&'a Manifest),
+}
+
+#[derive(serde::Deserialize)]
+enum ManifestEnvelope {
+    V1(Manifest),
+}
+
+/// Encodes a snapshot manifest; like events, manifests are never rebuilt,
+/// so they sit in a versioned envelope.
+pub fn encode_manifest(manifest: &Manifest) -> Vec<u8> {
+    postcard::to_stdvec(&ManifestEnvelopeRef::V1(manifest))
+        .expect("BUG: encoding to a Vec cannot fail")
+}
+
+/// Decodes a `snapshots` value.
+pub fn decode_manifest(bytes: &[u8], id: u64) -> Result<Manifest> {
+    match decode::<ManifestEnvelope>(bytes, "snapshots", || id.to_string())? {
+        ManifestEnvelope::V1(manifest) => Ok(manifest),
     }
 }
 

@@ -4,15 +4,15 @@
 use redb::{Key, ReadableTable, TableDefinition, Value};
 
 use ctx_model::{
-    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, Pack, PackId, PackName, SourceSpec,
-    State, StateView, TokenizerKind,
+    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, Manifest, Pack, PackId, PackName,
+    SnapshotId, SourceSpec, State, StateView, TokenizerKind,
 };
 
-use crate::codec::{decode, decode_event};
+use crate::codec::{decode, decode_event, decode_manifest};
 use crate::error::{Result, StoreError};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, EVENTS, EVENTS_BY_PACK, FILE_CACHE, PACK_NAMES, PACKS,
-    TOKEN_COUNTS,
+    SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// What ctx learned about a file while it had a given size and
@@ -215,6 +215,23 @@ pub trait Read {
         let cache = self.table(FILE_CACHE)?;
         let value = cache.get(path)?;
         Ok(value.and_then(|v| decode(v.value(), "file_cache", || path.to_owned()).ok()))
+    }
+
+    /// A snapshot's manifest.
+    fn snapshot(&self, id: SnapshotId) -> Result<Option<Manifest>> {
+        let snapshots = self.table(SNAPSHOTS)?;
+        let value = snapshots.get(id.0)?;
+        value.map(|v| decode_manifest(v.value(), id.0)).transpose()
+    }
+
+    /// Every snapshot id, oldest first.
+    fn snapshot_ids(&self) -> Result<Vec<SnapshotId>> {
+        let snapshots = self.table(SNAPSHOTS)?;
+        let mut out = Vec::new();
+        for entry in snapshots.iter()? {
+            out.push(SnapshotId(entry?.0.value()));
+        }
+        Ok(out)
     }
 
     /// The state the materialized tables hold.

@@ -9,8 +9,11 @@
 use redb::TableDefinition;
 
 /// Layout version of the derived tables. A store stamped with a higher
-/// version was written by a newer ctx and is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+/// version was written by a newer ctx and is refused; a lower one gets its
+/// missing tables created and its derived tables rebuilt from the log.
+///
+/// 2: `file_cache` and `snapshots` tables.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Value of the `format` meta key: tells a ctx store from any other redb file.
 pub const FORMAT_MARKER: &[u8] = b"ctx-store";
@@ -46,6 +49,10 @@ pub const TOKEN_COUNTS: TableDefinition<([u8; 32], u8), u32> = TableDefinition::
 /// Absolute path -> postcard `FileStamp`: what ctx learned about a file
 /// while it had this size and modification time.
 pub const FILE_CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("file_cache");
+
+/// snapshot id -> enveloped postcard `Manifest`. Not derived from the log:
+/// like blobs, it is kept as written and never rebuilt.
+pub const SNAPSHOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("snapshots");
 
 /// Blob content is split into chunks of this many bytes. redb stores a large
 /// value in a power-of-two run of pages, so a chunk a little under 16 KiB

@@ -13,15 +13,16 @@ use redb::{
 };
 
 use ctx_model::{
-    BlobHash, Change, Event, EventRecord, EventSeq, PlanError, Timestamp, TokenizerKind, plan,
+    BlobHash, Change, Event, EventRecord, EventSeq, Manifest, PlanError, SnapshotId, Timestamp,
+    TokenizerKind, plan,
 };
 
-use crate::codec::{encode, encode_event};
+use crate::codec::{encode, encode_event, encode_manifest};
 use crate::error::{Result, StoreError};
 use crate::read::{FileStamp, Read, View};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
-    FORMAT_MARKER, META, PACK_NAMES, PACKS, SCHEMA_VERSION, TOKEN_COUNTS,
+    FORMAT_MARKER, META, PACK_NAMES, PACKS, SCHEMA_VERSION, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
@@ -69,7 +70,9 @@ impl Store {
             db: Handle::ReadWrite(db),
             path: path.to_owned(),
         };
-        store.check_or_init()?;
+        if store.check_or_init()? == Checked::NeedsUpgrade {
+            store.upgrade()?;
+        }
         Ok(store)
     }
 
@@ -95,8 +98,9 @@ impl Store {
         }
     }
 
-    /// A checked read-only store, or `None` when there is no store yet or
-    /// it needs recovery (which only a read-write open performs).
+    /// A checked read-only store, or `None` when there is no store yet, or
+    /// it needs crash recovery or a schema upgrade (which only a read-write
+    /// open performs).
     fn open_existing_read_only(path: &Path, deadline: Instant) -> Result<Option<Self>> {
         match std::fs::metadata(path) {
             Ok(meta) if meta.len() > 0 => {}
@@ -123,8 +127,10 @@ impl Store {
             db: Handle::ReadOnly(db),
             path: path.to_owned(),
         };
-        store.check_or_init()?;
-        Ok(Some(store))
+        match store.check_or_init()? {
+            Checked::Ready => Ok(Some(store)),
+            Checked::NeedsUpgrade => Ok(None),
+        }
     }
 
     /// The database file.
@@ -154,7 +160,7 @@ impl Store {
         Ok(Writer { txn })
     }
 
-    fn check_or_init(&self) -> Result<()> {
+    fn check_or_init(&self) -> Result<Checked> {
         let not_a_store = |reason: &str| StoreError::NotAStore {
             path: self.path.clone(),
             reason: reason.to_owned(),
@@ -170,7 +176,8 @@ impl Store {
                 if matches!(self.db, Handle::ReadOnly(_)) {
                     return Err(not_a_store("it is an empty redb database"));
                 }
-                return self.init();
+                self.init()?;
+                return Ok(Checked::Ready);
             }
             Err(TableError::TableTypeMismatch { .. }) => {
                 return Err(not_a_store("its `meta` table has another layout"));
@@ -192,29 +199,45 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        Ok(())
+        Ok(if version < SCHEMA_VERSION {
+            Checked::NeedsUpgrade
+        } else {
+            Checked::Ready
+        })
+    }
+
+    /// Brings a store written by an older ctx to this schema: creates the
+    /// tables it lacks and rebuilds every derived table by replaying the
+    /// log. The log and the blobs are not touched; there are no migrations.
+    fn upgrade(&self) -> Result<()> {
+        let mut w = self.write()?;
+        w.create_tables()?;
+        w.rebuild_derived()?;
+        w.txn
+            .open_table(META)?
+            .insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
+        w.commit()
     }
 
     fn init(&self) -> Result<()> {
-        let writer = self.write()?;
+        let mut writer = self.write()?;
         {
             let mut meta = writer.txn.open_table(META)?;
             meta.insert("format", FORMAT_MARKER)?;
             meta.insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
             meta.insert("created_by", env!("CARGO_PKG_VERSION").as_bytes())?;
         }
-        // Create every table now, so read transactions never meet a missing one.
-        writer.txn.open_table(EVENTS)?;
-        writer.txn.open_table(EVENTS_BY_PACK)?;
-        writer.txn.open_table(PACKS)?;
-        writer.txn.open_table(PACK_NAMES)?;
-        writer.txn.open_table(ARTIFACTS)?;
-        writer.txn.open_table(ARTIFACT_SPECS)?;
-        writer.txn.open_table(BLOBS)?;
-        writer.txn.open_table(TOKEN_COUNTS)?;
-        writer.txn.open_table(FILE_CACHE)?;
+        writer.create_tables()?;
         writer.commit()
     }
+}
+
+/// What opening found.
+#[derive(Debug, PartialEq, Eq)]
+enum Checked {
+    Ready,
+    /// Written by an older ctx: derived tables must be rebuilt first.
+    NeedsUpgrade,
 }
 
 /// Calls `open` until it stops answering "already open" or `deadline`
@@ -335,16 +358,17 @@ impl Writer {
             user: new.user,
             version: new.version,
             command: new.command,
-            pack: Some(planned.pack),
+            pack: planned.pack,
             event: new.event,
         };
         self.txn
             .open_table(EVENTS)?
             .insert(seq.0, encode_event(&record).as_slice())?;
-        if let Some(pack) = &record.pack {
-            self.txn
-                .open_table(EVENTS_BY_PACK)?
-                .insert((pack.id.0, seq.0), ())?;
+        {
+            let mut index = self.txn.open_table(EVENTS_BY_PACK)?;
+            for pack in record.event.pack_ids(seq) {
+                index.insert((pack.0, seq.0), ())?;
+            }
         }
         for change in planned.changes {
             self.commit_change(change)?;
@@ -440,6 +464,73 @@ impl Writer {
         self.txn
             .open_table(FILE_CACHE)?
             .insert(path, encode(stamp).as_slice())?;
+        Ok(())
+    }
+
+    /// Creates every table that does not exist yet, so read transactions
+    /// never meet a missing one.
+    fn create_tables(&mut self) -> Result<()> {
+        self.txn.open_table(EVENTS)?;
+        self.txn.open_table(EVENTS_BY_PACK)?;
+        self.txn.open_table(PACKS)?;
+        self.txn.open_table(PACK_NAMES)?;
+        self.txn.open_table(ARTIFACTS)?;
+        self.txn.open_table(ARTIFACT_SPECS)?;
+        self.txn.open_table(BLOBS)?;
+        self.txn.open_table(TOKEN_COUNTS)?;
+        self.txn.open_table(FILE_CACHE)?;
+        self.txn.open_table(SNAPSHOTS)?;
+        Ok(())
+    }
+
+    /// Empties the tables derived from the log and fills them again by
+    /// replaying it through the fold: the materialized state, the per-pack
+    /// event index, and the file cache, whose records may have another
+    /// layout.
+    pub fn rebuild_derived(&mut self) -> Result<()> {
+        let mut state = ctx_model::State::default();
+        let mut index = Vec::new();
+        self.for_each_event(|record| {
+            for pack in record.event.pack_ids(record.seq) {
+                index.push((pack.0, record.seq.0));
+            }
+            Ok(state.apply(&record)?)
+        })?;
+        self.txn.open_table(PACKS)?.retain(|_, _| false)?;
+        self.txn.open_table(PACK_NAMES)?.retain(|_, _| false)?;
+        self.txn.open_table(ARTIFACTS)?.retain(|_, _| false)?;
+        self.txn.open_table(ARTIFACT_SPECS)?.retain(|_, _| false)?;
+        self.txn.open_table(EVENTS_BY_PACK)?.retain(|_, _| false)?;
+        self.txn.open_table(FILE_CACHE)?.retain(|_, _| false)?;
+        for pack in state.packs.into_values() {
+            self.commit_change(Change::PutPack(pack))?;
+        }
+        for (name, id) in state.names {
+            self.commit_change(Change::PutName(name, id))?;
+        }
+        for (pack, artifacts) in state.artifacts {
+            for artifact in artifacts.into_values() {
+                self.commit_change(Change::PutArtifact(pack, artifact))?;
+            }
+        }
+        let mut by_pack = self.txn.open_table(EVENTS_BY_PACK)?;
+        for key in index {
+            by_pack.insert(key, ())?;
+        }
+        Ok(())
+    }
+
+    /// Stores a snapshot's manifest.
+    pub fn put_snapshot(&mut self, id: SnapshotId, manifest: &Manifest) -> Result<()> {
+        self.txn
+            .open_table(SNAPSHOTS)?
+            .insert(id.0, encode_manifest(manifest).as_slice())?;
+        Ok(())
+    }
+
+    /// Removes a snapshot's manifest; its blobs stay until gc.
+    pub fn delete_snapshot(&mut self, id: SnapshotId) -> Result<()> {
+        self.txn.open_table(SNAPSHOTS)?.remove(id.0)?;
         Ok(())
     }
 
@@ -777,6 +868,50 @@ mod tests {
             .expect("busy");
         assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
         assert!(start.elapsed() >= Duration::from_millis(80));
+    }
+
+    #[test]
+    fn an_older_schema_is_upgraded_by_replaying_the_log() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ctx.redb");
+        {
+            let store = Store::open(&path, Duration::ZERO).expect("opens");
+            let mut w = store.write().expect("write");
+            w.append(new_event(Event::PackCreated {
+                name: name("a"),
+                root: "/".into(),
+                budget: 1,
+                tokenizer: TokenizerKind::O200k,
+            }))
+            .expect("create");
+            let event = text_artifact(&mut w, PackId(1), "note");
+            w.append(new_event(event)).expect("add");
+            // Make it look like schema 1: no snapshot or file cache tables,
+            // and derived tables out of step with the log.
+            w.txn.delete_table(SNAPSHOTS).expect("drop snapshots");
+            w.txn.delete_table(FILE_CACHE).expect("drop file cache");
+            w.txn
+                .open_table(PACKS)
+                .expect("packs")
+                .remove(1)
+                .expect("remove");
+            w.txn
+                .open_table(META)
+                .expect("meta")
+                .insert("schema_version", 1u32.to_le_bytes().as_slice())
+                .expect("stamp");
+            w.commit().expect("commit");
+        }
+        // A read-only open upgrades through a read-write one first.
+        let store = Store::open_read_only(&path, Duration::ZERO).expect("opens");
+        let r = store.read().expect("read");
+        assert_eq!(r.materialized().expect("m"), r.replay().expect("r"));
+        assert_eq!(r.snapshot_ids().expect("snapshots"), Vec::new());
+        assert_eq!(r.file_stamp("/x").expect("cache"), None);
+        assert_eq!(
+            r.pack_events_rev(PackId(1), None, 10).expect("index").len(),
+            2
+        );
     }
 
     #[test]

@@ -114,6 +114,22 @@ pub fn event(record: &EventRecord) -> Value {
         Event::PackRenamed { from, to, .. } => json!({"from": from.as_str(), "to": to.as_str()}),
         Event::BudgetChanged { from, to, .. } => json!({"from": from, "to": to}),
         Event::PackDeleted { name, .. } => json!({"name": name.as_str()}),
+        Event::SnapshotCreated {
+            packs,
+            label,
+            payload,
+            tokens,
+        } => json!({
+            "snapshot": ctx_model::SnapshotId(record.seq.0).to_string(),
+            "packs": packs.iter().map(|p| p.0).collect::<Vec<_>>(),
+            "label": label,
+            "payload_hash": payload.to_string(),
+            "tokens": tokens,
+        }),
+        Event::SnapshotDeleted { snapshot, packs } => json!({
+            "snapshot": snapshot.to_string(),
+            "packs": packs.iter().map(|p| p.0).collect::<Vec<_>>(),
+        }),
     };
     merge(&mut value, details);
     value

@@ -70,13 +70,17 @@ fn line(record: &EventRecord) -> String {
         .pack
         .as_ref()
         .map_or_else(|| "-".to_owned(), |p| p.name.to_string());
+    let what = match &record.event {
+        Event::SnapshotCreated { .. } => format!(
+            "{} {}",
+            describe(&record.event),
+            ctx_model::SnapshotId(record.seq.0).short()
+        ),
+        event => describe(event),
+    };
     format!(
         "{:>6}  {}  {}  {}  {}",
-        record.seq.0,
-        record.time,
-        record.user,
-        pack,
-        describe(&record.event)
+        record.seq.0, record.time, record.user, pack, what
     )
 }
 
@@ -101,5 +105,15 @@ pub fn describe(event: &Event) -> String {
         Event::PackRenamed { from, to, .. } => format!("renamed {from} -> {to}"),
         Event::BudgetChanged { from, to, .. } => format!("set the budget {from} -> {to}"),
         Event::PackDeleted { .. } => "deleted the pack".into(),
+        Event::SnapshotCreated { label, tokens, .. } => {
+            let label = label
+                .as_deref()
+                .map(|l| format!(" `{l}`"))
+                .unwrap_or_default();
+            format!("created snapshot{label} ({tokens} tokens)")
+        }
+        Event::SnapshotDeleted { snapshot, .. } => {
+            format!("deleted snapshot {}", snapshot.short())
+        }
     }
 }
