@@ -4,6 +4,8 @@
 mod common;
 mod concurrency;
 mod errors;
+mod fixtures;
 mod log;
 mod pack;
 mod render;
+mod snapshot;

@@ -32,6 +32,9 @@ pub enum Command {
     Pack(PackCommand),
     /// Render packs into one payload that fits the token budget.
     Render(RenderArgs),
+    /// Freeze renders so they reproduce byte for byte later.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
     /// Show the history of every change to every pack, newest first.
     Log(LogArgs),
 }
@@ -41,6 +44,22 @@ pub struct RenderArgs {
     /// The packs, rendered in this order.
     #[arg(required = true)]
     pub packs: Vec<String>,
+    #[command(flatten)]
+    pub render: RenderOptions,
+    /// Write the payload to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// With --json, include the payload text in the JSON document.
+    #[arg(long)]
+    pub payload: bool,
+    /// Print no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// How to render, shared by `render` and `snapshot create`.
+#[derive(Debug, Args)]
+pub struct RenderOptions {
     /// Payload format.
     #[arg(long, default_value = "markdown", value_parser = parse_format)]
     pub format: crate::render::format::Format,
@@ -59,15 +78,53 @@ pub struct RenderArgs {
     /// Keep secrets in the payload instead of replacing them with `[REDACTED:kind]`.
     #[arg(long)]
     pub no_redact: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Render packs and store the payload's exact bytes.
+    Create(SnapshotCreateArgs),
+    /// List snapshots, newest first.
+    List(SnapshotListArgs),
+    /// Show a snapshot's manifest.
+    Show(SnapshotIdArgs),
+    /// Write a snapshot's payload, byte-identical to when it was created.
+    Render(SnapshotRenderArgs),
+    /// Delete a snapshot (its content stays until garbage collection).
+    Delete(SnapshotIdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotCreateArgs {
+    /// The packs, rendered in this order.
+    #[arg(required = true)]
+    pub packs: Vec<String>,
+    /// A label to find the snapshot by.
+    #[arg(long)]
+    pub label: Option<String>,
+    #[command(flatten)]
+    pub render: RenderOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotListArgs {
+    /// Only snapshots of this pack.
+    pub pack: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotIdArgs {
+    /// The snapshot id, or a unique prefix of it.
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotRenderArgs {
+    /// The snapshot id, or a unique prefix of it.
+    pub id: String,
     /// Write the payload to FILE instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// With --json, include the payload text in the JSON document.
-    #[arg(long)]
-    pub payload: bool,
-    /// Print no summary.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

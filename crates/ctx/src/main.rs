@@ -61,6 +61,7 @@ fn run(cli: Cli) -> Result<()> {
             PackCommand::Set(args) => commands::pack::set(&app, args, &mut out),
         },
         Command::Render(args) => commands::render::render(&app, args, &mut out),
+        Command::Snapshot(cmd) => commands::snapshot::run(&app, cmd, &mut out),
         Command::Log(args) => commands::log::log(&app, args, &mut out),
     }?;
     out.finish()

@@ -3,6 +3,7 @@
 pub mod log;
 pub mod pack;
 pub mod render;
+pub mod snapshot;
 
 use crate::output;
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::cli::RenderArgs;
+use crate::cli::{RenderArgs, RenderOptions};
 use crate::error::{CliError, Kind, Result};
 use crate::output::{self, Output, count};
 use crate::render::{self, Options, Rendered, format::Label};
@@ -16,20 +16,12 @@ use crate::render::{self, Options, Rendered, format::Label};
 const LIST_LIMIT: usize = 20;
 
 pub fn render(app: &App, args: RenderArgs, out: &mut Output) -> Result<()> {
-    let options = Options {
-        format: args.format,
-        budget: args.tokens,
-        tokenizer: args.tokenizer,
-        frozen: args.frozen,
-        redact: !args.no_redact,
-        strict: args.strict,
-        progress: !args.quiet && !app.json,
-    };
+    let options = options(&args.render, !args.quiet && !app.json);
     let rendered = render::render(app, &args.packs, &options)?;
     match &args.output {
-        Some(path) => write_atomically(&app.cwd.join(path), &rendered.pieces)?,
+        Some(path) => write_atomically(&app.cwd.join(path), rendered.pieces())?,
         None if !app.json => {
-            for piece in &rendered.pieces {
+            for piece in rendered.pieces() {
                 out.raw(piece)?;
             }
         }
@@ -45,12 +37,25 @@ pub fn render(app: &App, args: RenderArgs, out: &mut Output) -> Result<()> {
     Ok(())
 }
 
+/// Render options from the command line.
+pub fn options(args: &RenderOptions, progress: bool) -> Options {
+    Options {
+        format: args.format,
+        budget: args.tokens,
+        tokenizer: args.tokenizer,
+        frozen: args.frozen,
+        redact: !args.no_redact,
+        strict: args.strict,
+        progress,
+    }
+}
+
 /// Writes the payload to a temporary file beside `path` and renames it into
 /// place, so `path` holds the old payload or the new one, never half.
 ///
 /// A path that exists and is not a regular file (`/dev/null`, a FIFO, a
 /// terminal) is written directly: renaming over it would replace the device.
-fn write_atomically(path: &Path, pieces: &[String]) -> Result<()> {
+pub fn write_atomically<'a>(path: &Path, pieces: impl IntoIterator<Item = &'a str>) -> Result<()> {
     let fail = |e: std::io::Error| {
         CliError::new(
             Kind::Error,
@@ -234,7 +239,7 @@ fn summary_json(r: &Rendered, with_payload: bool) -> Value {
         },
     });
     if with_payload {
-        doc["payload"] = json!(r.pieces.concat());
+        doc["payload"] = json!(r.pieces().collect::<String>());
     }
     doc
 }

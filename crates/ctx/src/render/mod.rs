@@ -94,6 +94,12 @@ pub struct Included {
     pub label: Label,
     pub tokens: u64,
     pub redactions: Vec<(SecretKind, u32)>,
+    /// The part of the frame that depends on the item's position.
+    pub head: String,
+    /// The framed content.
+    pub body: String,
+    /// BLAKE3 of the body.
+    pub hash: BlobHash,
 }
 
 /// An item left out.
@@ -114,8 +120,10 @@ pub struct Rendered {
     pub tokenizer: TokenizerKind,
     pub budget: u64,
     pub packs: Vec<String>,
-    /// The payload, in pieces, to be written in order.
-    pub pieces: Vec<String>,
+    /// What comes before the first item.
+    pub preamble: String,
+    /// What comes after the last item.
+    pub trailer: String,
     /// The tokenizer's exact count of the payload.
     pub tokens: u64,
     pub render_hash: BlobHash,
@@ -138,6 +146,18 @@ pub struct CacheStats {
 }
 
 impl Rendered {
+    /// The payload's pieces, in order.
+    pub fn pieces(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.preamble.as_str())
+            .chain(
+                self.items
+                    .iter()
+                    .flat_map(|i| [i.head.as_str(), i.body.as_str()]),
+            )
+            .chain(std::iter::once(self.trailer.as_str()))
+            .filter(|p| !p.is_empty())
+    }
+
     /// Secrets replaced, by kind, over all items.
     pub fn redactions(&self) -> BTreeMap<SecretKind, u32> {
         let mut total = BTreeMap::new();
@@ -359,7 +379,8 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
         tokenizer: kind,
         budget,
         packs: names.to_vec(),
-        pieces: assembled.pieces,
+        preamble: assembled.preamble,
+        trailer: assembled.trailer,
         tokens: assembled.tokens,
         render_hash: assembled.hash,
         items: assembled.items,
@@ -616,7 +637,8 @@ fn count_bodies(
 
 /// The payload, its count and hash, and what went in and out.
 struct Assembled {
-    pieces: Vec<String>,
+    preamble: String,
+    trailer: String,
     tokens: u64,
     hash: BlobHash,
     items: Vec<Included>,
@@ -698,7 +720,8 @@ fn assemble(
                 &chosen,
                 std::mem::take(&mut excluded),
             );
-            empty.pieces.clear();
+            empty.preamble.clear();
+            empty.trailer.clear();
             empty.tokens = 0;
             empty.hash = BlobHash(*render_hasher(format, kind).finalize().as_bytes());
             empty.warning = Some(format!(
@@ -822,20 +845,20 @@ fn finish(
     chosen: &[bool],
     mut excluded: Vec<Excluded>,
 ) -> Assembled {
-    let mut pieces = vec![attempt.preamble];
     let mut items = Vec::new();
     let mut over = Vec::new();
     let mut heads = attempt.heads.into_iter();
     let mut sizes = attempt.item_tokens.into_iter();
     for ((f, &body), &fits) in framed.into_iter().zip(body_tokens).zip(chosen) {
         if fits {
-            pieces.push(heads.next().unwrap_or_default());
-            pieces.push(f.body);
             items.push(Included {
                 artifact: f.artifact,
                 label: f.label,
                 tokens: sizes.next().unwrap_or(body),
                 redactions: f.redactions,
+                head: heads.next().unwrap_or_default(),
+                body: f.body,
+                hash: f.hash,
             });
         } else {
             over.push(Excluded {
@@ -847,12 +870,11 @@ fn finish(
             });
         }
     }
-    pieces.push(attempt.trailer);
-    pieces.retain(|p| !p.is_empty());
     over.append(&mut excluded);
     over.sort_by_key(|e| e.order);
     Assembled {
-        pieces,
+        preamble: attempt.preamble,
+        trailer: attempt.trailer,
         tokens: attempt.tokens,
         hash: attempt.hash,
         items,

@@ -1,0 +1,108 @@
+//! `ctx snapshot`: frozen renders that reproduce byte for byte after their
+//! sources change or vanish, listed, shown and deleted.
+
+use crate::common::Env;
+
+fn project() -> Env {
+    let env = Env::new();
+    env.write("src/main.rs", "fn main() {\n    println!(\"v1\");\n}\n");
+    env.write("docs/guide.md", "# Guide\n\nStep one.\n");
+    env.ok(&["pack", "create", "app", "--tokens", "4000"]);
+    env.ok(&["pack", "add", "app", "src/main.rs"]);
+    env.ok(&["pack", "add", "app", "md_dir:docs"]);
+    env.ok(&["pack", "create", "notes"]);
+    env.ok(&["pack", "add", "notes", "text:Answer in French."]);
+    env
+}
+
+fn snapshot_id(env: &Env, args: &[&str]) -> String {
+    let mut full = vec!["snapshot", "create"];
+    full.extend_from_slice(args);
+    full.push("--json");
+    let created = env.ok(&full).json();
+    created["id"].as_str().expect("id").to_owned()
+}
+
+#[test]
+fn a_snapshot_reproduces_its_payload_after_the_sources_change_and_vanish() {
+    let env = project();
+    for format in ["markdown", "xml", "json"] {
+        let original = env
+            .ok(&["render", "app", "notes", "--format", format])
+            .stdout;
+        let id = snapshot_id(&env, &["app", "notes", "--format", format]);
+        env.write("src/main.rs", "fn main() {\n    println!(\"v2\");\n}\n");
+        std::fs::remove_file(env.path("docs/guide.md")).expect("remove");
+        let again = env.ok(&["snapshot", "render", &id]);
+        assert_eq!(again.stdout, original, "{format}");
+        env.ok(&["snapshot", "render", &id[..8], "-o", "out.txt"]);
+        let written = std::fs::read_to_string(env.path("out.txt")).expect("written");
+        assert_eq!(written, original, "{format}");
+        // Put the sources back for the next format.
+        env.write("src/main.rs", "fn main() {\n    println!(\"v1\");\n}\n");
+        env.write("docs/guide.md", "# Guide\n\nStep one.\n");
+    }
+    // Rendering a snapshot opens no source: it works with the project gone.
+    let id = snapshot_id(&env, &["app"]);
+    let original = env.ok(&["snapshot", "render", &id]).stdout;
+    std::fs::remove_dir_all(env.project.path()).expect("delete the project");
+    std::fs::create_dir(env.project.path()).expect("empty folder");
+    assert_eq!(env.ok(&["snapshot", "render", &id]).stdout, original);
+}
+
+#[test]
+fn list_show_log_and_delete() {
+    let env = project();
+    let id = snapshot_id(
+        &env,
+        &[
+            "app",
+            "notes",
+            "--label",
+            "before refactor",
+            "--tokens",
+            "60",
+        ],
+    );
+    let mut transcript = env.snap(&["snapshot", "list"]);
+    transcript.push_str(&env.snap(&["snapshot", "list", "notes"]));
+    transcript.push_str(&env.snap(&["snapshot", "show", &id[..6]]));
+    transcript.push_str(&env.snap(&["log", "notes", "-n", "1"]));
+    transcript.push_str(&env.snap(&["snapshot", "delete", &id]));
+    transcript.push_str(&env.snap(&["snapshot", "list"]));
+    transcript.push_str(&env.snap(&["log", "app", "-n", "1"]));
+    insta::assert_snapshot!(transcript);
+    let shown = env.run(&["snapshot", "show", &id]);
+    assert_eq!(shown.code, 3, "{}", shown.stderr);
+}
+
+#[test]
+fn unknown_and_ambiguous_ids() {
+    let env = project();
+    let ids: Vec<String> = (0..24).map(|_| snapshot_id(&env, &["notes"])).collect();
+    let unknown = env.run(&["snapshot", "render", "zzzz"]);
+    assert_eq!(unknown.code, 3);
+    assert_eq!(
+        unknown.stderr,
+        "error: no snapshot `zzzz`\nhint: `ctx snapshot list` shows the snapshots\n"
+    );
+    // With 24 ids over 16 hex digits, some first digit is shared.
+    let shared = (0..16)
+        .map(|d| format!("{d:x}"))
+        .find(|d| ids.iter().filter(|id| id.starts_with(d.as_str())).count() > 1)
+        .expect("a shared first digit");
+    let ambiguous = env.run(&["snapshot", "show", &shared]);
+    assert_eq!(ambiguous.code, 3, "{}", ambiguous.stderr);
+    assert!(
+        ambiguous.stderr.contains("is ambiguous"),
+        "{}",
+        ambiguous.stderr
+    );
+    for id in ids.iter().filter(|id| id.starts_with(shared.as_str())) {
+        assert!(
+            ambiguous.stderr.contains(id.as_str()),
+            "{}",
+            ambiguous.stderr
+        );
+    }
+}
