@@ -5,6 +5,7 @@ mod common;
 mod concurrency;
 mod errors;
 mod fixtures;
+mod fsck;
 mod log;
 mod pack;
 mod render;

@@ -8,6 +8,7 @@
 
 mod codec;
 mod error;
+pub mod fsck;
 mod read;
 pub mod schema;
 mod store;
@@ -15,3 +16,46 @@ mod store;
 pub use error::{Result, StoreError};
 pub use read::{BodyStamp, FileStamp, Read};
 pub use store::{NewEvent, Reader, Store, Writer};
+
+/// Ways to damage a store on purpose, for tests of integrity checks only.
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub mod testing {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use ctx_model::{BlobHash, PackId};
+
+    use redb::ReadableTable as _;
+
+    use crate::schema::{BLOBS, PACKS};
+    use crate::{Result, Store};
+
+    /// Flips one byte of the first chunk of a blob.
+    pub fn corrupt_blob(db: &Path, hash: BlobHash) -> Result<()> {
+        let store = Store::open(db, Duration::ZERO)?;
+        let w = store.write()?;
+        {
+            let mut blobs = w.txn.open_table(BLOBS)?;
+            let mut bytes = blobs
+                .get((hash.0, 0))?
+                .map(|v| v.value().to_vec())
+                .unwrap_or_default();
+            if let Some(b) = bytes.first_mut() {
+                *b ^= 0xff;
+            } else {
+                bytes.push(0xff);
+            }
+            blobs.insert((hash.0, 0), bytes.as_slice())?;
+        }
+        w.commit()
+    }
+
+    /// Removes a pack's row from the materialized tables, leaving the log.
+    pub fn drop_pack_row(db: &Path, pack: PackId) -> Result<()> {
+        let store = Store::open(db, Duration::ZERO)?;
+        let w = store.write()?;
+        w.txn.open_table(PACKS)?.remove(pack.0)?;
+        w.commit()
+    }
+}

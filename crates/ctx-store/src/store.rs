@@ -329,7 +329,7 @@ impl Read for Reader {
 /// A write transaction: reads see its own writes; nothing is visible to
 /// others, or durable, until [`Writer::commit`].
 pub struct Writer {
-    txn: WriteTransaction,
+    pub(crate) txn: WriteTransaction,
 }
 
 impl Read for Writer {

@@ -37,6 +37,16 @@ pub enum Command {
     Snapshot(SnapshotCommand),
     /// Show the history of every change to every pack, newest first.
     Log(LogArgs),
+    /// Check the store: re-hash every blob, check the log is gapless, and
+    /// compare the derived tables with a replay of the log.
+    Fsck(FsckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FsckArgs {
+    /// Rebuild the derived tables from the log first (the log is never changed).
+    #[arg(long)]
+    pub repair: bool,
 }
 
 #[derive(Debug, Args)]

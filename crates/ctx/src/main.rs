@@ -63,6 +63,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Render(args) => commands::render::render(&app, args, &mut out),
         Command::Snapshot(cmd) => commands::snapshot::run(&app, cmd, &mut out),
         Command::Log(args) => commands::log::log(&app, args, &mut out),
+        Command::Fsck(args) => commands::fsck::fsck(&app, args, &mut out),
     }?;
     out.finish()
 }

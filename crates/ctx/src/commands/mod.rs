@@ -1,5 +1,6 @@
 //! One module per command group; each function runs one command.
 
+pub mod fsck;
 pub mod log;
 pub mod pack;
 pub mod render;

@@ -336,7 +336,7 @@ fn render_snapshot(app: &App, args: SnapshotRenderArgs, out: &mut Output) -> Res
             Kind::Integrity,
             format!("snapshot {id} does not reproduce: its payload hash does not match"),
         )
-        .hint("run `ctx fsck` when it exists; nothing was written"));
+        .hint("`ctx fsck` checks the whole store; nothing was written"));
     }
     let text: Vec<&str> = pieces
         .iter()

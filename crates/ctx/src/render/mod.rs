@@ -563,7 +563,19 @@ fn resolve_blobs(app: &App, units: &mut [Unit]) -> Result<()> {
     let r = store.read()?;
     for unit in units.iter_mut() {
         if let Content::Blob(hash) = unit.content {
-            let bytes = r.blob(&hash)?.ok_or(StoreError::MissingBlob { hash })?;
+            let bytes = r
+                .blob(&hash)
+                .and_then(|b| b.ok_or(StoreError::MissingBlob { hash }))
+                .map_err(|e| {
+                    let mut err = crate::error::CliError::from(e);
+                    err.message = format!(
+                        "the captured content of `{}` (artifact {}) cannot be used: {}",
+                        unit.label.title(),
+                        unit.artifact.short(),
+                        err.message
+                    );
+                    err.hint("`ctx fsck` checks the whole store")
+                })?;
             unit.content = Content::Text(String::from_utf8_lossy(&bytes).into_owned(), None);
         }
     }

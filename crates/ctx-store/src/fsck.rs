@@ -1,0 +1,231 @@
+//! Integrity checks: every blob re-hashed, the log gapless and decodable,
+//! and the derived tables equal to a fresh replay of the log.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use redb::ReadableTable;
+
+use ctx_model::{BlobHash, Captured, EventSeq, State};
+
+use crate::error::Result;
+use crate::read::Read;
+use crate::schema::{BLOBS, EVENTS, EVENTS_BY_PACK};
+
+/// One thing wrong with a store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// A blob's bytes do not hash to its key.
+    HashMismatch { hash: BlobHash },
+    /// A blob's chunks are not numbered 0, 1, 2, ...
+    ChunkGap { hash: BlobHash },
+    /// Something refers to a blob that is not stored.
+    MissingBlob { hash: BlobHash, by: String },
+    /// The log skips from one seq to a later one.
+    SeqGap { expected: EventSeq, found: EventSeq },
+    /// An event does not decode, or the log does not replay.
+    CorruptEvent { seq: EventSeq, reason: String },
+    /// A derived table differs from what replaying the log gives.
+    IndexMismatch { what: String },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::HashMismatch { hash } => write!(f, "hash mismatch: blob {hash}"),
+            Self::ChunkGap { hash } => {
+                write!(f, "missing blob: chunks of {hash} are not contiguous")
+            }
+            Self::MissingBlob { hash, by } => write!(f, "missing blob: {hash}, needed by {by}"),
+            Self::SeqGap { expected, found } => {
+                write!(f, "seq gap: expected event {expected}, found {found}")
+            }
+            Self::CorruptEvent { seq, reason } => write!(f, "corrupt event {seq}: {reason}"),
+            Self::IndexMismatch { what } => write!(f, "index mismatch: {what}"),
+        }
+    }
+}
+
+/// What a check looked at, and what it found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub events: u64,
+    pub blobs: u64,
+    pub blob_bytes: u64,
+    pub problems: Vec<Problem>,
+}
+
+/// Checks everything the store can check about itself.
+pub fn check(r: &impl Read) -> Result<Report> {
+    let mut report = Report::default();
+    let stored = check_blobs(r, &mut report)?;
+    let replayed = check_log(r, &mut report)?;
+    if let Some(state) = replayed {
+        compare(&state, &r.materialized()?, &mut report);
+        check_references(r, &state, &stored, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// Re-hashes every blob; returns the hashes stored.
+fn check_blobs(r: &impl Read, report: &mut Report) -> Result<BTreeSet<BlobHash>> {
+    let blobs = r.table(BLOBS)?;
+    let mut stored = BTreeSet::new();
+    let mut current: Option<(BlobHash, blake3::Hasher, u32, bool)> = None;
+    let finish = |entry: Option<(BlobHash, blake3::Hasher, u32, bool)>, report: &mut Report| {
+        if let Some((hash, hasher, _, gap)) = entry {
+            if gap {
+                report.problems.push(Problem::ChunkGap { hash });
+            } else if BlobHash(*hasher.finalize().as_bytes()) != hash {
+                report.problems.push(Problem::HashMismatch { hash });
+            }
+        }
+    };
+    for entry in blobs.iter()? {
+        let (key, value) = entry?;
+        let (hash, index) = key.value();
+        let hash = BlobHash(hash);
+        let bytes = value.value();
+        report.blob_bytes += bytes.len() as u64;
+        match &mut current {
+            Some((h, hasher, next, gap)) if *h == hash => {
+                *gap |= index != *next;
+                *next = index + 1;
+                hasher.update(bytes);
+            }
+            _ => {
+                finish(current.take(), report);
+                report.blobs += 1;
+                stored.insert(hash);
+                let mut hasher = blake3::Hasher::new();
+                hasher.update(bytes);
+                current = Some((hash, hasher, index + 1, index != 0));
+            }
+        }
+    }
+    finish(current.take(), report);
+    Ok(stored)
+}
+
+/// Checks that seqs are gapless and the log replays; returns the replayed
+/// state if it does.
+fn check_log(r: &impl Read, report: &mut Report) -> Result<Option<State>> {
+    let events = r.table(EVENTS)?;
+    let mut state = State::default();
+    let mut replayable = true;
+    let mut expected = 1u64;
+    let mut index = BTreeSet::new();
+    for entry in events.iter()? {
+        let (key, value) = entry?;
+        let seq = key.value();
+        report.events += 1;
+        if seq != expected {
+            report.problems.push(Problem::SeqGap {
+                expected: EventSeq(expected),
+                found: EventSeq(seq),
+            });
+            replayable = false;
+        }
+        expected = seq + 1;
+        match crate::codec::decode_event(value.value(), seq) {
+            Ok(record) => {
+                for pack in record.event.pack_ids(record.seq) {
+                    index.insert((pack.0, seq));
+                }
+                if replayable && let Err(e) = state.apply(&record) {
+                    report.problems.push(Problem::CorruptEvent {
+                        seq: EventSeq(seq),
+                        reason: e.to_string(),
+                    });
+                    replayable = false;
+                }
+            }
+            Err(e) => {
+                report.problems.push(Problem::CorruptEvent {
+                    seq: EventSeq(seq),
+                    reason: e.to_string(),
+                });
+                replayable = false;
+            }
+        }
+    }
+    let by_pack = r.table(EVENTS_BY_PACK)?;
+    let mut found = BTreeSet::new();
+    for entry in by_pack.iter()? {
+        found.insert(entry?.0.value());
+    }
+    if found != index {
+        let missing = index.difference(&found).count();
+        let extra = found.difference(&index).count();
+        report.problems.push(Problem::IndexMismatch {
+            what: format!(
+                "events_by_pack lacks {missing} and has {extra} rows that the log does not give"
+            ),
+        });
+    }
+    Ok(replayable.then_some(state))
+}
+
+/// Reports every difference between the replayed and materialized state.
+fn compare(replayed: &State, materialized: &State, report: &mut Report) {
+    let mut mismatch = |what: String| report.problems.push(Problem::IndexMismatch { what });
+    let ids: BTreeSet<_> = replayed
+        .packs
+        .keys()
+        .chain(materialized.packs.keys())
+        .collect();
+    for id in ids {
+        if replayed.packs.get(id) != materialized.packs.get(id) {
+            mismatch(format!("pack {id} differs from the log"));
+        }
+        let empty = BTreeMap::new();
+        let want = replayed.artifacts.get(id).unwrap_or(&empty);
+        let have = materialized.artifacts.get(id).unwrap_or(&empty);
+        let artifact_ids: BTreeSet<_> = want.keys().chain(have.keys()).collect();
+        for artifact in artifact_ids {
+            if want.get(artifact) != have.get(artifact) {
+                mismatch(format!(
+                    "artifact {artifact} of pack {id} differs from the log"
+                ));
+            }
+        }
+    }
+    if replayed.names != materialized.names {
+        mismatch("pack names differ from the log".into());
+    }
+}
+
+/// Checks that every blob a live artifact or a snapshot needs is stored.
+fn check_references(
+    r: &impl Read,
+    state: &State,
+    stored: &BTreeSet<BlobHash>,
+    report: &mut Report,
+) -> Result<()> {
+    for (pack, artifacts) in &state.artifacts {
+        for artifact in artifacts.values() {
+            let blobs: Vec<BlobHash> = match &artifact.content {
+                Captured::Blob(b) => vec![b.hash],
+                Captured::Files { files, .. } => files.iter().map(|f| f.blob.hash).collect(),
+            };
+            for hash in blobs.into_iter().filter(|h| !stored.contains(h)) {
+                report.problems.push(Problem::MissingBlob {
+                    hash,
+                    by: format!("artifact {} of pack {pack}", artifact.id),
+                });
+            }
+        }
+    }
+    for id in r.snapshot_ids()? {
+        let Some(manifest) = r.snapshot(id)? else {
+            continue;
+        };
+        for item in manifest.items.iter().filter(|i| !stored.contains(&i.body)) {
+            report.problems.push(Problem::MissingBlob {
+                hash: item.body,
+                by: format!("snapshot {id}"),
+            });
+        }
+    }
+    Ok(())
+}

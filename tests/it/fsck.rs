@@ -1,0 +1,68 @@
+//! `ctx fsck`: clean on a healthy store; each injected fault reported on
+//! its own line with exit code 6; `--repair` rebuilds derived tables.
+
+use ctx_model::{BlobHash, PackId};
+
+use crate::common::Env;
+
+fn healthy() -> Env {
+    let env = Env::new();
+    env.write("a.txt", "alpha\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "a.txt"]);
+    env.ok(&["pack", "add", "p", "text:a note"]);
+    env.ok(&["snapshot", "create", "p"]);
+    env
+}
+
+#[test]
+fn a_healthy_store_is_clean() {
+    let env = healthy();
+    let run = env.ok(&["fsck"]);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("no problems"), "{}", run.stderr);
+    let json = env.ok(&["fsck", "--json"]).json();
+    assert_eq!(json["problems"], serde_json::json!([]));
+    assert_eq!(json["events"], 4);
+}
+
+#[test]
+fn a_corrupt_blob_is_a_hash_mismatch() {
+    let env = healthy();
+    let hash = BlobHash::of(b"alpha\n");
+    ctx_store::testing::corrupt_blob(&env.home.path().join("ctx.redb"), hash).expect("corrupt");
+    let run = env.run(&["fsck"]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert_eq!(run.stdout, format!("hash mismatch: blob {hash}\n"));
+    // Render refuses the blob, naming it, rather than using bad bytes.
+    std::fs::remove_file(env.path("a.txt")).expect("remove");
+    let render = env.run(&["render", "p", "--frozen"]);
+    assert_eq!(render.code, 6, "{}", render.stderr);
+    assert!(
+        render.stderr.contains(&hash.to_string()),
+        "{}",
+        render.stderr
+    );
+}
+
+#[test]
+fn a_dropped_index_row_is_reported_and_repaired() {
+    let env = healthy();
+    ctx_store::testing::drop_pack_row(&env.home.path().join("ctx.redb"), PackId(1)).expect("drop");
+    let run = env.run(&["fsck"]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("index mismatch: pack 1"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("ctx fsck --repair"), "{}", run.stderr);
+    let repaired = env.ok(&["fsck", "--repair"]);
+    assert!(
+        repaired.stderr.contains("no problems"),
+        "{}",
+        repaired.stderr
+    );
+    assert_eq!(env.event_count(), 4, "repair never changes the log");
+    env.ok(&["pack", "show", "p"]);
+}
