@@ -6,6 +6,7 @@ mod concurrency;
 mod errors;
 mod fixtures;
 mod fsck;
+mod gc;
 mod log;
 mod pack;
 mod render;

@@ -9,11 +9,13 @@
 mod codec;
 mod error;
 pub mod fsck;
+mod gc;
 mod read;
 pub mod schema;
 mod store;
 
 pub use error::{Result, StoreError};
+pub use gc::GcReport;
 pub use read::{BodyStamp, FileStamp, Read};
 pub use store::{NewEvent, Reader, Store, Writer};
 

@@ -138,6 +138,19 @@ impl Store {
         &self.path
     }
 
+    /// Rewrites the file without its free pages, returning them to the disk.
+    pub fn compact(&mut self) -> Result<()> {
+        let Handle::ReadWrite(db) = &mut self.db else {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        };
+        // compact() stops early while it still makes progress; run it until
+        // it reports nothing more to do.
+        while db.compact().map_err(|e| StoreError::Database(e.into()))? {}
+        Ok(())
+    }
+
     /// Starts a read transaction.
     pub fn read(&self) -> Result<Reader> {
         let txn = match &self.db {

@@ -40,6 +40,16 @@ pub enum Command {
     /// Check the store: re-hash every blob, check the log is gapless, and
     /// compare the derived tables with a replay of the log.
     Fsck(FsckArgs),
+    /// Remove content that no event and no snapshot needs, and compact the
+    /// database file.
+    Gc(GcArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Report what would be removed, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -64,6 +64,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Snapshot(cmd) => commands::snapshot::run(&app, cmd, &mut out),
         Command::Log(args) => commands::log::log(&app, args, &mut out),
         Command::Fsck(args) => commands::fsck::fsck(&app, args, &mut out),
+        Command::Gc(args) => commands::gc::gc(&app, args, &mut out),
     }?;
     out.finish()
 }

@@ -1,6 +1,7 @@
 //! One module per command group; each function runs one command.
 
 pub mod fsck;
+pub mod gc;
 pub mod log;
 pub mod pack;
 pub mod render;

@@ -1,0 +1,57 @@
+//! `ctx gc`: frees what only a deleted snapshot held, never what the log or
+//! a live snapshot needs, and compacts the file.
+
+use crate::common::Env;
+
+#[test]
+fn gc_keeps_history_and_live_snapshots_and_frees_deleted_ones() {
+    let env = Env::new();
+    env.write("big.txt", "some words of text\n".repeat(20_000));
+    env.write("small.txt", "small\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "big.txt"]);
+    env.ok(&["pack", "add", "p", "small.txt"]);
+    let keep = env
+        .ok(&["snapshot", "create", "p", "--format", "xml", "--json"])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let kept_payload = env.ok(&["snapshot", "render", &keep]).stdout;
+    let drop = env
+        .ok(&["snapshot", "create", "p", "--format", "plain", "--json"])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // A removed artifact's content stays: its event still refers to it.
+    env.ok(&["pack", "remove", "p", "small.txt"]);
+
+    let nothing = env.ok(&["gc", "--json"]).json();
+    assert_eq!(nothing["blobs_removed"], 0, "{nothing}");
+
+    env.ok(&["snapshot", "delete", &drop]);
+    let dry = env.ok(&["gc", "--dry-run", "--json"]).json();
+    assert_eq!(
+        dry["blobs_removed"], 2,
+        "the plain bodies of both files: {dry}"
+    );
+    assert_eq!(dry["file_before"], dry["file_after"]);
+    let done = env.ok(&["gc", "--json"]).json();
+    assert_eq!(done["blobs_removed"], 2, "{done}");
+    assert!(
+        done["bytes_removed"].as_u64().expect("bytes") > 300_000,
+        "{done}"
+    );
+    assert!(
+        done["file_after"].as_u64() < done["file_before"].as_u64(),
+        "compaction returns space: {done}"
+    );
+
+    assert_eq!(env.ok(&["snapshot", "render", &keep]).stdout, kept_payload);
+    env.ok(&["fsck"]);
+    std::fs::remove_file(env.path("big.txt")).expect("remove");
+    env.ok(&["render", "p", "--frozen"]);
+    let again = env.ok(&["gc", "--json"]).json();
+    assert_eq!(again["blobs_removed"], 0, "{again}");
+}
