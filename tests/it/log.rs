@@ -83,3 +83,68 @@ fn a_mutation_that_changes_nothing_writes_no_event() {
     assert_eq!(run.json()["changed"], false);
     assert_eq!(env.event_count(), before);
 }
+
+#[test]
+fn log_filters_by_time_and_kind() {
+    let env = Env::new();
+    let at = |secs: &str, args: &[&str]| {
+        let out = env
+            .command(args)
+            .env("CTX_NOW", secs)
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // 2026-11-26, 2026-11-27 and 2026-11-28, at 12:00 UTC.
+    at("1795694400", &["pack", "create", "p"]);
+    at("1795780800", &["pack", "add", "p", "text:one"]);
+    at("1795867200", &["pack", "add", "p", "text:two"]);
+    let seqs = |args: &[&str]| -> Vec<u64> {
+        let mut full = vec!["log", "--json"];
+        full.extend_from_slice(args);
+        let out = env
+            .command(&full)
+            .env("CTX_NOW", "1795867200")
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        json["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| e["seq"].as_u64().expect("seq"))
+            .collect()
+    };
+    assert_eq!(seqs(&["--since", "2026-11-27"]), [3, 2]);
+    assert_eq!(seqs(&["--until", "2026-11-27T12:00Z"]), [1]);
+    assert_eq!(seqs(&["--since", "36h"]), [3, 2]);
+    assert_eq!(seqs(&["--kind", "artifact_added", "-n", "1"]), [3]);
+    assert_eq!(
+        seqs(&["--kind", "pack_created", "--kind", "artifact_added"]),
+        [3, 2, 1]
+    );
+    let bad = env.run(&["log", "--since", "soon"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .starts_with("error: `--since soon` is not a time"),
+        "{}",
+        bad.stderr
+    );
+    let bad = env.run(&["log", "--kind", "nope"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("pack_created, artifact_added"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -7,6 +7,7 @@ mod errors;
 mod fixtures;
 mod fsck;
 mod gc;
+mod history;
 mod log;
 mod pack;
 mod render;

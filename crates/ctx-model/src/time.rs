@@ -14,6 +14,44 @@ impl Timestamp {
     pub fn unix_seconds(self) -> i64 {
         self.0.div_euclid(1000)
     }
+
+    /// Parses `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDTHH:MM[:SS][Z]` (UTC).
+    pub fn parse(s: &str) -> Option<Self> {
+        let (date, time) = match s.split_once(['T', ' ']) {
+            Some((d, t)) => (d, Some(t.trim_end_matches('Z'))),
+            None => (s, None),
+        };
+        let mut parts = date.split('-');
+        let y: i64 = parts.next()?.parse().ok()?;
+        let m: u32 = parts.next()?.parse().ok()?;
+        let d: u32 = parts.next()?.parse().ok()?;
+        if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return None;
+        }
+        let mut secs = days_from_civil(y, m, d) * 86_400;
+        if let Some(time) = time {
+            let mut hms = time.split(':');
+            let h: i64 = hms.next()?.parse().ok()?;
+            let min: i64 = hms.next()?.parse().ok()?;
+            let sec: i64 = hms.next().map_or(Some(0), |s| s.parse().ok())?;
+            if hms.next().is_some() || h > 23 || min > 59 || sec > 60 {
+                return None;
+            }
+            secs += h * 3600 + min * 60 + sec;
+        }
+        Some(Self(secs.checked_mul(1000)?))
+    }
+}
+
+/// Days since the epoch of a civil date (the inverse of `civil_from_days`).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Civil date from days since the epoch (Howard Hinnant's algorithm), valid
@@ -50,6 +88,32 @@ impl fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_what_it_formats() {
+        for ms in [0, 951_782_400_000, 1_795_848_561_000, -86_400_000] {
+            let shown = Timestamp(ms).to_string();
+            assert_eq!(Timestamp::parse(&shown), Some(Timestamp(ms)), "{shown}");
+        }
+        assert_eq!(
+            Timestamp::parse("2026-11-28"),
+            Some(Timestamp(1_795_824_000_000))
+        );
+        assert_eq!(
+            Timestamp::parse("2026-11-28T06:49"),
+            Some(Timestamp(1_795_848_540_000))
+        );
+        for bad in [
+            "",
+            "2026",
+            "2026-13-01",
+            "2026-11-28T25:00",
+            "yesterday",
+            "2026-11-28T06:49:21:1",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -267,6 +267,17 @@ pub trait Read {
         Ok(state)
     }
 
+    /// The state right after event `seq`, by replaying the log up to it.
+    fn state_at(&self, seq: EventSeq) -> Result<State> {
+        let events = self.table(EVENTS)?;
+        let mut state = State::default();
+        for entry in events.range(..=seq.0)? {
+            let (k, v) = entry?;
+            state.apply(&decode_event(v.value(), k.value())?)?;
+        }
+        Ok(state)
+    }
+
     /// The state replaying the whole log produces.
     fn replay(&self) -> Result<State> {
         let mut state = State::default();

@@ -109,6 +109,27 @@ impl App {
         Ok(Store::open_read_only(&self.db_path()?, self.wait)?)
     }
 
+    /// A time a user typed: a date, a date and time (UTC), or an age
+    /// (`90m`, `12h`, `7d`, `2w`) counted back from now.
+    pub fn parse_time(&self, flag: &str, s: &str) -> Result<Timestamp> {
+        let age = |unit: char, ms: i64| {
+            s.strip_suffix(unit)
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .map(|n| Timestamp(self.now.0.saturating_sub(n.saturating_mul(ms))))
+        };
+        Timestamp::parse(s)
+            .or_else(|| age('s', 1000))
+            .or_else(|| age('m', 60_000))
+            .or_else(|| age('h', 3_600_000))
+            .or_else(|| age('d', 86_400_000))
+            .or_else(|| age('w', 604_800_000))
+            .ok_or_else(|| {
+                CliError::new(Kind::Usage, format!("`{flag} {s}` is not a time"))
+                    .hint("write a date (2026-11-28), a UTC time (2026-11-28T09:30Z) or an age (90m, 12h, 7d, 2w)")
+            })
+    }
+
     /// An event stamped with this invocation's time, user and command line.
     pub fn event(&self, event: Event) -> NewEvent {
         NewEvent {
@@ -127,6 +148,55 @@ impl App {
             .pack_by_name(&valid)?
             .ok_or_else(|| unknown_pack(name))
     }
+}
+
+/// The packs named `names` with their artifacts: as they are now, or as
+/// they were right after event `at`, by replaying the log with the fold.
+pub fn packs_at(
+    app: &App,
+    reader: &impl Read,
+    names: &[String],
+    at: Option<u64>,
+) -> Result<Vec<(Pack, Vec<ctx_model::Artifact>)>> {
+    let Some(at) = at else {
+        return names
+            .iter()
+            .map(|name| {
+                let pack = app.find_pack(reader, name)?;
+                let artifacts = reader.artifacts(pack.id)?;
+                Ok((pack, artifacts))
+            })
+            .collect();
+    };
+    let last = reader.last_seq()?;
+    if at == 0 || at > last.0 {
+        return Err(CliError::new(
+            Kind::NotFound,
+            format!("there is no event {at}; the log holds events 1 to {last}"),
+        )
+        .hint("`ctx log` lists the events"));
+    }
+    let state = reader.state_at(ctx_model::EventSeq(at))?;
+    names
+        .iter()
+        .map(|name| {
+            let valid = PackName::new(name)?;
+            let id = state.names.get(&valid).ok_or_else(|| {
+                CliError::new(
+                    Kind::NotFound,
+                    format!("there was no pack named `{name}` right after event {at}"),
+                )
+                .hint(format!("`ctx log {name}` shows when it existed"))
+            })?;
+            let pack = state.packs[id].clone();
+            let artifacts = state
+                .artifacts
+                .get(id)
+                .map(|a| a.values().cloned().collect())
+                .unwrap_or_default();
+            Ok((pack, artifacts))
+        })
+        .collect()
 }
 
 /// The error for a pack name that names no live pack.

@@ -98,6 +98,9 @@ pub struct RenderOptions {
     /// Keep secrets in the payload instead of replacing them with `[REDACTED:kind]`.
     #[arg(long)]
     pub no_redact: bool,
+    /// Render the packs as they were right after event SEQ (see `ctx log`).
+    #[arg(long, value_name = "SEQ")]
+    pub at: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +188,9 @@ pub struct CreateArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     pub pack: String,
+    /// Show the pack as it was right after event SEQ (see `ctx log`).
+    #[arg(long, value_name = "SEQ")]
+    pub at: Option<u64>,
     /// List every item (each file of a collection) with its tokens, and the 10 largest.
     #[arg(long)]
     pub tokens: bool,
@@ -256,6 +262,39 @@ pub struct LogArgs {
     /// Show at most N events.
     #[arg(short = 'n', long = "limit", value_name = "N")]
     pub limit: Option<usize>,
+    /// Only events at or after TIME: `2026-11-28`, `2026-11-28T09:30Z`, or
+    /// an age such as `90m`, `12h`, `7d`, `2w`.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before TIME (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only events of this kind, e.g. `artifact_added` (repeatable).
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    pub kind: Vec<String>,
+}
+
+/// Every event kind `ctx log --kind` accepts.
+pub const EVENT_KINDS: [&str; 8] = [
+    "pack_created",
+    "artifact_added",
+    "artifact_removed",
+    "pack_renamed",
+    "budget_changed",
+    "pack_deleted",
+    "snapshot_created",
+    "snapshot_deleted",
+];
+
+fn parse_kind(s: &str) -> Result<String, String> {
+    if EVENT_KINDS.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "unknown event kind; choose one of {}",
+            EVENT_KINDS.join(", ")
+        ))
+    }
 }
 
 fn parse_wait(s: &str) -> Result<f64, String> {

@@ -25,14 +25,30 @@ pub fn log(app: &App, args: LogArgs, out: &mut Output) -> Result<()> {
         }
         None => None,
     };
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| app.parse_time("--since", s))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| app.parse_time("--until", s))
+        .transpose()?;
+    let wanted = |record: &EventRecord| {
+        until.is_none_or(|u| record.time < u)
+            && (args.kind.is_empty() || args.kind.iter().any(|k| k == record.event.kind()))
+    };
     let mut remaining = args.limit.unwrap_or(usize::MAX);
     let mut before: Option<EventSeq> = None;
     if app.json {
         out.line("{\"events\": [")?;
     }
     let mut first = true;
-    while remaining > 0 {
-        let want = remaining.min(PAGE);
+    let filtered = until.is_some() || !args.kind.is_empty();
+    'pages: while remaining > 0 {
+        // Without filters every event read is shown: read no more than needed.
+        let want = if filtered { PAGE } else { remaining.min(PAGE) };
         let page = {
             let store = app.store_read()?;
             let r = store.read()?;
@@ -42,6 +58,18 @@ pub fn log(app: &App, args: LogArgs, out: &mut Output) -> Result<()> {
             }
         };
         for record in &page {
+            // The log is in time order as written, so the first event older
+            // than --since ends the listing without reading further back.
+            if since.is_some_and(|s| record.time < s) {
+                break 'pages;
+            }
+            if !wanted(record) {
+                continue;
+            }
+            if remaining == 0 {
+                break 'pages;
+            }
+            remaining -= 1;
             if app.json {
                 if !first {
                     out.line(",")?;
@@ -52,7 +80,6 @@ pub fn log(app: &App, args: LogArgs, out: &mut Output) -> Result<()> {
             }
             first = false;
         }
-        remaining -= page.len();
         match page.last() {
             Some(last) if page.len() == want => before = Some(last.seq),
             _ => break,

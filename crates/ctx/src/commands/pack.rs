@@ -106,9 +106,8 @@ pub fn show(app: &App, args: ShowArgs, out: &mut Output) -> Result<()> {
     let (pack, mut artifacts) = {
         let store = app.store_read()?;
         let r = store.read()?;
-        let pack = app.find_pack(&r, &args.pack)?;
-        let artifacts = r.artifacts(pack.id)?;
-        (pack, artifacts)
+        let mut found = crate::app::packs_at(app, &r, std::slice::from_ref(&args.pack), args.at)?;
+        found.remove(0)
     };
     sort_for_render(&mut artifacts);
     if args.tokens {

@@ -47,6 +47,7 @@ pub fn options(args: &RenderOptions, progress: bool) -> Options {
         redact: !args.no_redact,
         strict: args.strict,
         progress,
+        at: args.at,
     }
 }
 

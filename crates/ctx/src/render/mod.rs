@@ -43,6 +43,8 @@ pub struct Options {
     pub strict: bool,
     /// Show progress on a terminal.
     pub progress: bool,
+    /// Render the packs as they were right after this event.
+    pub at: Option<u64>,
 }
 
 /// Why an item was left out.
@@ -204,19 +206,14 @@ const RACY_NS: i128 = 2_000_000_000;
 
 /// Renders the packs named `names`, in that order.
 pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered> {
-    let packs: Vec<(Pack, Vec<Artifact>)> = {
+    let mut packs: Vec<(Pack, Vec<Artifact>)> = {
         let store = app.store_read()?;
         let r = store.read()?;
-        names
-            .iter()
-            .map(|name| {
-                let pack = app.find_pack(&r, name)?;
-                let mut artifacts = r.artifacts(pack.id)?;
-                sort_for_render(&mut artifacts);
-                Ok((pack, artifacts))
-            })
-            .collect::<Result<_>>()?
+        crate::app::packs_at(app, &r, names, options.at)?
     };
+    for (_, artifacts) in &mut packs {
+        sort_for_render(artifacts);
+    }
     let kind = options.tokenizer.unwrap_or_else(|| {
         packs
             .first()
