@@ -106,3 +106,49 @@ fn unknown_and_ambiguous_ids() {
         );
     }
 }
+
+#[test]
+fn diff_between_snapshots_and_a_live_pack() {
+    let env = project();
+    env.write("src/lib.rs", "pub fn lib() {}\n");
+    let before = snapshot_id(&env, &["app"]);
+    env.write(
+        "src/main.rs",
+        "fn main() {\n    println!(\"v2, longer than before\");\n}\n",
+    );
+    std::fs::remove_file(env.path("docs/guide.md")).expect("remove");
+    env.ok(&["pack", "add", "app", "src/lib.rs"]);
+    let after = snapshot_id(&env, &["app"]);
+
+    let same = env.ok(&["snapshot", "diff", &before, &before]);
+    assert_eq!(
+        same.stdout,
+        format!("{} -> {}: +0 tokens\n", &before[..8], &before[..8])
+    );
+    assert_eq!(same.stderr, "No differences.\n");
+
+    let d = env
+        .ok(&["snapshot", "diff", &before, &after, "--json"])
+        .json();
+    assert_eq!(d["added"][0]["path"], "src/lib.rs", "{d}");
+    assert_eq!(d["changed"][0]["path"], "src/main.rs", "{d}");
+    assert!(
+        d["changed"][0]["tokens_delta"].as_i64().expect("delta") > 0,
+        "{d}"
+    );
+    // The guide is gone, but a live render falls back to its captured content.
+    assert_eq!(d["removed"], serde_json::json!([]), "{d}");
+
+    let live = env.ok(&["snapshot", "diff", &after, "app"]);
+    assert_eq!(
+        live.stdout,
+        format!("{} -> app (live): +0 tokens\n", &after[..8])
+    );
+    env.ok(&["pack", "set", "app", "--tokens", "20"]);
+    let tight = env
+        .ok(&["snapshot", "diff", &after, "app", "--json"])
+        .json();
+    assert_eq!(tight["b"], "app (live)");
+    let unknown = env.run(&["snapshot", "diff", &after, "nothing"]);
+    assert_eq!(unknown.code, 3, "{}", unknown.stderr);
+}

@@ -115,6 +115,16 @@ pub enum SnapshotCommand {
     Render(SnapshotRenderArgs),
     /// Delete a snapshot (its content stays until garbage collection).
     Delete(SnapshotIdArgs),
+    /// Compare two renders: items added, removed, changed, newly excluded.
+    Diff(SnapshotDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotDiffArgs {
+    /// A snapshot id (or unique prefix), or a pack for its live render.
+    pub a: String,
+    /// A snapshot id (or unique prefix), or a pack for its live render.
+    pub b: String,
 }
 
 #[derive(Debug, Args)]

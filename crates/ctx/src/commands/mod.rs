@@ -1,5 +1,6 @@
 //! One module per command group; each function runs one command.
 
+pub mod diff;
 pub mod fsck;
 pub mod gc;
 pub mod log;

@@ -24,6 +24,7 @@ pub fn run(app: &App, cmd: SnapshotCommand, out: &mut Output) -> Result<()> {
         SnapshotCommand::Show(args) => show(app, args, out),
         SnapshotCommand::Render(args) => render_snapshot(app, args, out),
         SnapshotCommand::Delete(args) => delete(app, args, out),
+        SnapshotCommand::Diff(args) => super::diff::diff(app, args, out),
     }
 }
 
