@@ -12,3 +12,4 @@ mod log;
 mod pack;
 mod render;
 mod snapshot;
+mod undo;

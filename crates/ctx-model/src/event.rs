@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AddOptions, ArtifactId, BlobHash, Captured, EventSeq, PackId, PackName, SnapshotId, SourceSpec,
-    Timestamp, TokenizerKind,
+    AddOptions, Artifact, ArtifactId, BlobHash, Captured, EventSeq, Pack, PackId, PackName,
+    SnapshotId, SourceSpec, Timestamp, TokenizerKind,
 };
 
 /// One event with who, when and how it was made.
@@ -76,6 +76,37 @@ pub enum Event {
         snapshot: SnapshotId,
         packs: Vec<PackId>,
     },
+    /// Event `event` was undone by applying `reversal` to `pack`. The log
+    /// only grows: the undone event stays, and this one reverses it.
+    Undone {
+        event: EventSeq,
+        pack: PackId,
+        reversal: Reversal,
+    },
+}
+
+/// The change that reverses an event, with everything needed to apply it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reversal {
+    /// Reverses `ArtifactAdded`.
+    RemoveArtifact {
+        artifact: ArtifactId,
+        spec: SourceSpec,
+    },
+    /// Reverses `ArtifactRemoved`: the artifact comes back with its id,
+    /// priority and captured content.
+    RestoreArtifact { artifact: Artifact },
+    /// Reverses `PackRenamed`.
+    Rename { from: PackName, to: PackName },
+    /// Reverses `BudgetChanged`.
+    SetBudget { from: u64, to: u64 },
+    /// Reverses `PackDeleted`: the pack comes back whole.
+    RestorePack {
+        pack: Pack,
+        artifacts: Vec<Artifact>,
+    },
+    /// Reverses `PackCreated` (of a pack that is empty again).
+    DeletePack { name: PackName },
 }
 
 /// An artifact as an `ArtifactAdded` event carries it, before it has an id.
@@ -101,6 +132,7 @@ impl Event {
             Self::SnapshotCreated { packs, .. } | Self::SnapshotDeleted { packs, .. } => {
                 packs.clone()
             }
+            Self::Undone { pack, .. } => vec![*pack],
         }
     }
 
@@ -115,6 +147,7 @@ impl Event {
             Self::PackDeleted { .. } => "pack_deleted",
             Self::SnapshotCreated { .. } => "snapshot_created",
             Self::SnapshotDeleted { .. } => "snapshot_deleted",
+            Self::Undone { .. } => "undone",
         }
     }
 }

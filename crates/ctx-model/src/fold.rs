@@ -8,6 +8,7 @@
 //!
 //! [`State::apply`]: crate::State::apply
 
+use crate::event::Reversal;
 use crate::{Artifact, ArtifactId, Event, EventSeq, Pack, PackId, PackName, PackRef, SourceSpec};
 
 /// Read access to pack state, as of just before the event being planned.
@@ -97,6 +98,20 @@ pub enum FoldError {
     OutOfOrder { seq: EventSeq, last: EventSeq },
 }
 
+/// What an event does to pack state, whichever event it is: forward
+/// events and the reversals `Undone` carries share one implementation.
+enum Effect<'a> {
+    /// A pack appears, with artifacts when a deletion is undone.
+    CreatePack(Pack, Vec<Artifact>),
+    AddArtifact(PackId, Artifact),
+    RemoveArtifact(PackId, ArtifactId, &'a SourceSpec),
+    Rename(PackId, &'a PackName, &'a PackName),
+    SetBudget(PackId, u64, u64),
+    DeletePack(PackId, &'a PackName),
+    /// No pack state changes (snapshots).
+    None,
+}
+
 /// Plans the changes `event`, written at `seq`, makes to the state `view` shows.
 pub fn plan<V: StateView>(
     view: &V,
@@ -105,11 +120,83 @@ pub fn plan<V: StateView>(
 ) -> Result<Planned, PlanError<V::Error>> {
     let packs = event.pack_ids(seq);
     let pack_id = packs.first().copied().unwrap_or(PackId(0));
-    let existing = |id: PackId| -> Result<Pack, PlanError<V::Error>> {
-        view.pack(id)
-            .map_err(PlanError::View)?
-            .ok_or(PlanError::Refused(FoldError::UnknownPack { seq, pack: id }))
+    let effect = match event {
+        Event::PackCreated {
+            name,
+            root,
+            budget,
+            tokenizer,
+        } => Effect::CreatePack(
+            Pack {
+                id: pack_id,
+                name: name.clone(),
+                root: root.clone(),
+                budget: *budget,
+                tokenizer: *tokenizer,
+                artifacts: 0,
+                bytes: 0,
+                tokens: 0,
+            },
+            Vec::new(),
+        ),
+        Event::ArtifactAdded { artifact, .. } => Effect::AddArtifact(
+            pack_id,
+            Artifact {
+                id: ArtifactId(seq.0),
+                spec: artifact.spec.clone(),
+                priority: artifact.priority,
+                options: artifact.options.clone(),
+                content: artifact.content.clone(),
+            },
+        ),
+        Event::ArtifactRemoved { artifact, spec, .. } => {
+            Effect::RemoveArtifact(pack_id, *artifact, spec)
+        }
+        Event::PackRenamed { from, to, .. } => Effect::Rename(pack_id, from, to),
+        Event::BudgetChanged { from, to, .. } => Effect::SetBudget(pack_id, *from, *to),
+        Event::PackDeleted { name, .. } => Effect::DeletePack(pack_id, name),
+        Event::SnapshotCreated { .. } => {
+            // A new snapshot must name live packs.
+            for id in &packs {
+                existing(view, seq, *id)?;
+            }
+            Effect::None
+        }
+        Event::SnapshotDeleted { .. } => Effect::None,
+        Event::Undone { reversal, .. } => match reversal {
+            Reversal::RemoveArtifact { artifact, spec } => {
+                Effect::RemoveArtifact(pack_id, *artifact, spec)
+            }
+            Reversal::RestoreArtifact { artifact } => {
+                Effect::AddArtifact(pack_id, artifact.clone())
+            }
+            Reversal::Rename { from, to } => Effect::Rename(pack_id, from, to),
+            Reversal::SetBudget { from, to } => Effect::SetBudget(pack_id, *from, *to),
+            Reversal::RestorePack { pack, artifacts } => {
+                Effect::CreatePack(pack.clone(), artifacts.clone())
+            }
+            Reversal::DeletePack { name } => Effect::DeletePack(pack_id, name),
+        },
     };
+    apply_effect(view, seq, pack_id, effect)
+}
+
+fn existing<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    id: PackId,
+) -> Result<Pack, PlanError<V::Error>> {
+    view.pack(id)
+        .map_err(PlanError::View)?
+        .ok_or(PlanError::Refused(FoldError::UnknownPack { seq, pack: id }))
+}
+
+fn apply_effect<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    pack_id: PackId,
+    effect: Effect<'_>,
+) -> Result<Planned, PlanError<V::Error>> {
     let name_free = |name: &PackName| -> Result<(), PlanError<V::Error>> {
         match view.pack_by_name(name).map_err(PlanError::View)? {
             Some(_) => Err(FoldError::NameTaken {
@@ -125,71 +212,67 @@ pub fn plan<V: StateView>(
         expected,
         found,
     };
-
-    let (pack, changes) = match event {
-        Event::PackCreated {
-            name,
-            root,
-            budget,
-            tokenizer,
-        } => {
-            name_free(name)?;
-            if view.pack(pack_id).map_err(PlanError::View)?.is_some() {
-                return Err(stale(format!("no pack with id {pack_id}"), "one".into()).into());
+    let no_duplicate = |pack: &Pack, spec: &SourceSpec| -> Result<(), PlanError<V::Error>> {
+        match view
+            .artifact_by_spec(pack.id, spec)
+            .map_err(PlanError::View)?
+        {
+            Some(_) => Err(FoldError::DuplicateSpec {
+                seq,
+                pack: pack.name.clone(),
+                spec: spec.to_string(),
             }
-            let pack = Pack {
-                id: pack_id,
-                name: name.clone(),
-                root: root.clone(),
-                budget: *budget,
-                tokenizer: *tokenizer,
-                artifacts: 0,
-                bytes: 0,
-                tokens: 0,
-            };
-            let changes = vec![
-                Change::PutName(name.clone(), pack_id),
+            .into()),
+            None => Ok(()),
+        }
+    };
+
+    let (pack, changes) = match effect {
+        Effect::CreatePack(mut pack, artifacts) => {
+            name_free(&pack.name)?;
+            if view.pack(pack.id).map_err(PlanError::View)?.is_some() {
+                return Err(stale(format!("no pack with id {}", pack.id), "one".into()).into());
+            }
+            pack.artifacts = artifacts.len() as u64;
+            pack.bytes = artifacts.iter().map(|a| a.content.bytes()).sum();
+            pack.tokens = artifacts.iter().map(|a| a.content.tokens()).sum();
+            let mut changes = vec![
+                Change::PutName(pack.name.clone(), pack.id),
                 Change::PutPack(pack.clone()),
             ];
+            changes.extend(
+                artifacts
+                    .into_iter()
+                    .map(|a| Change::PutArtifact(pack.id, a)),
+            );
             (pack, changes)
         }
-        Event::ArtifactAdded { artifact, .. } => {
-            let mut pack = existing(pack_id)?;
+        Effect::AddArtifact(id, artifact) => {
+            let mut pack = existing(view, seq, id)?;
+            no_duplicate(&pack, &artifact.spec)?;
             if view
-                .artifact_by_spec(pack_id, &artifact.spec)
+                .artifact(id, artifact.id)
                 .map_err(PlanError::View)?
                 .is_some()
             {
-                return Err(FoldError::DuplicateSpec {
-                    seq,
-                    pack: pack.name,
-                    spec: artifact.spec.to_string(),
-                }
-                .into());
+                return Err(stale(format!("no artifact {}", artifact.id), "one".into()).into());
             }
-            let artifact = Artifact {
-                id: ArtifactId(seq.0),
-                spec: artifact.spec.clone(),
-                priority: artifact.priority,
-                options: artifact.options.clone(),
-                content: artifact.content.clone(),
-            };
             pack.artifacts += 1;
             pack.bytes += artifact.content.bytes();
             pack.tokens += artifact.content.tokens();
             let changes = vec![
-                Change::PutArtifact(pack_id, artifact),
+                Change::PutArtifact(id, artifact),
                 Change::PutPack(pack.clone()),
             ];
             (pack, changes)
         }
-        Event::ArtifactRemoved { artifact, spec, .. } => {
-            let mut pack = existing(pack_id)?;
-            let Some(found) = view.artifact(pack_id, *artifact).map_err(PlanError::View)? else {
+        Effect::RemoveArtifact(id, artifact, spec) => {
+            let mut pack = existing(view, seq, id)?;
+            let Some(found) = view.artifact(id, artifact).map_err(PlanError::View)? else {
                 return Err(FoldError::UnknownArtifact {
                     seq,
                     pack: pack.name,
-                    artifact: *artifact,
+                    artifact,
                 }
                 .into());
             };
@@ -200,13 +283,13 @@ pub fn plan<V: StateView>(
             pack.bytes -= found.content.bytes();
             pack.tokens -= found.content.tokens();
             let changes = vec![
-                Change::DeleteArtifact(pack_id, *artifact, found.spec),
+                Change::DeleteArtifact(id, artifact, found.spec),
                 Change::PutPack(pack.clone()),
             ];
             (pack, changes)
         }
-        Event::PackRenamed { from, to, .. } => {
-            let mut pack = existing(pack_id)?;
+        Effect::Rename(id, from, to) => {
+            let mut pack = existing(view, seq, id)?;
             if pack.name != *from {
                 return Err(stale(format!("name `{from}`"), format!("`{}`", pack.name)).into());
             }
@@ -214,44 +297,29 @@ pub fn plan<V: StateView>(
             pack.name = to.clone();
             let changes = vec![
                 Change::DeleteName(from.clone()),
-                Change::PutName(to.clone(), pack_id),
+                Change::PutName(to.clone(), id),
                 Change::PutPack(pack.clone()),
             ];
             (pack, changes)
         }
-        Event::BudgetChanged { from, to, .. } => {
-            let mut pack = existing(pack_id)?;
-            if pack.budget != *from {
+        Effect::SetBudget(id, from, to) => {
+            let mut pack = existing(view, seq, id)?;
+            if pack.budget != from {
                 return Err(stale(format!("budget {from}"), pack.budget.to_string()).into());
             }
-            pack.budget = *to;
+            pack.budget = to;
             (pack.clone(), vec![Change::PutPack(pack)])
         }
-        Event::PackDeleted { name, .. } => {
-            let pack = existing(pack_id)?;
+        Effect::DeletePack(id, name) => {
+            let pack = existing(view, seq, id)?;
             if pack.name != *name {
                 return Err(stale(format!("name `{name}`"), format!("`{}`", pack.name)).into());
             }
-            let changes = vec![
-                Change::DeleteName(name.clone()),
-                Change::DeletePack(pack_id),
-            ];
+            let changes = vec![Change::DeleteName(name.clone()), Change::DeletePack(id)];
             (pack, changes)
         }
-        // Snapshots change no pack: their manifests are kept beside the log.
-        // A new one must name live packs; a deletion may outlive them.
-        Event::SnapshotCreated { .. } => {
-            let mut first = None;
-            for id in &packs {
-                let pack = existing(*id)?;
-                first.get_or_insert(pack);
-            }
-            let Some(pack) = first else {
-                return Err(stale("at least one pack".into(), "none".into()).into());
-            };
-            (pack, Vec::new())
-        }
-        Event::SnapshotDeleted { .. } => {
+        Effect::None => {
+            // The record names the first pack if it still exists.
             let pack = view.pack(pack_id).map_err(PlanError::View)?;
             return Ok(Planned {
                 pack: pack.map(|p| PackRef {

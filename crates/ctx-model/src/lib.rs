@@ -20,7 +20,7 @@ pub use artifact::{
     AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkipReason, SkippedFile,
     sort_for_render,
 };
-pub use event::{Event, EventRecord, NewArtifact, PackRef};
+pub use event::{Event, EventRecord, NewArtifact, PackRef, Reversal};
 pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};
 pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
 pub use name::{NameError, PackName};

@@ -43,6 +43,15 @@ pub enum Command {
     /// Remove content that no event and no snapshot needs, and compact the
     /// database file.
     Gc(GcArgs),
+    /// Reverse the most recent change by appending its opposite.
+    Undo(UndoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Undo this pack's most recent change instead of the newest overall.
+    #[arg(long)]
+    pub pack: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -285,7 +294,7 @@ pub struct LogArgs {
 }
 
 /// Every event kind `ctx log --kind` accepts.
-pub const EVENT_KINDS: [&str; 8] = [
+pub const EVENT_KINDS: [&str; 9] = [
     "pack_created",
     "artifact_added",
     "artifact_removed",
@@ -294,6 +303,7 @@ pub const EVENT_KINDS: [&str; 8] = [
     "pack_deleted",
     "snapshot_created",
     "snapshot_deleted",
+    "undone",
 ];
 
 fn parse_kind(s: &str) -> Result<String, String> {

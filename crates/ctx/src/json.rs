@@ -126,6 +126,35 @@ pub fn event(record: &EventRecord) -> Value {
             "payload_hash": payload.to_string(),
             "tokens": tokens,
         }),
+        Event::Undone {
+            event, reversal, ..
+        } => json!({
+            "undone": event.0,
+            "reversal": match reversal {
+                ctx_model::Reversal::RemoveArtifact { artifact, spec } => json!({
+                    "kind": "remove_artifact", "artifact": artifact.to_string(), "spec": spec.to_string(),
+                }),
+                ctx_model::Reversal::RestoreArtifact { artifact: a } => {
+                    let mut v = artifact(a);
+                    v["kind"] = json!("restore_artifact");
+                    v
+                }
+                ctx_model::Reversal::Rename { from, to } => json!({
+                    "kind": "rename", "from": from.as_str(), "to": to.as_str(),
+                }),
+                ctx_model::Reversal::SetBudget { from, to } => json!({
+                    "kind": "set_budget", "from": from, "to": to,
+                }),
+                ctx_model::Reversal::RestorePack { pack: p, artifacts } => json!({
+                    "kind": "restore_pack",
+                    "pack": pack(p),
+                    "artifacts": artifacts.iter().map(artifact).collect::<Vec<_>>(),
+                }),
+                ctx_model::Reversal::DeletePack { name } => json!({
+                    "kind": "delete_pack", "name": name.as_str(),
+                }),
+            },
+        }),
         Event::SnapshotDeleted { snapshot, packs } => json!({
             "snapshot": snapshot.to_string(),
             "packs": packs.iter().map(|p| p.0).collect::<Vec<_>>(),

@@ -65,6 +65,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Log(args) => commands::log::log(&app, args, &mut out),
         Command::Fsck(args) => commands::fsck::fsck(&app, args, &mut out),
         Command::Gc(args) => commands::gc::gc(&app, args, &mut out),
+        Command::Undo(args) => commands::undo::undo(&app, args, &mut out),
     }?;
     out.finish()
 }

@@ -4,7 +4,7 @@
 //! slow reader of a long log (a pager, `head`) never blocks other ctx
 //! commands; reading the newest N events touches only those N.
 
-use ctx_model::{Captured, Event, EventRecord, EventSeq, PackId};
+use ctx_model::{Captured, Event, EventRecord, EventSeq, PackId, Reversal};
 use ctx_store::Read;
 
 use crate::app::App;
@@ -141,6 +141,23 @@ pub fn describe(event: &Event) -> String {
         }
         Event::SnapshotDeleted { snapshot, .. } => {
             format!("deleted snapshot {}", snapshot.short())
+        }
+        Event::Undone {
+            event, reversal, ..
+        } => {
+            let what = match reversal {
+                Reversal::RemoveArtifact { spec, .. } => format!("removed {spec}"),
+                Reversal::RestoreArtifact { artifact } => format!("restored {}", artifact.spec),
+                Reversal::Rename { from, to } => format!("renamed {from} -> {to}"),
+                Reversal::SetBudget { from, to } => format!("set the budget {from} -> {to}"),
+                Reversal::RestorePack { pack, artifacts } => format!(
+                    "restored pack {} with {}",
+                    pack.name,
+                    crate::output::count(artifacts.len() as u64, "artifact")
+                ),
+                Reversal::DeletePack { name } => format!("deleted pack {name}"),
+            };
+            format!("undid event {event}: {what}")
         }
     }
 }

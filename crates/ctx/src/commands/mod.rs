@@ -7,6 +7,7 @@ pub mod log;
 pub mod pack;
 pub mod render;
 pub mod snapshot;
+pub mod undo;
 
 use crate::output;
 
