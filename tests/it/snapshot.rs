@@ -152,3 +152,82 @@ fn diff_between_snapshots_and_a_live_pack() {
     let unknown = env.run(&["snapshot", "diff", &after, "nothing"]);
     assert_eq!(unknown.code, 3, "{}", unknown.stderr);
 }
+
+#[test]
+fn export_import_round_trip_into_another_home() {
+    let env = project();
+    let id = snapshot_id(
+        &env,
+        &["app", "notes", "--format", "xml", "--label", "shared"],
+    );
+    let original = env.ok(&["snapshot", "render", &id]).stdout;
+    env.ok(&["snapshot", "export", &id[..8], "bundle.ctx"]);
+    let bundle = std::fs::read(env.path("bundle.ctx")).expect("bundle");
+
+    let other = Env::new();
+    std::fs::write(other.path("bundle.ctx"), &bundle).expect("copy");
+    let imported = other
+        .ok(&["snapshot", "import", "bundle.ctx", "--json"])
+        .json();
+    let new_id = imported["id"].as_str().expect("id").to_owned();
+    assert_eq!(other.ok(&["snapshot", "render", &new_id]).stdout, original);
+    // The same bundle again changes nothing.
+    let events = other.event_count();
+    let again = other.run(&["snapshot", "import", "bundle.ctx"]);
+    assert_eq!(
+        (again.code, again.stderr.as_str()),
+        (0, "Nothing changed.\n")
+    );
+    assert_eq!(other.event_count(), events);
+    other.ok(&["fsck"]);
+    let log = other.ok(&["log"]).stdout;
+    assert!(log.contains("imported snapshot `shared`"), "{log}");
+}
+
+#[test]
+fn damaged_bundles_are_refused_and_nothing_is_written() {
+    let env = project();
+    let id = snapshot_id(&env, &["app"]);
+    env.ok(&["snapshot", "export", &id, "bundle.ctx"]);
+    let bundle = std::fs::read(env.path("bundle.ctx")).expect("bundle");
+    let other = Env::new();
+    other.ok(&["pack", "list"]);
+    let before = std::fs::read(other.home.path().join("ctx.redb")).expect("store");
+    let mut flipped = bundle.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x01;
+    let mut newer = bundle.clone();
+    newer[8] = 9;
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        ("flipped.ctx", flipped, "checksum does not match"),
+        (
+            "truncated.ctx",
+            bundle[..bundle.len() - 10].to_vec(),
+            "checksum does not match",
+        ),
+        (
+            "text.ctx",
+            b"just some text, not a bundle at all".to_vec(),
+            "not a ctx snapshot bundle",
+        ),
+        ("newer.ctx", newer, "newer ctx (bundle format 9)"),
+        ("empty.ctx", Vec::new(), "not a ctx snapshot bundle"),
+    ];
+    for (name, bytes, says) in cases {
+        std::fs::write(other.path(name), bytes).expect("write");
+        let run = other.run(&["snapshot", "import", name]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing was written"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+    let missing = other.run(&["snapshot", "import", "nope.ctx"]);
+    assert_eq!(missing.code, 3, "{}", missing.stderr);
+    assert_eq!(
+        std::fs::read(other.home.path().join("ctx.redb")).expect("store"),
+        before
+    );
+}

@@ -83,6 +83,13 @@ pub enum Event {
         pack: PackId,
         reversal: Reversal,
     },
+    /// A snapshot was imported from a bundle; its id is this event's seq. Its
+    /// packs belong to the store it came from, so it names none here.
+    SnapshotImported {
+        label: Option<String>,
+        payload: BlobHash,
+        tokens: u64,
+    },
 }
 
 /// The change that reverses an event, with everything needed to apply it.
@@ -133,6 +140,7 @@ impl Event {
                 packs.clone()
             }
             Self::Undone { pack, .. } => vec![*pack],
+            Self::SnapshotImported { .. } => Vec::new(),
         }
     }
 
@@ -148,6 +156,7 @@ impl Event {
             Self::SnapshotCreated { .. } => "snapshot_created",
             Self::SnapshotDeleted { .. } => "snapshot_deleted",
             Self::Undone { .. } => "undone",
+            Self::SnapshotImported { .. } => "snapshot_imported",
         }
     }
 }

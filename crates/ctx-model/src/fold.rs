@@ -162,7 +162,7 @@ pub fn plan<V: StateView>(
             }
             Effect::None
         }
-        Event::SnapshotDeleted { .. } => Effect::None,
+        Event::SnapshotDeleted { .. } | Event::SnapshotImported { .. } => Effect::None,
         Event::Undone { reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => {
                 Effect::RemoveArtifact(pack_id, *artifact, spec)

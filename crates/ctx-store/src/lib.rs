@@ -6,6 +6,7 @@
 //! path for pack state. This crate never prints and never reads the
 //! environment: the binary decides where the store lives and how long to wait.
 
+pub mod bundle;
 mod codec;
 mod error;
 pub mod fsck;

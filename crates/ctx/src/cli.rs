@@ -126,6 +126,24 @@ pub enum SnapshotCommand {
     Delete(SnapshotIdArgs),
     /// Compare two renders: items added, removed, changed, newly excluded.
     Diff(SnapshotDiffArgs),
+    /// Write a snapshot and every blob it needs to one portable file.
+    Export(SnapshotExportArgs),
+    /// Import a snapshot bundle, verifying every hash first.
+    Import(SnapshotImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotExportArgs {
+    /// The snapshot id, or a unique prefix of it.
+    pub id: String,
+    /// The bundle file to write.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotImportArgs {
+    /// The bundle file to read.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -294,7 +312,7 @@ pub struct LogArgs {
 }
 
 /// Every event kind `ctx log --kind` accepts.
-pub const EVENT_KINDS: [&str; 9] = [
+pub const EVENT_KINDS: [&str; 10] = [
     "pack_created",
     "artifact_added",
     "artifact_removed",
@@ -304,6 +322,7 @@ pub const EVENT_KINDS: [&str; 9] = [
     "snapshot_created",
     "snapshot_deleted",
     "undone",
+    "snapshot_imported",
 ];
 
 fn parse_kind(s: &str) -> Result<String, String> {

@@ -155,6 +155,16 @@ pub fn event(record: &EventRecord) -> Value {
                 }),
             },
         }),
+        Event::SnapshotImported {
+            label,
+            payload,
+            tokens,
+        } => json!({
+            "snapshot": ctx_model::SnapshotId(record.seq.0).to_string(),
+            "label": label,
+            "payload_hash": payload.to_string(),
+            "tokens": tokens,
+        }),
         Event::SnapshotDeleted { snapshot, packs } => json!({
             "snapshot": snapshot.to_string(),
             "packs": packs.iter().map(|p| p.0).collect::<Vec<_>>(),

@@ -98,7 +98,7 @@ fn line(record: &EventRecord) -> String {
         .as_ref()
         .map_or_else(|| "-".to_owned(), |p| p.name.to_string());
     let what = match &record.event {
-        Event::SnapshotCreated { .. } => format!(
+        Event::SnapshotCreated { .. } | Event::SnapshotImported { .. } => format!(
             "{} {}",
             describe(&record.event),
             ctx_model::SnapshotId(record.seq.0).short()
@@ -141,6 +141,13 @@ pub fn describe(event: &Event) -> String {
         }
         Event::SnapshotDeleted { snapshot, .. } => {
             format!("deleted snapshot {}", snapshot.short())
+        }
+        Event::SnapshotImported { label, tokens, .. } => {
+            let label = label
+                .as_deref()
+                .map(|l| format!(" `{l}`"))
+                .unwrap_or_default();
+            format!("imported snapshot{label} ({tokens} tokens)")
         }
         Event::Undone {
             event, reversal, ..

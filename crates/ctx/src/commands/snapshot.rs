@@ -11,7 +11,8 @@ use ctx_store::{Read, StoreError};
 
 use crate::app::App;
 use crate::cli::{
-    SnapshotCommand, SnapshotCreateArgs, SnapshotIdArgs, SnapshotListArgs, SnapshotRenderArgs,
+    SnapshotCommand, SnapshotCreateArgs, SnapshotExportArgs, SnapshotIdArgs, SnapshotImportArgs,
+    SnapshotListArgs, SnapshotRenderArgs,
 };
 use crate::error::{CliError, Kind, Result};
 use crate::output::{self, Output, count, table};
@@ -25,6 +26,8 @@ pub fn run(app: &App, cmd: SnapshotCommand, out: &mut Output) -> Result<()> {
         SnapshotCommand::Render(args) => render_snapshot(app, args, out),
         SnapshotCommand::Delete(args) => delete(app, args, out),
         SnapshotCommand::Diff(args) => super::diff::diff(app, args, out),
+        SnapshotCommand::Export(args) => export(app, args, out),
+        SnapshotCommand::Import(args) => import(app, args, out),
     }
 }
 
@@ -388,6 +391,104 @@ fn delete(app: &App, args: SnapshotIdArgs, out: &mut Output) -> Result<()> {
     output::status(format!(
         "Deleted snapshot {}; its content stays in the store until garbage collection.",
         id.short()
+    ));
+    Ok(())
+}
+
+fn export(app: &App, args: SnapshotExportArgs, out: &mut Output) -> Result<()> {
+    let (id, bundle) = {
+        let store = app.store_read()?;
+        let r = store.read()?;
+        let id = resolve(&r, &args.id)?;
+        let manifest = r.snapshot(id)?.ok_or_else(|| missing(id))?;
+        let mut blobs: Vec<(BlobHash, Vec<u8>)> = Vec::new();
+        for item in &manifest.items {
+            if blobs.iter().any(|(h, _)| *h == item.body) {
+                continue;
+            }
+            let bytes = r.blob(&item.body).map_err(|e| blob_error(id, item, e))?;
+            let bytes = bytes
+                .ok_or_else(|| blob_error(id, item, StoreError::MissingBlob { hash: item.body }))?;
+            blobs.push((item.body, bytes));
+        }
+        (id, ctx_store::bundle::encode(&manifest, blobs))
+    };
+    write_bytes(&app.cwd.join(&args.file), &bundle)?;
+    if app.json {
+        return out.json(&json!({"id": id.to_string(), "bytes": bundle.len()}));
+    }
+    output::status(format!(
+        "Exported snapshot {} to `{}` ({} bytes).",
+        id.short(),
+        args.file.display(),
+        bundle.len()
+    ));
+    Ok(())
+}
+
+/// Writes bytes through a temporary file and a rename.
+fn write_bytes(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let fail = |e: std::io::Error| {
+        CliError::new(
+            Kind::Error,
+            format!("cannot write `{}`: {e}", path.display()),
+        )
+    };
+    let tmp = path.with_extension(format!("ctx-{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })
+}
+
+fn import(app: &App, args: SnapshotImportArgs, out: &mut Output) -> Result<()> {
+    let path = app.cwd.join(&args.file);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            Kind::NotFound
+        } else {
+            Kind::Error
+        };
+        CliError::new(kind, format!("cannot read `{}`: {e}", args.file.display()))
+    })?;
+    let (manifest, blobs) = ctx_store::bundle::decode(&bytes).map_err(|e| {
+        CliError::new(
+            Kind::Error,
+            format!("cannot import `{}`: {e}", args.file.display()),
+        )
+        .hint("nothing was written")
+    })?;
+    let store = app.store()?;
+    let mut w = store.write()?;
+    for id in w.snapshot_ids()? {
+        if w.snapshot(id)?.is_some_and(|m| m == manifest) {
+            drop(w);
+            return super::nothing_changed(app, out);
+        }
+    }
+    for (_, blob) in &blobs {
+        w.put_blob(blob)?;
+    }
+    let record = w.append(app.event(Event::SnapshotImported {
+        label: manifest.label.clone(),
+        payload: manifest.payload_hash,
+        tokens: manifest.tokens,
+    }))?;
+    let id = SnapshotId(record.seq.0);
+    w.put_snapshot(id, &manifest)?;
+    w.commit()?;
+    drop(store);
+    if app.json {
+        return out.json(&json!({"changed": true, "seq": record.seq.0, "id": id.to_string()}));
+    }
+    output::status(format!(
+        "Imported snapshot {} of {}: {}, {} tokens.",
+        id.short(),
+        names(&manifest.packs),
+        count(manifest.items.len() as u64, "item"),
+        manifest.tokens
     ));
     Ok(())
 }

@@ -64,7 +64,9 @@ fn latest_undoable(r: &impl Read, only: Option<ctx_model::PackId>) -> Result<Opt
                     continue;
                 }
                 // Snapshots are removed with `ctx snapshot delete`.
-                Event::SnapshotCreated { .. } | Event::SnapshotDeleted { .. } => continue,
+                Event::SnapshotCreated { .. }
+                | Event::SnapshotDeleted { .. }
+                | Event::SnapshotImported { .. } => continue,
                 _ => {}
             }
             if undone.contains(&record.seq) {
@@ -141,7 +143,10 @@ fn reversal(r: &impl Read, target: &EventRecord) -> Result<Reversal> {
                 artifacts,
             }
         }
-        Event::SnapshotCreated { .. } | Event::SnapshotDeleted { .. } | Event::Undone { .. } => {
+        Event::SnapshotCreated { .. }
+        | Event::SnapshotDeleted { .. }
+        | Event::SnapshotImported { .. }
+        | Event::Undone { .. } => {
             unreachable!("BUG: latest_undoable never picks these")
         }
     })

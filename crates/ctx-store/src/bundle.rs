@@ -1,0 +1,111 @@
+//! Snapshot bundles: one portable file holding a snapshot's manifest and
+//! every blob it needs, so it can be reproduced on another machine.
+//!
+//! Layout: the magic `CTXBNDL\0`, the format version (u32 LE), a postcard
+//! body, and the BLAKE3 of everything before it. Reading checks all of it
+//! (magic, version, checksum, every blob's hash, the reassembled payload's
+//! hash) before anything is returned, so a truncated, tampered or foreign
+//! file is refused whole.
+
+use serde::{Deserialize, Serialize};
+
+use ctx_model::{BlobHash, Manifest};
+
+/// Marks a ctx bundle.
+const MAGIC: &[u8; 8] = b"CTXBNDL\0";
+
+/// The bundle format this ctx writes and the newest it reads.
+pub const BUNDLE_VERSION: u32 = 1;
+
+/// Blobs with their hashes, as a bundle carries them.
+pub type Blobs = Vec<(BlobHash, Vec<u8>)>;
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    manifest: Manifest,
+    blobs: Blobs,
+}
+
+/// Why a file is not a usable bundle.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BundleError {
+    #[error("it is not a ctx snapshot bundle")]
+    NotABundle,
+    #[error(
+        "it was written by a newer ctx (bundle format {found}); this ctx reads up to {supported}"
+    )]
+    Newer { found: u32, supported: u32 },
+    #[error("it is damaged or truncated: its checksum does not match")]
+    Checksum,
+    #[error("it is damaged: {0}")]
+    Damaged(String),
+}
+
+/// Encodes a manifest and the blobs it needs.
+pub fn encode(manifest: &Manifest, blobs: Blobs) -> Vec<u8> {
+    let body = Body {
+        manifest: manifest.clone(),
+        blobs,
+    };
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
+    out.extend(postcard::to_stdvec(&body).expect("BUG: encoding to a Vec cannot fail"));
+    let sum = blake3::hash(&out);
+    out.extend_from_slice(sum.as_bytes());
+    out
+}
+
+/// Decodes and verifies a bundle.
+pub fn decode(bytes: &[u8]) -> Result<(Manifest, Blobs), BundleError> {
+    if bytes.len() < MAGIC.len() + 4 + 32 || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(BundleError::NotABundle);
+    }
+    let version = u32::from_le_bytes(
+        bytes[MAGIC.len()..MAGIC.len() + 4]
+            .try_into()
+            .expect("BUG: four bytes"),
+    );
+    if version > BUNDLE_VERSION {
+        return Err(BundleError::Newer {
+            found: version,
+            supported: BUNDLE_VERSION,
+        });
+    }
+    let (content, sum) = bytes.split_at(bytes.len() - 32);
+    if blake3::hash(content).as_bytes() != sum {
+        return Err(BundleError::Checksum);
+    }
+    let body: Body = match postcard::take_from_bytes(&content[MAGIC.len() + 4..]) {
+        Ok((body, [])) => body,
+        Ok(_) => return Err(BundleError::Damaged("trailing bytes".into())),
+        Err(e) => return Err(BundleError::Damaged(e.to_string())),
+    };
+    for (hash, blob) in &body.blobs {
+        if BlobHash::of(blob) != *hash {
+            return Err(BundleError::Damaged(format!(
+                "blob {hash} does not match its hash"
+            )));
+        }
+    }
+    let find = |hash: &BlobHash| {
+        body.blobs
+            .iter()
+            .find(|(h, _)| h == hash)
+            .map(|(_, b)| b.as_slice())
+            .ok_or_else(|| BundleError::Damaged(format!("blob {hash} is missing")))
+    };
+    let m = &body.manifest;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(m.preamble.as_bytes());
+    for item in &m.items {
+        hasher.update(item.head.as_bytes());
+        hasher.update(find(&item.body)?);
+    }
+    hasher.update(m.trailer.as_bytes());
+    if BlobHash(*hasher.finalize().as_bytes()) != m.payload_hash {
+        return Err(BundleError::Damaged(
+            "the payload does not match its hash".into(),
+        ));
+    }
+    Ok((body.manifest, body.blobs))
+}
