@@ -66,3 +66,32 @@ fn a_dropped_index_row_is_reported_and_repaired() {
     assert_eq!(env.event_count(), 4, "repair never changes the log");
     env.ok(&["pack", "show", "p"]);
 }
+
+#[test]
+fn a_missing_blob_and_a_seq_gap_are_reported() {
+    let env = healthy();
+    let db = env.home.path().join("ctx.redb");
+    let hash = BlobHash::of(b"alpha\n");
+    ctx_store::testing::delete_blob(&db, hash).expect("delete blob");
+    let run = env.run(&["fsck"]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with(&format!("missing blob: {hash}, needed by artifact ")),
+        "{}",
+        run.stdout
+    );
+    ctx_store::testing::delete_event(&db, 2).expect("delete event");
+    let run = env.run(&["fsck"]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("seq gap: expected event 2, found 3"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("index mismatch: events_by_pack"),
+        "{}",
+        run.stdout
+    );
+}

@@ -88,3 +88,166 @@ impl Store {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use proptest::prelude::*;
+
+    use ctx_model::{
+        AddOptions, ArtifactId, Captured, CapturedBlob, Event, Manifest, NewArtifact, PackId,
+        PackName, PackRef, SnapshotId, SnapshotItem, SourceSpec, Timestamp, TokenizerKind,
+    };
+
+    use crate::{NewEvent, Read, Store};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Add(u8),
+        Remove,
+        Snapshot(Vec<u8>),
+        DeleteSnapshot,
+        Gc,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => any::<u8>().prop_map(Op::Add),
+            1 => Just(Op::Remove),
+            2 => proptest::collection::vec(any::<u8>(), 1..4).prop_map(Op::Snapshot),
+            1 => Just(Op::DeleteSnapshot),
+            1 => Just(Op::Gc),
+        ]
+    }
+
+    fn new_event(event: Event) -> NewEvent {
+        NewEvent {
+            time: Timestamp(0),
+            user: "t".into(),
+            version: "0".into(),
+            command: vec![],
+            event,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Whatever the history, gc keeps every blob an event or a live
+        /// snapshot refers to.
+        #[test]
+        fn gc_never_deletes_a_needed_blob(ops in proptest::collection::vec(op(), 1..40)) {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let mut store = Store::open(&dir.path().join("ctx.redb"), Duration::ZERO).expect("opens");
+            let pack = PackId(1);
+            {
+                let mut w = store.write().expect("write");
+                w.append(new_event(Event::PackCreated {
+                    name: PackName::new("p").expect("name"),
+                    root: "/".into(),
+                    budget: 1,
+                    tokenizer: TokenizerKind::O200k,
+                }))
+                .expect("create");
+                w.commit().expect("commit");
+            }
+            let mut live: Vec<(ArtifactId, SourceSpec)> = Vec::new();
+            let mut snapshots: Vec<SnapshotId> = Vec::new();
+            for (n, op) in ops.into_iter().enumerate() {
+                if let Op::Gc = op {
+                    store.gc(false).expect("gc");
+                    continue;
+                }
+                let mut w = store.write().expect("write");
+                match op {
+                    Op::Add(b) => {
+                        let text = format!("note {n} {b}");
+                        let hash = w.put_blob(text.as_bytes()).expect("blob");
+                        let spec = SourceSpec::Text { text: text.clone() };
+                        let record = w.append(new_event(Event::ArtifactAdded {
+                            pack,
+                            artifact: NewArtifact {
+                                spec: spec.clone(),
+                                priority: 0,
+                                options: AddOptions::default(),
+                                content: Captured::Blob(CapturedBlob { hash, bytes: text.len() as u64, tokens: 1 }),
+                            },
+                        })).expect("add");
+                        live.push((ArtifactId(record.seq.0), spec));
+                    }
+                    Op::Remove => {
+                        if let Some((artifact, spec)) = live.pop() {
+                            w.append(new_event(Event::ArtifactRemoved { pack, artifact, spec })).expect("remove");
+                        }
+                    }
+                    Op::Snapshot(bodies) => {
+                        let items: Vec<SnapshotItem> = bodies.iter().enumerate().map(|(i, b)| {
+                            let body = format!("body {n} {i} {b}");
+                            SnapshotItem {
+                                pack: "p".into(),
+                                artifact: ArtifactId(0),
+                                source: "text:x".into(),
+                                path: None,
+                                lines: None,
+                                head: String::new(),
+                                body: w.put_blob(body.as_bytes()).expect("blob"),
+                                tokens: 1,
+                            }
+                        }).collect();
+                        let record = w.append(new_event(Event::SnapshotCreated {
+                            packs: vec![pack],
+                            label: None,
+                            payload: ctx_model::BlobHash::of(b""),
+                            tokens: 0,
+                        })).expect("snapshot");
+                        let id = SnapshotId(record.seq.0);
+                        let manifest = Manifest {
+                            packs: vec![PackRef { id: pack, name: PackName::new("p").expect("name") }],
+                            label: None,
+                            format: "markdown".into(),
+                            tokenizer: TokenizerKind::O200k,
+                            budget: 1,
+                            tokens: 0,
+                            render_hash: ctx_model::BlobHash::of(b""),
+                            payload_hash: ctx_model::BlobHash::of(b""),
+                            payload_bytes: 0,
+                            preamble: String::new(),
+                            trailer: String::new(),
+                            items,
+                            excluded: Vec::new(),
+                        };
+                        w.put_snapshot(id, &manifest).expect("manifest");
+                        snapshots.push(id);
+                    }
+                    Op::DeleteSnapshot => {
+                        if let Some(id) = snapshots.pop() {
+                            w.append(new_event(Event::SnapshotDeleted { snapshot: id, packs: vec![pack] })).expect("delete");
+                            w.delete_snapshot(id).expect("delete");
+                        }
+                    }
+                    Op::Gc => unreachable!(),
+                }
+                w.commit().expect("commit");
+            }
+            store.gc(false).expect("gc");
+            let r = store.read().expect("read");
+            for id in &snapshots {
+                let manifest = r.snapshot(*id).expect("read").expect("live snapshot");
+                for item in &manifest.items {
+                    prop_assert!(r.blob(&item.body).expect("read").is_some(), "snapshot {} lost a blob", id);
+                }
+            }
+            r.for_each_event(|record| {
+                if let Event::ArtifactAdded { artifact, .. } = &record.event {
+                    for blob in artifact.content.blobs() {
+                        assert!(r.blob(&blob.hash)?.is_some(), "event {} lost its blob", record.seq);
+                    }
+                }
+                Ok(())
+            }).expect("events");
+            let report = crate::fsck::check(&r).expect("fsck");
+            prop_assert!(report.problems.is_empty(), "{:?}", report.problems);
+        }
+    }
+}

@@ -31,7 +31,7 @@ pub mod testing {
 
     use redb::ReadableTable as _;
 
-    use crate::schema::{BLOBS, PACKS};
+    use crate::schema::{BLOBS, EVENTS, PACKS};
     use crate::{Result, Store};
 
     /// Flips one byte of the first chunk of a blob.
@@ -51,6 +51,24 @@ pub mod testing {
             }
             blobs.insert((hash.0, 0), bytes.as_slice())?;
         }
+        w.commit()
+    }
+
+    /// Removes every chunk of a blob.
+    pub fn delete_blob(db: &Path, hash: BlobHash) -> Result<()> {
+        let store = Store::open(db, Duration::ZERO)?;
+        let w = store.write()?;
+        w.txn
+            .open_table(BLOBS)?
+            .retain_in((hash.0, 0)..=(hash.0, u32::MAX), |_, _| false)?;
+        w.commit()
+    }
+
+    /// Removes one event from the log, leaving a gap.
+    pub fn delete_event(db: &Path, seq: u64) -> Result<()> {
+        let store = Store::open(db, Duration::ZERO)?;
+        let w = store.write()?;
+        w.txn.open_table(EVENTS)?.remove(seq)?;
         w.commit()
     }
 
