@@ -585,6 +585,15 @@ mod tests {
         PackName::new(s).expect("valid name")
     }
 
+    fn pack_created(n: &str) -> Event {
+        Event::PackCreated {
+            name: name(n),
+            root: "/".into(),
+            budget: 1,
+            tokenizer: TokenizerKind::O200k,
+        }
+    }
+
     fn text_artifact(writer: &mut Writer, pack: PackId, text: &str) -> Event {
         let hash = writer.put_blob(text.as_bytes()).expect("blob");
         Event::ArtifactAdded {
@@ -673,12 +682,7 @@ mod tests {
     #[test]
     fn a_refused_event_writes_nothing() {
         let (_dir, store) = temp_store();
-        let created = Event::PackCreated {
-            name: name("a"),
-            root: "/".into(),
-            budget: 1,
-            tokenizer: TokenizerKind::O200k,
-        };
+        let created = pack_created("a");
         let mut w = store.write().expect("write");
         w.append(new_event(created.clone())).expect("first");
         w.commit().expect("commit");
@@ -742,13 +746,7 @@ mod tests {
     fn deleting_a_pack_clears_its_rows() {
         let (_dir, store) = temp_store();
         let mut w = store.write().expect("write");
-        w.append(new_event(Event::PackCreated {
-            name: name("a"),
-            root: "/".into(),
-            budget: 1,
-            tokenizer: TokenizerKind::O200k,
-        }))
-        .expect("create");
+        w.append(new_event(pack_created("a"))).expect("create");
         for i in 0..3 {
             let event = text_artifact(&mut w, PackId(1), &format!("t{i}"));
             w.append(new_event(event)).expect("add");
@@ -890,13 +888,7 @@ mod tests {
         {
             let store = Store::open(&path, Duration::ZERO).expect("opens");
             let mut w = store.write().expect("write");
-            w.append(new_event(Event::PackCreated {
-                name: name("a"),
-                root: "/".into(),
-                budget: 1,
-                tokenizer: TokenizerKind::O200k,
-            }))
-            .expect("create");
+            w.append(new_event(pack_created("a"))).expect("create");
             let event = text_artifact(&mut w, PackId(1), "note");
             w.append(new_event(event)).expect("add");
             // Make it look like schema 1: no snapshot or file cache tables,

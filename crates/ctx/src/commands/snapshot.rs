@@ -121,14 +121,19 @@ fn create(app: &App, args: SnapshotCreateArgs, out: &mut Output) -> Result<()> {
         }));
     }
     render::print_warnings(&rendered);
-    output::status(format!(
-        "Created snapshot {} of {}: {}, {} tokens.",
+    output::status(stored("Created", id, &manifest));
+    Ok(())
+}
+
+/// `Created snapshot 1a2b3c4d of `app`: 3 items, 120 tokens.`
+fn stored(verb: &str, id: SnapshotId, manifest: &Manifest) -> String {
+    format!(
+        "{verb} snapshot {} of {}: {}, {} tokens.",
         id.short(),
         names(&manifest.packs),
         count(manifest.items.len() as u64, "item"),
         manifest.tokens
-    ));
-    Ok(())
+    )
 }
 
 fn names(packs: &[PackRef]) -> String {
@@ -483,12 +488,6 @@ fn import(app: &App, args: SnapshotImportArgs, out: &mut Output) -> Result<()> {
     if app.json {
         return out.json(&json!({"changed": true, "seq": record.seq.0, "id": id.to_string()}));
     }
-    output::status(format!(
-        "Imported snapshot {} of {}: {}, {} tokens.",
-        id.short(),
-        names(&manifest.packs),
-        count(manifest.items.len() as u64, "item"),
-        manifest.tokens
-    ));
+    output::status(stored("Imported", id, &manifest));
     Ok(())
 }
