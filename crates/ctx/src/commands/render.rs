@@ -1,14 +1,11 @@
 //! `ctx render`: the payload to stdout or a file, the summary to stderr (or
 //! as one JSON document with `--json`).
 
-use std::io::Write as _;
-use std::path::Path;
-
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::cli::{RenderArgs, RenderOptions};
-use crate::error::{CliError, Kind, Result};
+use crate::error::Result;
 use crate::output::{self, Output, count};
 use crate::render::{self, Options, Rendered, format::Label};
 
@@ -19,7 +16,9 @@ pub fn render(app: &App, args: RenderArgs, out: &mut Output) -> Result<()> {
     let options = options(&args.render, !args.quiet && !app.json);
     let rendered = render::render(app, &args.packs, &options)?;
     match &args.output {
-        Some(path) => write_atomically(&app.cwd.join(path), rendered.pieces())?,
+        Some(path) => {
+            output::write_atomically(&app.cwd.join(path), rendered.pieces().map(str::as_bytes))?
+        }
         None if !app.json => {
             for piece in rendered.pieces() {
                 out.raw(piece)?;
@@ -49,66 +48,6 @@ pub fn options(args: &RenderOptions, progress: bool) -> Options {
         progress,
         at: args.at,
     }
-}
-
-/// Writes the payload to a temporary file beside `path` and renames it into
-/// place, so `path` holds the old payload or the new one, never half.
-///
-/// A path that exists and is not a regular file (`/dev/null`, a FIFO, a
-/// terminal) is written directly: renaming over it would replace the device.
-pub fn write_atomically<'a>(path: &Path, pieces: impl IntoIterator<Item = &'a str>) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        CliError::new(
-            Kind::Error,
-            format!("cannot write `{}`: {e}", path.display()),
-        )
-    };
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(fail)?;
-        let mut out = std::io::BufWriter::new(file);
-        for piece in pieces {
-            out.write_all(piece.as_bytes()).map_err(fail)?;
-        }
-        return out.flush().map_err(fail);
-    }
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(CliError::new(
-            Kind::Error,
-            format!(
-                "cannot write `{}`: the folder `{}` does not exist",
-                path.display(),
-                dir.display()
-            ),
-        ));
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| fail(std::io::ErrorKind::InvalidInput.into()))?;
-    let tmp = dir.join(format!(
-        ".{}.ctx-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create_new(&tmp)?);
-        for piece in pieces {
-            file.write_all(piece.as_bytes())?;
-        }
-        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
-    Ok(())
 }
 
 /// The human summary: what went in, what was left out and why, secrets

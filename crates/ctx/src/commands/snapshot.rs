@@ -358,7 +358,9 @@ fn render_snapshot(app: &App, args: SnapshotRenderArgs, out: &mut Output) -> Res
             )
         })?;
     match &args.output {
-        Some(path) => super::render::write_atomically(&app.cwd.join(path), text.iter().copied()),
+        Some(path) => {
+            output::write_atomically(&app.cwd.join(path), text.iter().map(|t| t.as_bytes()))
+        }
         None => {
             for piece in text {
                 out.raw(piece)?;
@@ -418,7 +420,7 @@ fn export(app: &App, args: SnapshotExportArgs, out: &mut Output) -> Result<()> {
         }
         (id, ctx_store::bundle::encode(&manifest, blobs))
     };
-    write_bytes(&app.cwd.join(&args.file), &bundle)?;
+    output::write_atomically(&app.cwd.join(&args.file), [bundle.as_slice()])?;
     if app.json {
         return out.json(&json!({"id": id.to_string(), "bytes": bundle.len()}));
     }
@@ -429,23 +431,6 @@ fn export(app: &App, args: SnapshotExportArgs, out: &mut Output) -> Result<()> {
         bundle.len()
     ));
     Ok(())
-}
-
-/// Writes bytes through a temporary file and a rename.
-fn write_bytes(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        CliError::new(
-            Kind::Error,
-            format!("cannot write `{}`: {e}", path.display()),
-        )
-    };
-    let tmp = path.with_extension(format!("ctx-{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(e)
-        })
 }
 
 fn import(app: &App, args: SnapshotImportArgs, out: &mut Output) -> Result<()> {
