@@ -45,6 +45,8 @@ fn a_snapshot_reproduces_its_payload_after_the_sources_change_and_vanish() {
     // Rendering a snapshot opens no source: it works with the project gone.
     let id = snapshot_id(&env, &["app"]);
     let original = env.ok(&["snapshot", "render", &id]).stdout;
+    let doc = env.ok(&["snapshot", "render", &id, "--json"]).json();
+    assert_eq!(doc["payload"], serde_json::json!(original));
     std::fs::remove_dir_all(env.project.path()).expect("delete the project");
     std::fs::create_dir(env.project.path()).expect("empty folder");
     assert_eq!(env.ok(&["snapshot", "render", &id]).stdout, original);

@@ -359,15 +359,28 @@ fn render_snapshot(app: &App, args: SnapshotRenderArgs, out: &mut Output) -> Res
         })?;
     match &args.output {
         Some(path) => {
-            output::write_atomically(&app.cwd.join(path), text.iter().map(|t| t.as_bytes()))
+            output::write_atomically(&app.cwd.join(path), text.iter().map(|t| t.as_bytes()))?;
         }
+        // With --json the payload travels inside the document.
+        None if app.json => {}
         None => {
-            for piece in text {
+            for piece in &text {
                 out.raw(piece)?;
             }
-            Ok(())
         }
     }
+    if app.json {
+        let mut doc = json!({
+            "id": id.to_string(),
+            "tokens": manifest.tokens,
+            "payload_hash": manifest.payload_hash.to_string(),
+        });
+        if args.output.is_none() {
+            doc["payload"] = json!(text.concat());
+        }
+        return out.json(&doc);
+    }
+    Ok(())
 }
 
 fn blob_error(id: SnapshotId, item: &SnapshotItem, err: StoreError) -> CliError {
