@@ -224,6 +224,7 @@ pub struct CreateArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// The pack's name.
     pub pack: String,
     /// Show the pack as it was right after event SEQ (see `ctx log`).
     #[arg(long, value_name = "SEQ")]
@@ -235,6 +236,7 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
+    /// The pack's name.
     pub pack: String,
     /// What to add: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff.
     #[arg(allow_hyphen_values = true)]
@@ -267,6 +269,7 @@ pub struct AddArgs {
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
+    /// The pack's name.
     pub pack: String,
     /// The artifact: its id, a unique prefix of the id, or its exact spec.
     #[arg(allow_hyphen_values = true)]
@@ -275,17 +278,21 @@ pub struct RemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// The pack's name.
     pub pack: String,
 }
 
 #[derive(Debug, Args)]
 pub struct RenameArgs {
+    /// The pack's current name.
     pub old: String,
+    /// Its new name.
     pub new: String,
 }
 
 #[derive(Debug, Args)]
 pub struct SetArgs {
+    /// The pack's name.
     pub pack: String,
     /// New token budget.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
