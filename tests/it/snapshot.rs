@@ -233,3 +233,49 @@ fn damaged_bundles_are_refused_and_nothing_is_written() {
         before
     );
 }
+
+#[test]
+fn a_snapshot_of_the_past_is_filed_under_the_pack_it_rendered() {
+    let env = Env::new();
+    env.write("a.txt", "old content\n");
+    env.ok(&["pack", "create", "a"]);
+    env.ok(&["pack", "add", "a", "a.txt"]);
+    env.ok(&["pack", "delete", "a"]);
+    env.ok(&["pack", "create", "a"]);
+    env.ok(&["pack", "add", "a", "text:new"]);
+    let id = snapshot_id(&env, &["a", "--at", "2", "--frozen"]);
+    assert!(
+        env.ok(&["snapshot", "render", &id])
+            .stdout
+            .contains("old content")
+    );
+    // The live pack `a` (created at event 4) is not the one snapshotted.
+    assert_eq!(
+        env.ok(&["snapshot", "list", "a", "--json"]).json()["snapshots"],
+        serde_json::json!([])
+    );
+    let log = env.ok(&["log", "a"]).stdout;
+    assert!(!log.contains("snapshot"), "{log}");
+}
+
+#[test]
+fn an_imported_snapshot_belongs_to_no_local_pack() {
+    let env = project();
+    let id = snapshot_id(&env, &["app"]);
+    env.ok(&["snapshot", "export", &id, "b.ctx"]);
+    let other = Env::new();
+    std::fs::copy(env.path("b.ctx"), other.path("b.ctx")).expect("copy");
+    other.ok(&["pack", "create", "mine"]);
+    let imported = other.ok(&["snapshot", "import", "b.ctx", "--json"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        other.ok(&["snapshot", "list", "mine", "--json"]).json()["snapshots"],
+        serde_json::json!([])
+    );
+    other.ok(&["snapshot", "delete", &imported]);
+    let log = other.ok(&["log", "mine"]).stdout;
+    assert!(!log.contains("snapshot"), "{log}");
+    other.ok(&["fsck"]);
+}

@@ -96,6 +96,8 @@ pub enum FoldError {
     },
     #[error("event {seq} follows event {last}; the log must be gapless")]
     OutOfOrder { seq: EventSeq, last: EventSeq },
+    #[error("event {seq}: pack {pack}'s totals are out of step with its artifacts")]
+    Inconsistent { seq: EventSeq, pack: PackId },
 }
 
 /// What an event does to pack state, whichever event it is: forward
@@ -155,14 +157,11 @@ pub fn plan<V: StateView>(
         Event::PackRenamed { from, to, .. } => Effect::Rename(pack_id, from, to),
         Event::BudgetChanged { from, to, .. } => Effect::SetBudget(pack_id, *from, *to),
         Event::PackDeleted { name, .. } => Effect::DeletePack(pack_id, name),
-        Event::SnapshotCreated { .. } => {
-            // A new snapshot must name live packs.
-            for id in &packs {
-                existing(view, seq, *id)?;
-            }
-            Effect::None
-        }
-        Event::SnapshotDeleted { .. } | Event::SnapshotImported { .. } => Effect::None,
+        // A snapshot may be of packs as they were (`--at`), even deleted
+        // since: it records, it changes no pack.
+        Event::SnapshotCreated { .. }
+        | Event::SnapshotDeleted { .. }
+        | Event::SnapshotImported { .. } => Effect::None,
         Event::Undone { reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => {
                 Effect::RemoveArtifact(pack_id, *artifact, spec)
@@ -257,9 +256,16 @@ fn apply_effect<V: StateView>(
             {
                 return Err(stale(format!("no artifact {}", artifact.id), "one".into()).into());
             }
-            pack.artifacts += 1;
-            pack.bytes += artifact.content.bytes();
-            pack.tokens += artifact.content.tokens();
+            let inconsistent = || FoldError::Inconsistent { seq, pack: id };
+            pack.artifacts = pack.artifacts.checked_add(1).ok_or_else(inconsistent)?;
+            pack.bytes = pack
+                .bytes
+                .checked_add(artifact.content.bytes())
+                .ok_or_else(inconsistent)?;
+            pack.tokens = pack
+                .tokens
+                .checked_add(artifact.content.tokens())
+                .ok_or_else(inconsistent)?;
             let changes = vec![
                 Change::PutArtifact(id, artifact),
                 Change::PutPack(pack.clone()),
@@ -279,9 +285,18 @@ fn apply_effect<V: StateView>(
             if found.spec != *spec {
                 return Err(stale(found.spec.to_string(), spec.to_string()).into());
             }
-            pack.artifacts -= 1;
-            pack.bytes -= found.content.bytes();
-            pack.tokens -= found.content.tokens();
+            // A pack row out of step with its artifacts is damage, never
+            // something to wrap around.
+            let inconsistent = || FoldError::Inconsistent { seq, pack: id };
+            pack.artifacts = pack.artifacts.checked_sub(1).ok_or_else(inconsistent)?;
+            pack.bytes = pack
+                .bytes
+                .checked_sub(found.content.bytes())
+                .ok_or_else(inconsistent)?;
+            pack.tokens = pack
+                .tokens
+                .checked_sub(found.content.tokens())
+                .ok_or_else(inconsistent)?;
             let changes = vec![
                 Change::DeleteArtifact(id, artifact, found.spec),
                 Change::PutPack(pack.clone()),

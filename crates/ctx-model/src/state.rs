@@ -299,6 +299,26 @@ mod tests {
     }
 
     #[test]
+    fn totals_out_of_step_are_an_error_not_a_wrap() {
+        let mut state = state_after(vec![created("a"), added(1, "x", 3)]).expect("applies");
+        if let Some(pack) = state.packs.get_mut(&PackId(1)) {
+            pack.artifacts = 0;
+        }
+        let removed = Event::ArtifactRemoved {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec: SourceSpec::Text { text: "x".into() },
+        };
+        assert_eq!(
+            state.apply(&record(3, removed)),
+            Err(FoldError::Inconsistent {
+                seq: EventSeq(3),
+                pack: PackId(1)
+            })
+        );
+    }
+
+    #[test]
     fn replay_requires_gapless_order() {
         let records = vec![record(1, created("a")), record(3, created("b"))];
         assert_eq!(

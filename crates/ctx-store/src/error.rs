@@ -53,7 +53,7 @@ impl StoreError {
             Self::Corrupt { .. }
                 | Self::MissingBlob { .. }
                 | Self::HashMismatch { .. }
-                | Self::Fold(FoldError::OutOfOrder { .. })
+                | Self::Fold(FoldError::OutOfOrder { .. } | FoldError::Inconsistent { .. })
                 | Self::Database(redb::Error::Corrupted(_))
         )
     }

@@ -273,7 +273,9 @@ pub trait Read {
         let mut state = State::default();
         for entry in events.range(..=seq.0)? {
             let (k, v) = entry?;
-            state.apply(&decode_event(v.value(), k.value())?)?;
+            state
+                .apply(&decode_event(v.value(), k.value())?)
+                .map_err(|e| replay_error(k.value(), e))?;
         }
         Ok(state)
     }
@@ -281,8 +283,20 @@ pub trait Read {
     /// The state replaying the whole log produces.
     fn replay(&self) -> Result<State> {
         let mut state = State::default();
-        self.for_each_event(|record| Ok(state.apply(&record)?))?;
+        self.for_each_event(|record| {
+            let seq = record.seq.0;
+            state.apply(&record).map_err(|e| replay_error(seq, e))
+        })?;
         Ok(state)
+    }
+}
+
+/// A log that does not replay is damaged, whatever the fold objected to.
+pub(crate) fn replay_error(seq: u64, err: ctx_model::FoldError) -> StoreError {
+    StoreError::Corrupt {
+        table: "events",
+        key: seq.to_string(),
+        reason: format!("the log does not replay: {err}"),
     }
 }
 

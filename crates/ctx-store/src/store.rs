@@ -507,7 +507,10 @@ impl Writer {
             for pack in record.event.pack_ids(record.seq) {
                 index.push((pack.0, record.seq.0));
             }
-            Ok(state.apply(&record)?)
+            let seq = record.seq.0;
+            state
+                .apply(&record)
+                .map_err(|e| crate::read::replay_error(seq, e))
         })?;
         self.txn.open_table(PACKS)?.retain(|_, _| false)?;
         self.txn.open_table(PACK_NAMES)?.retain(|_, _| false)?;

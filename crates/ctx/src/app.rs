@@ -186,7 +186,7 @@ pub fn packs_at(
                     Kind::NotFound,
                     format!("there was no pack named `{name}` right after event {at}"),
                 )
-                .hint(format!("`ctx log {name}` shows when it existed"))
+                .hint("`ctx log` shows when each pack existed")
             })?;
             let pack = state.packs[id].clone();
             let artifacts = state

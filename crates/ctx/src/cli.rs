@@ -307,7 +307,8 @@ pub struct LogArgs {
     #[arg(short = 'n', long = "limit", value_name = "N")]
     pub limit: Option<usize>,
     /// Only events at or after TIME: `2026-11-28`, `2026-11-28T09:30Z`, or
-    /// an age such as `90m`, `12h`, `7d`, `2w`.
+    /// an age such as `90m`, `12h`, `7d`, `2w`. Reading stops at the first
+    /// older event, so events written under a clock set back may be missed.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
     /// Only events before TIME (same forms as --since).

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use ctx_model::{
-    BlobHash, Event, Manifest, PackRef, PrefixMatch, SnapshotExclusion, SnapshotId, SnapshotItem,
-    match_prefix,
+    BlobHash, Event, Manifest, PackId, PackRef, PrefixMatch, SnapshotExclusion, SnapshotId,
+    SnapshotItem, match_prefix,
 };
 use ctx_store::{Read, StoreError};
 
@@ -17,6 +17,9 @@ use crate::cli::{
 use crate::error::{CliError, Kind, Result};
 use crate::output::{self, Output, count, table};
 use crate::render;
+
+/// The pack id an imported snapshot's packs get: no local pack has it.
+const FOREIGN: PackId = PackId(0);
 
 pub fn run(app: &App, cmd: SnapshotCommand, out: &mut Output) -> Result<()> {
     match cmd {
@@ -42,16 +45,10 @@ fn create(app: &App, args: SnapshotCreateArgs, out: &mut Output) -> Result<()> {
     }
     let payload_hash = BlobHash(*hasher.finalize().as_bytes());
 
+    // The packs as rendered: with --at, as they were then.
+    let packs = rendered.pack_refs.clone();
     let store = app.store()?;
     let mut w = store.write()?;
-    let mut packs = Vec::new();
-    for name in &args.packs {
-        let pack = app.find_pack(&w, name)?;
-        packs.push(PackRef {
-            id: pack.id,
-            name: pack.name,
-        });
-    }
     let mut items = Vec::with_capacity(rendered.items.len());
     for item in &rendered.items {
         let body = w.put_blob(item.body.as_bytes())?;
@@ -398,10 +395,17 @@ fn delete(app: &App, args: SnapshotIdArgs, out: &mut Output) -> Result<()> {
     let mut w = store.write()?;
     let id = resolve(&w, &args.id)?;
     let manifest = w.snapshot(id)?.ok_or_else(|| missing(id))?;
-    let record = w.append(app.event(Event::SnapshotDeleted {
-        snapshot: id,
-        packs: manifest.packs.iter().map(|p| p.id).collect(),
-    }))?;
+    let record = w.append(
+        app.event(Event::SnapshotDeleted {
+            snapshot: id,
+            packs: manifest
+                .packs
+                .iter()
+                .map(|p| p.id)
+                .filter(|id| *id != FOREIGN)
+                .collect(),
+        }),
+    )?;
     w.delete_snapshot(id)?;
     w.commit()?;
     drop(store);
@@ -456,13 +460,18 @@ fn import(app: &App, args: SnapshotImportArgs, out: &mut Output) -> Result<()> {
         };
         CliError::new(kind, format!("cannot read `{}`: {e}", args.file.display()))
     })?;
-    let (manifest, blobs) = ctx_store::bundle::decode(&bytes).map_err(|e| {
+    let (mut manifest, blobs) = ctx_store::bundle::decode(&bytes).map_err(|e| {
         CliError::new(
             Kind::Error,
             format!("cannot import `{}`: {e}", args.file.display()),
         )
         .hint("nothing was written")
     })?;
+    // The bundle's pack ids belong to the store it came from; here they
+    // name no pack (ids start at 1), only the names are kept.
+    for pack in &mut manifest.packs {
+        pack.id = FOREIGN;
+    }
     let store = app.store()?;
     let mut w = store.write()?;
     for id in w.snapshot_ids()? {

@@ -123,7 +123,7 @@ fn reversal(r: &impl Read, target: &EventRecord) -> Result<Reversal> {
             to: *from,
         },
         Event::PackDeleted { pack, .. } => {
-            let before = r.state_at(EventSeq(target.seq.0 - 1))?;
+            let before = r.state_at(EventSeq(target.seq.0.saturating_sub(1)))?;
             let row = before.packs.get(pack).cloned().ok_or_else(|| {
                 CliError::new(
                     Kind::Integrity,

@@ -122,6 +122,8 @@ pub struct Rendered {
     pub tokenizer: TokenizerKind,
     pub budget: u64,
     pub packs: Vec<String>,
+    /// The packs rendered, as they were (with `--at`) or are.
+    pub pack_refs: Vec<ctx_model::PackRef>,
     /// What comes before the first item.
     pub preamble: String,
     /// What comes after the last item.
@@ -214,6 +216,13 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
     for (_, artifacts) in &mut packs {
         sort_for_render(artifacts);
     }
+    let pack_refs = packs
+        .iter()
+        .map(|(p, _)| ctx_model::PackRef {
+            id: p.id,
+            name: p.name.clone(),
+        })
+        .collect();
     let kind = options.tokenizer.unwrap_or_else(|| {
         packs
             .first()
@@ -376,6 +385,7 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
         tokenizer: kind,
         budget,
         packs: names.to_vec(),
+        pack_refs,
         preamble: assembled.preamble,
         trailer: assembled.trailer,
         tokens: assembled.tokens,
