@@ -95,3 +95,23 @@ fn a_missing_blob_and_a_seq_gap_are_reported() {
         run.stdout
     );
 }
+
+#[test]
+fn a_damaged_spec_index_is_reported_and_repaired() {
+    let env = healthy();
+    let db = env.home.path().join("ctx.redb");
+    ctx_store::testing::clear_spec_index(&db).expect("clear");
+    let run = env.run(&["fsck"]);
+    assert_eq!(run.code, 6, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "index mismatch: artifact_specs lacks 2 and has 0 rows that the log does not give\n"
+    );
+    env.ok(&["fsck", "--repair"]);
+    // With the index back, adding a spec the pack has is a no-op again.
+    let again = env.run(&["pack", "add", "p", "text:a note"]);
+    assert_eq!(
+        (again.code, again.stderr.as_str()),
+        (0, "Nothing changed.\n")
+    );
+}

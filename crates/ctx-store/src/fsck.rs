@@ -10,7 +10,7 @@ use ctx_model::{BlobHash, Captured, EventSeq, State};
 
 use crate::error::Result;
 use crate::read::Read;
-use crate::schema::{BLOBS, EVENTS, EVENTS_BY_PACK};
+use crate::schema::{ARTIFACT_SPECS, BLOBS, EVENTS, EVENTS_BY_PACK};
 
 /// One thing wrong with a store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +62,7 @@ pub fn check(r: &impl Read) -> Result<Report> {
     let replayed = check_log(r, &mut report)?;
     if let Some(state) = replayed {
         compare(&state, &r.materialized()?, &mut report);
+        check_spec_index(r, &state, &mut report)?;
         check_references(r, &state, &stored, &mut report)?;
     }
     Ok(report)
@@ -193,6 +194,36 @@ fn compare(replayed: &State, materialized: &State, report: &mut Report) {
     if replayed.names != materialized.names {
         mismatch("pack names differ from the log".into());
     }
+}
+
+/// Checks the spec index (which makes "already in the pack" one lookup)
+/// against the artifacts the log gives.
+fn check_spec_index(r: &impl Read, state: &State, report: &mut Report) -> Result<()> {
+    let want: BTreeSet<(u64, String, u64)> = state
+        .artifacts
+        .iter()
+        .flat_map(|(pack, artifacts)| {
+            artifacts
+                .values()
+                .map(|a| (pack.0, a.spec.to_string(), a.id.0))
+        })
+        .collect();
+    let mut have = BTreeSet::new();
+    for entry in r.table(ARTIFACT_SPECS)?.iter()? {
+        let (key, id) = entry?;
+        let (pack, spec) = key.value();
+        have.insert((pack, spec.to_owned(), id.value()));
+    }
+    if want != have {
+        report.problems.push(Problem::IndexMismatch {
+            what: format!(
+                "artifact_specs lacks {} and has {} rows that the log does not give",
+                want.difference(&have).count(),
+                have.difference(&want).count()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Checks that every blob a live artifact or a snapshot needs is stored.

@@ -31,7 +31,7 @@ pub mod testing {
 
     use redb::ReadableTable as _;
 
-    use crate::schema::{BLOBS, EVENTS, PACKS};
+    use crate::schema::{ARTIFACT_SPECS, BLOBS, EVENTS, PACKS};
     use crate::{Result, Store};
 
     /// Flips one byte of the first chunk of a blob.
@@ -69,6 +69,14 @@ pub mod testing {
         let store = Store::open(db, Duration::ZERO)?;
         let w = store.write()?;
         w.txn.open_table(EVENTS)?.remove(seq)?;
+        w.commit()
+    }
+
+    /// Removes every row of the spec index, leaving the artifacts.
+    pub fn clear_spec_index(db: &Path) -> Result<()> {
+        let store = Store::open(db, Duration::ZERO)?;
+        let w = store.write()?;
+        w.txn.open_table(ARTIFACT_SPECS)?.retain(|_, _| false)?;
         w.commit()
     }
 
