@@ -74,6 +74,14 @@ impl Env {
         run
     }
 
+    /// Runs a prepared ctx command (another clock, another folder) and fails
+    /// the test unless it exits 0.
+    pub fn ok_cmd(&self, mut cmd: Command) -> Run {
+        let run = self.collect(cmd.output().expect("ctx runs"));
+        assert_eq!(run.code, 0, "{cmd:?} failed:\n{}", run.stderr);
+        run
+    }
+
     fn collect(&self, output: Output) -> Run {
         let clean = |bytes: &[u8]| self.scrub(&String::from_utf8_lossy(bytes));
         Run {

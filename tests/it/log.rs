@@ -88,16 +88,9 @@ fn a_mutation_that_changes_nothing_writes_no_event() {
 fn log_filters_by_time_and_kind() {
     let env = Env::new();
     let at = |secs: &str, args: &[&str]| {
-        let out = env
-            .command(args)
-            .env("CTX_NOW", secs)
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut cmd = env.command(args);
+        cmd.env("CTX_NOW", secs);
+        env.ok_cmd(cmd)
     };
     // 2026-11-26, 2026-11-27 and 2026-11-28, at 12:00 UTC.
     at("1795694400", &["pack", "create", "p"]);
@@ -106,17 +99,7 @@ fn log_filters_by_time_and_kind() {
     let seqs = |args: &[&str]| -> Vec<u64> {
         let mut full = vec!["log", "--json"];
         full.extend_from_slice(args);
-        let out = env
-            .command(&full)
-            .env("CTX_NOW", "1795867200")
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let json = at("1795867200", &full).json();
         json["events"]
             .as_array()
             .expect("events")

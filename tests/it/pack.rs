@@ -188,17 +188,9 @@ fn a_subfolder_pack_respects_its_parents_gitignore() {
 fn paths_are_stored_relative_to_the_root_whatever_the_current_folder() {
     let env = project();
     env.ok(&["pack", "create", "p"]);
-    let out = env
-        .command(&["pack", "add", "p", "./main.rs", "--json"])
-        .current_dir(env.path("src"))
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut cmd = env.command(&["pack", "add", "p", "./main.rs", "--json"]);
+    cmd.current_dir(env.path("src"));
+    let json = env.ok_cmd(cmd).json();
     assert_eq!(json["spec"], "src/main.rs");
     // The same file named another way is the same spec: nothing changes.
     let again = env.run(&["pack", "add", "p", "src/../src/main.rs"]);
