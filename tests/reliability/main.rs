@@ -1,0 +1,10 @@
+//! The reliability and security suite: kills, concurrency, full disks,
+//! permissions, corruption, hostile input and secrets, each followed by an
+//! integrity check. Seeded, so a failure reproduces; `CTX_SOAK=1` (or any
+//! factor N) multiplies the iterations.
+
+#[allow(dead_code)]
+#[path = "../it/common.rs"]
+mod common;
+#[allow(dead_code)] // used by the cases as they land
+mod support;
