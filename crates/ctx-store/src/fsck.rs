@@ -50,6 +50,8 @@ impl fmt::Display for Problem {
 #[derive(Debug, Default)]
 pub struct Report {
     pub events: u64,
+    /// Bytes of the encoded events, as stored.
+    pub event_bytes: u64,
     pub blobs: u64,
     pub blob_bytes: u64,
     pub problems: Vec<Problem>,
@@ -120,6 +122,7 @@ fn check_log(r: &impl Read, report: &mut Report) -> Result<Option<State>> {
         let (key, value) = entry?;
         let seq = key.value();
         report.events += 1;
+        report.event_bytes += value.value().len() as u64;
         if seq != expected {
             report.problems.push(Problem::SeqGap {
                 expected: EventSeq(expected),

@@ -26,6 +26,7 @@ pub fn fsck(app: &App, args: FsckArgs, out: &mut Output) -> Result<()> {
     if app.json {
         out.json(&json!({
             "events": report.events,
+            "event_bytes": report.event_bytes,
             "blobs": report.blobs,
             "blob_bytes": report.blob_bytes,
             "problems": problems,
