@@ -20,10 +20,17 @@ pub const BUNDLE_VERSION: u32 = 1;
 /// Blobs with their hashes, as a bundle carries them.
 pub type Blobs = Vec<(BlobHash, Vec<u8>)>;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Body {
     manifest: Manifest,
     blobs: Blobs,
+}
+
+/// What [`Body`] decodes from, borrowed so encoding copies no blob.
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    manifest: &'a Manifest,
+    blobs: &'a [(BlobHash, Vec<u8>)],
 }
 
 /// Why a file is not a usable bundle.
@@ -41,15 +48,17 @@ pub enum BundleError {
     Damaged(String),
 }
 
-/// Encodes a manifest and the blobs it needs.
-pub fn encode(manifest: &Manifest, blobs: Blobs) -> Vec<u8> {
-    let body = Body {
-        manifest: manifest.clone(),
-        blobs,
-    };
-    let mut out = MAGIC.to_vec();
+/// Encodes a manifest and the blobs it needs, into one buffer sized up
+/// front: the bundle is as large as its blobs, so every extra copy would
+/// cost that much memory again.
+pub fn encode(manifest: &Manifest, blobs: &[(BlobHash, Vec<u8>)]) -> Vec<u8> {
+    // Each blob: its hash, a length varint, its bytes; the manifest is small.
+    let size = blobs.iter().map(|(_, b)| 32 + 10 + b.len()).sum::<usize>() + 64 * 1024;
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(MAGIC);
     out.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
-    out.extend(postcard::to_stdvec(&body).expect("BUG: encoding to a Vec cannot fail"));
+    let body = BodyRef { manifest, blobs };
+    let mut out = postcard::to_extend(&body, out).expect("BUG: encoding to a Vec cannot fail");
     let sum = blake3::hash(&out);
     out.extend_from_slice(sum.as_bytes());
     out

@@ -1,6 +1,8 @@
 //! `ctx snapshot ...`: freeze a render, list and show snapshots, reproduce a
 //! payload byte for byte from stored blobs, delete.
 
+use std::collections::HashSet;
+
 use serde_json::{Value, json};
 
 use ctx_model::{
@@ -426,8 +428,9 @@ fn export(app: &App, args: SnapshotExportArgs, out: &mut Output) -> Result<()> {
         let id = resolve(&r, &args.id)?;
         let manifest = r.snapshot(id)?.ok_or_else(|| missing(id))?;
         let mut blobs: Vec<(BlobHash, Vec<u8>)> = Vec::new();
+        let mut seen = HashSet::new();
         for item in &manifest.items {
-            if blobs.iter().any(|(h, _)| *h == item.body) {
+            if !seen.insert(item.body) {
                 continue;
             }
             let bytes = r.blob(&item.body).map_err(|e| blob_error(id, item, e))?;
@@ -435,7 +438,7 @@ fn export(app: &App, args: SnapshotExportArgs, out: &mut Output) -> Result<()> {
                 .ok_or_else(|| blob_error(id, item, StoreError::MissingBlob { hash: item.body }))?;
             blobs.push((item.body, bytes));
         }
-        (id, ctx_store::bundle::encode(&manifest, blobs))
+        (id, ctx_store::bundle::encode(&manifest, &blobs))
     };
     output::write_atomically(&app.cwd.join(&args.file), [bundle.as_slice()])?;
     if app.json {
