@@ -74,13 +74,17 @@ impl CliError {
     }
 
     /// The error block for stderr: `error:`, `caused by:` lines, `hint:`.
+    ///
+    /// Each part is one line: control characters a user or a file name
+    /// brought in (a newline in a typed path, a terminal escape) are shown
+    /// escaped.
     pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        let mut out = format!("error: {}\n", one_line(&self.message));
         for cause in &self.causes {
-            let _ = writeln!(out, "  caused by: {cause}");
+            let _ = writeln!(out, "  caused by: {}", one_line(cause));
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "hint: {hint}");
+            let _ = writeln!(out, "hint: {}", one_line(hint));
         }
         out
     }
@@ -92,6 +96,23 @@ impl CliError {
         }
         Self::new(Kind::Error, format!("cannot write the output: {err}"))
     }
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`).
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 fn is_disk_full(err: &std::io::Error) -> bool {
@@ -202,3 +223,17 @@ impl From<NameError> for CliError {
 
 /// Result with a [`CliError`].
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_block_keeps_one_line_per_part() {
+        let err = CliError::new(Kind::NotFound, "`x\ny` does not exist").hint("see `\u{1b}[31m`");
+        assert_eq!(
+            err.render(),
+            "error: `x\\ny` does not exist\nhint: see `\\u{1b}[31m`\n"
+        );
+    }
+}
