@@ -157,9 +157,15 @@ pub(super) fn capture(
             continue;
         }
         if entry.path_is_symlink() {
+            // Links to folders are not walked: one inside the root is walked
+            // under its own path, one outside never, and is listed as left
+            // out like a link to a file outside.
             match std::fs::canonicalize(path) {
-                Ok(target) if target.is_dir() => continue,
-                Ok(target) if !target.starts_with(root) && !options.allow_outside_root => {
+                Ok(target) if target.starts_with(root) && target.is_dir() => continue,
+                Ok(target)
+                    if !target.starts_with(root)
+                        && (target.is_dir() || !options.allow_outside_root) =>
+                {
                     skip(rel, SkipReason::OutsideRoot);
                     continue;
                 }
