@@ -84,6 +84,19 @@ pub(super) fn compile(pattern: &str) -> Result<Glob, SourceError> {
         })
 }
 
+/// Compiles a collection's glob, refusing one that leaves the root: a
+/// collection holds files under the pack root, and a walk started at `/` or
+/// above the root could read the whole disk.
+pub(super) fn compile_inside(pattern: &str) -> Result<Glob, SourceError> {
+    if pattern.starts_with('/') || pattern.split('/').any(|c| c == "..") {
+        return Err(SourceError::BadGlob {
+            pattern: pattern.to_owned(),
+            reason: "it leaves the pack root (it starts with `/` or holds `..`)".into(),
+        });
+    }
+    compile(pattern)
+}
+
 /// The leading folders of `pattern` that hold no glob syntax: the walk can
 /// start there instead of at the root.
 fn literal_prefix(pattern: &str) -> &str {
@@ -109,7 +122,7 @@ pub(super) fn capture(
     let (start, matcher, depth) = match spec {
         SourceSpec::Glob { pattern } => (
             root.join(literal_prefix(pattern)),
-            Matcher::Glob(compile(pattern)?.compile_matcher()),
+            Matcher::Glob(compile_inside(pattern)?.compile_matcher()),
             None,
         ),
         SourceSpec::MdDir { dir } => {
@@ -310,7 +323,17 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::literal_prefix;
+    use super::{compile_inside, literal_prefix};
+
+    #[test]
+    fn a_glob_may_not_leave_the_root() {
+        for pattern in ["/**/*", "/etc/*", "../*", "src/../../x", "a/.."] {
+            assert!(compile_inside(pattern).is_err(), "{pattern}");
+        }
+        for pattern in ["**/*", "src/*.rs", "..x/*", "a/..b", "*.."] {
+            assert!(compile_inside(pattern).is_ok(), "{pattern}");
+        }
+    }
 
     #[test]
     fn literal_prefix_stops_at_glob_syntax() {
