@@ -638,3 +638,112 @@ fn files_vanishing_during_a_walk_are_skipped_or_reported() {
     );
     env.ok(&["fsck"]);
 }
+
+/// A bundle that is whole (checksum, blob hashes and payload hash all
+/// match) but whose manifest holds what no ctx would write: extreme
+/// counts, control characters, paths out of the root, a foreign format.
+fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
+    use ctx_model::{
+        ArtifactId, BlobHash, Manifest, PackId, PackName, PackRef, SnapshotExclusion, SnapshotItem,
+        TokenizerKind,
+    };
+    let body = format!("{text}\n").into_bytes();
+    let hash = BlobHash::of(&body);
+    let (preamble, head, trailer) = (format!("{text}<"), format!("\u{1b}[2J{text}"), ">");
+    let mut payload = blake3::Hasher::new();
+    for piece in [
+        preamble.as_bytes(),
+        head.as_bytes(),
+        &body,
+        trailer.as_bytes(),
+    ] {
+        payload.update(piece);
+    }
+    let manifest = Manifest {
+        packs: vec![PackRef {
+            id: PackId(u64::MAX),
+            name: PackName::new("p").expect("name"),
+        }],
+        label: Some(format!("{text}\nsecond line\u{1b}[31m")),
+        format: format!("{text}-format"),
+        tokenizer: TokenizerKind::Cl100k,
+        budget: u64::MAX - tokens,
+        tokens,
+        render_hash: hash,
+        payload_hash: BlobHash(*payload.finalize().as_bytes()),
+        payload_bytes: u64::MAX,
+        preamble,
+        trailer: trailer.into(),
+        items: vec![SnapshotItem {
+            pack: format!("{text}\npack"),
+            artifact: ArtifactId(u64::MAX),
+            source: format!("../../{text}"),
+            path: Some(format!("/etc/{text}")),
+            lines: Some((u32::MAX, 0)),
+            head,
+            body: hash,
+            tokens,
+        }],
+        excluded: vec![SnapshotExclusion {
+            pack: String::new(),
+            artifact: ArtifactId(0),
+            source: text.to_owned(),
+            path: None,
+            lines: Some((0, u32::MAX)),
+            reason: format!("{text}\n"),
+            tokens: Some(u64::MAX),
+        }],
+    };
+    ctx_store::bundle::encode(&manifest, vec![(hash, body)])
+}
+
+#[test]
+fn a_whole_bundle_with_a_hostile_manifest_is_shown_and_used_cleanly() {
+    let env = project();
+    let mut ids = Vec::new();
+    for (i, (tokens, text)) in [
+        (u64::MAX, "max"),
+        (1 << 63, "half\u{7f}"),
+        (0, ""),
+        (1, "\u{202e}rtl\r"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("crafted{i}.ctx");
+        std::fs::write(env.path(&name), crafted_bundle(tokens, text)).expect("write");
+        let run = run(&env, &["snapshot", "import", &name, "--json"]);
+        assert_eq!(run.code, Some(0), "{}", run.describe());
+        let doc: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+        ids.push(doc["id"].as_str().expect("id").to_owned());
+    }
+    let mut runs = 0;
+    for id in &ids {
+        for args in [
+            &["snapshot", "list"][..],
+            &["snapshot", "list", "--json"],
+            &["snapshot", "show", id],
+            &["snapshot", "show", id, "--json"],
+            &["snapshot", "render", id],
+            &["snapshot", "render", id, "--json"],
+            &["snapshot", "diff", id, "p"],
+            &["snapshot", "diff", "p", id],
+            &["snapshot", "diff", id, &ids[0], "--json"],
+            &["snapshot", "diff", &ids[1], id],
+            &["snapshot", "export", id, "again.ctx"],
+            &["log", "-n", "2"],
+            &["log", "--json", "-n", "2"],
+            &["fsck"],
+            &["gc"],
+        ] {
+            let out = run(&env, args);
+            runs += 1;
+            assert!(
+                out.is_clean() && out.code == Some(0),
+                "{args:?}: {}",
+                out.describe()
+            );
+        }
+    }
+    eprintln!("crafted bundles: {} imported, {runs} runs", ids.len());
+}
