@@ -743,7 +743,38 @@ fn a_whole_bundle_with_a_hostile_manifest_is_shown_and_used_cleanly() {
                 "{args:?}: {}",
                 out.describe()
             );
+            // Listings keep one entry per line and never pass a terminal
+            // escape through; a payload is written as it is, and JSON
+            // escapes what it must.
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let raw = args.get(1) == Some(&"render") || args.contains(&"--json");
+            for (stream, text) in [("stdout", &*stdout), ("stderr", &out.stderr)] {
+                if stream == "stdout" && raw {
+                    continue;
+                }
+                assert!(
+                    !text.chars().any(|c| c.is_control() && c != '\n'),
+                    "{args:?} {stream} holds a control character: {text:?}"
+                );
+            }
         }
     }
     eprintln!("crafted bundles: {} imported, {runs} runs", ids.len());
+}
+
+#[test]
+fn a_note_with_a_newline_and_an_escape_stays_on_its_lines() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "text:first\nsecond \u{1b}[31mred"]);
+    let log = env.ok(&["log"]);
+    assert_eq!(log.stdout.lines().count(), 2, "{}", log.stdout);
+    assert!(
+        log.stdout.contains("text:first\\nsecond \\u{1b}[31mred"),
+        "{}",
+        log.stdout
+    );
+    let show = env.ok(&["pack", "show", "p"]);
+    assert!(!show.stdout.contains('\u{1b}'), "{}", show.stdout);
+    assert_eq!(show.stdout.lines().count(), 3, "{}", show.stdout);
 }

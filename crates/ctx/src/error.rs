@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use ctx_model::{FoldError, NameError, SpecError};
 use ctx_store::StoreError;
 
+use crate::output::escape_controls;
 use crate::source::SourceError;
 
 /// How a command failed, which fixes the exit code.
@@ -79,12 +80,12 @@ impl CliError {
     /// brought in (a newline in a typed path, a terminal escape) are shown
     /// escaped.
     pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n", one_line(&self.message));
+        let mut out = format!("error: {}\n", escape_controls(&self.message));
         for cause in &self.causes {
-            let _ = writeln!(out, "  caused by: {}", one_line(cause));
+            let _ = writeln!(out, "  caused by: {}", escape_controls(cause));
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "hint: {}", one_line(hint));
+            let _ = writeln!(out, "hint: {}", escape_controls(hint));
         }
         out
     }
@@ -96,23 +97,6 @@ impl CliError {
         }
         Self::new(Kind::Error, format!("cannot write the output: {err}"))
     }
-}
-
-/// `text` with its control characters escaped (`\n`, `\u{1b}`).
-fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return text.into();
-    }
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
 }
 
 fn is_disk_full(err: &std::io::Error) -> bool {

@@ -185,21 +185,23 @@ pub fn diff(app: &App, args: SnapshotDiffArgs, out: &mut Output) -> Result<()> {
         }));
     }
     out.line(format!("{} -> {}: {delta:+} tokens", a.name, b.name))?;
+    // One line per entry, whatever an imported manifest holds.
+    let mut entry = |line: String| out.line(output::escape_controls(&line));
     for (k, t) in &added {
-        out.line(format!("  added    {} (+{t})", shown(k)))?;
+        entry(format!("  added    {} (+{t})", shown(k)))?;
     }
     for (k, t) in &removed {
-        out.line(format!("  removed  {} (-{t})", shown(k)))?;
+        entry(format!("  removed  {} (-{t})", shown(k)))?;
     }
     for (k, x, y) in &changed {
-        out.line(format!(
+        entry(format!(
             "  changed  {} ({:+})",
             shown(k),
             token_delta(*x, *y)
         ))?;
     }
     for (k, r) in &newly_excluded {
-        out.line(format!("  excluded {} ({r})", shown(k)))?;
+        entry(format!("  excluded {} ({r})", shown(k)))?;
     }
     if added.is_empty() && removed.is_empty() && changed.is_empty() && newly_excluded.is_empty() {
         output::status("No differences.");

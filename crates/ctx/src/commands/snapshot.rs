@@ -263,16 +263,17 @@ fn show(app: &App, args: SnapshotIdArgs, out: &mut Output) -> Result<()> {
             })).collect::<Vec<_>>(),
         }));
     }
-    out.line(format!(
+    // An imported manifest may hold any character: keep each line one line.
+    out.line(output::escape_controls(&format!(
         "snapshot {id}: {}, {} of {} tokens, {}, {}",
         names(&manifest.packs),
         manifest.tokens,
         manifest.budget,
         manifest.format,
         manifest.tokenizer
-    ))?;
+    )))?;
     if let Some(label) = &manifest.label {
-        out.line(format!("label: {label}"))?;
+        out.line(format!("label: {}", output::escape_controls(label)))?;
     }
     out.line(format!(
         "payload: {} bytes, BLAKE3 {}",
@@ -300,7 +301,7 @@ fn show(app: &App, args: SnapshotIdArgs, out: &mut Output) -> Result<()> {
         ))?;
         for e in &manifest.excluded {
             let item = e.path.clone().unwrap_or_else(|| e.source.clone());
-            out.line(format!("  {item} ({})", e.reason))?;
+            out.line(output::escape_controls(&format!("  {item} ({})", e.reason)))?;
         }
     }
     Ok(())
