@@ -112,7 +112,7 @@ fn a_flipped_blob_is_found_by_fsck_and_refused_by_name() {
         &["snapshot", "render", &id][..],
         &["snapshot", "export", &id, "out.ctx"],
     ] {
-        refused(&env, args, &["`a.txt`", &id, &body.to_string()]);
+        refused(&env, args, &["`a.txt`", &artifact, &id, &body.to_string()]);
     }
     assert!(
         !env.path("out.ctx").exists(),

@@ -385,7 +385,8 @@ fn blob_error(id: SnapshotId, item: &SnapshotItem, err: StoreError) -> CliError 
     let what = item.path.as_deref().unwrap_or(&item.source);
     let mut e = CliError::from(err);
     e.message = format!(
-        "snapshot {id}: the content of `{what}` cannot be read: {}",
+        "snapshot {id}: the content of `{what}` (artifact {}) cannot be read: {}",
+        item.artifact.short(),
         e.message
     );
     e
