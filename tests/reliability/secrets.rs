@@ -202,6 +202,9 @@ fn secret_tree() -> (Env, tempfile::TempDir) {
     link(&outside.path().join("dir"), "docs/far.md");
     link(&outside.path().join("dir"), "far");
     link(&env.path("docs/guide.md"), "docs/inside.md");
+    // Innocent names for secret files: judged by what they point to.
+    link(&env.path(".env"), "notes.txt");
+    link(&env.path("id_rsa"), "docs/keys.md");
     (env, outside)
 }
 
@@ -248,11 +251,13 @@ fn collections_take_no_secret_file_and_no_escape_and_list_each() {
             ("docs/.env.md", "sensitive"),
             ("docs/far.md", "outside_root"),
             ("docs/id_rsa.md", "sensitive"),
+            ("docs/keys.md", "sensitive"),
             ("docs/outside.md", "outside_root"),
             ("docs/secrets/plan.md", "sensitive"),
             ("far", "outside_root"),
             ("home/.ssh/id_rsa.pub", "sensitive"),
             ("id_rsa", "sensitive"),
+            ("notes.txt", "sensitive"),
             ("src/outside.rs", "outside_root"),
         ])
     );
@@ -266,10 +271,21 @@ fn collections_take_no_secret_file_and_no_escape_and_list_each() {
             ("docs/.env.md", "sensitive"),
             ("docs/far.md", "outside_root"),
             ("docs/id_rsa.md", "sensitive"),
+            ("docs/keys.md", "sensitive"),
             ("docs/outside.md", "outside_root"),
             ("docs/secrets/plan.md", "sensitive"),
         ])
     );
+    // Named directly, a link to a secret file is refused like the file.
+    for link in ["notes.txt", "docs/keys.md"] {
+        let run = env.run(&["pack", "add", "p", link]);
+        assert_eq!(run.code, 1, "{link}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("looks sensitive"),
+            "{link}: {}",
+            run.stderr
+        );
+    }
     // Rendering walks again: still nothing outside or secret, and the
     // human summary lists what was left out.
     let render = env.ok(&["render", "p"]);

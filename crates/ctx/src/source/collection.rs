@@ -189,7 +189,13 @@ pub(super) fn capture(
                 }
             }
         }
-        if !options.allow_sensitive && sensitive_reason(&rel).is_some() {
+        // A link is judged by what it points to as well as by its name.
+        let sensitive = if entry.path_is_symlink() {
+            file::sensitive(root, &rel, path).is_some()
+        } else {
+            sensitive_reason(&rel).is_some()
+        };
+        if !options.allow_sensitive && sensitive {
             skip(rel, SkipReason::Sensitive);
             continue;
         }

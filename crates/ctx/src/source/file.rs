@@ -6,6 +6,7 @@ use std::path::Path;
 
 use ctx_model::{AddOptions, sensitive::sensitive_reason};
 
+use super::path::to_slash;
 use super::{SourceError, Text};
 
 /// Spare capacity read buffers get for the frame a render puts around them.
@@ -20,15 +21,27 @@ pub(super) fn read_named(
     rel: &str,
     options: &AddOptions,
 ) -> Result<Text, SourceError> {
+    let abs = root.join(rel);
     if !options.allow_sensitive
-        && let Some(reason) = sensitive_reason(rel)
+        && let Some(reason) = sensitive(root, rel, &abs)
     {
         return Err(SourceError::Sensitive {
             shown: rel.to_owned(),
             reason,
         });
     }
-    read(&root.join(rel), rel, options.max_file_bytes)
+    read(&abs, rel, options.max_file_bytes)
+}
+
+/// Why the file at `abs` (`rel` under `root`) is sensitive: by its own
+/// name, or by the name of what it links to, so `notes.txt -> .env` is
+/// refused like `.env`.
+pub(super) fn sensitive(root: &Path, rel: &str, abs: &Path) -> Option<&'static str> {
+    sensitive_reason(rel).or_else(|| {
+        let target = std::fs::canonicalize(abs).ok()?;
+        let shown = to_slash(target.strip_prefix(root).unwrap_or(&target))?;
+        sensitive_reason(&shown)
+    })
 }
 
 /// Reads `abs` (shown to users as `shown`), refusing non-files, files over
