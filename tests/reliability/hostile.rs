@@ -120,6 +120,16 @@ fn huge_number() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Mostly a number an option accepts, at its edges too.
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => prop::sample::select(vec![u64::MAX, u64::MAX - 1, 1 << 63, u32::MAX.into(), 1, 0])
+            .prop_map(|n| n.to_string()),
+        2 => (1u64..100_000).prop_map(|n| n.to_string()),
+        1 => huge_number(),
+    ]
+}
+
 fn spec() -> impl Strategy<Value = String> {
     let scheme = prop::sample::select(vec![
         "",
@@ -172,6 +182,54 @@ fn random_source_specs_are_added_or_refused_cleanly() {
         })
         .unwrap_or_else(|e| panic!("{e}"));
     report("specs");
+    env.ok(&["fsck"]);
+}
+
+#[test]
+fn random_numeric_options_are_used_or_refused_cleanly() {
+    let env = project();
+    env.write("b.txt", "bravo\n");
+    let mut runner = runner(60, 0x0B75);
+    let spec = prop::sample::select(vec!["b.txt", "glob:**/*", "md_dir:docs", "a.txt#L1-L2"]);
+    runner
+        .run(
+            &(spec, number(), number(), number(), number()),
+            |(spec, bytes, files, priority, tokens)| {
+                let args = [
+                    "pack",
+                    "add",
+                    "p",
+                    spec,
+                    "--max-file-bytes",
+                    &bytes,
+                    "--max-files",
+                    &files,
+                    "--priority",
+                    &priority,
+                ];
+                let added = run(&env, &args);
+                check(&format!("{args:?}"), &added, &[0, 1, 2, 3])?;
+                let rendered = run(&env, &["render", "p", "--tokens", &tokens, "-q"]);
+                check(&format!("render --tokens {tokens:?}"), &rendered, &[0, 2])?;
+                // Whatever was added is there whole, never cut short.
+                if added.code == Some(0) {
+                    let shown = run(&env, &["pack", "show", "p", "--json"]);
+                    let doc: serde_json::Value = serde_json::from_slice(&shown.stdout)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let empty = doc["items"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|i| i["bytes"] == 0);
+                    prop_assert!(!empty, "an item was captured empty: {doc}");
+                }
+                // Start over, so every case adds for real.
+                let removed = run(&env, &["pack", "remove", "p", spec]);
+                check("pack remove", &removed, &[0, 3])
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    report("numeric options");
     env.ok(&["fsck"]);
 }
 
@@ -396,6 +454,8 @@ fn word() -> impl Strategy<Value = OsString> {
         "--output",
         "--priority",
         "--exclude",
+        "--max-file-bytes",
+        "--max-files",
         "--root",
         "--tokenizer",
         "--payload",
