@@ -234,6 +234,27 @@ fn random_numeric_options_are_used_or_refused_cleanly() {
 }
 
 #[test]
+fn the_largest_budgets_add_up_without_overflow() {
+    let env = Env::new();
+    let max = u64::MAX.to_string();
+    for pack in ["big1", "big2"] {
+        env.ok(&["pack", "create", pack, "--tokens", &max]);
+        env.ok(&["pack", "add", pack, &format!("text:in {pack}")]);
+    }
+    // Rendering both sums their budgets: it saturates at u64::MAX.
+    let doc = env.ok(&["render", "big1", "big2", "--json"]).json();
+    assert_eq!(doc["budget"].as_u64(), Some(u64::MAX), "{doc}");
+    let id = env
+        .ok(&["snapshot", "create", "big1", "big2", "--json"])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    env.ok(&["snapshot", "diff", &id, "big1"]);
+    env.ok(&["snapshot", "show", &id]);
+}
+
+#[test]
 fn random_pack_names_are_created_or_refused_cleanly() {
     let env = Env::new();
     let mut runner = runner(80, 0x9A3E);

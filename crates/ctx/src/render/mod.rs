@@ -236,7 +236,12 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
     }
     let budget = options
         .budget
-        .unwrap_or_else(|| packs.iter().map(|(p, _)| p.budget).sum());
+        // Budgets are the user's (up to `u64::MAX` each): their sum saturates.
+        .unwrap_or_else(|| {
+            packs
+                .iter()
+                .fold(0u64, |sum, (p, _)| sum.saturating_add(p.budget))
+        });
     let mut warnings = Vec::new();
     let progress = Progress::start(options.progress);
     progress.phase("reading", packs.iter().map(|(_, a)| a.len()).sum());
