@@ -287,8 +287,19 @@ fn random_at_values_are_used_or_refused_cleanly() {
     let value = prop_oneof![
         3 => (0u64..16).prop_map(|n| n.to_string()),
         2 => huge_number(),
-        1 => prop::sample::select(vec!["2026-11-28", "2026-11-28T09:30Z", "90m", "7d", "2w", "0s"])
-            .prop_map(str::to_owned),
+        2 => prop::sample::select(vec![
+            "2026-11-28",
+            "2026-11-28T09:30Z",
+            "90m",
+            "7d",
+            "2w",
+            "0s",
+            "9223372036854775807w",
+            "99999999999999-01-01",
+            "9223372036854775807-12-31T23:59:60Z",
+        ])
+        .prop_map(str::to_owned),
+        1 => (any::<i64>(), 1u32..13, 1u32..32).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}")),
         1 => nasty_text(8),
     ];
     let command = prop::sample::select(vec![0usize, 1, 2, 3]);
