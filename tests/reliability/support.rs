@@ -55,3 +55,92 @@ fn rng_is_deterministic_and_spreads() {
     let hits = (0..1000).filter(|_| r.below(2) == 0).count();
     assert!((400..600).contains(&hits), "{hits}");
 }
+
+/// How one process ended under [`run_bounded`].
+#[derive(Debug)]
+pub struct Bounded {
+    /// The exit code; `None` when a signal ended it or it was killed.
+    pub code: Option<i32>,
+    /// Killed after running past the limit.
+    pub timed_out: bool,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Bounded {
+    /// A clean outcome: success, or a documented exit code (1 to 6) with
+    /// stderr ending in one error block: a single `error:` line followed
+    /// only by `caused by:` and `hint:` lines (status lines may come first,
+    /// as `ctx fsck` prints its summary). Clap's usage errors add usage
+    /// and `--help` lines, so code 2 from clap only needs its `error:` line.
+    pub fn is_clean(&self) -> bool {
+        match self.code {
+            Some(0) => true,
+            Some(2) if self.stderr.contains("try '--help'") => self.stderr.starts_with("error: "),
+            Some(1..=6) => self.is_one_error_block(),
+            _ => false,
+        }
+    }
+
+    /// stderr ends in exactly one `error:` line followed only by
+    /// `caused by:` and `hint:` lines.
+    pub fn is_one_error_block(&self) -> bool {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        let errors: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].starts_with("error: "))
+            .collect();
+        errors.len() == 1
+            && lines[errors[0] + 1..]
+                .iter()
+                .all(|l| l.starts_with("  caused by: ") || l.starts_with("hint: "))
+    }
+
+    /// One line for a failure message.
+    pub fn describe(&self) -> String {
+        format!(
+            "code {:?}{}, stderr: {:?}",
+            self.code,
+            if self.timed_out { " (timed out)" } else { "" },
+            self.stderr
+        )
+    }
+}
+
+/// Runs `cmd` with stdin closed, killing it once it runs past `limit`, so a
+/// hang is a failed assertion instead of a stuck suite.
+pub fn run_bounded(mut cmd: std::process::Command, limit: std::time::Duration) -> Bounded {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn ctx");
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = std::time::Instant::now() + limit;
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for ctx") {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait().expect("reap ctx");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    Bounded {
+        code: if timed_out { None } else { status.code() },
+        timed_out,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: String::from_utf8_lossy(&stderr.join().expect("stderr reader")).into_owned(),
+    }
+}

@@ -25,23 +25,32 @@ impl Timestamp {
         let y: i64 = parts.next()?.parse().ok()?;
         let m: u32 = parts.next()?.parse().ok()?;
         let d: u32 = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        // Years past what the arithmetic below can hold are no time a user
+        // means; the bound keeps every step in range.
+        if parts.next().is_some()
+            || !(1..=12).contains(&m)
+            || !(1..=31).contains(&d)
+            || !(-MAX_YEAR..=MAX_YEAR).contains(&y)
+        {
             return None;
         }
         let mut secs = days_from_civil(y, m, d) * 86_400;
         if let Some(time) = time {
             let mut hms = time.split(':');
-            let h: i64 = hms.next()?.parse().ok()?;
-            let min: i64 = hms.next()?.parse().ok()?;
-            let sec: i64 = hms.next().map_or(Some(0), |s| s.parse().ok())?;
+            let h: u32 = hms.next()?.parse().ok()?;
+            let min: u32 = hms.next()?.parse().ok()?;
+            let sec: u32 = hms.next().map_or(Some(0), |s| s.parse().ok())?;
             if hms.next().is_some() || h > 23 || min > 59 || sec > 60 {
                 return None;
             }
-            secs += h * 3600 + min * 60 + sec;
+            secs += i64::from(h * 3600 + min * 60 + sec);
         }
         Some(Self(secs.checked_mul(1000)?))
     }
 }
+
+/// The largest year (either side of year 0) a time may name.
+const MAX_YEAR: i64 = 1_000_000;
 
 /// Days since the epoch of a civil date (the inverse of `civil_from_days`).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -112,6 +121,33 @@ mod tests {
             "2026-11-28T06:49:21:1",
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn refuses_signs_and_years_out_of_range() {
+        for bad in [
+            "9223372036854775807-01-01",
+            "99999999999999-01-01",
+            "-9223372036854775808-03-01",
+            "2026-01-01T-5:00",
+            "2026-01-01T05:-1",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+        assert!(Timestamp::parse("1000000-12-31T23:59:60").is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(
+            s in "[-0-9T: Z]{0,40}",
+            y in proptest::num::i64::ANY,
+            m in 0u32..14,
+            d in 0u32..33,
+        ) {
+            let _ = Timestamp::parse(&s);
+            let _ = Timestamp::parse(&format!("{y}-{m:02}-{d:02}T23:59:60Z"));
         }
     }
 

@@ -118,3 +118,101 @@ pub fn decode(bytes: &[u8]) -> Result<(Manifest, Blobs), BundleError> {
     }
     Ok((body.manifest, body.blobs))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use ctx_model::{ArtifactId, PackId, PackName, PackRef, SnapshotItem, TokenizerKind};
+
+    use super::*;
+
+    /// A valid bundle of one item, and its body.
+    fn valid() -> Vec<u8> {
+        let body = b"```\nhello\n```\n".to_vec();
+        let hash = BlobHash::of(&body);
+        let mut payload = blake3::Hasher::new();
+        payload.update(b"pre");
+        payload.update(b"head");
+        payload.update(&body);
+        payload.update(b"post");
+        let manifest = Manifest {
+            packs: vec![PackRef {
+                id: PackId(1),
+                name: PackName::new("p").expect("name"),
+            }],
+            label: Some("label".into()),
+            format: "markdown".into(),
+            tokenizer: TokenizerKind::O200k,
+            budget: 100,
+            tokens: 7,
+            render_hash: hash,
+            payload_hash: BlobHash(*payload.finalize().as_bytes()),
+            payload_bytes: 20,
+            preamble: "pre".into(),
+            trailer: "post".into(),
+            items: vec![SnapshotItem {
+                pack: "p".into(),
+                artifact: ArtifactId(1),
+                source: "a.md".into(),
+                path: Some("a.md".into()),
+                lines: None,
+                head: "head".into(),
+                body: hash,
+                tokens: 7,
+            }],
+            excluded: Vec::new(),
+        };
+        encode(&manifest, vec![(hash, body)])
+    }
+
+    /// Replaces the checksum, so damage reaches the decoder.
+    fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
+        bytes.truncate(bytes.len().saturating_sub(32));
+        let sum = blake3::hash(&bytes);
+        bytes.extend_from_slice(sum.as_bytes());
+        bytes
+    }
+
+    #[test]
+    fn a_valid_bundle_decodes() {
+        assert!(decode(&valid()).is_ok());
+        assert_eq!(decode(&reseal(valid())).map(drop), Ok(()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = decode(&bytes);
+            let mut framed = MAGIC.to_vec();
+            framed.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
+            framed.extend_from_slice(&bytes);
+            framed.extend_from_slice(&[0; 32]);
+            let _ = decode(&reseal(framed));
+        }
+
+        #[test]
+        fn resealed_damage_is_refused_or_still_consistent(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..4),
+            cut in proptest::option::of(any::<usize>()),
+        ) {
+            let mut bytes = valid();
+            let body = MAGIC.len() + 4..bytes.len() - 32;
+            for (at, value) in edits {
+                let at = body.start + at % body.len();
+                bytes[at] = value;
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(body.start + cut % body.len() + 32);
+            }
+            if let Ok((manifest, blobs)) = decode(&reseal(bytes)) {
+                // What decodes is whole: every item's body is there.
+                for item in &manifest.items {
+                    prop_assert!(blobs.iter().any(|(h, b)| *h == item.body && BlobHash::of(b) == *h));
+                }
+            }
+        }
+    }
+}

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use ctx_model::{FoldError, NameError, SpecError};
 use ctx_store::StoreError;
 
+use crate::output::escape_controls;
 use crate::source::SourceError;
 
 /// How a command failed, which fixes the exit code.
@@ -74,13 +75,17 @@ impl CliError {
     }
 
     /// The error block for stderr: `error:`, `caused by:` lines, `hint:`.
+    ///
+    /// Each part is one line: control characters a user or a file name
+    /// brought in (a newline in a typed path, a terminal escape) are shown
+    /// escaped.
     pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        let mut out = format!("error: {}\n", escape_controls(&self.message));
         for cause in &self.causes {
-            let _ = writeln!(out, "  caused by: {cause}");
+            let _ = writeln!(out, "  caused by: {}", escape_controls(cause));
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "hint: {hint}");
+            let _ = writeln!(out, "hint: {}", escape_controls(hint));
         }
         out
     }
@@ -202,3 +207,17 @@ impl From<NameError> for CliError {
 
 /// Result with a [`CliError`].
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_block_keeps_one_line_per_part() {
+        let err = CliError::new(Kind::NotFound, "`x\ny` does not exist").hint("see `\u{1b}[31m`");
+        assert_eq!(
+            err.render(),
+            "error: `x\\ny` does not exist\nhint: see `\\u{1b}[31m`\n"
+        );
+    }
+}

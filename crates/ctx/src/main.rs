@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod commands;
+mod damage;
 mod error;
 mod json;
 mod output;
@@ -38,7 +39,8 @@ fn main() -> ExitCode {
             });
         }
     };
-    match run(cli) {
+    damage::install();
+    match damage::guard(|| run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if err.kind != Kind::BrokenPipe {

@@ -1,6 +1,7 @@
 //! Output: stdout carries data (tables, JSON); status, warnings and errors go
 //! to stderr. A closed stdout ends the command quietly.
 
+use std::borrow::Cow;
 use std::io::{BufWriter, Stdout, Write};
 use std::path::Path;
 
@@ -110,13 +111,45 @@ pub fn write_atomically<'a>(path: &Path, pieces: impl IntoIterator<Item = &'a [u
 }
 
 /// A status line on stderr.
+///
+/// Its lines are kept; other control characters (a terminal escape in a
+/// note or a file name) are shown escaped.
 pub fn status(message: impl std::fmt::Display) {
-    eprintln!("{message}");
+    eprintln!("{}", escape_controls_but_newlines(&message.to_string()));
 }
 
-/// A warning on stderr.
+/// A warning on stderr, escaped like [`status`].
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("warning: {message}");
+    eprintln!(
+        "warning: {}",
+        escape_controls_but_newlines(&message.to_string())
+    );
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), so text
+/// from a user, a file name or an imported bundle stays on its line and
+/// cannot drive the terminal.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    escape_if(text, char::is_control)
+}
+
+fn escape_controls_but_newlines(text: &str) -> Cow<'_, str> {
+    escape_if(text, |c| c.is_control() && c != '\n')
+}
+
+fn escape_if(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `1 file`, `2 files`: a count with its noun.
@@ -131,15 +164,21 @@ pub fn count(n: impl Into<u64>, noun: &str) -> String {
 
 /// Lays out rows under headers; columns flagged in `right` align right.
 pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+    // A cell is one line: a note's spec or an imported label may hold any
+    // character.
+    let rows: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| escape_controls(cell)).collect())
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    let header: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
-    for row in std::iter::once(&header).chain(rows) {
+    let header: Vec<Cow<'_, str>> = headers.iter().map(|h| Cow::Borrowed(*h)).collect();
+    for row in std::iter::once(&header).chain(&rows) {
         let last = row.len().saturating_sub(1);
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
@@ -176,5 +215,15 @@ mod tests {
             super::table(&["NAME", "N"], &rows, &[false, true]),
             "NAME   N\na      1\nbbb   22"
         );
+    }
+
+    #[test]
+    fn a_cell_stays_on_its_line() {
+        let rows = vec![vec!["a\nb".into(), "\u{1b}[2J".into()]];
+        assert_eq!(
+            super::table(&["X", "Y"], &rows, &[false, false]),
+            "X     Y\na\\nb  \\u{1b}[2J"
+        );
+        assert_eq!(super::escape_controls("plain"), "plain");
     }
 }

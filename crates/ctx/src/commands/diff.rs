@@ -162,7 +162,7 @@ pub fn diff(app: &App, args: SnapshotDiffArgs, out: &mut Output) -> Result<()> {
         .iter()
         .filter(|(k, _)| !a.excluded.contains_key(*k))
         .collect();
-    let delta = b.tokens as i64 - a.tokens as i64;
+    let delta = token_delta(a.tokens, b.tokens);
 
     if app.json {
         let entry = |k: &Key| json!({"pack": k.0, "source": k.1, "path": k.2, "lines": k.3.map(|(x, y)| [x, y])});
@@ -179,30 +179,52 @@ pub fn diff(app: &App, args: SnapshotDiffArgs, out: &mut Output) -> Result<()> {
             "added": added.iter().map(|(k, t)| with(entry(k), json!({"tokens": t}))).collect::<Vec<_>>(),
             "removed": removed.iter().map(|(k, t)| with(entry(k), json!({"tokens": t}))).collect::<Vec<_>>(),
             "changed": changed.iter().map(|(k, x, y)| with(entry(k), json!({
-                "tokens_before": x, "tokens_after": y, "tokens_delta": *y as i64 - *x as i64,
+                "tokens_before": x, "tokens_after": y, "tokens_delta": token_delta(*x, *y),
             }))).collect::<Vec<_>>(),
             "newly_excluded": newly_excluded.iter().map(|(k, r)| with(entry(k), json!({"reason": r}))).collect::<Vec<_>>(),
         }));
     }
     out.line(format!("{} -> {}: {delta:+} tokens", a.name, b.name))?;
+    // One line per entry, whatever an imported manifest holds.
+    let mut entry = |line: String| out.line(output::escape_controls(&line));
     for (k, t) in &added {
-        out.line(format!("  added    {} (+{t})", shown(k)))?;
+        entry(format!("  added    {} (+{t})", shown(k)))?;
     }
     for (k, t) in &removed {
-        out.line(format!("  removed  {} (-{t})", shown(k)))?;
+        entry(format!("  removed  {} (-{t})", shown(k)))?;
     }
     for (k, x, y) in &changed {
-        out.line(format!(
+        entry(format!(
             "  changed  {} ({:+})",
             shown(k),
-            *y as i64 - *x as i64
+            token_delta(*x, *y)
         ))?;
     }
     for (k, r) in &newly_excluded {
-        out.line(format!("  excluded {} ({r})", shown(k)))?;
+        entry(format!("  excluded {} ({r})", shown(k)))?;
     }
     if added.is_empty() && removed.is_empty() && changed.is_empty() && newly_excluded.is_empty() {
         output::status("No differences.");
     }
     Ok(())
+}
+
+/// `after - before`, saturating: counts come from manifests, and an
+/// imported one may hold any number.
+fn token_delta(before: u64, after: u64) -> i64 {
+    let delta = i128::from(after) - i128::from(before);
+    i64::try_from(delta).unwrap_or(if delta < 0 { i64::MIN } else { i64::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_delta;
+
+    #[test]
+    fn token_deltas_saturate() {
+        assert_eq!(token_delta(5, 3), -2);
+        assert_eq!(token_delta(1, 1 << 63), i64::MAX);
+        assert_eq!(token_delta(u64::MAX, 0), i64::MIN);
+        assert_eq!(token_delta(u64::MAX, u64::MAX), 0);
+    }
 }

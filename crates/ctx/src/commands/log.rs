@@ -105,10 +105,12 @@ fn line(record: &EventRecord) -> String {
         ),
         event => describe(event),
     };
-    format!(
+    // One line per event, whatever a note or a label holds.
+    crate::output::escape_controls(&format!(
         "{:>6}  {}  {}  {}  {}",
         record.seq.0, record.time, record.user, pack, what
-    )
+    ))
+    .into_owned()
 }
 
 /// What an event changed, in a few words.

@@ -265,16 +265,17 @@ fn show(app: &App, args: SnapshotIdArgs, out: &mut Output) -> Result<()> {
             })).collect::<Vec<_>>(),
         }));
     }
-    out.line(format!(
+    // An imported manifest may hold any character: keep each line one line.
+    out.line(output::escape_controls(&format!(
         "snapshot {id}: {}, {} of {} tokens, {}, {}",
         names(&manifest.packs),
         manifest.tokens,
         manifest.budget,
         manifest.format,
         manifest.tokenizer
-    ))?;
+    )))?;
     if let Some(label) = &manifest.label {
-        out.line(format!("label: {label}"))?;
+        out.line(format!("label: {}", output::escape_controls(label)))?;
     }
     out.line(format!(
         "payload: {} bytes, BLAKE3 {}",
@@ -302,7 +303,7 @@ fn show(app: &App, args: SnapshotIdArgs, out: &mut Output) -> Result<()> {
         ))?;
         for e in &manifest.excluded {
             let item = e.path.clone().unwrap_or_else(|| e.source.clone());
-            out.line(format!("  {item} ({})", e.reason))?;
+            out.line(output::escape_controls(&format!("  {item} ({})", e.reason)))?;
         }
     }
     Ok(())
@@ -386,7 +387,8 @@ fn blob_error(id: SnapshotId, item: &SnapshotItem, err: StoreError) -> CliError 
     let what = item.path.as_deref().unwrap_or(&item.source);
     let mut e = CliError::from(err);
     e.message = format!(
-        "snapshot {id}: the content of `{what}` cannot be read: {}",
+        "snapshot {id}: the content of `{what}` (artifact {}) cannot be read: {}",
+        item.artifact.short(),
         e.message
     );
     e

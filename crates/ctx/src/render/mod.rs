@@ -236,7 +236,12 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
     }
     let budget = options
         .budget
-        .unwrap_or_else(|| packs.iter().map(|(p, _)| p.budget).sum());
+        // Budgets are the user's (up to `u64::MAX` each): their sum saturates.
+        .unwrap_or_else(|| {
+            packs
+                .iter()
+                .fold(0u64, |sum, (p, _)| sum.saturating_add(p.budget))
+        });
     let mut warnings = Vec::new();
     let progress = Progress::start(options.progress);
     progress.phase("reading", packs.iter().map(|(_, a)| a.len()).sum());
@@ -258,6 +263,16 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
         }
     }
     resolve_blobs(app, &mut units)?;
+    if options.redact {
+        // A note's spec is its text: the JSON frames, the `--json` summary
+        // and snapshot manifests show the spec, so it is redacted like the
+        // content. Its secrets are counted once, in the content.
+        for unit in &mut units {
+            if let Cow::Owned(source) = redact::redact(&unit.label.source).0 {
+                unit.label.source = source;
+            }
+        }
+    }
 
     let known = known_files(app, &units)?;
     // A text without a known stamp is likely new, so its count is likely

@@ -84,6 +84,19 @@ pub(super) fn compile(pattern: &str) -> Result<Glob, SourceError> {
         })
 }
 
+/// Compiles a collection's glob, refusing one that leaves the root: a
+/// collection holds files under the pack root, and a walk started at `/` or
+/// above the root could read the whole disk.
+pub(super) fn compile_inside(pattern: &str) -> Result<Glob, SourceError> {
+    if pattern.starts_with('/') || pattern.split('/').any(|c| c == "..") {
+        return Err(SourceError::BadGlob {
+            pattern: pattern.to_owned(),
+            reason: "it leaves the pack root (it starts with `/` or holds `..`)".into(),
+        });
+    }
+    compile(pattern)
+}
+
 /// The leading folders of `pattern` that hold no glob syntax: the walk can
 /// start there instead of at the root.
 fn literal_prefix(pattern: &str) -> &str {
@@ -109,7 +122,7 @@ pub(super) fn capture(
     let (start, matcher, depth) = match spec {
         SourceSpec::Glob { pattern } => (
             root.join(literal_prefix(pattern)),
-            Matcher::Glob(compile(pattern)?.compile_matcher()),
+            Matcher::Glob(compile_inside(pattern)?.compile_matcher()),
             None,
         ),
         SourceSpec::MdDir { dir } => {
@@ -157,9 +170,15 @@ pub(super) fn capture(
             continue;
         }
         if entry.path_is_symlink() {
+            // Links to folders are not walked: one inside the root is walked
+            // under its own path, one outside never, and is listed as left
+            // out like a link to a file outside.
             match std::fs::canonicalize(path) {
-                Ok(target) if target.is_dir() => continue,
-                Ok(target) if !target.starts_with(root) && !options.allow_outside_root => {
+                Ok(target) if target.starts_with(root) && target.is_dir() => continue,
+                Ok(target)
+                    if !target.starts_with(root)
+                        && (target.is_dir() || !options.allow_outside_root) =>
+                {
                     skip(rel, SkipReason::OutsideRoot);
                     continue;
                 }
@@ -170,7 +189,13 @@ pub(super) fn capture(
                 }
             }
         }
-        if !options.allow_sensitive && sensitive_reason(&rel).is_some() {
+        // A link is judged by what it points to as well as by its name.
+        let sensitive = if entry.path_is_symlink() {
+            file::sensitive(root, &rel, path).is_some()
+        } else {
+            sensitive_reason(&rel).is_some()
+        };
+        if !options.allow_sensitive && sensitive {
             skip(rel, SkipReason::Sensitive);
             continue;
         }
@@ -304,7 +329,17 @@ fn error_path(err: &ignore::Error, root: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::literal_prefix;
+    use super::{compile_inside, literal_prefix};
+
+    #[test]
+    fn a_glob_may_not_leave_the_root() {
+        for pattern in ["/**/*", "/etc/*", "../*", "src/../../x", "a/.."] {
+            assert!(compile_inside(pattern).is_err(), "{pattern}");
+        }
+        for pattern in ["**/*", "src/*.rs", "..x/*", "a/..b", "*.."] {
+            assert!(compile_inside(pattern).is_ok(), "{pattern}");
+        }
+    }
 
     #[test]
     fn literal_prefix_stops_at_glob_syntax() {

@@ -6,10 +6,14 @@ use std::path::Path;
 
 use ctx_model::{AddOptions, sensitive::sensitive_reason};
 
+use super::path::to_slash;
 use super::{SourceError, Text};
 
 /// Spare capacity read buffers get for the frame a render puts around them.
 const FRAME_SLACK: usize = 256;
+
+/// The largest buffer reserved up front from a file's reported size.
+const CAPACITY_HINT_CAP: u64 = 64 * 1024 * 1024;
 
 /// How far into a file a NUL byte marks it as binary.
 const BINARY_PROBE: usize = 8 * 1024;
@@ -20,15 +24,27 @@ pub(super) fn read_named(
     rel: &str,
     options: &AddOptions,
 ) -> Result<Text, SourceError> {
+    let abs = root.join(rel);
     if !options.allow_sensitive
-        && let Some(reason) = sensitive_reason(rel)
+        && let Some(reason) = sensitive(root, rel, &abs)
     {
         return Err(SourceError::Sensitive {
             shown: rel.to_owned(),
             reason,
         });
     }
-    read(&root.join(rel), rel, options.max_file_bytes)
+    read(&abs, rel, options.max_file_bytes)
+}
+
+/// Why the file at `abs` (`rel` under `root`) is sensitive: by its own
+/// name, or by the name of what it links to, so `notes.txt -> .env` is
+/// refused like `.env`.
+pub(super) fn sensitive(root: &Path, rel: &str, abs: &Path) -> Option<&'static str> {
+    sensitive_reason(rel).or_else(|| {
+        let target = std::fs::canonicalize(abs).ok()?;
+        let shown = to_slash(target.strip_prefix(root).unwrap_or(&target))?;
+        sensitive_reason(&shown)
+    })
 }
 
 /// Reads `abs` (shown to users as `shown`), refusing non-files, files over
@@ -69,10 +85,14 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
         return Err(too_large(meta.len()));
     }
     // Room for a frame around the content, so a render can add one in place.
-    let mut bytes = Vec::with_capacity(meta.len() as usize + FRAME_SLACK);
+    // The size is only a hint (a sparse or special file may claim any), so
+    // it is capped; reading grows the buffer as needed.
+    let hint = meta.len().min(CAPACITY_HINT_CAP) as usize;
+    let mut bytes = Vec::with_capacity(hint + FRAME_SLACK);
     // A file that grows while being read is cut at the limit plus one byte,
-    // so it is refused instead of read without end.
-    file.take(max_bytes + 1)
+    // so it is refused instead of read without end. The limit is the
+    // user's (`--max-file-bytes`), so it may be `u64::MAX`.
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
     if bytes.len() as u64 > max_bytes {

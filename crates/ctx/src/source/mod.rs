@@ -101,9 +101,10 @@ pub enum SourceError {
     },
 }
 
-/// Checks a glob's syntax before anything is read.
+/// Checks a glob's syntax, and that it stays under the root, before
+/// anything is read.
 pub fn check_glob(pattern: &str) -> Result<(), SourceError> {
-    collection::compile(pattern).map(drop)
+    collection::compile_inside(pattern).map(drop)
 }
 
 /// Reads what a resolved spec names, relative to `root`.
