@@ -786,7 +786,7 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
             tokens: Some(u64::MAX),
         }],
     };
-    ctx_store::bundle::encode(&manifest, vec![(hash, body)])
+    ctx_store::bundle::encode(&manifest, &[(hash, body)])
 }
 
 #[test]

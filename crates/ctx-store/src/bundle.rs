@@ -163,7 +163,7 @@ mod tests {
             }],
             excluded: Vec::new(),
         };
-        encode(&manifest, vec![(hash, body)])
+        encode(&manifest, &[(hash, body)])
     }
 
     /// Replaces the checksum, so damage reaches the decoder.
