@@ -6,5 +6,7 @@
 #[allow(dead_code)]
 #[path = "../it/common.rs"]
 mod common;
-#[allow(dead_code)] // used by the cases as they land
 mod support;
+
+mod child;
+mod kill;
