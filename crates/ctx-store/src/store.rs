@@ -28,6 +28,12 @@ use crate::schema::{
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The longest pause between attempts to open a held store. Commands hold
+/// the file for milliseconds, so a long pause mostly leaves it idle while
+/// every waiter sleeps: with 16 writers, a 100 ms cap spent about half the
+/// wall time with nobody holding the file.
+const MAX_PAUSE: Duration = Duration::from_millis(20);
+
 /// An open ctx database.
 pub struct Store {
     db: Handle,
@@ -278,7 +284,7 @@ fn retry_busy<T>(
                     });
                 }
                 std::thread::sleep(jitter.around(pause).min(deadline - now));
-                pause = (pause * 2).min(Duration::from_millis(100));
+                pause = (pause * 2).min(MAX_PAUSE);
                 continue;
             }
             DatabaseError::Storage(StorageError::Io(source))
