@@ -99,3 +99,36 @@ pub fn events(env: &Env, context: &str) -> Vec<serde_json::Value> {
     }
     events
 }
+
+/// `ctx args` in `env`, run through `wrapper` (`taskset -c 0`, or
+/// `bash -c SCRIPT` where the script's `"$0" "$@"` is ctx and its args).
+pub fn wrapped(env: &Env, wrapper: &[&str], args: &[&str]) -> Command {
+    let plain = env.command(args);
+    let (program, pre) = wrapper.split_first().expect("a wrapper program");
+    let mut cmd = Command::new(program);
+    cmd.args(pre)
+        .arg(plain.get_program())
+        .args(plain.get_args())
+        .env_clear();
+    for (key, value) in plain.get_envs() {
+        if let Some(value) = value {
+            cmd.env(key, value);
+        }
+    }
+    if let Some(dir) = plain.get_current_dir() {
+        cmd.current_dir(dir);
+    }
+    cmd
+}
+
+/// An `Env` whose home is on `/dev/shm` (memory) when there is one, for
+/// cases that write a lot and are not about the disk.
+pub fn in_memory() -> Env {
+    match tempfile::tempdir_in("/dev/shm") {
+        Ok(home) => Env {
+            home,
+            project: tempfile::tempdir().expect("temp project"),
+        },
+        Err(_) => Env::new(),
+    }
+}

@@ -9,4 +9,5 @@ mod common;
 mod support;
 
 mod child;
+mod concurrency;
 mod kill;
