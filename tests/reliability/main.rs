@@ -10,4 +10,5 @@ mod support;
 
 mod child;
 mod concurrency;
+mod disk_full;
 mod kill;
