@@ -12,3 +12,4 @@ mod child;
 mod concurrency;
 mod disk_full;
 mod kill;
+mod permissions;
