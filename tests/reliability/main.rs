@@ -13,3 +13,4 @@ mod concurrency;
 mod disk_full;
 mod kill;
 mod permissions;
+mod stores;
