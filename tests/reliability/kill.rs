@@ -297,3 +297,50 @@ fn killed_writes_leave_a_clean_store_and_whole_events() {
         "only {mid} of {kills} kills landed while ctx held the database for writing: {tally:?}"
     );
 }
+
+/// Kills of the very first command, while it creates the database file.
+const CREATE_KILLS: usize = 60;
+
+/// A ctx killed while it creates the store (redb writes its header, ctx
+/// its tables) must leave a file that every later command, reading or
+/// writing, takes as a store: empty, or holding the one event.
+#[test]
+fn killed_store_creation_leaves_a_usable_store() {
+    let mut rng = Rng::new(SEED ^ 0xc4ea7e);
+    let mut unfinished = 0;
+    for i in 0..CREATE_KILLS * soak() {
+        let env = Env::new();
+        let db = env.home.path().join("ctx.redb");
+        let mut child = env
+            .command(&["pack", "create", "p"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn ctx");
+        let spawned = Instant::now();
+        while !db.exists()
+            && child.try_wait().expect("try_wait").is_none()
+            && spawned.elapsed() < LIMIT
+        {
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        std::thread::sleep(Duration::from_micros(rng.below(8_000)));
+        child::signal(child.id(), "STOP");
+        let _ = child.kill();
+        let out = child::finish(child, LIMIT, "the killed ctx");
+        let context = format!("creation kill {i} (seed {SEED:#x})");
+        if !out.status.success() && db.exists() {
+            unfinished += 1;
+        }
+        // A command that only reads first: it must not trip on the file.
+        let events = child::events(&env, &context);
+        assert!(events.len() <= 1, "{context}: {events:?}");
+        child::assert_fsck_clean(&env, &context);
+        let again = child::run(&env, &["pack", "create", "p"]);
+        let expected = if events.is_empty() { 0 } else { 4 };
+        assert_eq!(again.code, expected, "{context}: {}", again.stderr);
+        assert_eq!(child::events(&env, &context).len(), 1, "{context}");
+    }
+    eprintln!("kill: {unfinished} kills of store creation left a file behind");
+}
