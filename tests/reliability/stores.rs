@@ -58,6 +58,7 @@ fn a_store_from_a_newer_ctx_is_refused_by_every_command_and_left_untouched() {
         &["pack", "list"][..],
         &["pack", "show", "p"],
         &["log"],
+        &["log", "--json"],
         &["render", "p"],
         &["snapshot", "list"],
         &["fsck"],
@@ -70,6 +71,7 @@ fn a_store_from_a_newer_ctx_is_refused_by_every_command_and_left_untouched() {
     ] {
         let run = child::run(&env, args);
         assert_eq!(run.code, 1, "ctx {args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "ctx {args:?} printed data");
         assert_eq!(
             run.stderr,
             format!(
