@@ -188,3 +188,31 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
 }
+
+#[test]
+fn a_store_created_on_a_full_disk_works_once_there_is_room() {
+    let env = Env::new();
+    let _tmpfs = match Tmpfs::mount(env.home.path(), "size=512k") {
+        Ok(tmpfs) => tmpfs,
+        Err(why) => {
+            eprintln!("skipped: {why} (needs root and tmpfs)");
+            return;
+        }
+    };
+    // Fill the disk to the last block before ctx ever runs.
+    let filler = env.home.path().join("filler");
+    let _ = std::fs::write(&filler, vec![1u8; 1024 * 1024]);
+    let run = child::run(&env, &["pack", "create", "p"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no space left on device"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(&filler).expect("free the space");
+    // The file the failed creation left must not stand in the way.
+    assert_eq!(child::events(&env, "after freeing space").len(), 0);
+    child::ok(&env, &["pack", "create", "p"]);
+    assert_eq!(child::events(&env, "after the create").len(), 1);
+    child::assert_fsck_clean(&env, "after the create");
+}
