@@ -2,7 +2,6 @@
 //! One test binary for every suite, so the workspace links it once.
 
 mod common;
-mod concurrency;
 mod errors;
 mod fixtures;
 mod fsck;

@@ -8,6 +8,12 @@
 mod common;
 mod support;
 
+mod child;
+mod concurrency;
 mod corruption;
+mod disk_full;
 mod hostile;
+mod kill;
+mod permissions;
 mod secrets;
+mod stores;

@@ -109,38 +109,18 @@ impl Bounded {
 /// Runs `cmd` with stdin closed, killing it once it runs past `limit`, so a
 /// hang is a failed assertion instead of a stuck suite.
 pub fn run_bounded(mut cmd: std::process::Command, limit: std::time::Duration) -> Bounded {
-    use std::io::Read as _;
     use std::process::Stdio;
-    cmd.stdin(Stdio::null())
+    let child = cmd
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn ctx");
-    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
-    let deadline = std::time::Instant::now() + limit;
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for ctx") {
-            break status;
-        }
-        if std::time::Instant::now() >= deadline {
-            timed_out = true;
-            let _ = child.kill();
-            break child.wait().expect("reap ctx");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    };
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ctx");
+    let (out, timed_out) = crate::child::wait_within(child, limit);
     Bounded {
-        code: if timed_out { None } else { status.code() },
+        code: if timed_out { None } else { out.status.code() },
         timed_out,
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: String::from_utf8_lossy(&stderr.join().expect("stderr reader")).into_owned(),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }

@@ -31,7 +31,7 @@ pub mod testing {
 
     use redb::ReadableTable as _;
 
-    use crate::schema::{ARTIFACT_SPECS, BLOBS, EVENTS, PACKS};
+    use crate::schema::{ARTIFACT_SPECS, BLOBS, EVENTS, META, PACKS};
     use crate::{Result, Store};
 
     /// Flips one byte of the first chunk of a blob.
@@ -77,6 +77,17 @@ pub mod testing {
         let store = Store::open(db, Duration::ZERO)?;
         let w = store.write()?;
         w.txn.open_table(ARTIFACT_SPECS)?.retain(|_, _| false)?;
+        w.commit()
+    }
+
+    /// Stamps the store with another schema version, as a newer (or older)
+    /// ctx would have written it.
+    pub fn stamp_schema(db: &Path, version: u32) -> Result<()> {
+        let store = Store::open(db, Duration::ZERO)?;
+        let w = store.write()?;
+        w.txn
+            .open_table(META)?
+            .insert("schema_version", version.to_le_bytes().as_slice())?;
         w.commit()
     }
 

@@ -28,6 +28,12 @@ use crate::schema::{
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The longest pause between attempts to open a held store. Commands hold
+/// the file for milliseconds, so a long pause mostly leaves it idle while
+/// every waiter sleeps: with 16 writers, a 100 ms cap spent about half the
+/// wall time with nobody holding the file.
+const MAX_PAUSE: Duration = Duration::from_millis(20);
+
 /// An open ctx database.
 pub struct Store {
     db: Handle,
@@ -60,6 +66,7 @@ impl Store {
     /// anything is written to it.
     pub fn open(path: &Path, wait: Duration) -> Result<Self> {
         let deadline = Instant::now() + wait;
+        reset_unfinished(path);
         if let Some(probe) = Self::open_existing_read_only(path, deadline)? {
             drop(probe);
         }
@@ -99,11 +106,11 @@ impl Store {
     }
 
     /// A checked read-only store, or `None` when there is no store yet, or
-    /// it needs crash recovery or a schema upgrade (which only a read-write
-    /// open performs).
+    /// it needs crash recovery, a schema upgrade or its tables (which only a
+    /// read-write open performs), or its creation was cut short.
     fn open_existing_read_only(path: &Path, deadline: Instant) -> Result<Option<Self>> {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.len() > 0 => {}
+            Ok(meta) if meta.len() > 0 && !is_unfinished(path) => {}
             Ok(_) => return Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {
@@ -129,7 +136,7 @@ impl Store {
         };
         match store.check_or_init()? {
             Checked::Ready => Ok(Some(store)),
-            Checked::NeedsUpgrade => Ok(None),
+            Checked::NeedsUpgrade | Checked::Empty => Ok(None),
         }
     }
 
@@ -186,8 +193,11 @@ impl Store {
                     return Err(not_a_store("it is a redb database without ctx's tables"));
                 }
                 drop(txn);
+                // A ctx killed between creating the file and creating its
+                // tables leaves an empty database: a read-write open
+                // finishes the job.
                 if matches!(self.db, Handle::ReadOnly(_)) {
-                    return Err(not_a_store("it is an empty redb database"));
+                    return Ok(Checked::Empty);
                 }
                 self.init()?;
                 return Ok(Checked::Ready);
@@ -251,6 +261,51 @@ enum Checked {
     Ready,
     /// Written by an older ctx: derived tables must be rebuilt first.
     NeedsUpgrade,
+    /// A redb database without tables, seen read-only: it must be set up.
+    Empty,
+}
+
+/// How many bytes redb's magic number takes at the start of its file.
+const MAGIC_LEN: usize = 9;
+
+/// Whether `path` is a database file that redb began to create and never
+/// finished. redb writes its magic number last, once the rest of the
+/// header is on disk, so such a file starts with zeros and holds nothing:
+/// it is what a ctx killed while creating the store leaves behind.
+fn is_unfinished(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut start = [0u8; MAGIC_LEN];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(len) = file.read(&mut start) else {
+        return false;
+    };
+    len > 0 && start[..len].iter().all(|b| *b == 0)
+}
+
+/// Empties a database file whose creation was cut short (see
+/// [`is_unfinished`]), so the open that follows creates the store afresh.
+///
+/// It does so only under the file's lock, the one redb takes on every open:
+/// a file another process holds may be being created right now, and is left
+/// for the busy wait. Any failure here leaves the file as it is, for the
+/// open to report.
+fn reset_unfinished(path: &Path) {
+    if !is_unfinished(path) {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new().write(true).open(path) else {
+        return;
+    };
+    if file.try_lock().is_err() {
+        return;
+    }
+    // Checked again under the lock: the creator may have finished meanwhile.
+    if is_unfinished(path) {
+        let _ = file.set_len(0);
+    }
+    let _ = file.unlock();
 }
 
 /// Calls `open` until it stops answering "already open" or `deadline`
@@ -278,7 +333,7 @@ fn retry_busy<T>(
                     });
                 }
                 std::thread::sleep(jitter.around(pause).min(deadline - now));
-                pause = (pause * 2).min(Duration::from_millis(100));
+                pause = (pause * 2).min(MAX_PAUSE);
                 continue;
             }
             DatabaseError::Storage(StorageError::Io(source))
@@ -847,6 +902,48 @@ mod tests {
             .expect("refused");
         assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
         assert_eq!(std::fs::read(&path).expect("read file"), before);
+    }
+
+    #[test]
+    fn a_file_whose_creation_was_cut_short_becomes_a_store() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ctx.redb");
+        // What redb leaves when killed before it writes its magic number:
+        // a sized file whose first bytes are still zero.
+        drop(Store::open(&path, Duration::ZERO).expect("opens"));
+        let mut bytes = std::fs::read(&path).expect("read");
+        bytes[..MAGIC_LEN].fill(0);
+        std::fs::write(&path, &bytes).expect("write");
+        let store = Store::open_read_only(&path, Duration::ZERO).expect("opens read-only");
+        assert_eq!(
+            store.read().expect("read").last_seq().expect("seq"),
+            EventSeq(0)
+        );
+        drop(store);
+        // Held by another process, it is left alone: the open waits.
+        std::fs::write(&path, &bytes).expect("write");
+        let held = std::fs::File::open(&path).expect("open");
+        held.lock_shared().expect("lock");
+        let err = Store::open(&path, Duration::from_millis(50))
+            .err()
+            .expect("busy");
+        assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
+        assert_eq!(std::fs::read(&path).expect("read"), bytes);
+        drop(held);
+        Store::open(&path, Duration::ZERO).expect("opens");
+    }
+
+    #[test]
+    fn an_empty_redb_database_is_set_up_by_a_read_only_open() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ctx.redb");
+        // What a ctx killed between creating the file and its tables leaves.
+        drop(Database::create(&path).expect("create"));
+        let store = Store::open_read_only(&path, Duration::ZERO).expect("opens read-only");
+        assert_eq!(
+            store.read().expect("read").last_seq().expect("seq"),
+            EventSeq(0)
+        );
     }
 
     #[test]

@@ -107,8 +107,16 @@ impl From<StoreError> for CliError {
     fn from(err: StoreError) -> Self {
         if let Some(io) = err.io_error() {
             if is_disk_full(io) {
-                return Self::new(Kind::Error, "the disk holding the ctx database is full")
-                    .hint("free some space and run the command again; nothing was written");
+                return Self::new(
+                    Kind::Error,
+                    "cannot write the ctx database: no space left on device",
+                )
+                .hint("free some space on its disk (or move it with `--home DIR`) and run the command again; nothing was written");
+            }
+            if io.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
+                return Self::new(Kind::Error, err.to_string())
+                    .with_causes(&err)
+                    .hint("the database is on a read-only file system: commands that only read it still work; to change it, copy it to a writable folder and point `--home` or `CTX_HOME` there");
             }
             if io.kind() == std::io::ErrorKind::PermissionDenied {
                 return Self::new(Kind::Error, err.to_string())

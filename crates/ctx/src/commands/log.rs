@@ -41,9 +41,9 @@ pub fn log(app: &App, args: LogArgs, out: &mut Output) -> Result<()> {
     };
     let mut remaining = args.limit.unwrap_or(usize::MAX);
     let mut before: Option<EventSeq> = None;
-    if app.json {
-        out.line("{\"events\": [")?;
-    }
+    // The opening bracket waits for the first page, so a log that cannot be
+    // read prints nothing on stdout rather than half a document.
+    let mut opened = false;
     let mut first = true;
     let filtered = until.is_some() || !args.kind.is_empty();
     'pages: while remaining > 0 {
@@ -57,6 +57,10 @@ pub fn log(app: &App, args: LogArgs, out: &mut Output) -> Result<()> {
                 None => r.events_rev(before, want)?,
             }
         };
+        if app.json && !opened {
+            out.line("{\"events\": [")?;
+            opened = true;
+        }
         for record in &page {
             // The log is in time order as written, so the first event older
             // than --since ends the listing without reading further back.
@@ -86,6 +90,9 @@ pub fn log(app: &App, args: LogArgs, out: &mut Output) -> Result<()> {
         }
     }
     if app.json {
+        if !opened {
+            out.line("{\"events\": [")?;
+        }
         out.line("]}")?;
     }
     Ok(())
