@@ -284,8 +284,11 @@ fn is_unfinished(path: &Path) -> bool {
     len > 0 && start[..len].iter().all(|b| *b == 0)
 }
 
-/// Empties a database file whose creation was cut short (see
-/// [`is_unfinished`]), so the open that follows creates the store afresh.
+/// Moves a database file whose creation was cut short (see
+/// [`is_unfinished`]) aside, to `ctx.redb.incomplete-N`, so the open that
+/// follows creates the store afresh. It is moved, not emptied: a store
+/// whose first bytes were zeroed by damage would look the same, and its
+/// pages must stay where `ctx fsck` or a person can still reach them.
 ///
 /// It does so only under the file's lock, the one redb takes on every open:
 /// a file another process holds may be being created right now, and is left
@@ -303,7 +306,13 @@ fn reset_unfinished(path: &Path) {
     }
     // Checked again under the lock: the creator may have finished meanwhile.
     if is_unfinished(path) {
-        let _ = file.set_len(0);
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let aside = (1..)
+            .map(|n| path.with_file_name(format!("{name}.incomplete-{n}")))
+            .find(|p| !p.exists());
+        if let Some(aside) = aside {
+            let _ = std::fs::rename(path, aside);
+        }
     }
     let _ = file.unlock();
 }
@@ -920,6 +929,10 @@ mod tests {
             EventSeq(0)
         );
         drop(store);
+        drop(Store::open(&path, Duration::ZERO).expect("opens"));
+        let aside = dir.path().join("ctx.redb.incomplete-1");
+        assert_eq!(std::fs::read(&aside).expect("moved aside"), bytes);
+        std::fs::remove_file(&aside).expect("remove");
         // Held by another process, it is left alone: the open waits.
         std::fs::write(&path, &bytes).expect("write");
         let held = std::fs::File::open(&path).expect("open");
