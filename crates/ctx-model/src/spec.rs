@@ -20,7 +20,11 @@ use serde::{Deserialize, Serialize};
 pub const SCHEMES: [&str; 5] = ["file", "text", "glob", "md_dir", "git"];
 
 /// One declared source.
+///
+/// Deserializing checks what `parse` guarantees (see [`StoredSpec`]), so a
+/// damaged store or log cannot hand out a spec that `parse` would refuse.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "StoredSpec")]
 pub enum SourceSpec {
     /// A whole file.
     File { path: String },
@@ -37,6 +41,65 @@ pub enum SourceSpec {
         base: Option<String>,
         head: Option<String>,
     },
+}
+
+/// The stored shape of a [`SourceSpec`], field for field and variant for
+/// variant (postcard encodes positions, so the two must never differ), read
+/// before the checks in `TryFrom`: a line range read back as `#L0` or
+/// `#L9-L3` would panic when sliced, and a revision starting with `-` would
+/// reach `git` as an option.
+#[derive(Deserialize)]
+enum StoredSpec {
+    File {
+        path: String,
+    },
+    Range {
+        path: String,
+        start: u32,
+        end: u32,
+    },
+    Text {
+        text: String,
+    },
+    Glob {
+        pattern: String,
+    },
+    MdDir {
+        dir: String,
+    },
+    GitDiff {
+        base: Option<String>,
+        head: Option<String>,
+    },
+}
+
+impl TryFrom<StoredSpec> for SourceSpec {
+    type Error = String;
+
+    fn try_from(stored: StoredSpec) -> Result<Self, Self::Error> {
+        let bad_rev = |rev: &Option<String>| {
+            rev.as_ref()
+                .is_some_and(|r| r.is_empty() || r.starts_with('-'))
+        };
+        let (bad, spec) = match stored {
+            StoredSpec::File { path } => (path.is_empty(), Self::File { path }),
+            StoredSpec::Range { path, start, end } => (
+                path.is_empty() || start == 0 || end < start,
+                Self::Range { path, start, end },
+            ),
+            StoredSpec::Text { text } => (text.is_empty(), Self::Text { text }),
+            StoredSpec::Glob { pattern } => (pattern.is_empty(), Self::Glob { pattern }),
+            StoredSpec::MdDir { dir } => (dir.is_empty(), Self::MdDir { dir }),
+            StoredSpec::GitDiff { base, head } => (
+                bad_rev(&base) || bad_rev(&head) || (head.is_some() && base.is_none()),
+                Self::GitDiff { base, head },
+            ),
+        };
+        if bad {
+            return Err(format!("`{spec}` is not a valid source spec"));
+        }
+        Ok(spec)
+    }
 }
 
 /// Why a string is not a valid source spec.

@@ -89,3 +89,72 @@ pub fn decode<T: DeserializeOwned>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ctx_model::{ArtifactId, Event, EventSeq, PackId, SourceSpec, Timestamp};
+
+    use super::*;
+
+    fn removed(spec: SourceSpec) -> EventRecord {
+        EventRecord {
+            seq: EventSeq(7),
+            time: Timestamp(0),
+            user: "test".into(),
+            version: "0.1.0".into(),
+            command: vec!["ctx".into()],
+            pack: None,
+            event: Event::ArtifactRemoved {
+                pack: PackId(1),
+                artifact: ArtifactId(2),
+                spec,
+            },
+        }
+    }
+
+    #[test]
+    fn events_round_trip() {
+        let record = removed(SourceSpec::Range {
+            path: "a.rs".into(),
+            start: 3,
+            end: 9,
+        });
+        assert_eq!(decode_event(&encode_event(&record), 7).ok(), Some(record));
+    }
+
+    /// A stored spec `parse` would refuse is corrupt, not a value: a range
+    /// starting at line 0 or ending before it starts panicked when `ctx
+    /// render` read the file again and sliced it, and a revision starting
+    /// with `-` reached `git diff` as an option (`--output=FILE` writes a
+    /// file).
+    #[test]
+    fn a_stored_spec_parse_would_refuse_is_corrupt() {
+        let range = |start, end| SourceSpec::Range {
+            path: "a.rs".into(),
+            start,
+            end,
+        };
+        let diff = |base: &str, head: Option<&str>| SourceSpec::GitDiff {
+            base: Some(base.into()),
+            head: head.map(Into::into),
+        };
+        for spec in [
+            range(0, 3),
+            range(5, 4),
+            SourceSpec::File { path: "".into() },
+            SourceSpec::Text { text: "".into() },
+            diff("--output=/tmp/x", None),
+            diff("main", Some("")),
+            SourceSpec::GitDiff {
+                base: None,
+                head: Some("main".into()),
+            },
+        ] {
+            let bytes = encode_event(&removed(spec.clone()));
+            assert!(
+                matches!(decode_event(&bytes, 7), Err(StoreError::Corrupt { .. })),
+                "{spec:?}"
+            );
+        }
+    }
+}

@@ -20,6 +20,14 @@ pub use gc::GcReport;
 pub use read::{BodyStamp, FileStamp, Read};
 pub use store::{NewEvent, Reader, Store, Writer};
 
+/// The event codec, for the fuzz targets in `fuzz/` only: decoding is the
+/// one place stored bytes meet the model, so it is fuzzed directly.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::codec::{decode_event, encode_event};
+}
+
 /// Ways to damage a store on purpose, for tests of integrity checks only.
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
