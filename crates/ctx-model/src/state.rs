@@ -1,7 +1,7 @@
 //! Pack state in memory: what replaying the log produces, and what the
 //! store's materialized tables must equal.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 
 use serde::{Deserialize, Serialize};
@@ -35,9 +35,15 @@ pub struct State {
     pub packs: BTreeMap<PackId, Pack>,
     pub names: BTreeMap<PackName, PackId>,
     /// Artifacts by pack, keyed by id, so in the order they were added.
+    /// Add to it with [`State::insert_artifact`], which keeps the spec
+    /// index in step.
     pub artifacts: BTreeMap<PackId, BTreeMap<ArtifactId, Artifact>>,
     /// The seq of the last event applied (0 before any).
     pub last: EventSeq,
+    /// Each pack's artifacts by spec: "is this spec already in the pack?"
+    /// is asked on every add, and a scan made replaying a pack of n
+    /// artifacts cost n squared.
+    specs: BTreeMap<PackId, HashMap<SourceSpec, ArtifactId>>,
 }
 
 impl State {
@@ -72,6 +78,20 @@ impl State {
         Ok(state)
     }
 
+    /// Adds (or replaces) an artifact of a pack.
+    pub fn insert_artifact(&mut self, pack: PackId, artifact: Artifact) {
+        let (id, spec) = (artifact.id, artifact.spec.clone());
+        let old = self.artifacts.entry(pack).or_default().insert(id, artifact);
+        let specs = self.specs.entry(pack).or_default();
+        if let Some(old) = old
+            && old.spec != spec
+            && specs.get(&old.spec) == Some(&id)
+        {
+            specs.remove(&old.spec);
+        }
+        specs.insert(spec, id);
+    }
+
     fn commit(&mut self, change: Change) {
         match change {
             Change::PutPack(pack) => {
@@ -83,24 +103,25 @@ impl State {
             Change::DeleteName(name) => {
                 self.names.remove(&name);
             }
-            Change::PutArtifact(pack, artifact) => {
-                self.artifacts
-                    .entry(pack)
-                    .or_default()
-                    .insert(artifact.id, artifact);
-            }
+            Change::PutArtifact(pack, artifact) => self.insert_artifact(pack, artifact),
             Change::DeleteArtifact(pack, id, _) => {
                 if let Some(artifacts) = self.artifacts.get_mut(&pack) {
-                    artifacts.remove(&id);
+                    if let Some(gone) = artifacts.remove(&id)
+                        && let Some(specs) = self.specs.get_mut(&pack)
+                    {
+                        specs.remove(&gone.spec);
+                    }
                     // An empty map and no map are the same state; keep one form.
                     if artifacts.is_empty() {
                         self.artifacts.remove(&pack);
+                        self.specs.remove(&pack);
                     }
                 }
             }
             Change::DeletePack(pack) => {
                 self.packs.remove(&pack);
                 self.artifacts.remove(&pack);
+                self.specs.remove(&pack);
             }
         }
     }
@@ -126,11 +147,7 @@ impl StateView for State {
         pack: PackId,
         spec: &SourceSpec,
     ) -> Result<Option<ArtifactId>, Infallible> {
-        Ok(self
-            .artifacts
-            .get(&pack)
-            .and_then(|a| a.values().find(|a| a.spec == *spec))
-            .map(|a| a.id))
+        Ok(self.specs.get(&pack).and_then(|s| s.get(spec)).copied())
     }
 }
 
@@ -202,6 +219,55 @@ mod tests {
                 name: name("a")
             })
         );
+    }
+
+    #[test]
+    fn the_spec_index_follows_adds_removes_and_deletes() {
+        let by_spec = |state: &State, pack: u64, text: &str| {
+            let spec = SourceSpec::Text { text: text.into() };
+            state
+                .artifact_by_spec(PackId(pack), &spec)
+                .expect("infallible")
+        };
+        let removed = |artifact: u64, text: &str| Event::ArtifactRemoved {
+            pack: PackId(1),
+            artifact: ArtifactId(artifact),
+            spec: SourceSpec::Text { text: text.into() },
+        };
+        let mut events = vec![
+            created("a"),
+            created("b"),
+            added(1, "x", 1),
+            added(2, "x", 1),
+        ];
+        let state = state_after(events.clone()).expect("applies");
+        assert_eq!(by_spec(&state, 1, "x"), Some(ArtifactId(3)));
+        assert_eq!(by_spec(&state, 2, "x"), Some(ArtifactId(4)));
+        assert_eq!(by_spec(&state, 1, "y"), None);
+        // Removed, the spec is free again; added again, it has the new id.
+        events.push(removed(3, "x"));
+        let state = state_after(events.clone()).expect("applies");
+        assert_eq!(by_spec(&state, 1, "x"), None);
+        assert_eq!(by_spec(&state, 2, "x"), Some(ArtifactId(4)));
+        events.push(added(1, "x", 1));
+        events.push(added(1, "x", 1));
+        assert_eq!(
+            state_after(events.clone()).map(|_| ()),
+            Err(FoldError::DuplicateSpec {
+                seq: EventSeq(7),
+                pack: name("a"),
+                spec: "text:x".into(),
+            }),
+            "the index refuses a spec that is in the pack"
+        );
+        events.pop();
+        events.push(Event::PackDeleted {
+            pack: PackId(1),
+            name: name("a"),
+        });
+        let state = state_after(events).expect("applies");
+        assert_eq!(by_spec(&state, 1, "x"), None);
+        assert_eq!(by_spec(&state, 2, "x"), Some(ArtifactId(4)));
     }
 
     #[test]

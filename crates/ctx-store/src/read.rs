@@ -236,10 +236,8 @@ pub trait Read {
 
     /// The state the materialized tables hold.
     fn materialized(&self) -> Result<State> {
-        let mut state = State {
-            last: self.last_seq()?,
-            ..State::default()
-        };
+        let mut state = State::default();
+        state.last = self.last_seq()?;
         for entry in self.table(PACKS)?.iter()? {
             let (k, v) = entry?;
             let pack: Pack = decode(v.value(), "packs", || k.value().to_string())?;
@@ -258,11 +256,7 @@ pub trait Read {
             let (k, v) = entry?;
             let (pack, _) = k.value();
             let artifact: Artifact = decode(v.value(), "artifacts", || format!("{:?}", k.value()))?;
-            state
-                .artifacts
-                .entry(PackId(pack))
-                .or_default()
-                .insert(artifact.id, artifact);
+            state.insert_artifact(PackId(pack), artifact);
         }
         Ok(state)
     }
