@@ -88,48 +88,79 @@ pub fn check(r: &(impl Read + Sync)) -> Result<Report> {
     Ok(report)
 }
 
-/// Re-hashes every blob; returns the hashes stored. Each blob is hashed
-/// whole, not chunk by chunk: BLAKE3 hashes many 1 KiB pieces of one input
-/// at once with SIMD, and a 4 KiB chunk is too short to fill its lanes.
+/// Re-hashes every blob; returns the hashes stored.
+///
+/// Reading blobs out of redb and hashing them each take about half the
+/// time, so this thread reads and another hashes, with whole blobs passed
+/// in batches between them. Each blob is hashed whole, not chunk by chunk:
+/// BLAKE3 hashes many 1 KiB pieces of one input at once with SIMD.
 fn check_blobs(r: &impl Read) -> Result<(BTreeSet<BlobHash>, Report)> {
+    /// Bytes of blobs handed to the hashing thread at a time.
+    const BATCH_BYTES: usize = 4 << 20;
+    // A blob read whole: its hash, its bytes, and whether a chunk was missing.
+    type Batch = Vec<(BlobHash, Vec<u8>, bool)>;
     let mut report = Report::default();
-    let blobs = r.table(BLOBS)?;
     let mut stored = BTreeSet::new();
-    let mut bytes = Vec::new();
-    // The blob being read: its hash, the next chunk index, and whether a
-    // chunk was missing.
-    let mut current: Option<(BlobHash, u32, bool)> = None;
-    let finish = |entry: Option<(BlobHash, u32, bool)>, bytes: &[u8], report: &mut Report| {
-        if let Some((hash, _, gap)) = entry {
-            if gap {
-                report.problems.push(Problem::ChunkGap { hash });
-            } else if BlobHash::of(bytes) != hash {
-                report.problems.push(Problem::HashMismatch { hash });
+    let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let problems = std::thread::scope(|s| -> Result<Vec<Problem>> {
+        let hasher = s.spawn(move || {
+            let mut problems = Vec::new();
+            for batch in receive {
+                for (hash, bytes, gap) in batch {
+                    if gap {
+                        problems.push(Problem::ChunkGap { hash });
+                    } else if BlobHash::of(&bytes) != hash {
+                        problems.push(Problem::HashMismatch { hash });
+                    }
+                }
+            }
+            problems
+        });
+        let blobs = r.table(BLOBS)?;
+        let mut batch: Batch = Vec::new();
+        let mut batch_bytes = 0;
+        // The blob being read: its hash, bytes so far, next chunk index and
+        // whether a chunk was missing.
+        let mut current: Option<(BlobHash, Vec<u8>, u32, bool)> = None;
+        for entry in blobs.iter()? {
+            let (key, value) = entry?;
+            let (hash, index) = key.value();
+            let hash = BlobHash(hash);
+            let chunk = value.value();
+            report.blob_bytes += chunk.len() as u64;
+            match &mut current {
+                Some((h, bytes, next, gap)) if *h == hash => {
+                    *gap |= index != *next;
+                    *next = index + 1;
+                    bytes.extend_from_slice(chunk);
+                }
+                _ => {
+                    if let Some((h, bytes, _, gap)) = current.take() {
+                        batch_bytes += bytes.len();
+                        batch.push((h, bytes, gap));
+                        if batch_bytes >= BATCH_BYTES {
+                            batch_bytes = 0;
+                            // The hasher only stops early by panicking,
+                            // which the join below reports.
+                            let _ = send.send(std::mem::take(&mut batch));
+                        }
+                    }
+                    report.blobs += 1;
+                    stored.insert(hash);
+                    current = Some((hash, chunk.to_vec(), index + 1, index != 0));
+                }
             }
         }
-    };
-    for entry in blobs.iter()? {
-        let (key, value) = entry?;
-        let (hash, index) = key.value();
-        let hash = BlobHash(hash);
-        let chunk = value.value();
-        report.blob_bytes += chunk.len() as u64;
-        match &mut current {
-            Some((h, next, gap)) if *h == hash => {
-                *gap |= index != *next;
-                *next = index + 1;
-            }
-            _ => {
-                finish(current.take(), &bytes, &mut report);
-                bytes.clear();
-                report.blobs += 1;
-                stored.insert(hash);
-                current = Some((hash, index + 1, index != 0));
-            }
+        if let Some((h, bytes, _, gap)) = current.take() {
+            batch.push((h, bytes, gap));
         }
-        bytes.extend_from_slice(chunk);
-    }
-    finish(current.take(), &bytes, &mut report);
+        let _ = send.send(batch);
+        drop(send);
+        Ok(hasher
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })?;
+    report.problems = problems;
     Ok((stored, report))
 }
 
