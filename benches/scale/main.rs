@@ -493,6 +493,10 @@ fn targets(args: &Args, r: &Results) {
             "store holding files and a snapshot <= 1.3x the blob content",
             "blobs/file",
         ),
+        (
+            "the same store after gc <= 1.3x the blob content",
+            "blobs/file after gc",
+        ),
     ] {
         let x = r.get(key);
         rows.push((
