@@ -268,17 +268,30 @@ enum Checked {
 /// How many bytes redb's magic number takes at the start of its file.
 const MAGIC_LEN: usize = 9;
 
+/// The largest file a creation cut short can leave. redb gives a new
+/// database a file of a few pages (tens of KiB); a file past this has held
+/// data, and is never taken for an unfinished one, whatever its first bytes.
+const UNFINISHED_MAX_BYTES: u64 = 1 << 20;
+
 /// Whether `path` is a database file that redb began to create and never
-/// finished. redb writes its magic number last, once the rest of the
-/// header is on disk, so such a file starts with zeros and holds nothing:
-/// it is what a ctx killed while creating the store leaves behind.
+/// finished: small, and without redb's magic number, which redb writes
+/// last, once the rest of the header is on disk. It is what a ctx killed
+/// while creating the store leaves behind.
 fn is_unfinished(path: &Path) -> bool {
-    use std::io::Read as _;
-    let mut start = [0u8; MAGIC_LEN];
-    let Ok(mut file) = std::fs::File::open(path) else {
+    std::fs::File::open(path).is_ok_and(|mut file| looks_unfinished(&mut file))
+}
+
+/// [`is_unfinished`] for an open file.
+fn looks_unfinished(file: &mut std::fs::File) -> bool {
+    use std::io::{Read as _, Seek as _};
+    if !file
+        .metadata()
+        .is_ok_and(|m| m.len() <= UNFINISHED_MAX_BYTES)
+    {
         return false;
-    };
-    let Ok(len) = file.read(&mut start) else {
+    }
+    let mut start = [0u8; MAGIC_LEN];
+    let Ok(len) = file.rewind().and_then(|()| file.read(&mut start)) else {
         return false;
     };
     len > 0 && start[..len].iter().all(|b| *b == 0)
@@ -286,26 +299,37 @@ fn is_unfinished(path: &Path) -> bool {
 
 /// Moves a database file whose creation was cut short (see
 /// [`is_unfinished`]) aside, to `ctx.redb.incomplete-N`, so the open that
-/// follows creates the store afresh. It is moved, not emptied: a store
-/// whose first bytes were zeroed by damage would look the same, and its
-/// pages must stay where `ctx fsck` or a person can still reach them.
+/// follows creates the store afresh. It is moved, not emptied, so nothing
+/// that was in it is lost.
 ///
-/// It does so only under the file's lock, the one redb takes on every open:
-/// a file another process holds may be being created right now, and is left
-/// for the busy wait. Any failure here leaves the file as it is, for the
-/// open to report.
+/// It does so only under the file's lock, and only on Linux, where redb
+/// takes the same whole-file lock on every open (elsewhere it locks byte
+/// ranges, which this lock does not meet): a file another process holds may
+/// be being created right now, and is left for the busy wait. The file is
+/// checked again through the locked handle, and the path must still name
+/// it: another ctx may have moved it aside already and begun a new one. Any
+/// failure here leaves the file as it is, for the open to report.
+#[cfg(target_os = "linux")]
 fn reset_unfinished(path: &Path) {
+    use std::os::unix::fs::MetadataExt as _;
     if !is_unfinished(path) {
         return;
     }
-    let Ok(file) = std::fs::OpenOptions::new().write(true).open(path) else {
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    else {
         return;
     };
     if file.try_lock().is_err() {
         return;
     }
-    // Checked again under the lock: the creator may have finished meanwhile.
-    if is_unfinished(path) {
+    let same = match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(locked), Ok(named)) => locked.dev() == named.dev() && locked.ino() == named.ino(),
+        _ => false,
+    };
+    if same && looks_unfinished(&mut file) {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let aside = (1..)
             .map(|n| path.with_file_name(format!("{name}.incomplete-{n}")))
@@ -316,6 +340,12 @@ fn reset_unfinished(path: &Path) {
     }
     let _ = file.unlock();
 }
+
+/// See the Linux version: without redb's whole-file lock, a creation in
+/// progress cannot be told apart, so the file is left for the open to
+/// refuse.
+#[cfg(not(target_os = "linux"))]
+fn reset_unfinished(_path: &Path) {}
 
 /// Calls `open` until it stops answering "already open" or `deadline`
 /// passes, and turns redb's open errors into store errors.
@@ -913,6 +943,32 @@ mod tests {
         assert_eq!(std::fs::read(&path).expect("read file"), before);
     }
 
+    #[test]
+    fn a_large_store_with_a_zeroed_header_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ctx.redb");
+        let store = Store::open(&path, Duration::ZERO).expect("opens");
+        let mut w = store.write().expect("write");
+        let big: Vec<u8> = (0..2 * UNFINISHED_MAX_BYTES)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        w.put_blob(&big).expect("blob");
+        w.commit().expect("commit");
+        drop(store);
+        let mut bytes = std::fs::read(&path).expect("read");
+        bytes[..MAGIC_LEN].fill(0);
+        std::fs::write(&path, &bytes).expect("write");
+        assert!(Store::open(&path, Duration::ZERO).is_err());
+        assert!(Store::open_read_only(&path, Duration::ZERO).is_err());
+        assert_eq!(std::fs::read(&path).expect("read"), bytes);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("ctx.redb")]);
+    }
+
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_file_whose_creation_was_cut_short_becomes_a_store() {
         let dir = tempfile::tempdir().expect("temp dir");
