@@ -108,6 +108,7 @@ impl State {
                 if let Some(artifacts) = self.artifacts.get_mut(&pack) {
                     if let Some(gone) = artifacts.remove(&id)
                         && let Some(specs) = self.specs.get_mut(&pack)
+                        && specs.get(&gone.spec) == Some(&id)
                     {
                         specs.remove(&gone.spec);
                     }
