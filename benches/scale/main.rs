@@ -83,6 +83,15 @@ fn ctx(home: &Path, root: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// Copies a saved store over `db` and syncs it, so the fsync of the next
+/// measured commit does not also write out the copy.
+fn restore(from: &Path, db: &Path) {
+    std::fs::copy(from, db).expect("restore store");
+    std::fs::File::open(db)
+        .and_then(|f| f.sync_all())
+        .expect("sync the restored store");
+}
+
 /// A command's stdout as JSON.
 fn json(mut cmd: Command) -> serde_json::Value {
     let out = cmd.output().expect("spawn");
@@ -207,10 +216,10 @@ fn history_section(args: &Args, table: &Table, results: &mut Results) {
         let pristine = home.path().join("before-gc.redb");
         std::fs::copy(&db, &pristine).expect("copy store");
         let gc = median(table.runs(), false, || {
-            std::fs::copy(&pristine, &db).expect("restore store");
+            restore(&pristine, &db);
             run(&["gc"])
         });
-        std::fs::copy(&pristine, &db).expect("restore store");
+        restore(&pristine, &db);
         let before = file_size(&db);
         let report = json(run(&["gc", "--json"]));
         table.row(
@@ -252,7 +261,7 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
     let db = home.path().join("ctx.redb");
     let saved = |name: &str| home.path().join(name);
     let run = |a: &[&str]| ctx(home.path(), &root, a);
-    let restore = |from: &Path| std::fs::copy(from, &db).expect("restore store");
+    let restore = |from: &Path| restore(from, &db);
 
     measure::time(&mut run(&[
         "pack",
