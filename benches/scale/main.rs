@@ -532,6 +532,12 @@ fn targets(args: &Args, r: &Results) {
         ));
     }
     println!();
+    if args.quick {
+        println!(
+            "(--quick: stores and files too small for the targets, which are set for the full run, to mean much)"
+        );
+        println!();
+    }
     println!("| target | measured | met |");
     println!("|---|---|---|");
     for (name, value, met) in rows {
