@@ -55,20 +55,7 @@ impl Files {
         let text = format!(
             "// file {index}, version {version}\npub fn f{index}_{version}(x: u32) -> u32 {{\n    x.wrapping_mul({index}).rotate_left({version})\n}}\n"
         );
-        let hash = w.put_blob(text.as_bytes()).expect("blob");
-        Event::ArtifactAdded {
-            pack,
-            artifact: NewArtifact {
-                spec: SourceSpec::File { path },
-                priority: 0,
-                options: AddOptions::default(),
-                content: Captured::Blob(CapturedBlob {
-                    hash,
-                    bytes: text.len() as u64,
-                    tokens: (text.len() / 4) as u32,
-                }),
-            },
-        }
+        file_added(w, pack, path, &text)
     }
 }
 
@@ -193,23 +180,8 @@ pub fn add_content(db: &Path, bytes: u64) -> u64 {
             file += 1;
             let text = crate::project::code(&mut rng, 20_000);
             written += text.len() as u64;
-            let hash = w.put_blob(text.as_bytes()).expect("blob");
             let pack = packs[1 + (file as usize % (packs.len() - 1))];
-            let event = Event::ArtifactAdded {
-                pack,
-                artifact: NewArtifact {
-                    spec: SourceSpec::File {
-                        path: format!("src/content_{file}.rs"),
-                    },
-                    priority: 0,
-                    options: AddOptions::default(),
-                    content: Captured::Blob(CapturedBlob {
-                        hash,
-                        bytes: text.len() as u64,
-                        tokens: (text.len() / 4) as u32,
-                    }),
-                },
-            };
+            let event = file_added(&mut w, pack, format!("src/content_{file}.rs"), &text);
             w.append(new_event(event)).expect("append");
             if file.is_multiple_of(10) {
                 let garbage = crate::project::code(&mut rng, 20_000);
@@ -219,6 +191,24 @@ pub fn add_content(db: &Path, bytes: u64) -> u64 {
         w.commit().expect("commit");
     }
     written
+}
+
+/// Stores `text` and returns the event that captures it as file `path`.
+fn file_added(w: &mut Writer, pack: PackId, path: String, text: &str) -> Event {
+    let hash = w.put_blob(text.as_bytes()).expect("blob");
+    Event::ArtifactAdded {
+        pack,
+        artifact: NewArtifact {
+            spec: SourceSpec::File { path },
+            priority: 0,
+            options: AddOptions::default(),
+            content: Captured::Blob(CapturedBlob {
+                hash,
+                bytes: text.len() as u64,
+                tokens: (text.len() / 4) as u32,
+            }),
+        },
+    }
 }
 
 fn create(name: &str, root: &Path) -> Event {

@@ -238,6 +238,16 @@ fn history_section(args: &Args, table: &Table, results: &mut Results) {
     }
 }
 
+/// The capture the render scenarios run on: every file of the project.
+const CAPTURE: &[&str] = &[
+    "pack",
+    "add",
+    "bench",
+    "glob:**/*",
+    "--max-files",
+    "1000000",
+];
+
 fn render_section(args: &Args, table: &Table, results: &mut Results) {
     let project = tempfile::tempdir().expect("project");
     let home = tempfile::tempdir().expect("home");
@@ -273,24 +283,10 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
     std::fs::copy(&db, saved("empty.redb")).expect("copy store");
     let capture = median(table.runs(), false, || {
         restore(&saved("empty.redb"));
-        run(&[
-            "pack",
-            "add",
-            "bench",
-            "glob:**/*",
-            "--max-files",
-            "1000000",
-        ])
+        run(CAPTURE)
     });
     restore(&saved("empty.redb"));
-    measure::time(&mut run(&[
-        "pack",
-        "add",
-        "bench",
-        "glob:**/*",
-        "--max-files",
-        "1000000",
-    ]));
+    measure::time(&mut run(CAPTURE));
     table.row(
         "pack add glob:**/* (capture)",
         &size,
