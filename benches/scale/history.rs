@@ -18,7 +18,7 @@ use ctx_model::{
     AddOptions, ArtifactId, Captured, CapturedBlob, Event, NewArtifact, PackId, PackName,
     SourceSpec, Timestamp, TokenizerKind,
 };
-use ctx_store::{NewEvent, Read as _, Store, Writer};
+use ctx_store::{NewEvent, Query as _, Store, Writer};
 
 use crate::project::Rng;
 

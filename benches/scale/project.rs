@@ -119,8 +119,8 @@ pub fn touch_one_percent(files: &[(PathBuf, u64)], round: usize) {
 
 /// Token counting alone over the same texts on all cores.
 pub fn tokenizer_ceiling(texts: &[String]) -> Duration {
-    let tok = bpe_openai::o200k_base();
-    tok.count("warm");
+    let kind = ctx_model::TokenizerKind::O200k;
+    ctx_engine::tokenize::count(kind, "warm");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let start = Instant::now();
     std::thread::scope(|s| {
@@ -130,8 +130,8 @@ pub fn tokenizer_ceiling(texts: &[String]) -> Duration {
                     .iter()
                     .skip(i)
                     .step_by(cores)
-                    .map(|t| tok.count(t.as_str()))
-                    .sum::<usize>()
+                    .map(|t| u64::from(ctx_engine::tokenize::count(kind, t)))
+                    .sum::<u64>()
             });
         }
     });

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ctx_model::BlobHash;
-use ctx_store::Read as _;
+use ctx_store::Query as _;
 
 use crate::common::Env;
 use crate::support::{Bounded, Rng, run_bounded, soak};

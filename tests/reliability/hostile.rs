@@ -733,36 +733,35 @@ fn files_vanishing_during_a_walk_are_skipped_or_reported() {
 
 /// A bundle that is whole (checksum, blob hashes and payload hash all
 /// match) but whose manifest holds what no ctx would write: extreme
-/// counts, control characters, paths out of the root, a foreign format.
+/// counts, control characters, paths out of the root, and a foreign pack id.
 fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
     use ctx_model::{
-        ArtifactId, BlobHash, Manifest, PackId, PackName, PackRef, SnapshotExclusion, SnapshotItem,
-        TokenizerKind,
+        ArtifactId, BlobHash, ExclusionReason, Format, Manifest, PackId, PackName, PackRef,
+        SnapshotExclusion, SnapshotItem, TokenizerKind,
     };
     let body = format!("{text}\n").into_bytes();
     let hash = BlobHash::of(&body);
     let (preamble, head, trailer) = (format!("{text}<"), format!("\u{1b}[2J{text}"), ">");
-    let mut payload = blake3::Hasher::new();
-    for piece in [
+    let payload = ctx_model::payload_hash([
         preamble.as_bytes(),
         head.as_bytes(),
         &body,
         trailer.as_bytes(),
-    ] {
-        payload.update(piece);
-    }
+    ]);
     let manifest = Manifest {
         packs: vec![PackRef {
             id: PackId(u64::MAX),
             name: PackName::new("p").expect("name"),
         }],
         label: Some(format!("{text}\nsecond line\u{1b}[31m")),
-        format: format!("{text}-format"),
+        // The format and reasons are typed: a name no ctx knows does not
+        // decode (see `ctx_model::format`), so only the free text is hostile.
+        format: Format::Json,
         tokenizer: TokenizerKind::Cl100k,
         budget: u64::MAX - tokens,
         tokens,
         render_hash: hash,
-        payload_hash: BlobHash(*payload.finalize().as_bytes()),
+        payload_hash: payload,
         payload_bytes: u64::MAX,
         preamble,
         trailer: trailer.into(),
@@ -782,7 +781,7 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
             source: text.to_owned(),
             path: None,
             lines: Some((0, u32::MAX)),
-            reason: format!("{text}\n"),
+            reason: ExclusionReason::Missing,
             tokens: Some(u64::MAX),
         }],
     };

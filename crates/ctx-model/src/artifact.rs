@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ArtifactId, BlobHash, EventSeq, SourceSpec};
+use crate::{ArtifactId, BlobHash, EventSeq, ExclusionReason, SourceSpec};
 
 /// One artifact of a pack, as materialized.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,30 +110,5 @@ pub struct CapturedFile {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedFile {
     pub path: String,
-    pub reason: SkipReason,
-}
-
-/// Why a collection left a file out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SkipReason {
-    Sensitive,
-    Binary,
-    TooLarge,
-    Ignored,
-    OutsideRoot,
-    Unreadable,
-}
-
-impl SkipReason {
-    /// The word used in output and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sensitive => "sensitive",
-            Self::Binary => "binary",
-            Self::TooLarge => "too_large",
-            Self::Ignored => "ignored",
-            Self::OutsideRoot => "outside_root",
-            Self::Unreadable => "unreadable",
-        }
-    }
+    pub reason: ExclusionReason,
 }

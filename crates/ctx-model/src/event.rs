@@ -144,19 +144,71 @@ impl Event {
         }
     }
 
-    /// A stable snake_case name for the kind, used in output and filters.
-    pub fn kind(&self) -> &'static str {
+    /// What kind of event this is.
+    pub fn kind(&self) -> EventKind {
         match self {
-            Self::PackCreated { .. } => "pack_created",
-            Self::ArtifactAdded { .. } => "artifact_added",
-            Self::ArtifactRemoved { .. } => "artifact_removed",
-            Self::PackRenamed { .. } => "pack_renamed",
-            Self::BudgetChanged { .. } => "budget_changed",
-            Self::PackDeleted { .. } => "pack_deleted",
-            Self::SnapshotCreated { .. } => "snapshot_created",
-            Self::SnapshotDeleted { .. } => "snapshot_deleted",
-            Self::Undone { .. } => "undone",
-            Self::SnapshotImported { .. } => "snapshot_imported",
+            Self::PackCreated { .. } => EventKind::PackCreated,
+            Self::ArtifactAdded { .. } => EventKind::ArtifactAdded,
+            Self::ArtifactRemoved { .. } => EventKind::ArtifactRemoved,
+            Self::PackRenamed { .. } => EventKind::PackRenamed,
+            Self::BudgetChanged { .. } => EventKind::BudgetChanged,
+            Self::PackDeleted { .. } => EventKind::PackDeleted,
+            Self::SnapshotCreated { .. } => EventKind::SnapshotCreated,
+            Self::SnapshotDeleted { .. } => EventKind::SnapshotDeleted,
+            Self::Undone { .. } => EventKind::Undone,
+            Self::SnapshotImported { .. } => EventKind::SnapshotImported,
         }
+    }
+}
+
+/// The kind of an event, named in snake_case in output and filters
+/// (`ctx log --kind artifact_added`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[cfg_attr(feature = "clap", value(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    PackCreated,
+    ArtifactAdded,
+    ArtifactRemoved,
+    PackRenamed,
+    BudgetChanged,
+    PackDeleted,
+    SnapshotCreated,
+    SnapshotDeleted,
+    Undone,
+    SnapshotImported,
+}
+
+impl EventKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PackCreated => "pack_created",
+            Self::ArtifactAdded => "artifact_added",
+            Self::ArtifactRemoved => "artifact_removed",
+            Self::PackRenamed => "pack_renamed",
+            Self::BudgetChanged => "budget_changed",
+            Self::PackDeleted => "pack_deleted",
+            Self::SnapshotCreated => "snapshot_created",
+            Self::SnapshotDeleted => "snapshot_deleted",
+            Self::Undone => "undone",
+            Self::SnapshotImported => "snapshot_imported",
+        }
+    }
+
+    /// Whether events of this kind create, change or delete a snapshot
+    /// rather than a pack.
+    pub fn is_snapshot(self) -> bool {
+        matches!(
+            self,
+            Self::SnapshotCreated | Self::SnapshotDeleted | Self::SnapshotImported
+        )
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }

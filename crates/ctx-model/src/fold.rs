@@ -190,137 +190,54 @@ fn existing<V: StateView>(
         .ok_or(PlanError::Refused(FoldError::UnknownPack { seq, pack: id }))
 }
 
+fn name_free<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    name: &PackName,
+) -> Result<(), PlanError<V::Error>> {
+    match view.pack_by_name(name).map_err(PlanError::View)? {
+        Some(_) => Err(FoldError::NameTaken {
+            seq,
+            name: name.clone(),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+fn stale<E>(seq: EventSeq, expected: String, found: String) -> PlanError<E> {
+    FoldError::Stale {
+        seq,
+        expected,
+        found,
+    }
+    .into()
+}
+
+/// A pack row and the edits an effect makes.
+type Effected<E> = Result<(Pack, Vec<Change>), PlanError<E>>;
+
 fn apply_effect<V: StateView>(
     view: &V,
     seq: EventSeq,
     pack_id: PackId,
     effect: Effect<'_>,
 ) -> Result<Planned, PlanError<V::Error>> {
-    let name_free = |name: &PackName| -> Result<(), PlanError<V::Error>> {
-        match view.pack_by_name(name).map_err(PlanError::View)? {
-            Some(_) => Err(FoldError::NameTaken {
-                seq,
-                name: name.clone(),
-            }
-            .into()),
-            None => Ok(()),
-        }
-    };
-    let stale = |expected: String, found: String| FoldError::Stale {
-        seq,
-        expected,
-        found,
-    };
-    let no_duplicate = |pack: &Pack, spec: &SourceSpec| -> Result<(), PlanError<V::Error>> {
-        match view
-            .artifact_by_spec(pack.id, spec)
-            .map_err(PlanError::View)?
-        {
-            Some(_) => Err(FoldError::DuplicateSpec {
-                seq,
-                pack: pack.name.clone(),
-                spec: spec.to_string(),
-            }
-            .into()),
-            None => Ok(()),
-        }
-    };
-
     let (pack, changes) = match effect {
-        Effect::CreatePack(mut pack, artifacts) => {
-            name_free(&pack.name)?;
-            if view.pack(pack.id).map_err(PlanError::View)?.is_some() {
-                return Err(stale(format!("no pack with id {}", pack.id), "one".into()).into());
-            }
-            pack.artifacts = artifacts.len() as u64;
-            pack.bytes = artifacts.iter().map(|a| a.content.bytes()).sum();
-            pack.tokens = artifacts.iter().map(|a| a.content.tokens()).sum();
-            let mut changes = vec![
-                Change::PutName(pack.name.clone(), pack.id),
-                Change::PutPack(pack.clone()),
-            ];
-            changes.extend(
-                artifacts
-                    .into_iter()
-                    .map(|a| Change::PutArtifact(pack.id, a)),
-            );
-            (pack, changes)
-        }
-        Effect::AddArtifact(id, artifact) => {
-            let mut pack = existing(view, seq, id)?;
-            no_duplicate(&pack, &artifact.spec)?;
-            if view
-                .artifact(id, artifact.id)
-                .map_err(PlanError::View)?
-                .is_some()
-            {
-                return Err(stale(format!("no artifact {}", artifact.id), "one".into()).into());
-            }
-            let inconsistent = || FoldError::Inconsistent { seq, pack: id };
-            pack.artifacts = pack.artifacts.checked_add(1).ok_or_else(inconsistent)?;
-            pack.bytes = pack
-                .bytes
-                .checked_add(artifact.content.bytes())
-                .ok_or_else(inconsistent)?;
-            pack.tokens = pack
-                .tokens
-                .checked_add(artifact.content.tokens())
-                .ok_or_else(inconsistent)?;
-            let changes = vec![
-                Change::PutArtifact(id, artifact),
-                Change::PutPack(pack.clone()),
-            ];
-            (pack, changes)
-        }
+        Effect::CreatePack(pack, artifacts) => create_pack(view, seq, pack, artifacts)?,
+        Effect::AddArtifact(id, artifact) => add_artifact(view, seq, id, artifact)?,
         Effect::RemoveArtifact(id, artifact, spec) => {
-            let mut pack = existing(view, seq, id)?;
-            let Some(found) = view.artifact(id, artifact).map_err(PlanError::View)? else {
-                return Err(FoldError::UnknownArtifact {
-                    seq,
-                    pack: pack.name,
-                    artifact,
-                }
-                .into());
-            };
-            if found.spec != *spec {
-                return Err(stale(found.spec.to_string(), spec.to_string()).into());
-            }
-            // A pack row out of step with its artifacts is damage, never
-            // something to wrap around.
-            let inconsistent = || FoldError::Inconsistent { seq, pack: id };
-            pack.artifacts = pack.artifacts.checked_sub(1).ok_or_else(inconsistent)?;
-            pack.bytes = pack
-                .bytes
-                .checked_sub(found.content.bytes())
-                .ok_or_else(inconsistent)?;
-            pack.tokens = pack
-                .tokens
-                .checked_sub(found.content.tokens())
-                .ok_or_else(inconsistent)?;
-            let changes = vec![
-                Change::DeleteArtifact(id, artifact, found.spec),
-                Change::PutPack(pack.clone()),
-            ];
-            (pack, changes)
+            remove_artifact(view, seq, id, artifact, spec)?
         }
-        Effect::Rename(id, from, to) => {
-            let mut pack = existing(view, seq, id)?;
-            if pack.name != *from {
-                return Err(stale(format!("name `{from}`"), format!("`{}`", pack.name)).into());
-            }
-            name_free(to)?;
-            pack.name = to.clone();
-            let changes = vec![
-                Change::DeleteName(from.clone()),
-                Change::PutName(to.clone(), id),
-                Change::PutPack(pack.clone()),
-            ];
-            (pack, changes)
-        }
+        Effect::Rename(id, from, to) => rename(view, seq, id, from, to)?,
         Effect::SetBudget(id, from, to) => {
             let mut pack = existing(view, seq, id)?;
             if pack.budget != from {
-                return Err(stale(format!("budget {from}"), pack.budget.to_string()).into());
+                return Err(stale(
+                    seq,
+                    format!("budget {from}"),
+                    pack.budget.to_string(),
+                ));
             }
             pack.budget = to;
             (pack.clone(), vec![Change::PutPack(pack)])
@@ -328,7 +245,11 @@ fn apply_effect<V: StateView>(
         Effect::DeletePack(id, name) => {
             let pack = existing(view, seq, id)?;
             if pack.name != *name {
-                return Err(stale(format!("name `{name}`"), format!("`{}`", pack.name)).into());
+                return Err(stale(
+                    seq,
+                    format!("name `{name}`"),
+                    format!("`{}`", pack.name),
+                ));
             }
             let changes = vec![Change::DeleteName(name.clone()), Change::DeletePack(id)];
             (pack, changes)
@@ -352,4 +273,143 @@ fn apply_effect<V: StateView>(
         }),
         changes,
     })
+}
+
+fn create_pack<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    mut pack: Pack,
+    artifacts: Vec<Artifact>,
+) -> Effected<V::Error> {
+    name_free(view, seq, &pack.name)?;
+    if view.pack(pack.id).map_err(PlanError::View)?.is_some() {
+        return Err(stale(
+            seq,
+            format!("no pack with id {}", pack.id),
+            "one".into(),
+        ));
+    }
+    pack.artifacts = artifacts.len() as u64;
+    pack.bytes = artifacts.iter().map(|a| a.content.bytes()).sum();
+    pack.tokens = artifacts.iter().map(|a| a.content.tokens()).sum();
+    let mut changes = vec![
+        Change::PutName(pack.name.clone(), pack.id),
+        Change::PutPack(pack.clone()),
+    ];
+    changes.extend(
+        artifacts
+            .into_iter()
+            .map(|a| Change::PutArtifact(pack.id, a)),
+    );
+    Ok((pack, changes))
+}
+
+fn add_artifact<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    id: PackId,
+    artifact: Artifact,
+) -> Effected<V::Error> {
+    let mut pack = existing(view, seq, id)?;
+    if view
+        .artifact_by_spec(pack.id, &artifact.spec)
+        .map_err(PlanError::View)?
+        .is_some()
+    {
+        return Err(FoldError::DuplicateSpec {
+            seq,
+            pack: pack.name.clone(),
+            spec: artifact.spec.to_string(),
+        }
+        .into());
+    }
+    if view
+        .artifact(id, artifact.id)
+        .map_err(PlanError::View)?
+        .is_some()
+    {
+        return Err(stale(
+            seq,
+            format!("no artifact {}", artifact.id),
+            "one".into(),
+        ));
+    }
+    let inconsistent = || FoldError::Inconsistent { seq, pack: id };
+    pack.artifacts = pack.artifacts.checked_add(1).ok_or_else(inconsistent)?;
+    pack.bytes = pack
+        .bytes
+        .checked_add(artifact.content.bytes())
+        .ok_or_else(inconsistent)?;
+    pack.tokens = pack
+        .tokens
+        .checked_add(artifact.content.tokens())
+        .ok_or_else(inconsistent)?;
+    let changes = vec![
+        Change::PutArtifact(id, artifact),
+        Change::PutPack(pack.clone()),
+    ];
+    Ok((pack, changes))
+}
+
+fn remove_artifact<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    id: PackId,
+    artifact: ArtifactId,
+    spec: &SourceSpec,
+) -> Effected<V::Error> {
+    let mut pack = existing(view, seq, id)?;
+    let Some(found) = view.artifact(id, artifact).map_err(PlanError::View)? else {
+        return Err(FoldError::UnknownArtifact {
+            seq,
+            pack: pack.name,
+            artifact,
+        }
+        .into());
+    };
+    if found.spec != *spec {
+        return Err(stale(seq, found.spec.to_string(), spec.to_string()));
+    }
+    // A pack row out of step with its artifacts is damage, never
+    // something to wrap around.
+    let inconsistent = || FoldError::Inconsistent { seq, pack: id };
+    pack.artifacts = pack.artifacts.checked_sub(1).ok_or_else(inconsistent)?;
+    pack.bytes = pack
+        .bytes
+        .checked_sub(found.content.bytes())
+        .ok_or_else(inconsistent)?;
+    pack.tokens = pack
+        .tokens
+        .checked_sub(found.content.tokens())
+        .ok_or_else(inconsistent)?;
+    let changes = vec![
+        Change::DeleteArtifact(id, artifact, found.spec),
+        Change::PutPack(pack.clone()),
+    ];
+    Ok((pack, changes))
+}
+
+fn rename<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    id: PackId,
+    from: &PackName,
+    to: &PackName,
+) -> Effected<V::Error> {
+    let mut pack = existing(view, seq, id)?;
+    if pack.name != *from {
+        return Err(stale(
+            seq,
+            format!("name `{from}`"),
+            format!("`{}`", pack.name),
+        ));
+    }
+    name_free(view, seq, to)?;
+    pack.name = to.clone();
+    let changes = vec![
+        Change::DeleteName(from.clone()),
+        Change::PutName(to.clone(), id),
+        Change::PutPack(pack.clone()),
+    ];
+    Ok((pack, changes))
 }

@@ -1,12 +1,14 @@
 //! Domain types and pure logic of ctx: pack names, ids, source specs, events
 //! and the fold that turns events into pack state.
 //!
-//! Nothing here performs I/O. The store persists these types; the binary
-//! loads sources and prints them.
+//! Nothing here performs I/O. The store persists these types; the engine
+//! loads sources and renders them; the front ends print them.
 
 pub mod artifact;
 pub mod event;
+pub mod exclusion;
 pub mod fold;
+pub mod format;
 pub mod id;
 pub mod name;
 pub mod sensitive;
@@ -15,17 +17,22 @@ pub mod spec;
 pub mod state;
 pub mod time;
 pub mod tokenizer;
+pub mod undo;
 
 pub use artifact::{
-    AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkipReason, SkippedFile,
-    sort_for_render,
+    AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkippedFile, sort_for_render,
 };
-pub use event::{Event, EventRecord, NewArtifact, PackRef, Reversal};
+pub use event::{Event, EventKind, EventRecord, NewArtifact, PackRef, Reversal};
+pub use exclusion::ExclusionReason;
 pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};
+pub use format::Format;
 pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
 pub use name::{NameError, PackName};
-pub use snapshot::{Manifest, SnapshotExclusion, SnapshotId, SnapshotItem};
+pub use snapshot::{
+    Manifest, SnapshotExclusion, SnapshotId, SnapshotItem, VerifyError, payload_hash,
+};
 pub use spec::{SourceSpec, SpecError};
 pub use state::{Pack, State};
 pub use time::Timestamp;
 pub use tokenizer::TokenizerKind;
+pub use undo::{History, UndoError, plan_undo};

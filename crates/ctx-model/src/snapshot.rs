@@ -1,13 +1,18 @@
 //! Snapshots: a render frozen so its payload can be reproduced byte for byte
 //! later, anywhere. The manifest holds the frame and, for each item, the hash
 //! of its framed bytes; the bytes themselves are blobs.
+//!
+//! [`payload_hash`] is the one definition of a payload's hash: snapshot
+//! create computes it, and reproducing a snapshot or importing a bundle
+//! checks it through [`Manifest::verify`].
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::exclusion::as_word;
 use crate::id::scramble;
-use crate::{ArtifactId, BlobHash, PackRef, TokenizerKind};
+use crate::{ArtifactId, BlobHash, ExclusionReason, Format, PackRef, TokenizerKind};
 
 /// A snapshot: the seq of its `SnapshotCreated` event, shown like artifact
 /// ids (16 hex digits; a unique prefix is accepted).
@@ -36,7 +41,7 @@ pub struct Manifest {
     /// The packs, in render order, with their names at the time.
     pub packs: Vec<PackRef>,
     pub label: Option<String>,
-    pub format: String,
+    pub format: Format,
     pub tokenizer: TokenizerKind,
     pub budget: u64,
     /// The tokenizer's count of the payload.
@@ -74,13 +79,112 @@ pub struct SnapshotExclusion {
     pub source: String,
     pub path: Option<String>,
     pub lines: Option<(u32, u32)>,
-    pub reason: String,
+    /// Stored by its word, as it was when manifests held a string.
+    #[serde(with = "as_word")]
+    pub reason: ExclusionReason,
     pub tokens: Option<u64>,
+}
+
+/// BLAKE3 of a payload, given as its pieces in order.
+pub fn payload_hash<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> BlobHash {
+    let mut hasher = blake3::Hasher::new();
+    for piece in pieces {
+        hasher.update(piece);
+    }
+    BlobHash(*hasher.finalize().as_bytes())
+}
+
+/// Why a manifest's payload cannot be reproduced from the bodies given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("{given} bodies were given for {items} items")]
+    BodyCount { items: usize, given: usize },
+    #[error("the payload does not match its hash")]
+    PayloadHash,
+}
+
+impl Manifest {
+    /// The payload's pieces in order (preamble, each item's head and body,
+    /// trailer), with `bodies[i]` the body of item `i`.
+    pub fn pieces<'a, B: AsRef<[u8]>>(
+        &'a self,
+        bodies: &'a [B],
+    ) -> impl Iterator<Item = &'a [u8]> + 'a {
+        std::iter::once(self.preamble.as_bytes())
+            .chain(
+                self.items
+                    .iter()
+                    .zip(bodies)
+                    .flat_map(|(item, body)| [item.head.as_bytes(), body.as_ref()]),
+            )
+            .chain(std::iter::once(self.trailer.as_bytes()))
+    }
+
+    /// Checks that `bodies` (one per item, in order) reassemble the payload
+    /// the manifest recorded, byte for byte.
+    pub fn verify<B: AsRef<[u8]>>(&self, bodies: &[B]) -> Result<(), VerifyError> {
+        if bodies.len() != self.items.len() {
+            return Err(VerifyError::BodyCount {
+                items: self.items.len(),
+                given: bodies.len(),
+            });
+        }
+        if payload_hash(self.pieces(bodies)) != self.payload_hash {
+            return Err(VerifyError::PayloadHash);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn manifest(bodies: &[&str]) -> Manifest {
+        let items: Vec<SnapshotItem> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| SnapshotItem {
+                pack: "p".into(),
+                artifact: ArtifactId(i as u64 + 1),
+                source: "text:x".into(),
+                path: None,
+                lines: None,
+                head: format!("<{i}>"),
+                body: BlobHash::of(body.as_bytes()),
+                tokens: 1,
+            })
+            .collect();
+        let mut m = Manifest {
+            packs: Vec::new(),
+            label: None,
+            format: Format::Xml,
+            tokenizer: TokenizerKind::O200k,
+            budget: 10,
+            tokens: 3,
+            render_hash: BlobHash([0; 32]),
+            payload_hash: BlobHash([0; 32]),
+            payload_bytes: 0,
+            preamble: "[".into(),
+            trailer: "]".into(),
+            items,
+            excluded: Vec::new(),
+        };
+        m.payload_hash = payload_hash([&b"[<0>a<1>bc]"[..]]);
+        m
+    }
+
+    #[test]
+    fn a_manifest_verifies_against_its_bodies() {
+        let m = manifest(&["a", "bc"]);
+        assert_eq!(m.verify(&["a", "bc"]), Ok(()));
+        assert_eq!(m.verify(&["a", "bd"]), Err(VerifyError::PayloadHash));
+        assert_eq!(
+            m.verify(&["a"]),
+            Err(VerifyError::BodyCount { items: 2, given: 1 })
+        );
+        assert_eq!(m.pieces(&["a", "bc"]).count(), 6);
+    }
 
     #[test]
     fn snapshot_ids_differ_from_artifact_ids() {

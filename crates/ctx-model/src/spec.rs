@@ -16,9 +16,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The schemes a spec may start with.
-pub const SCHEMES: [&str; 5] = ["file", "text", "glob", "md_dir", "git"];
-
 /// One declared source.
 ///
 /// Deserializing checks what `parse` guarantees (see [`StoredSpec`]), so a
@@ -162,11 +159,6 @@ impl SourceSpec {
                 rest: rest.to_owned(),
             }),
         }
-    }
-
-    /// Whether the spec expands to many files.
-    pub fn is_collection(&self) -> bool {
-        matches!(self, Self::Glob { .. } | Self::MdDir { .. })
     }
 
     /// The file or folder path the spec names, if any.

@@ -47,6 +47,23 @@ impl Timestamp {
         }
         Some(Self(secs.checked_mul(1000)?))
     }
+
+    /// A time a user typed: a date, a date and time (UTC), or an age
+    /// (`90s`, `90m`, `12h`, `7d`, `2w`) counted back from `now`.
+    pub fn parse_relative(s: &str, now: Timestamp) -> Option<Self> {
+        let age = |unit: char, ms: i64| {
+            s.strip_suffix(unit)
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .map(|n| Timestamp(now.0.saturating_sub(n.saturating_mul(ms))))
+        };
+        Self::parse(s)
+            .or_else(|| age('s', 1000))
+            .or_else(|| age('m', 60_000))
+            .or_else(|| age('h', 3_600_000))
+            .or_else(|| age('d', 86_400_000))
+            .or_else(|| age('w', 604_800_000))
+    }
 }
 
 /// The largest year (either side of year 0) a time may name.
@@ -148,6 +165,30 @@ mod tests {
         ) {
             let _ = Timestamp::parse(&s);
             let _ = Timestamp::parse(&format!("{y}-{m:02}-{d:02}T23:59:60Z"));
+        }
+    }
+
+    #[test]
+    fn ages_count_back_from_now() {
+        let now = Timestamp(10 * 86_400_000);
+        assert_eq!(
+            Timestamp::parse_relative("90m", now),
+            Some(Timestamp(now.0 - 90 * 60_000))
+        );
+        assert_eq!(
+            Timestamp::parse_relative("2w", now),
+            Some(Timestamp(now.0 - 14 * 86_400_000))
+        );
+        assert_eq!(
+            Timestamp::parse_relative("1970-01-02", now),
+            Some(Timestamp(86_400_000))
+        );
+        assert_eq!(
+            Timestamp::parse_relative("99999999999999999w", now),
+            Some(Timestamp(now.0 - i64::MAX))
+        );
+        for bad in ["-5d", "d", "5y", "yesterday", ""] {
+            assert_eq!(Timestamp::parse_relative(bad, now), None, "{bad}");
         }
     }
 

@@ -1,5 +1,8 @@
-//! Which BPE vocabulary counts tokens. The binary owns the tokenizers; the
+//! Which BPE vocabulary counts tokens. The engine owns the tokenizers; the
 //! model only names them, so events and caches can record which one counted.
+//!
+//! Stored events encode the variant's index, so variants are only ever
+//! added at the end; the serde names are what JSON output shows.
 
 use std::fmt;
 
@@ -9,11 +12,15 @@ use serde::{Deserialize, Serialize};
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
 pub enum TokenizerKind {
     /// OpenAI's o200k_base (GPT-4o and later), the default.
     #[default]
+    #[cfg_attr(feature = "clap", value(name = "o200k"))]
     O200k,
     /// OpenAI's cl100k_base (GPT-4, GPT-3.5).
+    #[cfg_attr(feature = "clap", value(name = "cl100k"))]
     Cl100k,
 }
 

@@ -102,25 +102,20 @@ pub fn decode(bytes: &[u8]) -> Result<(Manifest, Blobs), BundleError> {
     // with many items and many blobs cost items × blobs hash comparisons.
     let by_hash: HashMap<&BlobHash, &[u8]> =
         body.blobs.iter().map(|(h, b)| (h, b.as_slice())).collect();
-    let find = |hash: &BlobHash| {
-        by_hash
-            .get(hash)
-            .copied()
-            .ok_or_else(|| BundleError::Damaged(format!("blob {hash} is missing")))
-    };
-    let m = &body.manifest;
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(m.preamble.as_bytes());
-    for item in &m.items {
-        hasher.update(item.head.as_bytes());
-        hasher.update(find(&item.body)?);
-    }
-    hasher.update(m.trailer.as_bytes());
-    if BlobHash(*hasher.finalize().as_bytes()) != m.payload_hash {
-        return Err(BundleError::Damaged(
-            "the payload does not match its hash".into(),
-        ));
-    }
+    let bodies: Vec<&[u8]> = body
+        .manifest
+        .items
+        .iter()
+        .map(|item| {
+            by_hash
+                .get(&item.body)
+                .copied()
+                .ok_or_else(|| BundleError::Damaged(format!("blob {} is missing", item.body)))
+        })
+        .collect::<Result<_, _>>()?;
+    body.manifest
+        .verify(&bodies)
+        .map_err(|e| BundleError::Damaged(e.to_string()))?;
     Ok((body.manifest, body.blobs))
 }
 
@@ -130,7 +125,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use ctx_model::{ArtifactId, PackId, PackName, PackRef, SnapshotItem, TokenizerKind};
+    use ctx_model::{ArtifactId, Format, PackId, PackName, PackRef, SnapshotItem, TokenizerKind};
 
     use super::*;
 
@@ -149,7 +144,7 @@ mod tests {
                 name: PackName::new("p").expect("name"),
             }],
             label: Some("label".into()),
-            format: "markdown".into(),
+            format: Format::Markdown,
             tokenizer: TokenizerKind::O200k,
             budget: 100,
             tokens: 7,
@@ -243,28 +238,24 @@ mod tests {
     /// A manifest of `items`, with the payload hash they give over `blobs`.
     fn manifest(items: Vec<SnapshotItem>, blobs: &Blobs) -> Manifest {
         let by_hash: HashMap<_, _> = blobs.iter().cloned().collect();
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(b"preamble\n");
-        for item in &items {
-            hasher.update(item.head.as_bytes());
-            hasher.update(&by_hash[&item.body]);
-        }
-        hasher.update(b"trailer\n");
-        Manifest {
+        let bodies: Vec<&[u8]> = items.iter().map(|i| by_hash[&i.body].as_slice()).collect();
+        let mut m = Manifest {
             packs: Vec::new(),
             label: Some("test".into()),
-            format: "markdown".into(),
+            format: Format::Markdown,
             tokenizer: TokenizerKind::O200k,
             budget: 1000,
             tokens: items.len() as u64,
             render_hash: BlobHash([0; 32]),
-            payload_hash: BlobHash(*hasher.finalize().as_bytes()),
+            payload_hash: BlobHash([0; 32]),
             payload_bytes: 0,
             preamble: "preamble\n".into(),
             trailer: "trailer\n".into(),
             items,
             excluded: Vec::new(),
-        }
+        };
+        m.payload_hash = ctx_model::payload_hash(m.pieces(&bodies));
+        m
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ctx_model::{BlobHash, FoldError};
+use ctx_model::{BlobHash, FoldError, UndoError};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,10 @@ pub enum StoreError {
     HashMismatch { hash: BlobHash },
     #[error(transparent)]
     Fold(#[from] FoldError),
+    #[error("the log cannot be undone: {0}")]
+    Undo(#[from] UndoError),
+    #[error("event {seq} is a snapshot event without its manifest")]
+    SnapshotWithoutManifest { seq: u64 },
 }
 
 impl StoreError {
@@ -54,6 +58,7 @@ impl StoreError {
                 | Self::MissingBlob { .. }
                 | Self::HashMismatch { .. }
                 | Self::Fold(FoldError::OutOfOrder { .. } | FoldError::Inconsistent { .. })
+                | Self::Undo(_)
                 | Self::Database(redb::Error::Corrupted(_))
         )
     }

@@ -9,7 +9,7 @@ use redb::ReadableTable;
 use ctx_model::{BlobHash, Captured, EventSeq, State};
 
 use crate::error::Result;
-use crate::read::Read;
+use crate::read::Query;
 use crate::schema::{ARTIFACT_SPECS, BLOBS, EVENTS, EVENTS_BY_PACK};
 
 /// One thing wrong with a store.
@@ -60,7 +60,7 @@ pub struct Report {
 /// Checks everything the store can check about itself. Blobs are re-hashed
 /// on one thread while the log replays on another: the two are independent
 /// and each is a long scan.
-pub fn check(r: &(impl Read + Sync)) -> Result<Report> {
+pub fn check(r: &(impl Query + Sync)) -> Result<Report> {
     let (blobs, replayed) = std::thread::scope(|s| {
         let blobs = s.spawn(|| check_blobs(r));
         let mut report = Report::default();
@@ -94,7 +94,7 @@ pub fn check(r: &(impl Read + Sync)) -> Result<Report> {
 /// time, so this thread reads and another hashes, with whole blobs passed
 /// in batches between them. Each blob is hashed whole, not chunk by chunk:
 /// BLAKE3 hashes many 1 KiB pieces of one input at once with SIMD.
-fn check_blobs(r: &impl Read) -> Result<(BTreeSet<BlobHash>, Report)> {
+fn check_blobs(r: &impl Query) -> Result<(BTreeSet<BlobHash>, Report)> {
     /// Bytes of blobs handed to the hashing thread at a time.
     const BATCH_BYTES: usize = 4 << 20;
     // A blob read whole: its hash, its bytes, and whether a chunk was missing.
@@ -166,7 +166,7 @@ fn check_blobs(r: &impl Read) -> Result<(BTreeSet<BlobHash>, Report)> {
 
 /// Checks that seqs are gapless and the log replays; returns the replayed
 /// state if it does.
-fn check_log(r: &impl Read, report: &mut Report) -> Result<Option<State>> {
+fn check_log(r: &impl Query, report: &mut Report) -> Result<Option<State>> {
     let events = r.table(EVENTS)?;
     let mut state = State::default();
     let mut replayable = true;
@@ -261,7 +261,7 @@ fn compare(replayed: &State, materialized: &State, report: &mut Report) {
 
 /// Checks the spec index (which makes "already in the pack" one lookup)
 /// against the artifacts the log gives.
-fn check_spec_index(r: &impl Read, state: &State, report: &mut Report) -> Result<()> {
+fn check_spec_index(r: &impl Query, state: &State, report: &mut Report) -> Result<()> {
     let want: BTreeSet<(u64, String, u64)> = state
         .artifacts
         .iter()
@@ -291,7 +291,7 @@ fn check_spec_index(r: &impl Read, state: &State, report: &mut Report) -> Result
 
 /// Checks that every blob a live artifact or a snapshot needs is stored.
 fn check_references(
-    r: &impl Read,
+    r: &impl Query,
     state: &State,
     stored: &BTreeSet<BlobHash>,
     report: &mut Report,

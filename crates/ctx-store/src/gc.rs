@@ -12,7 +12,7 @@ use redb::ReadableTable;
 use ctx_model::{BlobHash, Event};
 
 use crate::error::{Result, StoreError};
-use crate::read::Read;
+use crate::read::Query;
 use crate::schema::BLOBS;
 use crate::store::Store;
 
@@ -96,11 +96,11 @@ mod tests {
     use proptest::prelude::*;
 
     use ctx_model::{
-        AddOptions, ArtifactId, Captured, CapturedBlob, Event, Manifest, NewArtifact, PackId,
-        PackName, PackRef, SnapshotId, SnapshotItem, SourceSpec, Timestamp, TokenizerKind,
+        AddOptions, ArtifactId, Captured, CapturedBlob, Event, Format, Manifest, NewArtifact,
+        PackId, PackName, PackRef, SnapshotId, SnapshotItem, SourceSpec, Timestamp, TokenizerKind,
     };
 
-    use crate::{NewEvent, Read, Store};
+    use crate::{NewEvent, Query, Store};
 
     #[derive(Clone, Debug)]
     enum Op {
@@ -195,17 +195,10 @@ mod tests {
                                 tokens: 1,
                             }
                         }).collect();
-                        let record = w.append(new_event(Event::SnapshotCreated {
-                            packs: vec![pack],
-                            label: None,
-                            payload: ctx_model::BlobHash::of(b""),
-                            tokens: 0,
-                        })).expect("snapshot");
-                        let id = SnapshotId(record.seq.0);
                         let manifest = Manifest {
                             packs: vec![PackRef { id: pack, name: PackName::new("p").expect("name") }],
                             label: None,
-                            format: "markdown".into(),
+                            format: Format::Markdown,
                             tokenizer: TokenizerKind::O200k,
                             budget: 1,
                             tokens: 0,
@@ -217,13 +210,17 @@ mod tests {
                             items,
                             excluded: Vec::new(),
                         };
-                        w.put_snapshot(id, &manifest).expect("manifest");
+                        let (_, id) = w.append_snapshot(new_event(Event::SnapshotCreated {
+                            packs: vec![pack],
+                            label: None,
+                            payload: ctx_model::BlobHash::of(b""),
+                            tokens: 0,
+                        }), &manifest).expect("snapshot");
                         snapshots.push(id);
                     }
                     Op::DeleteSnapshot => {
                         if let Some(id) = snapshots.pop() {
                             w.append(new_event(Event::SnapshotDeleted { snapshot: id, packs: vec![pack] })).expect("delete");
-                            w.delete_snapshot(id).expect("delete");
                         }
                     }
                     Op::Gc => unreachable!(),

@@ -3,9 +3,11 @@
 
 use redb::{Key, ReadableTable, TableDefinition, Value};
 
+use ctx_model::Format;
+use ctx_model::undo::Undo;
 use ctx_model::{
-    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, Manifest, Pack, PackId, PackName,
-    SnapshotId, SourceSpec, State, StateView, TokenizerKind,
+    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, History, Manifest, Pack, PackId,
+    PackName, SnapshotId, SourceSpec, State, StateView, TokenizerKind,
 };
 
 use crate::codec::{decode, decode_event, decode_manifest};
@@ -32,15 +34,16 @@ pub struct FileStamp {
 /// Which body a clean file was framed into, and that body's hash.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BodyStamp {
-    pub format: String,
+    pub format: Format,
     pub title: String,
     /// The framing version that produced it.
     pub framing: u32,
     pub hash: BlobHash,
 }
 
-/// Read access to the store through an open transaction.
-pub trait Read {
+/// Read access to the store through an open transaction, named apart from
+/// `std::io::Read`.
+pub trait Query {
     /// Opens one table in the transaction.
     #[doc(hidden)]
     fn table<K: Key + 'static, V: Value + 'static>(
@@ -175,11 +178,6 @@ pub trait Read {
         Ok(out)
     }
 
-    /// Whether a blob is stored.
-    fn has_blob(&self, hash: &BlobHash) -> Result<bool> {
-        Ok(self.table(BLOBS)?.get((hash.0, 0))?.is_some())
-    }
-
     /// A blob's bytes, verified against its hash.
     fn blob(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>> {
         let blobs = self.table(BLOBS)?;
@@ -274,6 +272,48 @@ pub trait Read {
         Ok(state)
     }
 
+    /// The live packs named `names`, each with its artifacts in the order
+    /// they were added: as they are now, or (with `at`) as they were right
+    /// after event `at`, replayed from the log once for all of them. A name
+    /// that names no pack then is `None`.
+    fn packs_at(&self, names: &[PackName], at: Option<EventSeq>) -> Result<Vec<Option<PackState>>> {
+        let Some(at) = at else {
+            return names
+                .iter()
+                .map(|name| {
+                    let Some(pack) = self.pack_by_name(name)? else {
+                        return Ok(None);
+                    };
+                    let artifacts = self.artifacts(pack.id)?;
+                    Ok(Some((pack, artifacts)))
+                })
+                .collect();
+        };
+        let mut state = self.state_at(at)?;
+        Ok(names
+            .iter()
+            .map(|name| {
+                let id = *state.names.get(name)?;
+                let pack = state.packs.get(&id)?.clone();
+                let artifacts = state
+                    .artifacts
+                    .remove(&id)
+                    .map(|a| a.into_values().collect())
+                    .unwrap_or_default();
+                Some((pack, artifacts))
+            })
+            .collect())
+    }
+
+    /// Plans undoing the most recent change (of pack `only`), or `None`
+    /// when nothing is left to undo; see [`ctx_model::undo`].
+    fn plan_undo(&self, only: Option<PackId>) -> Result<Option<Undo>>
+    where
+        Self: Sized,
+    {
+        ctx_model::plan_undo(&LogView(self), only)
+    }
+
     /// The state replaying the whole log produces.
     fn replay(&self) -> Result<State> {
         let mut state = State::default();
@@ -294,10 +334,32 @@ pub(crate) fn replay_error(seq: u64, err: ctx_model::FoldError) -> StoreError {
     }
 }
 
-/// Adapts any [`Read`] to the fold's view of state.
+/// A pack with its artifacts in the order they were added.
+pub type PackState = (Pack, Vec<Artifact>);
+
+/// Adapts any [`Query`] to undo planning's view of the log.
+struct LogView<'a, R>(&'a R);
+
+impl<R: Query> History for LogView<'_, R> {
+    type Error = StoreError;
+
+    fn events_rev(&self, before: Option<EventSeq>, limit: usize) -> Result<Vec<EventRecord>> {
+        self.0.events_rev(before, limit)
+    }
+
+    fn event(&self, seq: EventSeq) -> Result<Option<EventRecord>> {
+        self.0.event(seq)
+    }
+
+    fn state_at(&self, seq: EventSeq) -> Result<State> {
+        self.0.state_at(seq)
+    }
+}
+
+/// Adapts any [`Query`] to the fold's view of state.
 pub(crate) struct View<'a, R>(pub &'a R);
 
-impl<R: Read> StateView for View<'_, R> {
+impl<R: Query> StateView for View<'_, R> {
     type Error = StoreError;
 
     fn pack(&self, id: PackId) -> Result<Option<Pack>> {

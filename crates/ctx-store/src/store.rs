@@ -19,7 +19,7 @@ use ctx_model::{
 
 use crate::codec::{encode, encode_event, encode_manifest};
 use crate::error::{Result, StoreError};
-use crate::read::{FileStamp, Read, View};
+use crate::read::{FileStamp, Query, View};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
     FORMAT_MARKER, META, PACK_NAMES, PACKS, SCHEMA_VERSION, SNAPSHOTS, TOKEN_COUNTS,
@@ -424,7 +424,7 @@ pub struct Reader {
     txn: ReadTransaction,
 }
 
-impl Read for Reader {
+impl Query for Reader {
     fn table<K: Key + 'static, V: Value + 'static>(
         &self,
         def: TableDefinition<'static, K, V>,
@@ -439,7 +439,7 @@ pub struct Writer {
     pub(crate) txn: WriteTransaction,
 }
 
-impl Read for Writer {
+impl Query for Writer {
     fn table<K: Key + 'static, V: Value + 'static>(
         &self,
         def: TableDefinition<'static, K, V>,
@@ -452,8 +452,35 @@ impl Writer {
     /// Appends an event and applies it to the materialized tables, in this
     /// transaction. The fold refuses an event that does not fit the state
     /// (an unknown pack, a taken name), and then nothing is written.
+    ///
+    /// A `SnapshotDeleted` event removes the snapshot's row with it; a
+    /// snapshot is created or imported with [`Writer::append_snapshot`].
     pub fn append(&mut self, new: NewEvent) -> Result<EventRecord> {
+        self.append_with(new, None)
+    }
+
+    /// Appends a `SnapshotCreated` or `SnapshotImported` event and stores
+    /// the snapshot's manifest under the id the event gives it, in this
+    /// transaction: there is never a snapshot without its event, or the
+    /// reverse.
+    pub fn append_snapshot(
+        &mut self,
+        new: NewEvent,
+        manifest: &Manifest,
+    ) -> Result<(EventRecord, SnapshotId)> {
+        let record = self.append_with(new, Some(manifest))?;
+        Ok((record.clone(), SnapshotId(record.seq.0)))
+    }
+
+    fn append_with(&mut self, new: NewEvent, manifest: Option<&Manifest>) -> Result<EventRecord> {
         let seq = EventSeq(self.last_seq()?.0 + 1);
+        let creates_snapshot = matches!(
+            new.event,
+            Event::SnapshotCreated { .. } | Event::SnapshotImported { .. }
+        );
+        if creates_snapshot != manifest.is_some() {
+            return Err(StoreError::SnapshotWithoutManifest { seq: seq.0 });
+        }
         let planned = match plan(&View(&*self), seq, &new.event) {
             Ok(planned) => planned,
             Err(PlanError::View(e)) => return Err(e),
@@ -479,6 +506,13 @@ impl Writer {
         }
         for change in planned.changes {
             self.commit_change(change)?;
+        }
+        let mut snapshots = self.txn.open_table(SNAPSHOTS)?;
+        if let Some(manifest) = manifest {
+            snapshots.insert(seq.0, encode_manifest(manifest).as_slice())?;
+        }
+        if let Event::SnapshotDeleted { snapshot, .. } = &record.event {
+            snapshots.remove(snapshot.0)?;
         }
         Ok(record)
     }
@@ -627,20 +661,6 @@ impl Writer {
         for key in index {
             by_pack.insert(key, ())?;
         }
-        Ok(())
-    }
-
-    /// Stores a snapshot's manifest.
-    pub fn put_snapshot(&mut self, id: SnapshotId, manifest: &Manifest) -> Result<()> {
-        self.txn
-            .open_table(SNAPSHOTS)?
-            .insert(id.0, encode_manifest(manifest).as_slice())?;
-        Ok(())
-    }
-
-    /// Removes a snapshot's manifest; its blobs stay until gc.
-    pub fn delete_snapshot(&mut self, id: SnapshotId) -> Result<()> {
-        self.txn.open_table(SNAPSHOTS)?.remove(id.0)?;
         Ok(())
     }
 
@@ -1099,7 +1119,7 @@ mod tests {
             mtime_ns: 1_700_000_000_123_456_789,
             clean_under: 1,
             body: Some(BodyStamp {
-                format: "markdown".into(),
+                format: ctx_model::Format::Markdown,
                 title: "src/a.rs".into(),
                 framing: 1,
                 hash: BlobHash::of(b"x"),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use ctx_model::TokenizerKind;
+use ctx_model::{EventKind, Format, TokenizerKind};
 
 /// Reproducible, token-budgeted context for LLM prompts.
 #[derive(Debug, Parser)]
@@ -90,13 +90,13 @@ pub struct RenderArgs {
 #[derive(Debug, Args)]
 pub struct RenderOptions {
     /// Payload format.
-    #[arg(long, default_value = "markdown", value_parser = parse_format)]
-    pub format: crate::render::format::Format,
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    pub format: Format,
     /// Token budget [default: the sum of the packs' budgets].
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: Option<u64>,
     /// Tokenizer that counts [default: the first pack's].
-    #[arg(long, value_parser = parse_tokenizer)]
+    #[arg(long, value_enum)]
     pub tokenizer: Option<TokenizerKind>,
     /// Use only the content captured in the store; read no source file.
     #[arg(long)]
@@ -218,7 +218,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Tokenizer that counts the pack's tokens.
-    #[arg(long, default_value = "o200k", value_parser = parse_tokenizer)]
+    #[arg(long, value_enum, default_value_t = TokenizerKind::O200k)]
     pub tokenizer: TokenizerKind,
 }
 
@@ -248,7 +248,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub recursive: bool,
     /// Most files a collection may match.
-    #[arg(long, value_name = "N", default_value_t = crate::source::DEFAULT_MAX_FILES)]
+    #[arg(long, value_name = "N", default_value_t = ctx_engine::source::DEFAULT_MAX_FILES)]
     pub max_files: u32,
     /// Leave out files matching GLOB (repeatable); a GLOB without `/` matches file names.
     #[arg(long, value_name = "GLOB")]
@@ -263,7 +263,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub allow_sensitive: bool,
     /// Largest file read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = ctx_engine::source::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
 }
 
@@ -314,34 +314,9 @@ pub struct LogArgs {
     /// Only events before TIME (same forms as --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// Only events of this kind, e.g. `artifact_added` (repeatable).
-    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
-    pub kind: Vec<String>,
-}
-
-/// Every event kind `ctx log --kind` accepts.
-pub const EVENT_KINDS: [&str; 10] = [
-    "pack_created",
-    "artifact_added",
-    "artifact_removed",
-    "pack_renamed",
-    "budget_changed",
-    "pack_deleted",
-    "snapshot_created",
-    "snapshot_deleted",
-    "undone",
-    "snapshot_imported",
-];
-
-fn parse_kind(s: &str) -> Result<String, String> {
-    if EVENT_KINDS.contains(&s) {
-        Ok(s.to_owned())
-    } else {
-        Err(format!(
-            "unknown event kind; choose one of {}",
-            EVENT_KINDS.join(", ")
-        ))
-    }
+    /// Only events of this kind (repeatable).
+    #[arg(long, value_name = "KIND", value_enum)]
+    pub kind: Vec<EventKind>,
 }
 
 fn parse_wait(s: &str) -> Result<f64, String> {
@@ -356,12 +331,4 @@ fn parse_tokens(s: &str) -> Result<u64, String> {
         Ok(n) if n > 0 => Ok(n),
         _ => Err("expected a whole number of tokens, at least 1".into()),
     }
-}
-
-fn parse_format(s: &str) -> Result<crate::render::format::Format, String> {
-    s.parse()
-}
-
-fn parse_tokenizer(s: &str) -> Result<TokenizerKind, String> {
-    s.parse()
 }

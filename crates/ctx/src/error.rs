@@ -5,11 +5,13 @@
 
 use std::fmt::Write as _;
 
-use ctx_model::{FoldError, NameError, SpecError};
+use ctx_engine::{EngineError, NotFound};
+use ctx_model::FoldError;
 use ctx_store::StoreError;
 
-use crate::output::escape_controls;
-use crate::source::SourceError;
+use ctx_engine::source::SourceError;
+
+use crate::escape::escape_controls;
 
 /// How a command failed, which fixes the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +67,14 @@ impl CliError {
         self
     }
 
+    fn maybe_hint(self, hint: Option<impl Into<String>>) -> Self {
+        match hint {
+            Some(hint) => self.hint(hint),
+            None => self,
+        }
+    }
+
+    /// Adds the error's causes, after itself.
     fn with_causes(mut self, err: &dyn std::error::Error) -> Self {
         let mut source = err.source();
         while let Some(cause) = source {
@@ -103,113 +113,151 @@ fn is_disk_full(err: &std::io::Error) -> bool {
     err.raw_os_error() == Some(28) || err.kind() == std::io::ErrorKind::StorageFull
 }
 
-impl From<StoreError> for CliError {
-    fn from(err: StoreError) -> Self {
-        if let Some(io) = err.io_error() {
-            if is_disk_full(io) {
-                return Self::new(
-                    Kind::Error,
-                    "cannot write the ctx database: no space left on device",
-                )
-                .hint("free some space on its disk (or move it with `--home DIR`) and run the command again; nothing was written");
-            }
-            if io.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
-                return Self::new(Kind::Error, err.to_string())
-                    .with_causes(&err)
-                    .hint("the database is on a read-only file system: commands that only read it still work; to change it, copy it to a writable folder and point `--home` or `CTX_HOME` there");
-            }
-            if io.kind() == std::io::ErrorKind::PermissionDenied {
-                return Self::new(Kind::Error, err.to_string())
-                    .with_causes(&err)
-                    .hint("check that you may read and write the database file and its folder, or choose another with `--home`");
-            }
+/// The report of a store error; `message` replaces its own where a store
+/// error stands inside another.
+fn store(err: &StoreError, message: String) -> CliError {
+    if let Some(io) = err.io_error() {
+        if is_disk_full(io) {
+            return CliError::new(
+                Kind::Error,
+                "cannot write the ctx database: no space left on device",
+            )
+            .hint("free some space on its disk (or move it with `--home DIR`) and run the command again; nothing was written");
         }
-        let (kind, hint) = match &err {
-            StoreError::Busy { .. } => (
-                Kind::Busy,
-                Some(
-                    "another ctx command is using the database; run this again, or wait longer with `--wait SECS`",
-                ),
-            ),
-            StoreError::NewerSchema { .. } => (
-                Kind::Error,
-                Some("install a newer ctx to use this database"),
-            ),
-            StoreError::NotAStore { .. } => (
-                Kind::Error,
-                Some("point `--home` or `CTX_HOME` at a folder for ctx's own database"),
-            ),
-            _ if err.is_integrity() => (Kind::Integrity, None),
-            StoreError::Fold(FoldError::NameTaken { .. } | FoldError::DuplicateSpec { .. }) => {
-                (Kind::Conflict, None)
-            }
-            StoreError::Fold(FoldError::Stale { .. }) => (
-                Kind::Conflict,
-                Some("the pack changed while this command ran; run it again"),
-            ),
-            StoreError::Fold(FoldError::UnknownPack { .. } | FoldError::UnknownArtifact { .. }) => {
-                (Kind::NotFound, None)
-            }
-            _ => (Kind::Error, None),
-        };
-        let out = Self::new(kind, err.to_string()).with_causes(&err);
-        match hint {
-            Some(hint) => out.hint(hint),
-            None => out,
+        if io.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
+            return CliError::new(Kind::Error, message)
+                .with_causes(err)
+                .hint("the database is on a read-only file system: commands that only read it still work; to change it, copy it to a writable folder and point `--home` or `CTX_HOME` there");
+        }
+        if io.kind() == std::io::ErrorKind::PermissionDenied {
+            return CliError::new(Kind::Error, message)
+                .with_causes(err)
+                .hint("check that you may read and write the database file and its folder, or choose another with `--home`");
         }
     }
-}
-
-impl From<SourceError> for CliError {
-    fn from(err: SourceError) -> Self {
-        let (kind, hint): (Kind, Option<String>) = match &err {
-            SourceError::Missing { .. } => (Kind::NotFound, None),
-            SourceError::NoMatch { skipped, .. } => (
-                Kind::NotFound,
-                (*skipped > 0).then(|| {
-                    format!("{skipped} matching files were skipped (ignored, sensitive, binary or too large); see `--no-ignore`, `--allow-sensitive` and `--max-file-bytes`")
-                }),
-            ),
-            SourceError::BadGlob { .. } => (Kind::Usage, None),
-            SourceError::IsDirectory { shown } => (
-                Kind::Error,
-                Some(format!("add a folder with `md_dir:{shown}` or `glob:{shown}/**/*`")),
-            ),
-            SourceError::Sensitive { .. } => (
-                Kind::Error,
-                Some("pass `--allow-sensitive` if it really belongs in the pack".into()),
-            ),
-            SourceError::TooLarge { .. } => (
-                Kind::Error,
-                Some("raise the limit with `--max-file-bytes BYTES`, or add a line range".into()),
-            ),
-            SourceError::OutsideRoot { .. } => (
-                Kind::Error,
-                Some("pass `--allow-outside-root`, or create the pack with a wider `--root`".into()),
-            ),
-            SourceError::TooManyFiles { .. } => (
-                Kind::Error,
-                Some("narrow the pattern, add `--exclude GLOB`, or raise `--max-files N`".into()),
-            ),
-            _ => (Kind::Error, None),
-        };
-        let out = Self::new(kind, err.to_string()).with_causes(&err);
-        match hint {
-            Some(hint) => out.hint(hint),
-            None => out,
+    let (kind, hint) = match err {
+        StoreError::Busy { .. } => (Kind::Busy, Some(BUSY)),
+        StoreError::NewerSchema { .. } => (
+            Kind::Error,
+            Some("install a newer ctx to use this database"),
+        ),
+        StoreError::NotAStore { .. } => (
+            Kind::Error,
+            Some("point `--home` or `CTX_HOME` at a folder for ctx's own database"),
+        ),
+        _ if err.is_integrity() => (Kind::Integrity, None),
+        StoreError::Fold(FoldError::NameTaken { .. } | FoldError::DuplicateSpec { .. }) => {
+            (Kind::Conflict, None)
         }
-    }
+        StoreError::Fold(FoldError::Stale { .. }) => (
+            Kind::Conflict,
+            Some("the pack changed while this command ran; run it again"),
+        ),
+        StoreError::Fold(FoldError::UnknownPack { .. } | FoldError::UnknownArtifact { .. }) => {
+            (Kind::NotFound, None)
+        }
+        _ => (Kind::Error, None),
+    };
+    CliError::new(kind, message)
+        .with_causes(err)
+        .maybe_hint(hint)
 }
 
-impl From<SpecError> for CliError {
-    fn from(err: SpecError) -> Self {
-        Self::new(Kind::Usage, format!("invalid source: {err}"))
-    }
+const BUSY: &str =
+    "another ctx command is using the database; run this again, or wait longer with `--wait SECS`";
+
+fn source(err: &SourceError) -> CliError {
+    let (kind, hint): (Kind, Option<String>) = match err {
+        SourceError::Missing { .. } => (Kind::NotFound, None),
+        SourceError::NoMatch { skipped, .. } => (
+            Kind::NotFound,
+            (*skipped > 0).then(|| {
+                format!("{skipped} matching files were skipped (ignored, sensitive, binary or too large); see `--no-ignore`, `--allow-sensitive` and `--max-file-bytes`")
+            }),
+        ),
+        SourceError::BadGlob { .. } => (Kind::Usage, None),
+        SourceError::IsDirectory { shown } => (
+            Kind::Error,
+            Some(format!(
+                "add a folder with `md_dir:{shown}` or `glob:{shown}/**/*`"
+            )),
+        ),
+        SourceError::Sensitive { .. } => (
+            Kind::Error,
+            Some("pass `--allow-sensitive` if it really belongs in the pack".into()),
+        ),
+        SourceError::TooLarge { .. } => (
+            Kind::Error,
+            Some("raise the limit with `--max-file-bytes BYTES`, or add a line range".into()),
+        ),
+        SourceError::OutsideRoot { .. } => (
+            Kind::Error,
+            Some("pass `--allow-outside-root`, or create the pack with a wider `--root`".into()),
+        ),
+        SourceError::TooManyFiles { .. } => (
+            Kind::Error,
+            Some("narrow the pattern, add `--exclude GLOB`, or raise `--max-files N`".into()),
+        ),
+        _ => (Kind::Error, None),
+    };
+    CliError::new(kind, err.to_string())
+        .with_causes(err)
+        .maybe_hint(hint)
 }
 
-impl From<NameError> for CliError {
-    fn from(err: NameError) -> Self {
-        Self::new(Kind::Usage, err.to_string())
+fn not_found(err: &NotFound) -> CliError {
+    let hint = match err {
+        NotFound::Pack(_) => Some("`ctx pack list` shows the packs".to_owned()),
+        NotFound::Event { .. } => Some("`ctx log` lists the events".into()),
+        NotFound::PackAt { .. } => Some("`ctx log` shows when each pack existed".into()),
+        NotFound::Artifact { pack, .. } => {
+            Some(format!("`ctx pack show {pack}` lists its artifacts"))
+        }
+        NotFound::Snapshot(_) => Some("`ctx snapshot list` shows the snapshots".into()),
+        NotFound::SnapshotOrPack(_) => {
+            Some("`ctx snapshot list` and `ctx pack list` show what exists".into())
+        }
+        NotFound::Folder(_) => None,
+    };
+    CliError::new(Kind::NotFound, err.to_string()).maybe_hint(hint)
+}
+
+impl From<EngineError> for CliError {
+    fn from(err: EngineError) -> Self {
+        let message = err.to_string();
+        match &err {
+            EngineError::Busy { .. } => Self::new(Kind::Busy, message).hint(BUSY),
+            EngineError::Store(e) => store(e, message),
+            EngineError::Source(e) => source(e),
+            EngineError::Spec(_) | EngineError::Name(_) => Self::new(Kind::Usage, message),
+            EngineError::NotFound(e) => not_found(e),
+            EngineError::Ambiguous { .. } => {
+                Self::new(Kind::NotFound, message).hint("type more of the id")
+            }
+            EngineError::NameTaken { .. } => Self::new(Kind::Conflict, message)
+                .hint("choose another name, or rename or delete the existing pack"),
+            EngineError::Home { .. } => Self::new(Kind::Error, message)
+                .hint("choose a writable folder with `--home DIR` or `CTX_HOME`"),
+            EngineError::Captured { error, .. } => {
+                store(error, message).hint("`ctx fsck` checks the whole store")
+            }
+            EngineError::SnapshotBody { error, .. } => store(error, message),
+            EngineError::NotReproducible { .. } => Self::new(Kind::Integrity, message)
+                .hint("`ctx fsck` checks the whole store; nothing was written"),
+            EngineError::NotUtf8 { .. } => Self::new(Kind::Integrity, message),
+            EngineError::ReadFile { error, .. } => {
+                let kind = if error.kind() == std::io::ErrorKind::NotFound {
+                    Kind::NotFound
+                } else {
+                    Kind::Error
+                };
+                Self::new(kind, message)
+            }
+            EngineError::Bundle { .. } => {
+                Self::new(Kind::Error, message).hint("nothing was written")
+            }
+            EngineError::RootNotUtf8 { .. } => Self::new(Kind::Error, message),
+        }
     }
 }
 

@@ -1,18 +1,15 @@
-//! The `ctx` binary: parses the command line, runs one command, and turns
-//! its outcome into output and an exit code.
+//! The `ctx` binary, a front end over `ctx-engine`: parses the command
+//! line, runs one command, and turns its outcome into output and an exit
+//! code.
 
-mod app;
 mod cli;
 mod commands;
 mod damage;
 mod error;
-mod json;
+mod escape;
+mod invocation;
 mod output;
-mod parallel;
 mod progress;
-mod render;
-mod source;
-mod tokenize;
 
 use std::process::ExitCode;
 
@@ -21,9 +18,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser as _;
 
-use crate::app::App;
-use crate::cli::{Cli, Command, PackCommand};
+use crate::cli::Cli;
 use crate::error::{Kind, Result};
+use crate::invocation::Invocation;
 use crate::output::Output;
 
 fn main() -> ExitCode {
@@ -52,25 +49,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let app = App::new(&cli)?;
-    let mut out = Output::new();
-    match cli.command {
-        Command::Pack(cmd) => match cmd {
-            PackCommand::Create(args) => commands::pack::create(&app, args, &mut out),
-            PackCommand::List => commands::pack::list(&app, &mut out),
-            PackCommand::Show(args) => commands::pack::show(&app, args, &mut out),
-            PackCommand::Add(args) => commands::pack::add(&app, args, &mut out),
-            PackCommand::Remove(args) => commands::pack::remove(&app, args, &mut out),
-            PackCommand::Delete(args) => commands::pack::delete(&app, args, &mut out),
-            PackCommand::Rename(args) => commands::pack::rename(&app, args, &mut out),
-            PackCommand::Set(args) => commands::pack::set(&app, args, &mut out),
-        },
-        Command::Render(args) => commands::render::render(&app, args, &mut out),
-        Command::Snapshot(cmd) => commands::snapshot::run(&app, cmd, &mut out),
-        Command::Log(args) => commands::log::log(&app, args, &mut out),
-        Command::Fsck(args) => commands::fsck::fsck(&app, args, &mut out),
-        Command::Gc(args) => commands::gc::gc(&app, args, &mut out),
-        Command::Undo(args) => commands::undo::undo(&app, args, &mut out),
-    }?;
+    let inv = Invocation::new(&cli)?;
+    let mut out = Output::new(cli.json);
+    commands::run(&inv, cli.command, &mut out)?;
     out.finish()
 }

@@ -1,21 +1,71 @@
 //! Output: stdout carries data (tables, JSON); status, warnings and errors go
 //! to stderr. A closed stdout ends the command quietly.
+//!
+//! A command's outcome is printed once, by [`Output::emit`]: as JSON (its
+//! serde form) with `--json`, otherwise by its [`Human`] form.
 
 use std::borrow::Cow;
 use std::io::{BufWriter, Stdout, Write};
 use std::path::Path;
 
-use crate::error::{CliError, Kind, Result};
+use serde::Serialize;
 
-/// Buffered stdout that reports a closed pipe as [`crate::error::Kind::BrokenPipe`].
+use ctx_engine::{Done, Outcome};
+
+use crate::error::{CliError, Kind, Result};
+use crate::escape::{escape_controls, escape_controls_but_newlines};
+
+/// How an outcome reads to a person: tables and lines on stdout, status
+/// lines on stderr.
+pub trait Human {
+    /// Prints the outcome.
+    fn print(&self, out: &mut Output) -> Result<()>;
+}
+
+impl<T: Human> Human for Done<T> {
+    fn print(&self, out: &mut Output) -> Result<()> {
+        self.what.print(out)
+    }
+}
+
+impl<T: Human> Human for Outcome<T> {
+    fn print(&self, out: &mut Output) -> Result<()> {
+        match self {
+            Outcome::Unchanged => {
+                status("Nothing changed.");
+                Ok(())
+            }
+            Outcome::Changed(done) => done.print(out),
+        }
+    }
+}
+
+/// Buffered stdout that reports a closed pipe as [`Kind::BrokenPipe`].
 pub struct Output {
     out: BufWriter<Stdout>,
+    json: bool,
 }
 
 impl Output {
-    pub fn new() -> Self {
+    /// Output in JSON (`--json`) or for people.
+    pub fn new(json: bool) -> Self {
         Self {
             out: BufWriter::new(std::io::stdout()),
+            json,
+        }
+    }
+
+    /// Whether output is JSON.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Prints an outcome: its JSON form with `--json`, else its human one.
+    pub fn emit<T: Serialize + Human>(&mut self, outcome: &T) -> Result<()> {
+        if self.json {
+            self.json(outcome)
+        } else {
+            outcome.print(self)
         }
     }
 
@@ -24,23 +74,22 @@ impl Output {
         writeln!(self.out, "{line}").map_err(CliError::output)
     }
 
-    /// Writes text as it is.
-    pub fn raw(&mut self, text: &str) -> Result<()> {
-        self.out
-            .write_all(text.as_bytes())
-            .map_err(CliError::output)
+    /// Writes bytes as they are.
+    pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(CliError::output)
     }
 
-    /// Writes one JSON document, pretty-printed.
-    pub fn json(&mut self, value: &serde_json::Value) -> Result<()> {
-        serde_json::to_writer_pretty(&mut self.out, value)
+    /// Writes one JSON document, pretty-printed, keys sorted.
+    pub fn json(&mut self, value: &impl Serialize) -> Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, &sorted(value)?)
             .map_err(|e| CliError::output(e.into()))?;
         self.line("")
     }
 
-    /// Writes one JSON value on a single line.
-    pub fn json_line(&mut self, value: &serde_json::Value) -> Result<()> {
-        serde_json::to_writer(&mut self.out, value).map_err(|e| CliError::output(e.into()))?;
+    /// Writes one JSON value on a single line, keys sorted.
+    pub fn json_line(&mut self, value: &impl Serialize) -> Result<()> {
+        serde_json::to_writer(&mut self.out, &sorted(value)?)
+            .map_err(|e| CliError::output(e.into()))?;
         self.line("")
     }
 
@@ -48,6 +97,13 @@ impl Output {
     pub fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(CliError::output)
     }
+}
+
+/// The JSON value of `value`: its objects keep their keys sorted, so the
+/// document does not depend on the order fields are declared in.
+fn sorted(value: &impl Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(value)
+        .map_err(|e| CliError::new(Kind::Error, format!("cannot write the JSON output: {e}")))
 }
 
 /// Writes a file through a temporary file beside `path` and a rename, so
@@ -126,42 +182,6 @@ pub fn warn(message: impl std::fmt::Display) {
     );
 }
 
-/// `text` with its control characters escaped (`\n`, `\u{1b}`), so text
-/// from a user, a file name or an imported bundle stays on its line and
-/// cannot drive the terminal.
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    escape_if(text, char::is_control)
-}
-
-fn escape_controls_but_newlines(text: &str) -> Cow<'_, str> {
-    escape_if(text, |c| c.is_control() && c != '\n')
-}
-
-fn escape_if(text: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !text.chars().any(&escape) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if escape(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// `1 file`, `2 files`: a count with its noun.
-pub fn count(n: impl Into<u64>, noun: &str) -> String {
-    let n = n.into();
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// Lays out rows under headers; columns flagged in `right` align right.
 pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
     // A cell is one line: a note's spec or an imported label may hold any
@@ -224,6 +244,6 @@ mod tests {
             super::table(&["X", "Y"], &rows, &[false, false]),
             "X     Y\na\\nb  \\u{1b}[2J"
         );
-        assert_eq!(super::escape_controls("plain"), "plain");
+        assert_eq!(crate::escape::escape_controls("plain"), "plain");
     }
 }

@@ -1,10 +1,13 @@
 //! A one-line progress display on stderr for long renders: only on a
 //! terminal, only after the work has taken a moment, and cleared when done.
+//! It is the CLI's [`ctx_engine::Progress`].
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use ctx_engine::Phase;
 
 /// Work shorter than this shows no progress at all.
 const DELAY: Duration = Duration::from_millis(300);
@@ -13,19 +16,19 @@ const TICK: Duration = Duration::from_millis(100);
 #[derive(Default)]
 struct State {
     done: AtomicBool,
-    phase: Mutex<&'static str>,
+    phase: Mutex<Option<Phase>>,
     files: AtomicU64,
     total: AtomicU64,
     tokens: AtomicU64,
 }
 
 /// Counters that a background thread shows while work runs.
-pub struct Progress {
+pub struct Bar {
     state: Arc<State>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Progress {
+impl Bar {
     /// Starts showing progress if `wanted` and stderr is a terminal.
     pub fn start(wanted: bool) -> Self {
         let state = Arc::new(State::default());
@@ -35,22 +38,22 @@ impl Progress {
         });
         Self { state, thread }
     }
+}
 
-    /// Names the current phase and how many files it has to go through.
-    pub fn phase(&self, name: &'static str, total: usize) {
-        *self.state.phase.lock().unwrap_or_else(|p| p.into_inner()) = name;
+impl ctx_engine::Progress for Bar {
+    fn phase(&self, phase: Phase, total: usize) {
+        *self.state.phase.lock().unwrap_or_else(|p| p.into_inner()) = Some(phase);
         self.state.files.store(0, Ordering::Relaxed);
         self.state.total.store(total as u64, Ordering::Relaxed);
     }
 
-    /// Records one more file done, with the tokens it added.
-    pub fn tick(&self, tokens: u64) {
+    fn tick(&self, tokens: u64) {
         self.state.files.fetch_add(1, Ordering::Relaxed);
         self.state.tokens.fetch_add(tokens, Ordering::Relaxed);
     }
 }
 
-impl Drop for Progress {
+impl Drop for Bar {
     fn drop(&mut self) {
         self.state.done.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
@@ -68,7 +71,9 @@ fn show(state: &State) {
         if waited < DELAY {
             continue;
         }
-        let phase = *state.phase.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(phase) = *state.phase.lock().unwrap_or_else(|p| p.into_inner()) else {
+            continue;
+        };
         let line = format!(
             "{phase}: {}/{} files, {} tokens",
             state.files.load(Ordering::Relaxed),

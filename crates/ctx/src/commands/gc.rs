@@ -1,39 +1,32 @@
-//! `ctx gc`: remove blobs that no event and no snapshot needs, and give the
+//! `ctx gc`: remove content no event and no snapshot needs, and give the
 //! space back to the disk.
 
-use serde_json::json;
+use ctx_engine::{Collected, count};
 
-use crate::app::App;
 use crate::cli::GcArgs;
 use crate::error::Result;
-use crate::output::{self, Output, count};
+use crate::invocation::Invocation;
+use crate::output::{Human, Output, status};
 
-pub fn gc(app: &App, args: GcArgs, out: &mut Output) -> Result<()> {
-    let mut store = app.store()?;
-    let report = store.gc(args.dry_run)?;
-    drop(store);
-    if app.json {
-        return out.json(&json!({
-            "dry_run": args.dry_run,
-            "blobs_removed": report.blobs_removed,
-            "bytes_removed": report.bytes_removed,
-            "file_before": report.file_before,
-            "file_after": report.file_after,
-            "bytes_returned": report.file_before.saturating_sub(report.file_after),
-        }));
+pub fn gc(inv: &Invocation, args: GcArgs, out: &mut Output) -> Result<()> {
+    out.emit(&inv.engine.gc(args.dry_run)?)
+}
+
+impl Human for Collected {
+    fn print(&self, _: &mut Output) -> Result<()> {
+        let what = format!(
+            "{} ({} bytes of content)",
+            count(self.blobs_removed, "unreferenced blob"),
+            self.bytes_removed
+        );
+        if self.dry_run {
+            status(format!("Would remove {what}; nothing was changed."));
+        } else {
+            status(format!(
+                "Removed {what}; the database file went from {} to {} bytes.",
+                self.file_before, self.file_after
+            ));
+        }
+        Ok(())
     }
-    let what = format!(
-        "{} ({} bytes of content)",
-        count(report.blobs_removed, "unreferenced blob"),
-        report.bytes_removed
-    );
-    if args.dry_run {
-        output::status(format!("Would remove {what}; nothing was changed."));
-    } else {
-        output::status(format!(
-            "Removed {what}; the database file went from {} to {} bytes.",
-            report.file_before, report.file_after
-        ));
-    }
-    Ok(())
 }

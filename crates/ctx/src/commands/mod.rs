@@ -1,4 +1,6 @@
-//! One module per command group; each function runs one command.
+//! One module per command group: each function runs one command by calling
+//! the engine and printing its outcome, and each outcome's human form
+//! ([`Human`](crate::output::Human)) sits beside the command that prints it.
 
 pub mod diff;
 pub mod fsck;
@@ -9,17 +11,29 @@ pub mod render;
 pub mod snapshot;
 pub mod undo;
 
-use crate::output;
+use crate::cli::{Command, PackCommand};
+use crate::error::Result;
+use crate::invocation::Invocation;
+use crate::output::Output;
 
-/// Reports a mutation that would change nothing; no event is written.
-pub fn nothing_changed(
-    app: &crate::app::App,
-    out: &mut output::Output,
-) -> crate::error::Result<()> {
-    if app.json {
-        out.json(&serde_json::json!({"changed": false}))
-    } else {
-        output::status("Nothing changed.");
-        Ok(())
+/// Runs one command.
+pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
+    match command {
+        Command::Pack(cmd) => match cmd {
+            PackCommand::Create(args) => pack::create(inv, args, out),
+            PackCommand::List => pack::list(inv, out),
+            PackCommand::Show(args) => pack::show(inv, args, out),
+            PackCommand::Add(args) => pack::add(inv, args, out),
+            PackCommand::Remove(args) => pack::remove(inv, args, out),
+            PackCommand::Delete(args) => pack::delete(inv, args, out),
+            PackCommand::Rename(args) => pack::rename(inv, args, out),
+            PackCommand::Set(args) => pack::set(inv, args, out),
+        },
+        Command::Render(args) => render::render(inv, args, out),
+        Command::Snapshot(cmd) => snapshot::run(inv, cmd, out),
+        Command::Log(args) => log::log(inv, args, out),
+        Command::Fsck(args) => fsck::fsck(inv, args, out),
+        Command::Gc(args) => gc::gc(inv, args, out),
+        Command::Undo(args) => undo::undo(inv, args, out),
     }
 }

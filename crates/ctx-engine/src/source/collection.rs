@@ -9,10 +9,12 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
-use ctx_model::{AddOptions, SkipReason, SkippedFile, SourceSpec, sensitive::sensitive_reason};
+use ctx_model::{
+    AddOptions, ExclusionReason, SkippedFile, SourceSpec, sensitive::sensitive_reason,
+};
 
 use super::path::to_slash;
-use super::{Capture, SourceError, file};
+use super::{Capture, SourceError, Text, file};
 use crate::parallel;
 
 /// Which files of the walk a collection takes.
@@ -119,21 +121,7 @@ pub(super) fn capture(
     root: &Path,
     options: &AddOptions,
 ) -> Result<Capture, SourceError> {
-    let (start, matcher, depth) = match spec {
-        SourceSpec::Glob { pattern } => (
-            root.join(literal_prefix(pattern)),
-            Matcher::Glob(compile_inside(pattern)?.compile_matcher()),
-            None,
-        ),
-        SourceSpec::MdDir { dir } => {
-            let start = root.join(dir);
-            if !start.is_dir() {
-                return Err(SourceError::NotADirectory { shown: dir.clone() });
-            }
-            (start, Matcher::Markdown, (!options.recursive).then_some(1))
-        }
-        _ => unreachable!("BUG: not a collection: {spec}"),
-    };
+    let (start, matcher, depth) = start_of(spec, root, options)?;
     if !start.exists() {
         return Err(SourceError::NoMatch {
             pattern: spec.to_string(),
@@ -141,35 +129,116 @@ pub(super) fn capture(
         });
     }
     let exclude = Exclude::new(&options.exclude)?;
-    let mut skipped = Vec::new();
-    let mut skip = |path: String, reason| skipped.push(SkippedFile { path, reason });
+    let wanted = |rel: &str| matcher.matches(rel) && !exclude.excludes(rel);
+    let mut walked = walk(root, &start, depth, options, &wanted);
+    if !options.no_ignore {
+        ignored(root, &start, depth, &wanted, &mut walked);
+    }
+    let Walked {
+        mut candidates,
+        mut skipped,
+        ..
+    } = walked;
+    if candidates.len() > options.max_files as usize {
+        return Err(SourceError::TooManyFiles {
+            spec: spec.to_string(),
+            found: candidates.len(),
+            limit: options.max_files,
+        });
+    }
+    candidates.sort_unstable();
+    let files = read_all(root, candidates, options.max_file_bytes, &mut skipped);
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    if files.is_empty() {
+        return Err(SourceError::NoMatch {
+            pattern: spec.to_string(),
+            skipped: skipped.len(),
+        });
+    }
+    Ok(Capture::Many { files, skipped })
+}
 
-    let respect_ignores = !options.no_ignore;
-    let mut seen_dirs = HashSet::new();
-    let mut seen_files = HashSet::new();
-    let mut candidates = Vec::new();
-    for entry in walker(&start, depth, respect_ignores, None).build() {
+/// Where a collection's walk starts, which files it takes, and how deep
+/// it goes.
+fn start_of(
+    spec: &SourceSpec,
+    root: &Path,
+    options: &AddOptions,
+) -> Result<(PathBuf, Matcher, Option<usize>), SourceError> {
+    match spec {
+        SourceSpec::Glob { pattern } => Ok((
+            root.join(literal_prefix(pattern)),
+            Matcher::Glob(compile_inside(pattern)?.compile_matcher()),
+            None,
+        )),
+        SourceSpec::MdDir { dir } => {
+            let start = root.join(dir);
+            if !start.is_dir() {
+                return Err(SourceError::NotADirectory { shown: dir.clone() });
+            }
+            Ok((start, Matcher::Markdown, (!options.recursive).then_some(1)))
+        }
+        _ => unreachable!("BUG: not a collection: {spec}"),
+    }
+}
+
+/// What a walk found: the files to read, the files left out, and what it
+/// saw (for telling ignored files from the rest).
+struct Walked {
+    candidates: Vec<String>,
+    skipped: Vec<SkippedFile>,
+    seen_dirs: HashSet<PathBuf>,
+    seen_files: HashSet<String>,
+}
+
+impl Walked {
+    fn skip(&mut self, path: String, reason: ExclusionReason) {
+        self.skipped.push(SkippedFile { path, reason });
+    }
+}
+
+/// Walks from `start` under the ignore rules (unless `no_ignore`), keeping
+/// the files `wanted` takes and leaving out links out of the root and
+/// sensitive files.
+fn walk(
+    root: &Path,
+    start: &Path,
+    depth: Option<usize>,
+    options: &AddOptions,
+    wanted: &impl Fn(&str) -> bool,
+) -> Walked {
+    let mut walked = Walked {
+        candidates: Vec::new(),
+        skipped: Vec::new(),
+        seen_dirs: HashSet::new(),
+        seen_files: HashSet::new(),
+    };
+    for entry in walker(start, depth, !options.no_ignore, None).build() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                skip(error_path(&err, root), SkipReason::Unreadable);
+                walked.skip(error_path(&err, root), ExclusionReason::Unreadable);
                 continue;
             }
         };
         let path = entry.path();
         if entry.file_type().is_some_and(|t| t.is_dir()) {
-            seen_dirs.insert(path.to_owned());
+            walked.seen_dirs.insert(path.to_owned());
             continue;
         }
         let Some(rel) = relative(path, root) else {
-            skip(path.to_string_lossy().into_owned(), SkipReason::Unreadable);
+            walked.skip(
+                path.to_string_lossy().into_owned(),
+                ExclusionReason::Unreadable,
+            );
             continue;
         };
-        seen_files.insert(rel.clone());
-        if !matcher.matches(&rel) || exclude.excludes(&rel) {
+        walked.seen_files.insert(rel.clone());
+        if !wanted(&rel) {
             continue;
         }
-        if entry.path_is_symlink() {
+        let is_link = entry.path_is_symlink();
+        if is_link {
             // Links to folders are not walked: one inside the root is walked
             // under its own path, one outside never, and is listed as left
             // out like a link to a file outside.
@@ -179,85 +248,89 @@ pub(super) fn capture(
                     if !target.starts_with(root)
                         && (target.is_dir() || !options.allow_outside_root) =>
                 {
-                    skip(rel, SkipReason::OutsideRoot);
+                    walked.skip(rel, ExclusionReason::OutsideRoot);
                     continue;
                 }
                 Ok(_) => {}
                 Err(_) => {
-                    skip(rel, SkipReason::Unreadable);
+                    walked.skip(rel, ExclusionReason::Unreadable);
                     continue;
                 }
             }
         }
         // A link is judged by what it points to as well as by its name.
-        let sensitive = if entry.path_is_symlink() {
+        let sensitive = if is_link {
             file::sensitive(root, &rel, path).is_some()
         } else {
             sensitive_reason(&rel).is_some()
         };
         if !options.allow_sensitive && sensitive {
-            skip(rel, SkipReason::Sensitive);
+            walked.skip(rel, ExclusionReason::Sensitive);
             continue;
         }
-        candidates.push(rel);
+        walked.candidates.push(rel);
     }
+    walked
+}
 
-    if respect_ignores {
-        // Walk again without ignore rules, pruning every folder the first
-        // walk entered: what remains is exactly what the rules hid.
-        let pruned = Arc::new(Mutex::new(Vec::new()));
-        let filter = IgnoredDirs {
-            seen: Arc::new(seen_dirs),
-            pruned: Arc::clone(&pruned),
-        };
-        for entry in walker(&start, depth, false, Some(filter)).build().flatten() {
-            if entry.file_type().is_some_and(|t| t.is_dir()) {
-                continue;
-            }
-            if let Some(rel) = relative(entry.path(), root)
-                && !seen_files.contains(&rel)
-                && matcher.matches(&rel)
-                && !exclude.excludes(&rel)
-            {
-                skip(rel, SkipReason::Ignored);
-            }
+/// Walks again without ignore rules, pruning every folder the first walk
+/// entered: what remains is exactly what the rules hid, listed as ignored.
+fn ignored(
+    root: &Path,
+    start: &Path,
+    depth: Option<usize>,
+    wanted: &impl Fn(&str) -> bool,
+    walked: &mut Walked,
+) {
+    let pruned = Arc::new(Mutex::new(Vec::new()));
+    let filter = IgnoredDirs {
+        seen: Arc::new(std::mem::take(&mut walked.seen_dirs)),
+        pruned: Arc::clone(&pruned),
+    };
+    for entry in walker(start, depth, false, Some(filter)).build().flatten() {
+        if entry.file_type().is_some_and(|t| t.is_dir()) {
+            continue;
         }
-        let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
-        for dir in pruned {
-            if let Some(rel) = relative(&dir, root) {
-                skip(format!("{rel}/"), SkipReason::Ignored);
-            }
+        if let Some(rel) = relative(entry.path(), root)
+            && !walked.seen_files.contains(&rel)
+            && wanted(&rel)
+        {
+            walked.skip(rel, ExclusionReason::Ignored);
         }
     }
+    let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
+    for dir in pruned {
+        if let Some(rel) = relative(&dir, root) {
+            walked.skip(format!("{rel}/"), ExclusionReason::Ignored);
+        }
+    }
+}
 
-    if candidates.len() > options.max_files as usize {
-        return Err(SourceError::TooManyFiles {
-            spec: spec.to_string(),
-            found: candidates.len(),
-            limit: options.max_files,
-        });
-    }
-    candidates.sort_unstable();
+/// Reads the candidates on all cores, in order; a file that turns out
+/// binary, too large or unreadable is noted in `skipped` instead.
+fn read_all(
+    root: &Path,
+    candidates: Vec<String>,
+    max_file_bytes: u64,
+    skipped: &mut Vec<SkippedFile>,
+) -> Vec<Text> {
     let read = parallel::map(&candidates, |rel| {
-        file::read(&root.join(rel), rel, options.max_file_bytes)
+        file::read(&root.join(rel), rel, max_file_bytes)
     });
     let mut files = Vec::with_capacity(read.len());
-    for (rel, result) in candidates.into_iter().zip(read) {
-        match result {
-            Ok(text) => files.push(text),
-            Err(SourceError::Binary { .. }) => skip(rel, SkipReason::Binary),
-            Err(SourceError::TooLarge { .. }) => skip(rel, SkipReason::TooLarge),
-            Err(_) => skip(rel, SkipReason::Unreadable),
-        }
+    for (path, result) in candidates.into_iter().zip(read) {
+        let reason = match result {
+            Ok(text) => {
+                files.push(text);
+                continue;
+            }
+            Err(SourceError::Binary { .. }) => ExclusionReason::Binary,
+            Err(SourceError::TooLarge { .. }) => ExclusionReason::TooLarge,
+            Err(_) => ExclusionReason::Unreadable,
+        };
+        skipped.push(SkippedFile { path, reason });
     }
-    skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    if files.is_empty() {
-        return Err(SourceError::NoMatch {
-            pattern: spec.to_string(),
-            skipped: skipped.len(),
-        });
-    }
-    Ok(Capture::Many { files, skipped })
+    files
 }
 
 /// Prunes folders the ignore-respecting walk never entered, noting each.

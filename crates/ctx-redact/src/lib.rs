@@ -47,7 +47,7 @@ pub enum SecretKind {
 
 impl SecretKind {
     /// Every kind, in order.
-    const ALL: [SecretKind; 9] = [
+    pub const ALL: [SecretKind; 9] = [
         SecretKind::PrivateKey,
         SecretKind::AwsAccessKey,
         SecretKind::AwsSecretKey,

@@ -14,48 +14,17 @@
 //! item's position (an index, a separating comma) or on its own token count,
 //! and is small enough to count again whenever it changes.
 
+use serde::Serialize;
 use serde_json::json;
+
+use ctx_model::{ExclusionReason, Format};
 
 /// Version of the framing: bump it whenever [`body`] would frame the same
 /// content into other bytes, since caches remember body hashes by it.
 pub const FRAMING_VERSION: u32 = 1;
 
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Markdown,
-    Xml,
-    Plain,
-    Json,
-}
-
-impl Format {
-    /// Every format, in help order.
-    pub const ALL: [Format; 4] = [Format::Markdown, Format::Xml, Format::Plain, Format::Json];
-
-    /// The name used on the command line and in output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Markdown => "markdown",
-            Self::Xml => "xml",
-            Self::Plain => "plain",
-            Self::Json => "json",
-        }
-    }
-}
-
-impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("unknown format `{s}`; choose markdown, xml, plain or json"))
-    }
-}
-
-/// What the frame shows about one item.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the frame shows about one item; in JSON output, where it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Label {
     /// The pack the item comes from.
     pub pack: String,
@@ -200,7 +169,7 @@ pub struct Meta {
 /// An item left out, as the JSON trailer lists it.
 pub struct TrailerExclusion<'a> {
     pub label: &'a Label,
-    pub reason: &'a str,
+    pub reason: ExclusionReason,
     pub tokens: Option<u64>,
 }
 
@@ -224,7 +193,7 @@ pub fn trailer(
                         "source": e.label.source,
                         "path": e.label.path,
                         "lines": e.label.lines.map(|(a, b)| [a, b]),
-                        "reason": e.reason,
+                        "reason": e.reason.as_str(),
                         "tokens": e.tokens,
                     })
                 })

@@ -1,0 +1,264 @@
+//! `snapshot diff A B`: what changed between two renders, each a snapshot
+//! or a pack's live render.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use ctx_model::{BlobHash, ExclusionReason, Manifest, PackName, SnapshotId};
+
+use crate::render::Label;
+use crate::snapshot::find_snapshot;
+use crate::{Engine, NotFound, Quiet, RenderOptions, Result};
+
+/// What identifies an item across renders.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ItemKey {
+    pub pack: String,
+    pub source: String,
+    pub path: Option<String>,
+    pub lines: Option<(u32, u32)>,
+}
+
+impl ItemKey {
+    fn of(label: &Label) -> Self {
+        Self {
+            pack: label.pack.clone(),
+            source: label.source.clone(),
+            path: label.path.clone(),
+            lines: label.lines,
+        }
+    }
+
+    /// The item as a line shows it: its path (with its lines), or its spec.
+    pub fn shown(&self) -> String {
+        let item = self.path.clone().unwrap_or_else(|| self.source.clone());
+        match self.lines {
+            Some((x, y)) => format!("{item}#L{x}-L{y}"),
+            None => item,
+        }
+    }
+}
+
+/// An item added or removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DiffEntry {
+    #[serde(flatten)]
+    pub key: ItemKey,
+    pub tokens: u64,
+}
+
+/// An item whose content changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Changed {
+    #[serde(flatten)]
+    pub key: ItemKey,
+    pub tokens_before: u64,
+    pub tokens_after: u64,
+    pub tokens_delta: i64,
+}
+
+/// An item B leaves out that A did not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewlyExcluded {
+    #[serde(flatten)]
+    pub key: ItemKey,
+    pub reason: ExclusionReason,
+}
+
+/// The differences between two renders.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotDiff {
+    /// A's name: a short snapshot id, or `PACK (live)`.
+    pub a: String,
+    pub b: String,
+    pub tokens_delta: i64,
+    pub added: Vec<DiffEntry>,
+    pub removed: Vec<DiffEntry>,
+    pub changed: Vec<Changed>,
+    pub newly_excluded: Vec<NewlyExcluded>,
+}
+
+impl SnapshotDiff {
+    /// Whether the two renders hold the same items alike.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.newly_excluded.is_empty()
+    }
+}
+
+/// One side of a diff.
+struct Side {
+    name: String,
+    tokens: u64,
+    items: BTreeMap<ItemKey, (BlobHash, u64)>,
+    excluded: BTreeMap<ItemKey, ExclusionReason>,
+}
+
+impl Side {
+    fn of_manifest(name: String, m: &Manifest) -> Self {
+        let key = |pack: &str, source: &str, path: &Option<String>, lines| ItemKey {
+            pack: pack.to_owned(),
+            source: source.to_owned(),
+            path: path.clone(),
+            lines,
+        };
+        Self {
+            name,
+            tokens: m.tokens,
+            items: m
+                .items
+                .iter()
+                .map(|i| {
+                    let k = key(&i.pack, &i.source, &i.path, i.lines);
+                    (k, (i.body, i.tokens))
+                })
+                .collect(),
+            excluded: m
+                .excluded
+                .iter()
+                .map(|e| (key(&e.pack, &e.source, &e.path, e.lines), e.reason))
+                .collect(),
+        }
+    }
+}
+
+/// What a name given to `diff` stands for.
+enum Target {
+    Snapshot(SnapshotId, Box<Manifest>),
+    Pack(String),
+}
+
+impl Engine {
+    /// Compares two renders, each a snapshot id (or unique prefix) or a
+    /// pack's name for its live render.
+    pub fn diff(&self, a: &str, b: &str) -> Result<SnapshotDiff> {
+        let (a, b) = self.read(|r| Ok((target(r, a)?, target(r, b)?)))?;
+        // A live side renders like the snapshot it is compared with, so the
+        // same content frames into the same bytes.
+        let like = [&a, &b].into_iter().find_map(|t| match t {
+            Target::Snapshot(_, m) => Some(RenderOptions {
+                format: m.format,
+                budget: Some(m.budget),
+                tokenizer: Some(m.tokenizer),
+                redact: true,
+                ..RenderOptions::default()
+            }),
+            Target::Pack(_) => None,
+        });
+        let like = like.unwrap_or(RenderOptions {
+            redact: true,
+            ..RenderOptions::default()
+        });
+        let a = self.side(a, &like)?;
+        let b = self.side(b, &like)?;
+        Ok(compare(&a, &b))
+    }
+
+    fn side(&self, target: Target, like: &RenderOptions) -> Result<Side> {
+        match target {
+            Target::Snapshot(id, m) => Ok(Side::of_manifest(id.short(), &m)),
+            Target::Pack(name) => {
+                let r = self.render(std::slice::from_ref(&name), like, &Quiet)?;
+                Ok(Side {
+                    name: format!("{name} (live)"),
+                    tokens: r.tokens,
+                    items: r
+                        .items
+                        .iter()
+                        .map(|i| (ItemKey::of(&i.label), (i.hash, i.tokens)))
+                        .collect(),
+                    excluded: r
+                        .excluded
+                        .iter()
+                        .map(|e| (ItemKey::of(&e.label), e.reason))
+                        .collect(),
+                })
+            }
+        }
+    }
+}
+
+/// A snapshot id (or unique prefix) first; otherwise a live pack's name.
+fn target(r: &impl ctx_store::Query, wanted: &str) -> Result<Target> {
+    if let Some(id) = find_snapshot(r, wanted)? {
+        let m = r
+            .snapshot(id)?
+            .ok_or_else(|| NotFound::Snapshot(id.to_string()))?;
+        return Ok(Target::Snapshot(id, Box::new(m)));
+    }
+    match PackName::new(wanted).ok().map(|n| r.pack_by_name(&n)) {
+        Some(Ok(Some(_))) => Ok(Target::Pack(wanted.to_owned())),
+        Some(Err(e)) => Err(e.into()),
+        _ => Err(NotFound::SnapshotOrPack(wanted.to_owned()).into()),
+    }
+}
+
+fn compare(a: &Side, b: &Side) -> SnapshotDiff {
+    let mut added = Vec::new();
+    let mut removed = Vec::new();
+    let mut changed = Vec::new();
+    for (k, (hash, tokens)) in &b.items {
+        match a.items.get(k) {
+            None => added.push(DiffEntry {
+                key: k.clone(),
+                tokens: *tokens,
+            }),
+            Some((old, before)) if old != hash => changed.push(Changed {
+                key: k.clone(),
+                tokens_before: *before,
+                tokens_after: *tokens,
+                tokens_delta: token_delta(*before, *tokens),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (k, (_, tokens)) in &a.items {
+        if !b.items.contains_key(k) {
+            removed.push(DiffEntry {
+                key: k.clone(),
+                tokens: *tokens,
+            });
+        }
+    }
+    let newly_excluded = b
+        .excluded
+        .iter()
+        .filter(|(k, _)| !a.excluded.contains_key(*k))
+        .map(|(k, reason)| NewlyExcluded {
+            key: k.clone(),
+            reason: *reason,
+        })
+        .collect();
+    SnapshotDiff {
+        a: a.name.clone(),
+        b: b.name.clone(),
+        tokens_delta: token_delta(a.tokens, b.tokens),
+        added,
+        removed,
+        changed,
+        newly_excluded,
+    }
+}
+
+/// `after - before`, saturating: counts come from manifests, and an
+/// imported one may hold any number.
+fn token_delta(before: u64, after: u64) -> i64 {
+    let delta = i128::from(after) - i128::from(before);
+    i64::try_from(delta).unwrap_or(if delta < 0 { i64::MIN } else { i64::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_delta;
+
+    #[test]
+    fn token_deltas_saturate() {
+        assert_eq!(token_delta(5, 3), -2);
+        assert_eq!(token_delta(1, 1 << 63), i64::MAX);
+        assert_eq!(token_delta(u64::MAX, 0), i64::MIN);
+        assert_eq!(token_delta(u64::MAX, u64::MAX), 0);
+    }
+}

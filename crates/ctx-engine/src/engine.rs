@@ -1,0 +1,130 @@
+//! The engine value: where the store lives, how long to wait for it, and
+//! the stamp its events carry. Every operation opens the store, works in
+//! one transaction where it can, and drops it: redb lets one process hold
+//! the file at a time, so a store held longer than the work makes every
+//! other ctx (and every agent) wait.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ctx_model::{Event, Pack, PackName, PrefixMatch, Timestamp};
+use ctx_store::{NewEvent, Query, Reader, Store, Writer};
+
+use crate::error::{EngineError, NotFound, Result};
+use crate::outcome::Commit;
+
+/// File name of the database inside the home folder.
+const DB_FILE: &str = "ctx.redb";
+
+/// Who makes the changes an engine writes, and when: recorded in every event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub time: Timestamp,
+    pub user: String,
+    /// The ctx version writing the event.
+    pub version: String,
+    /// The command line, program name first and without the program's path.
+    pub command: Vec<String>,
+}
+
+/// The engine every front end calls.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    home: PathBuf,
+    wait: Duration,
+    stamp: Stamp,
+}
+
+impl Engine {
+    /// An engine over the store in `home`, waiting up to `wait` for another
+    /// process to release it, writing events stamped with `stamp`. Nothing
+    /// is opened until an operation needs the store.
+    pub fn new(home: PathBuf, wait: Duration, stamp: Stamp) -> Self {
+        Self { home, wait, stamp }
+    }
+
+    /// The folder the database lives in.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> PathBuf {
+        self.home.join(DB_FILE)
+    }
+
+    /// The time events are stamped with.
+    pub fn now(&self) -> Timestamp {
+        self.stamp.time
+    }
+
+    fn prepared_db_path(&self) -> Result<PathBuf> {
+        std::fs::create_dir_all(&self.home).map_err(|error| EngineError::Home {
+            path: self.home.clone(),
+            error,
+        })?;
+        Ok(self.db_path())
+    }
+
+    /// Opens the store for writing.
+    pub(crate) fn store(&self) -> Result<Store> {
+        Ok(Store::open(&self.prepared_db_path()?, self.wait)?)
+    }
+
+    /// Runs `f` in one read transaction.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
+        let store = Store::open_read_only(&self.prepared_db_path()?, self.wait)?;
+        let reader = store.read()?;
+        f(&reader)
+    }
+
+    /// Runs `f` in one write transaction, committed when its outcome says
+    /// something was written; otherwise nothing is.
+    pub(crate) fn write<T: Commit>(&self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        let store = self.store()?;
+        let mut writer = store.write()?;
+        let outcome = f(&mut writer)?;
+        if outcome.must_commit() {
+            writer.commit()?;
+        }
+        Ok(outcome)
+    }
+
+    /// An event stamped with this engine's time, user and command line.
+    pub(crate) fn event(&self, event: Event) -> NewEvent {
+        NewEvent {
+            time: self.stamp.time,
+            user: self.stamp.user.clone(),
+            version: self.stamp.version.clone(),
+            command: self.stamp.command.clone(),
+            event,
+        }
+    }
+}
+
+/// The live pack called `name`, or a not-found error naming it.
+pub(crate) fn find_pack(query: &impl Query, name: &str) -> Result<Pack> {
+    let valid = PackName::new(name)?;
+    query
+        .pack_by_name(&valid)?
+        .ok_or_else(|| NotFound::Pack(name.to_owned()).into())
+}
+
+/// The one match of an id prefix, or `None`; several matches are
+/// ambiguous, listing the candidates (`pack` names where the ids were
+/// looked for, for artifact ids).
+pub(crate) fn by_prefix<T>(
+    found: PrefixMatch<T>,
+    wanted: &str,
+    pack: Option<&PackName>,
+) -> Result<Option<T>> {
+    match found {
+        PrefixMatch::One(t) => Ok(Some(t)),
+        PrefixMatch::None => Ok(None),
+        PrefixMatch::Ambiguous(candidates) => Err(EngineError::Ambiguous {
+            wanted: wanted.to_owned(),
+            pack: pack.cloned(),
+            candidates,
+        }),
+    }
+}

@@ -1,0 +1,123 @@
+//! Engine errors: each names what a user needs to act on (the pack, the
+//! path, the snapshot, the candidates of an ambiguous prefix). Front ends
+//! turn them into messages, hints and exit codes in one place each.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ctx_model::{ArtifactId, NameError, PackName, SnapshotId, SpecError};
+use ctx_store::StoreError;
+use ctx_store::bundle::BundleError;
+
+use crate::source::SourceError;
+
+/// What can go wrong in an engine operation.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Another process held the store for longer than the wait.
+    #[error("the database `{}` is in use by another ctx process (waited {:.1}s)", path.display(), waited.as_secs_f64())]
+    Busy { path: PathBuf, waited: Duration },
+    #[error(transparent)]
+    Store(Box<StoreError>),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("invalid source: {0}")]
+    Spec(#[from] SpecError),
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
+    /// An id prefix that starts several ids.
+    #[error("`{wanted}` is ambiguous{}: it starts {}", in_pack(pack), candidates.join(", "))]
+    Ambiguous {
+        wanted: String,
+        /// The pack whose artifacts were searched, for artifact ids.
+        pack: Option<PackName>,
+        candidates: Vec<String>,
+    },
+    #[error("a pack named `{name}` already exists")]
+    NameTaken { name: PackName },
+    #[error("cannot create the ctx home folder `{}`: {error}", path.display())]
+    Home {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("the root `{}` is not valid UTF-8", path.display())]
+    RootNotUtf8 { path: PathBuf },
+    /// Content captured at `pack add` cannot be read back. The message
+    /// includes the store's error, so it is not repeated as a source.
+    #[error("the captured content of `{title}` (artifact {}) cannot be used: {error}", artifact.short())]
+    Captured {
+        title: String,
+        artifact: ArtifactId,
+        error: Box<StoreError>,
+    },
+    /// A body a snapshot refers to cannot be read back.
+    #[error("snapshot {id}: the content of `{item}` (artifact {}) cannot be read: {error}", artifact.short())]
+    SnapshotBody {
+        id: SnapshotId,
+        item: String,
+        artifact: ArtifactId,
+        error: Box<StoreError>,
+    },
+    #[error("snapshot {id} does not reproduce: its payload hash does not match")]
+    NotReproducible { id: SnapshotId },
+    #[error("snapshot {id} holds bytes that are not UTF-8")]
+    NotUtf8 { id: SnapshotId },
+    #[error("cannot read `{}`: {error}", path.display())]
+    ReadFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot import `{}`: {error}", path.display())]
+    Bundle { path: PathBuf, error: BundleError },
+}
+
+fn in_pack(pack: &Option<PackName>) -> String {
+    pack.as_ref()
+        .map(|p| format!(" in pack `{p}`"))
+        .unwrap_or_default()
+}
+
+impl From<StoreError> for EngineError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Busy { path, waited } => Self::Busy { path, waited },
+            err => Self::Store(Box::new(err)),
+        }
+    }
+}
+
+impl EngineError {
+    /// The store error underneath, if the failure came from the store.
+    pub fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            Self::Store(e)
+            | Self::Captured { error: e, .. }
+            | Self::SnapshotBody { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Something a user named that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotFound {
+    #[error("no pack named `{0}`")]
+    Pack(String),
+    #[error("there is no event {at}; the log holds events 1 to {last}")]
+    Event { at: u64, last: u64 },
+    #[error("there was no pack named `{name}` right after event {at}")]
+    PackAt { name: String, at: u64 },
+    #[error("pack `{pack}` has no artifact `{wanted}`")]
+    Artifact { pack: PackName, wanted: String },
+    #[error("no snapshot `{0}`")]
+    Snapshot(String),
+    #[error("`{0}` is neither a snapshot nor a pack")]
+    SnapshotOrPack(String),
+    #[error("`{}` is not a folder", .0.display())]
+    Folder(PathBuf),
+}
+
+/// Result with an [`EngineError`].
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

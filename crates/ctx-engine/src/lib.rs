@@ -1,0 +1,47 @@
+//! The ctx engine: everything a front end needs to capture sources into
+//! packs, render them within a budget, freeze and reproduce snapshots, and
+//! read the history. The CLI and the MCP server are two front ends over it.
+//!
+//! An [`Engine`] is made from where the store lives, how long to wait for
+//! it and the [`Stamp`] its events carry; each operation is one method that
+//! opens the store, does its work in as few transactions as it can and
+//! returns a typed outcome. Outcomes derive `Serialize`: their serde form
+//! is the JSON a front end shows. The engine never prints, never exits and
+//! never reads argv or the environment; progress and warnings come back
+//! through [`Progress`] and the outcomes.
+
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
+mod diff;
+mod engine;
+mod error;
+mod history;
+mod maintenance;
+mod outcome;
+mod pack;
+mod parallel;
+mod progress;
+pub mod render;
+mod snapshot;
+pub mod source;
+pub mod tokenize;
+pub mod view;
+mod warning;
+
+pub use diff::{Changed, DiffEntry, ItemKey, NewlyExcluded, SnapshotDiff};
+pub use engine::{Engine, Stamp};
+pub use error::{EngineError, NotFound, Result};
+pub use history::{LogEntry, LogPage, LogQuery, Undone, count, describe};
+pub use maintenance::{Checked, Collected};
+pub use outcome::{Done, Outcome};
+pub use pack::{
+    AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, NewPack, PackCreated,
+    PackDeleted, PackList, PackRenamed, PackShown, TokenItem, TokenListing,
+};
+pub use progress::{Phase, Progress, Quiet};
+pub use render::{Options as RenderOptions, Rendered};
+pub use snapshot::{
+    Exported, Reproduced, ShownExclusion, ShownItem, SnapshotCreated, SnapshotDeleted,
+    SnapshotImported, SnapshotList, SnapshotShown, SnapshotSummary,
+};
+pub use warning::Warning;

@@ -1,0 +1,484 @@
+//! Pack operations: create, list, show, add, remove, delete, rename, set.
+//! Every change is one event appended in one write transaction; a change
+//! that would change nothing writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use ctx_model::{
+    AddOptions, Artifact, ArtifactId, BlobHash, Captured, CapturedBlob, CapturedFile, Event,
+    EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile, SourceSpec,
+    TokenizerKind, match_prefix, sort_for_render,
+};
+use ctx_store::{Query, StoreError, Writer};
+
+use crate::engine::{by_prefix, find_pack};
+use crate::render::packs_at;
+use crate::source::{self, Capture, Text};
+use crate::view::{ContentView, display};
+use crate::{Done, Engine, EngineError, NotFound, Outcome, Result, Warning, parallel, tokenize};
+
+/// A pack to create.
+#[derive(Clone, Debug)]
+pub struct CreatePack {
+    pub name: String,
+    /// The folder paths are relative to; it must exist.
+    pub root: PathBuf,
+    pub budget: u64,
+    pub tokenizer: TokenizerKind,
+}
+
+/// The pack `pack create` made.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackCreated {
+    pub pack: NewPack,
+}
+
+/// A new pack's settings.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewPack {
+    pub id: PackId,
+    pub name: PackName,
+    pub budget: u64,
+    pub tokenizer: TokenizerKind,
+}
+
+/// Every live pack.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackList {
+    pub packs: Vec<Pack>,
+}
+
+/// A pack with its artifacts in render order.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackShown {
+    #[serde(flatten)]
+    pub pack: Pack,
+    #[serde(serialize_with = "crate::view::artifacts")]
+    pub items: Vec<Artifact>,
+}
+
+/// Every item of a pack (each file of a collection) with its captured
+/// tokens, and the largest: what to drop first when a pack outgrows its
+/// budget.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenListing {
+    pub items: Vec<TokenItem>,
+    pub top: Vec<TokenItem>,
+}
+
+/// One item of a [`TokenListing`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenItem {
+    #[serde(serialize_with = "display")]
+    pub artifact: ArtifactId,
+    /// The file's path, or the artifact's spec.
+    pub item: String,
+    pub tokens: u32,
+}
+
+/// A source to add to a pack.
+#[derive(Clone, Debug)]
+pub struct AddArtifact {
+    pub pack: String,
+    /// The spec as typed: `PATH`, `PATH#L10-L20`, `text:...`, `glob:...`,
+    /// `md_dir:...`, `git:diff ...`.
+    pub source: String,
+    /// The folder the spec's path was typed in; it must be canonical.
+    pub cwd: PathBuf,
+    pub priority: i32,
+    pub options: AddOptions,
+}
+
+/// The artifact `pack add` captured.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArtifactAdded {
+    pub pack: PackName,
+    #[serde(serialize_with = "display")]
+    pub id: ArtifactId,
+    #[serde(serialize_with = "display")]
+    pub spec: SourceSpec,
+    pub priority: i32,
+    #[serde(flatten, serialize_with = "content")]
+    pub content: Captured,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+fn content<S: serde::Serializer>(content: &Captured, s: S) -> Result<S::Ok, S::Error> {
+    ContentView(content).serialize(s)
+}
+
+/// The artifact `pack remove` removed.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArtifactRemoved {
+    pub pack: PackName,
+    #[serde(serialize_with = "display")]
+    pub id: ArtifactId,
+    #[serde(serialize_with = "display")]
+    pub spec: SourceSpec,
+}
+
+/// The pack `pack delete` deleted.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackDeleted {
+    pub pack: PackName,
+    /// How many artifacts it held.
+    pub artifacts: u64,
+}
+
+/// A pack's new name.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackRenamed {
+    pub from: PackName,
+    pub to: PackName,
+}
+
+/// A pack's new budget.
+#[derive(Clone, Debug, Serialize)]
+pub struct BudgetSet {
+    pub pack: PackName,
+    pub budget: u64,
+    /// The budget before.
+    pub from: u64,
+}
+
+impl Engine {
+    /// Creates an empty pack.
+    pub fn create_pack(&self, new: &CreatePack) -> Result<Done<PackCreated>> {
+        let name = PackName::new(&new.name)?;
+        let root = std::fs::canonicalize(&new.root)
+            .ok()
+            .filter(|r| r.is_dir())
+            .ok_or_else(|| NotFound::Folder(new.root.clone()))?;
+        let root = root
+            .to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| EngineError::RootNotUtf8 { path: root.clone() })?;
+        self.write(|w| {
+            if w.pack_by_name(&name)?.is_some() {
+                return Err(EngineError::NameTaken { name: name.clone() });
+            }
+            let record = w.append(self.event(Event::PackCreated {
+                name: name.clone(),
+                root,
+                budget: new.budget,
+                tokenizer: new.tokenizer,
+            }))?;
+            Ok(Done {
+                seq: record.seq,
+                what: PackCreated {
+                    pack: NewPack {
+                        id: PackId(record.seq.0),
+                        name: name.clone(),
+                        budget: new.budget,
+                        tokenizer: new.tokenizer,
+                    },
+                },
+            })
+        })
+    }
+
+    /// Every live pack, sorted by name.
+    pub fn list_packs(&self) -> Result<PackList> {
+        let packs = self.read(|r| Ok(r.packs()?))?;
+        Ok(PackList { packs })
+    }
+
+    /// A pack and its artifacts in render order: as it is, or as it was
+    /// right after event `at`.
+    pub fn show_pack(&self, name: &str, at: Option<EventSeq>) -> Result<PackShown> {
+        let mut found = self.read(|r| packs_at(r, &[name.to_owned()], at))?;
+        let (pack, mut items) = found.remove(0);
+        sort_for_render(&mut items);
+        Ok(PackShown { pack, items })
+    }
+
+    /// Every item of a pack with its captured tokens, and the `top` largest.
+    pub fn pack_tokens(
+        &self,
+        name: &str,
+        at: Option<EventSeq>,
+        top: usize,
+    ) -> Result<TokenListing> {
+        let shown = self.show_pack(name, at)?;
+        let mut items = Vec::new();
+        for a in &shown.items {
+            match &a.content {
+                Captured::Blob(b) => items.push(TokenItem {
+                    artifact: a.id,
+                    item: a.spec.to_string(),
+                    tokens: b.tokens,
+                }),
+                Captured::Files { files, .. } => items.extend(files.iter().map(|f| TokenItem {
+                    artifact: a.id,
+                    item: f.path.clone(),
+                    tokens: f.blob.tokens,
+                })),
+            }
+        }
+        let mut largest = items.clone();
+        // Stable: equal counts keep render order.
+        largest.sort_by_key(|i| std::cmp::Reverse(i.tokens));
+        largest.truncate(top);
+        Ok(TokenListing {
+            items,
+            top: largest,
+        })
+    }
+
+    /// Captures a source into a pack: reads, hashes and counts it without
+    /// holding the store, then stores its content and appends the event.
+    pub fn add(&self, add: &AddArtifact) -> Result<Outcome<ArtifactAdded>> {
+        let parsed = SourceSpec::parse(&add.source)?;
+        if let SourceSpec::Glob { pattern } = &parsed {
+            source::check_glob(pattern)?;
+        }
+        // Resolve against the pack and check for a no-op before reading anything.
+        let (pack, spec) = self.read(|r| {
+            let pack = find_pack(r, &add.pack)?;
+            let spec = source::resolve(&parsed, Path::new(&pack.root), &add.cwd, &add.options)?;
+            let known = r.artifact_by_spec(pack.id, &spec)?.is_some();
+            Ok((pack, (!known).then_some(spec)))
+        })?;
+        let Some(spec) = spec else {
+            return Ok(Outcome::Unchanged);
+        };
+        tokenize::warm(pack.tokenizer);
+        // Other ctx processes are not kept waiting on this one's I/O and
+        // tokenizing.
+        let captured = source::capture(&spec, Path::new(&pack.root), &add.options)?;
+        let (texts, skipped) = match captured {
+            Capture::One(text) => (vec![text], None),
+            Capture::Many { files, skipped } => (files, Some(skipped)),
+        };
+        let warnings: Vec<Warning> = texts
+            .iter()
+            .filter_map(|t| crate::render::lossy_warning(t, &spec))
+            .collect();
+        let measured = self.measure(&texts, pack.tokenizer)?;
+        let content = captured_content(&texts, &measured, skipped);
+        self.write(|w| {
+            store_texts(w, &texts, &measured, pack.tokenizer)?;
+            let event = Event::ArtifactAdded {
+                pack: pack.id,
+                artifact: NewArtifact {
+                    spec: spec.clone(),
+                    priority: add.priority,
+                    options: add.options.clone(),
+                    content: content.clone(),
+                },
+            };
+            let record = match w.append(self.event(event)) {
+                Ok(record) => record,
+                // Another process added the same spec since the check above.
+                Err(StoreError::Fold(FoldError::DuplicateSpec { .. })) => {
+                    return Ok(Outcome::Unchanged);
+                }
+                Err(StoreError::Fold(FoldError::UnknownPack { .. })) => {
+                    return Err(NotFound::Pack(add.pack.clone()).into());
+                }
+                Err(e) => return Err(e.into()),
+            };
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: ArtifactAdded {
+                    pack: pack.name,
+                    id: ArtifactId(record.seq.0),
+                    spec,
+                    priority: add.priority,
+                    content,
+                    warnings,
+                },
+            }))
+        })
+    }
+
+    /// Each text's hash and token count: counts the store knows are not
+    /// counted again; the rest are counted on all cores.
+    fn measure(&self, texts: &[Text], kind: TokenizerKind) -> Result<Vec<Measured>> {
+        let hashes = parallel::map(texts, |t| BlobHash::of(t.text.as_bytes()));
+        let cached: Vec<Option<u32>> = self.read(|r| {
+            hashes
+                .iter()
+                .map(|h| r.token_count(h, kind))
+                .collect::<Result<_, StoreError>>()
+                .map_err(Into::into)
+        })?;
+        let indexed: Vec<usize> = (0..texts.len()).collect();
+        let tokens = parallel::map(&indexed, |&i| {
+            cached[i].unwrap_or_else(|| tokenize::count(kind, &texts[i].text))
+        });
+        Ok(texts
+            .iter()
+            .zip(hashes)
+            .zip(tokens)
+            .zip(cached)
+            .map(|(((t, hash), tokens), cached)| Measured {
+                blob: CapturedBlob {
+                    hash,
+                    bytes: t.text.len() as u64,
+                    tokens,
+                },
+                counted: cached.is_none(),
+            })
+            .collect())
+    }
+
+    /// Removes an artifact named by its id, a unique id prefix, or its spec.
+    pub fn remove(&self, pack: &str, artifact: &str) -> Result<Done<ArtifactRemoved>> {
+        self.write(|w| {
+            let pack = find_pack(w, pack)?;
+            let artifacts = w.artifacts(pack.id)?;
+            let found = find_artifact(&artifacts, &pack.name, artifact)?;
+            let record = w.append(self.event(Event::ArtifactRemoved {
+                pack: pack.id,
+                artifact: found.id,
+                spec: found.spec.clone(),
+            }))?;
+            Ok(Done {
+                seq: record.seq,
+                what: ArtifactRemoved {
+                    pack: pack.name,
+                    id: found.id,
+                    spec: found.spec.clone(),
+                },
+            })
+        })
+    }
+
+    /// Deletes a pack; its history stays in the log.
+    pub fn delete_pack(&self, pack: &str) -> Result<Done<PackDeleted>> {
+        self.write(|w| {
+            let pack = find_pack(w, pack)?;
+            let record = w.append(self.event(Event::PackDeleted {
+                pack: pack.id,
+                name: pack.name.clone(),
+            }))?;
+            Ok(Done {
+                seq: record.seq,
+                what: PackDeleted {
+                    pack: pack.name,
+                    artifacts: pack.artifacts,
+                },
+            })
+        })
+    }
+
+    /// Renames a pack.
+    pub fn rename_pack(&self, old: &str, new: &str) -> Result<Outcome<PackRenamed>> {
+        let to = PackName::new(new)?;
+        self.write(|w| {
+            let pack = find_pack(w, old)?;
+            if pack.name == to {
+                return Ok(Outcome::Unchanged);
+            }
+            if w.pack_by_name(&to)?.is_some() {
+                return Err(EngineError::NameTaken { name: to.clone() });
+            }
+            let record = w.append(self.event(Event::PackRenamed {
+                pack: pack.id,
+                from: pack.name.clone(),
+                to: to.clone(),
+            }))?;
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: PackRenamed {
+                    from: pack.name,
+                    to: to.clone(),
+                },
+            }))
+        })
+    }
+
+    /// Changes a pack's token budget.
+    pub fn set_budget(&self, pack: &str, tokens: u64) -> Result<Outcome<BudgetSet>> {
+        self.write(|w| {
+            let pack = find_pack(w, pack)?;
+            if pack.budget == tokens {
+                return Ok(Outcome::Unchanged);
+            }
+            let record = w.append(self.event(Event::BudgetChanged {
+                pack: pack.id,
+                from: pack.budget,
+                to: tokens,
+            }))?;
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: BudgetSet {
+                    pack: pack.name,
+                    budget: tokens,
+                    from: pack.budget,
+                },
+            }))
+        })
+    }
+}
+
+/// A captured text's blob, and whether its count is new to the store.
+struct Measured {
+    blob: CapturedBlob,
+    counted: bool,
+}
+
+/// What an `ArtifactAdded` event records of the texts a spec captured.
+fn captured_content(
+    texts: &[Text],
+    measured: &[Measured],
+    skipped: Option<Vec<SkippedFile>>,
+) -> Captured {
+    match skipped {
+        None => Captured::Blob(measured[0].blob),
+        Some(skipped) => Captured::Files {
+            files: texts
+                .iter()
+                .zip(measured)
+                .map(|(t, m)| CapturedFile {
+                    path: t.path.clone().unwrap_or_default(),
+                    blob: m.blob,
+                })
+                .collect(),
+            skipped,
+        },
+    }
+}
+
+/// Stores each text as a blob, with the token counts this add learned.
+fn store_texts(
+    w: &mut Writer,
+    texts: &[Text],
+    measured: &[Measured],
+    kind: TokenizerKind,
+) -> Result<()> {
+    for (text, m) in texts.iter().zip(measured) {
+        w.put_blob(text.text.as_bytes())?;
+        if m.counted {
+            w.put_token_count(&m.blob.hash, kind, m.blob.tokens)?;
+        }
+    }
+    Ok(())
+}
+
+/// The artifact named by an exact spec or a unique id prefix.
+fn find_artifact<'a>(
+    artifacts: &'a [Artifact],
+    pack: &PackName,
+    wanted: &str,
+) -> Result<&'a Artifact> {
+    let canonical = SourceSpec::parse(wanted).ok().map(|s| s.to_string());
+    if let Some(a) = artifacts.iter().find(|a| {
+        let shown = a.spec.to_string();
+        shown == wanted || Some(&shown) == canonical.as_ref()
+    }) {
+        return Ok(a);
+    }
+    let ids = artifacts.iter().map(|a| (a.id.to_string(), a));
+    by_prefix(match_prefix(wanted, ids), wanted, Some(pack))?.ok_or_else(|| {
+        NotFound::Artifact {
+            pack: pack.clone(),
+            wanted: wanted.to_owned(),
+        }
+        .into()
+    })
+}

@@ -1,0 +1,440 @@
+//! The budget phase: choosing what fits and framing the payload around it,
+//! exactly.
+//!
+//! Items are taken in render order; one that does not fit is left out and
+//! later, smaller items may still fit. The frame's own cost (preamble,
+//! trailer, the heads of the items) depends on what is chosen, and in JSON
+//! a head and the trailer state token counts that include themselves, so
+//! the fit is found in rounds: items are fitted against the budget less a
+//! reservation for the frame, the exact total is computed, and if it is
+//! over, the reservation grows by the excess and fitting runs again. The
+//! last round is at or under the budget (at worst, the empty payload).
+//!
+//! Counting goes through [`Counter`], so the arithmetic is tested with a
+//! counter that needs no tokenizer.
+
+use ctx_model::{BlobHash, ExclusionReason, Format, TokenizerKind};
+
+use super::format::{self, Meta, TrailerExclusion};
+use super::frame::Framed;
+use super::hash::RenderHasher;
+use super::{Excluded, Included};
+use crate::{Warning, tokenize};
+
+/// Counts the tokens of one piece of the payload.
+pub(crate) trait Counter {
+    /// The count of `text`; an empty text counts 0.
+    fn count(&self, text: &str) -> u64;
+}
+
+/// The real tokenizer; the empty pieces most formats have need no
+/// tokenizer at all.
+pub(crate) struct Bpe(pub TokenizerKind);
+
+impl Counter for Bpe {
+    fn count(&self, text: &str) -> u64 {
+        if text.is_empty() {
+            0
+        } else {
+            u64::from(tokenize::count(self.0, text))
+        }
+    }
+}
+
+/// Which of the items, costing `costs` tokens each, fit in `available`,
+/// taken greedily in order.
+pub(crate) fn fit(costs: &[u64], available: u64) -> Vec<bool> {
+    let mut left = available;
+    costs
+        .iter()
+        .map(|&cost| {
+            let fits = cost <= left;
+            if fits {
+                left -= cost;
+            }
+            fits
+        })
+        .collect()
+}
+
+/// What a render is assembled into, and how it is counted.
+pub(super) struct Frame<'a, C> {
+    pub format: Format,
+    /// The tokenizer the render hash names.
+    pub kind: TokenizerKind,
+    pub counter: &'a C,
+    pub meta: &'a Meta,
+    pub budget: u64,
+}
+
+/// The payload, its count and hash, and what went in and out.
+pub(super) struct Assembled {
+    pub preamble: String,
+    pub trailer: String,
+    pub tokens: u64,
+    pub hash: BlobHash,
+    pub items: Vec<Included>,
+    pub excluded: Vec<Excluded>,
+    pub warning: Option<Warning>,
+}
+
+/// Fits the budget and assembles the payload: `framed` are the candidates
+/// in render order with their body counts in `body_tokens`; `excluded` are
+/// the units already left out, which the trailer lists too.
+pub(super) fn assemble<C: Counter>(
+    frame: &Frame<'_, C>,
+    framed: Vec<Framed>,
+    body_tokens: &[u64],
+    mut excluded: Vec<Excluded>,
+) -> Assembled {
+    let Frame {
+        format,
+        counter,
+        budget,
+        ..
+    } = *frame;
+    let preamble = format::preamble(format, frame.meta);
+    let pre_tokens = counter.count(&preamble);
+    // A head's cost hardly depends on its index or count; estimate with
+    // generous values and let the exact pass correct any excess.
+    let head_estimate: Vec<u64> = framed
+        .iter()
+        .zip(body_tokens)
+        .map(|(f, &body)| {
+            counter.count(&format::head(
+                format,
+                &f.label,
+                framed.len() + 1,
+                body * 2 + 1000,
+            ))
+        })
+        .collect();
+    let costs: Vec<u64> = head_estimate
+        .iter()
+        .zip(body_tokens)
+        .map(|(h, b)| h + b)
+        .collect();
+    let placeholder_hash = "0".repeat(64);
+    let mut reserve =
+        pre_tokens + counter.count(&format::trailer(format, &[], budget, &placeholder_hash));
+    loop {
+        let chosen = fit(&costs, budget.saturating_sub(reserve));
+        let attempt = exact(
+            frame,
+            &preamble,
+            pre_tokens,
+            &framed,
+            body_tokens,
+            &chosen,
+            &excluded,
+        );
+        if attempt.tokens <= budget {
+            return finish(attempt, framed, body_tokens, &chosen, excluded);
+        }
+        if chosen.iter().all(|c| !c) {
+            // Even the empty frame does not fit: an empty payload does.
+            let mut empty = finish(
+                attempt,
+                framed,
+                body_tokens,
+                &chosen,
+                std::mem::take(&mut excluded),
+            );
+            empty.preamble.clear();
+            empty.trailer.clear();
+            empty.tokens = 0;
+            empty.hash = RenderHasher::new(format, frame.kind).finish();
+            empty.warning = Some(Warning::FrameOverBudget { budget, format });
+            return empty;
+        }
+        reserve += attempt.tokens - budget;
+    }
+}
+
+/// One exact assembly for a choice of items: the framing around the
+/// chosen bodies, without copying them.
+struct Attempt {
+    preamble: String,
+    heads: Vec<String>,
+    trailer: String,
+    item_tokens: Vec<u64>,
+    tokens: u64,
+    hash: BlobHash,
+}
+
+fn exact<C: Counter>(
+    frame: &Frame<'_, C>,
+    preamble: &str,
+    pre_tokens: u64,
+    framed: &[Framed],
+    body_tokens: &[u64],
+    chosen: &[bool],
+    excluded: &[Excluded],
+) -> Attempt {
+    let Frame {
+        format, counter, ..
+    } = *frame;
+    let mut heads = Vec::new();
+    let mut item_tokens = Vec::new();
+    let mut total = pre_tokens;
+    let mut hasher = RenderHasher::new(format, frame.kind);
+    hasher.piece(preamble.as_bytes());
+    for ((f, &body), _) in framed
+        .iter()
+        .zip(body_tokens)
+        .zip(chosen)
+        .filter(|(_, c)| **c)
+    {
+        let index = heads.len() + 1;
+        let (head, head_tokens) = head(frame, f, index, body);
+        hasher.piece(head.as_bytes());
+        hasher.body(f.body.len(), &f.hash);
+        item_tokens.push(head_tokens + body);
+        total += head_tokens + body;
+        heads.push(head);
+    }
+    let hash = hasher.finish();
+    let hash_hex = hash.to_string();
+    let left_out = trailer_exclusions(framed, body_tokens, chosen, excluded);
+    // The JSON trailer states the payload's total, itself included.
+    let mut trailer_tokens = 0;
+    let trailer = loop {
+        let trailer = format::trailer(format, &left_out, total + trailer_tokens, &hash_hex);
+        let t = counter.count(&trailer);
+        if t == trailer_tokens {
+            break trailer;
+        }
+        trailer_tokens = t;
+    };
+    Attempt {
+        preamble: preamble.to_owned(),
+        heads,
+        trailer,
+        item_tokens,
+        tokens: total + trailer_tokens,
+        hash,
+    }
+}
+
+/// The head of the item at `index` and its count. A head that states the
+/// item's own count is found as a fixed point: the count only grows with
+/// the number's digits, so this ends.
+fn head<C: Counter>(frame: &Frame<'_, C>, f: &Framed, index: usize, body: u64) -> (String, u64) {
+    let mut head = format::head(frame.format, &f.label, index, body);
+    let mut tokens = frame.counter.count(&head);
+    if format::head_counts_itself(frame.format) {
+        loop {
+            let next = format::head(frame.format, &f.label, index, body + tokens);
+            let next_tokens = frame.counter.count(&next);
+            head = next;
+            if next_tokens == tokens {
+                break;
+            }
+            tokens = next_tokens;
+        }
+    }
+    (head, tokens)
+}
+
+/// Everything left out, in render order, as the trailer lists it.
+fn trailer_exclusions<'a>(
+    framed: &'a [Framed],
+    body_tokens: &[u64],
+    chosen: &[bool],
+    excluded: &'a [Excluded],
+) -> Vec<TrailerExclusion<'a>> {
+    let mut left_out: Vec<(usize, TrailerExclusion<'_>)> = framed
+        .iter()
+        .zip(body_tokens)
+        .zip(chosen)
+        .filter(|(_, c)| !**c)
+        .map(|((f, &t), _)| {
+            let e = TrailerExclusion {
+                label: &f.label,
+                reason: ExclusionReason::OverBudget,
+                tokens: Some(t),
+            };
+            (f.order, e)
+        })
+        .chain(excluded.iter().map(|e| {
+            let t = TrailerExclusion {
+                label: &e.label,
+                reason: e.reason,
+                tokens: e.tokens,
+            };
+            (e.order, t)
+        }))
+        .collect();
+    left_out.sort_by_key(|(order, _)| *order);
+    left_out.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Moves the chosen bodies into the payload and sorts items into included
+/// and left out.
+fn finish(
+    attempt: Attempt,
+    framed: Vec<Framed>,
+    body_tokens: &[u64],
+    chosen: &[bool],
+    mut excluded: Vec<Excluded>,
+) -> Assembled {
+    let mut items = Vec::new();
+    let mut over = Vec::new();
+    let mut heads = attempt.heads.into_iter();
+    let mut sizes = attempt.item_tokens.into_iter();
+    for ((f, &body), &fits) in framed.into_iter().zip(body_tokens).zip(chosen) {
+        if fits {
+            items.push(Included {
+                artifact: f.artifact,
+                label: f.label,
+                tokens: sizes.next().unwrap_or(body),
+                redactions: f.redactions,
+                head: heads.next().unwrap_or_default(),
+                body: f.body,
+                hash: f.hash,
+            });
+        } else {
+            over.push(Excluded {
+                order: f.order,
+                artifact: f.artifact,
+                label: f.label,
+                reason: ExclusionReason::OverBudget,
+                tokens: Some(body),
+            });
+        }
+    }
+    over.append(&mut excluded);
+    over.sort_by_key(|e| e.order);
+    Assembled {
+        preamble: attempt.preamble,
+        trailer: attempt.trailer,
+        tokens: attempt.tokens,
+        hash: attempt.hash,
+        items,
+        excluded: over,
+        warning: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use ctx_model::ArtifactId;
+
+    use super::*;
+    use crate::render::format::Label;
+
+    #[test]
+    fn later_smaller_items_still_fit() {
+        assert_eq!(fit(&[5, 10, 3, 2], 10), [true, false, true, true]);
+        assert_eq!(fit(&[0, 1], 0), [true, false]);
+        assert_eq!(fit(&[], 5), Vec::<bool>::new());
+    }
+
+    /// A stand-in tokenizer: one token per three bytes, rounded up. Like a
+    /// real one, it grows with the text, so the fixed points exist.
+    struct Thirds;
+
+    impl Counter for Thirds {
+        fn count(&self, text: &str) -> u64 {
+            text.len().div_ceil(3) as u64
+        }
+    }
+
+    fn label(i: usize) -> Label {
+        Label {
+            pack: "p".into(),
+            source: format!("glob:src/**/*.rs #{i}"),
+            path: Some(format!("src/file{i}.rs")),
+            lines: i.is_multiple_of(3).then_some((1, i as u32 + 1)),
+        }
+    }
+
+    fn framed(order: usize, format: Format, text: &str) -> Framed {
+        let label = label(order);
+        let body = format::body(format, &label, text.to_owned());
+        Framed {
+            order,
+            artifact: ArtifactId(order as u64 + 1),
+            label,
+            hash: BlobHash::of(body.as_bytes()),
+            body,
+            redactions: Vec::new(),
+            stamp: None,
+        }
+    }
+
+    fn reason() -> impl Strategy<Value = ExclusionReason> {
+        proptest::sample::select(ExclusionReason::ALL.to_vec())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// For any items, format and budget: the payload fits the budget,
+        /// its reported total is the sum of its counted pieces, every item
+        /// is either in or out, and every item left out carries its reason.
+        #[test]
+        fn the_fit_is_exact_and_accounts_for_everything(
+            texts in proptest::collection::vec("[a-z \n{}`<>\"]{0,120}", 0..12),
+            gone in proptest::collection::vec((0usize..12, reason()), 0..4),
+            format in proptest::sample::select(Format::ALL.to_vec()),
+            budget in 0u64..600,
+        ) {
+            let n = texts.len() + gone.len();
+            // Units already left out sit at their own positions among the rest.
+            let mut gone_at: Vec<(usize, ExclusionReason)> = gone
+                .iter()
+                .map(|&(at, reason)| (at % n.max(1), reason))
+                .collect();
+            gone_at.sort_by_key(|(at, _)| *at);
+            gone_at.dedup_by_key(|(at, _)| *at);
+            let mut candidates = Vec::new();
+            let mut excluded = Vec::new();
+            let mut texts = texts.iter();
+            for order in 0..n {
+                if let Some(&(_, reason)) = gone_at.iter().find(|(at, _)| *at == order) {
+                    excluded.push(Excluded {
+                        order,
+                        artifact: ArtifactId(order as u64 + 1),
+                        label: label(order),
+                        reason,
+                        tokens: None,
+                    });
+                } else if let Some(text) = texts.next() {
+                    candidates.push(framed(order, format, text));
+                }
+            }
+            let before_out = excluded.clone();
+            let total_units = candidates.len() + excluded.len();
+            let body_tokens: Vec<u64> = candidates.iter().map(|f| Thirds.count(&f.body)).collect();
+            let meta = Meta { packs: vec!["p".into()], budget, tokenizer: "o200k".into() };
+            let frame = Frame { format, kind: TokenizerKind::O200k, counter: &Thirds, meta: &meta, budget };
+            let out = assemble(&frame, candidates, &body_tokens, excluded);
+
+            prop_assert!(out.tokens <= budget, "{} tokens over a budget of {budget}", out.tokens);
+            let pieces = std::iter::once(out.preamble.as_str())
+                .chain(out.items.iter().flat_map(|i| [i.head.as_str(), i.body.as_str()]))
+                .chain(std::iter::once(out.trailer.as_str()));
+            let counted: u64 = pieces.map(|p| Thirds.count(p)).sum();
+            prop_assert_eq!(out.tokens, counted);
+            for item in &out.items {
+                prop_assert_eq!(item.tokens, Thirds.count(&item.head) + Thirds.count(&item.body));
+            }
+            prop_assert_eq!(out.items.len() + out.excluded.len(), total_units);
+            let orders: Vec<usize> = out.excluded.iter().map(|e| e.order).collect();
+            prop_assert!(orders.windows(2).all(|w| w[0] < w[1]), "exclusions out of order");
+            for e in &out.excluded {
+                match before_out.iter().find(|b| b.order == e.order) {
+                    Some(b) => prop_assert_eq!(e.reason, b.reason),
+                    None => prop_assert_eq!(e.reason, ExclusionReason::OverBudget),
+                }
+            }
+            if out.warning.is_some() {
+                prop_assert!(out.items.is_empty() && out.tokens == 0);
+                prop_assert!(out.preamble.is_empty() && out.trailer.is_empty());
+            }
+        }
+    }
+}

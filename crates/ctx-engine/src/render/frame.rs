@@ -1,0 +1,179 @@
+//! The framing phase: each unit's text is redacted and framed into its
+//! body, in parallel, and hashed once (the hash keys the token count cache
+//! and goes into the render hash). A file the cache knows clean under the
+//! current redaction rules, framed the same way before, is neither scanned
+//! nor hashed again; what this render learns about a file is noted for the
+//! cache.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use ctx_model::{ArtifactId, BlobHash, Format};
+use ctx_redact::{RULES_VERSION, SecretKind};
+use ctx_store::{BodyStamp, FileStamp, Query as _};
+
+use super::Excluded;
+use super::format::{self, Label};
+use super::units::{Content, Unit};
+use crate::source::Stamp;
+use crate::{Engine, Phase, Progress, Result, parallel};
+
+/// A modification time this close to now may be followed by another write
+/// within the same clock tick, so such a file is not cached (git's "racily
+/// clean" problem).
+const RACY_NS: i128 = 2_000_000_000;
+
+/// A unit framed and ready to count.
+pub(crate) struct Framed {
+    /// Position among all units, to list exclusions in render order.
+    pub order: usize,
+    pub artifact: ArtifactId,
+    pub label: Label,
+    pub body: String,
+    /// BLAKE3 of the body: the key of its cached token count, and its part
+    /// of the render hash.
+    pub hash: BlobHash,
+    pub redactions: Vec<(SecretKind, u32)>,
+    /// A file record to cache, when this render learned something about it.
+    pub stamp: Option<(String, FileStamp)>,
+}
+
+/// The cached records of the files among `units` whose size and
+/// modification time still match.
+pub(super) fn known_files(engine: &Engine, units: &[Unit]) -> Result<HashMap<String, FileStamp>> {
+    let files: Vec<(&String, &Stamp)> = units
+        .iter()
+        .filter_map(|u| match &u.content {
+            Content::Text(_, Some((path, stamp))) => Some((path, stamp)),
+            _ => None,
+        })
+        .collect();
+    if files.is_empty() {
+        return Ok(HashMap::new());
+    }
+    engine.read(|r| {
+        let mut known = HashMap::with_capacity(files.len());
+        for (path, stamp) in files {
+            if let Some(record) = r.file_stamp(path)?
+                && record.size == stamp.size
+                && record.mtime_ns == stamp.mtime_ns
+            {
+                known.insert(path.clone(), record);
+            }
+        }
+        Ok(known)
+    })
+}
+
+/// A text unit waiting to be framed.
+struct Pending {
+    order: usize,
+    artifact: ArtifactId,
+    label: Label,
+    text: String,
+    file: Option<(String, Stamp)>,
+    known: Option<FileStamp>,
+}
+
+/// Frames every text unit on all cores, and sets the units left out aside;
+/// both keep their position in render order.
+pub(super) fn frame_all(
+    units: Vec<Unit>,
+    known: &HashMap<String, FileStamp>,
+    format: Format,
+    redact: bool,
+    progress: &dyn Progress,
+) -> (Vec<Framed>, Vec<Excluded>) {
+    let mut excluded = Vec::new();
+    let mut pending = Vec::new();
+    for (order, unit) in units.into_iter().enumerate() {
+        match unit.content {
+            Content::Text(text, file) => {
+                let known = file.as_ref().and_then(|(path, _)| known.get(path).cloned());
+                pending.push(Pending {
+                    order,
+                    artifact: unit.artifact,
+                    label: unit.label,
+                    text,
+                    file,
+                    known,
+                });
+            }
+            Content::Excluded(reason, tokens) => excluded.push(Excluded {
+                order,
+                artifact: unit.artifact,
+                label: unit.label,
+                reason,
+                tokens,
+            }),
+            Content::Blob(_) => unreachable!("BUG: blobs are resolved before framing"),
+        }
+    }
+    progress.phase(Phase::Framing, pending.len());
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128);
+    let framed = parallel::map_into(pending, |p| {
+        let framed = frame(p, format, redact, now_ns);
+        progress.tick(0);
+        framed
+    });
+    (framed, excluded)
+}
+
+/// Redacts and frames one text.
+fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
+    // A file known clean under the current rules need not be scanned.
+    let clean = p
+        .known
+        .as_ref()
+        .is_some_and(|k| k.clean_under == RULES_VERSION);
+    let scan = redact && !clean;
+    let (content, redactions) = if scan {
+        match ctx_redact::redact(&p.text) {
+            (Cow::Owned(redacted), found) => (redacted, found),
+            (Cow::Borrowed(_), found) => (p.text, found),
+        }
+    } else {
+        (p.text, Vec::new())
+    };
+    let title = p.label.title();
+    // The same clean content framed the same way is the same body: its
+    // hash is known without hashing it again.
+    let known_body = p
+        .known
+        .as_ref()
+        .filter(|_| clean)
+        .and_then(|k| k.body.as_ref())
+        .filter(|b| b.format == format && b.framing == format::FRAMING_VERSION && b.title == title)
+        .map(|b| b.hash);
+    let body = format::body(format, &p.label, content);
+    let hash = known_body.unwrap_or_else(|| BlobHash::of(body.as_bytes()));
+    let now_clean = clean || (scan && redactions.is_empty());
+    let stamp = p
+        .file
+        .filter(|(_, st)| now_clean && known_body.is_none() && now_ns - st.mtime_ns > RACY_NS)
+        .map(|(path, st)| {
+            let stamp = FileStamp {
+                size: st.size,
+                mtime_ns: st.mtime_ns,
+                clean_under: RULES_VERSION,
+                body: Some(BodyStamp {
+                    format,
+                    title,
+                    framing: format::FRAMING_VERSION,
+                    hash,
+                }),
+            };
+            (path, stamp)
+        });
+    Framed {
+        order: p.order,
+        artifact: p.artifact,
+        label: p.label,
+        body,
+        hash,
+        redactions,
+        stamp,
+    }
+}

@@ -1,0 +1,320 @@
+//! Render: packs to one deterministic payload that never exceeds its token
+//! budget, with an account of everything left out.
+//!
+//! The work runs in phases, each in its own module, so the database is
+//! held only to read or write it: [`units`] expands artifacts into units
+//! (reading sources, or captured blobs when frozen), [`frame`] redacts and
+//! frames each unit in parallel, [`count`] looks up cached token counts and
+//! counts what is new in parallel, [`budget`] fits the budget and frames
+//! the payload, and [`hash`] names the result.
+
+mod budget;
+mod count;
+mod format;
+mod frame;
+mod hash;
+mod units;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use ctx_model::{
+    Artifact, ArtifactId, BlobHash, EventSeq, ExclusionReason, Format, Pack, PackName, PackRef,
+    TokenizerKind, sort_for_render,
+};
+use ctx_redact::SecretKind;
+use ctx_store::{PackState, Query};
+
+pub use format::{FRAMING_VERSION, Label};
+pub(crate) use units::lossy_warning;
+
+use crate::view::display;
+use crate::{Engine, EngineError, NotFound, Phase, Progress, Result, Warning, tokenize};
+
+/// How to render.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub format: Format,
+    /// Overrides the sum of the packs' budgets.
+    pub budget: Option<u64>,
+    /// Overrides the first pack's tokenizer.
+    pub tokenizer: Option<TokenizerKind>,
+    /// Use only captured content; open no source.
+    pub frozen: bool,
+    /// Replace secrets with `[REDACTED:kind]`.
+    pub redact: bool,
+    /// Leave out sources that are gone instead of using captured content.
+    pub strict: bool,
+    /// Render the packs as they were right after this event.
+    pub at: Option<EventSeq>,
+}
+
+/// An item in the payload.
+#[derive(Debug, Serialize)]
+pub struct Included {
+    #[serde(serialize_with = "display")]
+    pub artifact: ArtifactId,
+    #[serde(flatten)]
+    pub label: Label,
+    /// Its head and body together.
+    pub tokens: u64,
+    /// Secrets replaced in it, by kind.
+    #[serde(serialize_with = "secret_counts")]
+    pub redactions: Vec<(SecretKind, u32)>,
+    /// The part of the frame that depends on the item's position.
+    #[serde(skip)]
+    pub head: String,
+    /// The framed content.
+    #[serde(skip)]
+    pub body: String,
+    /// BLAKE3 of the body.
+    #[serde(skip)]
+    pub hash: BlobHash,
+}
+
+/// An item left out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Excluded {
+    /// Position among all candidate items, to list exclusions in render order.
+    #[serde(skip)]
+    pub(crate) order: usize,
+    #[serde(serialize_with = "display")]
+    pub artifact: ArtifactId,
+    #[serde(flatten)]
+    pub label: Label,
+    pub reason: ExclusionReason,
+    /// Its size, where known.
+    pub tokens: Option<u64>,
+}
+
+/// A finished render: the payload's pieces and the account of it.
+#[derive(Debug, Serialize)]
+pub struct Rendered {
+    /// The packs, as named.
+    pub packs: Vec<String>,
+    /// The tokenizer's exact count of the payload.
+    pub tokens: u64,
+    pub budget: u64,
+    pub tokenizer: TokenizerKind,
+    pub format: Format,
+    #[serde(serialize_with = "display")]
+    pub render_hash: BlobHash,
+    pub items: Vec<Included>,
+    pub excluded: Vec<Excluded>,
+    /// Secrets replaced, by kind, over all items.
+    #[serde(serialize_with = "secret_map")]
+    pub redactions: BTreeMap<SecretKind, u32>,
+    pub warnings: Vec<Warning>,
+    /// How much work caches saved.
+    pub cache: CacheStats,
+    /// The packs rendered, as they were (with `at`) or are.
+    #[serde(skip)]
+    pub pack_refs: Vec<PackRef>,
+    /// What comes before the first item.
+    #[serde(skip)]
+    pub preamble: String,
+    /// What comes after the last item.
+    #[serde(skip)]
+    pub trailer: String,
+}
+
+/// What the caches answered during a render.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CacheStats {
+    /// Files whose size and modification time matched a cached record.
+    pub files_known: usize,
+    /// Items whose token count came from the cache.
+    pub counts_cached: usize,
+    /// Items tokenized by this render.
+    pub counted: usize,
+}
+
+impl Rendered {
+    /// The payload's pieces, in order.
+    pub fn pieces(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.preamble.as_str())
+            .chain(
+                self.items
+                    .iter()
+                    .flat_map(|i| [i.head.as_str(), i.body.as_str()]),
+            )
+            .chain(std::iter::once(self.trailer.as_str()))
+            .filter(|p| !p.is_empty())
+    }
+
+    /// The payload in one string.
+    pub fn payload(&self) -> String {
+        self.pieces().collect()
+    }
+
+    /// BLAKE3 of the payload's bytes.
+    pub fn payload_hash(&self) -> BlobHash {
+        ctx_model::payload_hash(self.pieces().map(str::as_bytes))
+    }
+
+    /// The payload's length in bytes.
+    pub fn payload_bytes(&self) -> u64 {
+        self.pieces().map(|p| p.len() as u64).sum()
+    }
+}
+
+fn secret_counts<S: Serializer>(counts: &[(SecretKind, u32)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(counts.iter().map(|(k, n)| (k.as_str(), n)))
+}
+
+fn secret_map<S: Serializer>(counts: &BTreeMap<SecretKind, u32>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(counts.iter().map(|(k, n)| (k.as_str(), n)))
+}
+
+impl Engine {
+    /// Renders the packs named `names`, in that order, into one payload
+    /// within the budget.
+    pub fn render(
+        &self,
+        names: &[String],
+        options: &Options,
+        progress: &dyn Progress,
+    ) -> Result<Rendered> {
+        let mut packs = self.read(|r| packs_at(r, names, options.at))?;
+        for (_, artifacts) in &mut packs {
+            sort_for_render(artifacts);
+        }
+        let kind = options.tokenizer.unwrap_or_else(|| {
+            packs
+                .first()
+                .map_or_else(TokenizerKind::default, |p| p.0.tokenizer)
+        });
+        // XML and JSON heads are counted on every render: build the
+        // tokenizer on another core while sources are read. Other formats
+        // build it only if some body is new.
+        if matches!(options.format, Format::Xml | Format::Json) {
+            tokenize::warm(kind);
+        }
+        // Budgets are the user's (up to `u64::MAX` each): their sum saturates.
+        let budget = options.budget.unwrap_or_else(|| {
+            packs
+                .iter()
+                .fold(0u64, |sum, (p, _)| sum.saturating_add(p.budget))
+        });
+        progress.phase(Phase::Reading, packs.iter().map(|(_, a)| a.len()).sum());
+        let (mut units, mut warnings) =
+            units::expand(&packs, options.frozen, options.strict, progress);
+        units::resolve_blobs(self, &mut units)?;
+        if options.redact {
+            // A note's spec is its text: the JSON frames, the JSON summary
+            // and snapshot manifests show the spec, so it is redacted like
+            // the content. Its secrets are counted once, in the content.
+            for unit in &mut units {
+                if let Cow::Owned(source) = ctx_redact::redact(&unit.label.source).0 {
+                    unit.label.source = source;
+                }
+            }
+        }
+        let known = frame::known_files(self, &units)?;
+        // A text without a known stamp is likely new, so its count is
+        // likely missing: build the tokenizer on the other core while
+        // framing runs.
+        let texts = units
+            .iter()
+            .filter(|u| matches!(u.content, units::Content::Text(..)))
+            .count();
+        if known.len() < texts {
+            tokenize::warm(kind);
+        }
+        let (framed, excluded) =
+            frame::frame_all(units, &known, options.format, options.redact, progress);
+        let counted = count::count_bodies(self, kind, &framed, progress, &mut warnings)?;
+        let fresh = counted.iter().filter(|c| c.fresh).count();
+        let cache = CacheStats {
+            files_known: known.len(),
+            counts_cached: counted.len() - fresh,
+            counted: fresh,
+        };
+        let body_tokens: Vec<u64> = counted.into_iter().map(|c| c.tokens).collect();
+
+        let meta = format::Meta {
+            packs: names.to_vec(),
+            budget,
+            tokenizer: kind.as_str().into(),
+        };
+        let frame = budget::Frame {
+            format: options.format,
+            kind,
+            counter: &budget::Bpe(kind),
+            meta: &meta,
+            budget,
+        };
+        let assembled = budget::assemble(&frame, framed, &body_tokens, excluded);
+        if assembled.items.is_empty() && assembled.excluded.is_empty() {
+            warnings.push(Warning::NoArtifacts);
+        }
+        warnings.extend(assembled.warning);
+        let mut redactions = BTreeMap::new();
+        for (kind, n) in assembled.items.iter().flat_map(|i| &i.redactions) {
+            *redactions.entry(*kind).or_insert(0) += n;
+        }
+        Ok(Rendered {
+            packs: names.to_vec(),
+            tokens: assembled.tokens,
+            budget,
+            tokenizer: kind,
+            format: options.format,
+            render_hash: assembled.hash,
+            items: assembled.items,
+            excluded: assembled.excluded,
+            redactions,
+            warnings,
+            cache,
+            pack_refs: packs
+                .iter()
+                .map(|(p, _)| PackRef {
+                    id: p.id,
+                    name: p.name.clone(),
+                })
+                .collect(),
+            preamble: assembled.preamble,
+            trailer: assembled.trailer,
+        })
+    }
+}
+
+/// The packs named `names` with their artifacts: as they are now, or as
+/// they were right after event `at`.
+pub(crate) fn packs_at(
+    r: &impl Query,
+    names: &[String],
+    at: Option<EventSeq>,
+) -> Result<Vec<(Pack, Vec<Artifact>)>> {
+    let valid: Vec<PackName> = names
+        .iter()
+        .map(|n| PackName::new(n))
+        .collect::<Result<_, _>>()?;
+    if let Some(at) = at {
+        let last = r.last_seq()?;
+        if at.0 == 0 || at > last {
+            return Err(NotFound::Event {
+                at: at.0,
+                last: last.0,
+            }
+            .into());
+        }
+    }
+    let found: Vec<Option<PackState>> = r.packs_at(&valid, at)?;
+    names
+        .iter()
+        .zip(found)
+        .map(|(name, pack)| {
+            pack.ok_or_else(|| {
+                EngineError::NotFound(match at {
+                    None => NotFound::Pack(name.clone()),
+                    Some(at) => NotFound::PackAt {
+                        name: name.clone(),
+                        at: at.0,
+                    },
+                })
+            })
+        })
+        .collect()
+}

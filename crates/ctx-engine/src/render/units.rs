@@ -1,0 +1,222 @@
+//! The first phase of a render: what to render. Each artifact expands into
+//! units (a file, a range, a note, a diff, each file of a collection), read
+//! from its source now or, frozen, from the content captured when it was
+//! added. A unit that cannot be rendered carries the reason it is left out.
+
+use std::path::Path;
+
+use ctx_model::{Artifact, ArtifactId, BlobHash, Captured, ExclusionReason, Pack, SourceSpec};
+use ctx_store::{Query as _, StoreError};
+
+use super::format::Label;
+use crate::source::{self, Capture, SourceError, Stamp, Text};
+use crate::{Engine, EngineError, Progress, Result, Warning, parallel};
+
+/// One renderable piece of an artifact, before framing.
+pub(super) struct Unit {
+    pub artifact: ArtifactId,
+    pub label: Label,
+    pub content: Content,
+}
+
+/// What a unit holds.
+pub(super) enum Content {
+    /// Text to frame; for a whole file, its absolute path and stamp.
+    Text(String, Option<(String, Stamp)>),
+    /// Captured content still to read from the store.
+    Blob(BlobHash),
+    /// Left out, with its size where known.
+    Excluded(ExclusionReason, Option<u64>),
+}
+
+/// Expands every artifact of `packs` into units, in render order: live
+/// artifacts read their sources on all cores, frozen ones name blobs.
+pub(super) fn expand(
+    packs: &[(Pack, Vec<Artifact>)],
+    frozen: bool,
+    strict: bool,
+    progress: &dyn Progress,
+) -> (Vec<Unit>, Vec<Warning>) {
+    let mut units = Vec::new();
+    let mut warnings = Vec::new();
+    for (pack, artifacts) in packs {
+        let expanded = if frozen {
+            artifacts
+                .iter()
+                .map(|a| (frozen_units(pack, a), Vec::new()))
+                .collect()
+        } else {
+            parallel::map(artifacts, |a| {
+                let units = live_units(pack, a, strict);
+                progress.tick(0);
+                units
+            })
+        };
+        for (mut found, mut warned) in expanded {
+            units.append(&mut found);
+            warnings.append(&mut warned);
+        }
+    }
+    (units, warnings)
+}
+
+fn label(pack: &Pack, artifact: &Artifact, path: Option<String>) -> Label {
+    let lines = match &artifact.spec {
+        SourceSpec::Range { start, end, .. } => Some((*start, *end)),
+        _ => None,
+    };
+    Label {
+        pack: pack.name.to_string(),
+        source: artifact.spec.to_string(),
+        path,
+        lines,
+    }
+}
+
+/// The unit of an artifact that renders as one item, with `content`.
+fn single(pack: &Pack, a: &Artifact, content: Content) -> Unit {
+    Unit {
+        artifact: a.id,
+        label: label(pack, a, a.spec.path().map(str::to_owned)),
+        content,
+    }
+}
+
+/// The units of an artifact from what was captured when it was added.
+fn frozen_units(pack: &Pack, a: &Artifact) -> Vec<Unit> {
+    match &a.content {
+        Captured::Blob(blob) => vec![single(pack, a, Content::Blob(blob.hash))],
+        Captured::Files { files, skipped } => collection_units(
+            pack,
+            a,
+            files
+                .iter()
+                .map(|f| (f.path.clone(), Content::Blob(f.blob.hash))),
+            skipped,
+        ),
+    }
+}
+
+/// A collection's units, files and skipped ones together, sorted by path.
+fn collection_units(
+    pack: &Pack,
+    a: &Artifact,
+    files: impl Iterator<Item = (String, Content)>,
+    skipped: &[ctx_model::SkippedFile],
+) -> Vec<Unit> {
+    let mut units: Vec<Unit> = files
+        .map(|(path, content)| Unit {
+            artifact: a.id,
+            label: label(pack, a, Some(path)),
+            content,
+        })
+        .chain(skipped.iter().map(|s| Unit {
+            artifact: a.id,
+            label: label(pack, a, Some(s.path.clone())),
+            content: Content::Excluded(s.reason, None),
+        }))
+        .collect();
+    units.sort_by(|x, y| x.label.path.cmp(&y.label.path));
+    units
+}
+
+/// The units of an artifact read from its sources now.
+fn live_units(pack: &Pack, a: &Artifact, strict: bool) -> (Vec<Unit>, Vec<Warning>) {
+    let root = Path::new(&pack.root);
+    let mut warnings = Vec::new();
+    let units = match source::capture(&a.spec, root, &a.options) {
+        Ok(Capture::One(text)) => {
+            warnings.extend(lossy_warning(&text, &a.spec));
+            let file = file_of(root, &text);
+            vec![single(pack, a, Content::Text(text.text, file))]
+        }
+        Ok(Capture::Many { files, skipped }) => {
+            warnings.extend(files.iter().filter_map(|t| lossy_warning(t, &a.spec)));
+            collection_units(
+                pack,
+                a,
+                files.into_iter().map(|t| {
+                    let file = file_of(root, &t);
+                    (t.path.unwrap_or_default(), Content::Text(t.text, file))
+                }),
+                &skipped,
+            )
+        }
+        Err(err) => match unusable(&err) {
+            Some(reason) => vec![single(
+                pack,
+                a,
+                Content::Excluded(reason, Some(a.content.tokens())),
+            )],
+            None => {
+                warnings.push(Warning::SourceGone {
+                    error: err.to_string(),
+                    left_out: strict,
+                });
+                if strict {
+                    let tokens = Some(a.content.tokens());
+                    vec![single(
+                        pack,
+                        a,
+                        Content::Excluded(ExclusionReason::Missing, tokens),
+                    )]
+                } else {
+                    frozen_units(pack, a)
+                }
+            }
+        },
+    };
+    (units, warnings)
+}
+
+/// Why a source that reads as `err` now is left out; `None` when it is gone
+/// or changed past use, and its captured content stands in.
+fn unusable(err: &SourceError) -> Option<ExclusionReason> {
+    match err {
+        SourceError::Binary { .. } => Some(ExclusionReason::Binary),
+        SourceError::Sensitive { .. } => Some(ExclusionReason::Sensitive),
+        SourceError::TooLarge { .. } => Some(ExclusionReason::TooLarge),
+        SourceError::OutsideRoot { .. } => Some(ExclusionReason::OutsideRoot),
+        SourceError::IsDirectory { .. }
+        | SourceError::NotADirectory { .. }
+        | SourceError::NotAFile { .. }
+        | SourceError::NonUtf8Path { .. } => Some(ExclusionReason::Unreadable),
+        _ => None,
+    }
+}
+
+/// The warning for a text whose invalid UTF-8 was replaced.
+pub(crate) fn lossy_warning(text: &Text, spec: &SourceSpec) -> Option<Warning> {
+    text.lossy.then(|| Warning::Lossy {
+        shown: text.path.clone().unwrap_or_else(|| spec.to_string()),
+    })
+}
+
+/// The absolute path and stamp of a text read whole from a file.
+fn file_of(root: &Path, text: &Text) -> Option<(String, Stamp)> {
+    let path = root.join(text.path.as_deref()?);
+    Some((path.to_str()?.to_owned(), text.stamp?))
+}
+
+/// Replaces blob references with their verified bytes, in one read.
+pub(super) fn resolve_blobs(engine: &Engine, units: &mut [Unit]) -> Result<()> {
+    if !units.iter().any(|u| matches!(u.content, Content::Blob(_))) {
+        return Ok(());
+    }
+    engine.read(|r| {
+        for unit in units.iter_mut() {
+            if let Content::Blob(hash) = unit.content {
+                let bytes = r
+                    .blob(&hash)
+                    .and_then(|b| b.ok_or(StoreError::MissingBlob { hash }))
+                    .map_err(|error| EngineError::Captured {
+                        title: unit.label.title(),
+                        artifact: unit.artifact,
+                        error: Box::new(error),
+                    })?;
+                unit.content = Content::Text(String::from_utf8_lossy(&bytes).into_owned(), None);
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,492 @@
+//! Snapshots: freeze a render, list and show snapshots, reproduce a payload
+//! byte for byte from stored blobs, delete, and carry one to another store
+//! in a bundle. Creating, deleting and importing a snapshot each append
+//! their event and write the snapshot's row in one store call.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Serialize;
+
+use ctx_model::{
+    BlobHash, Event, EventSeq, ExclusionReason, Format, Manifest, PackId, PackName, PackRef,
+    SnapshotExclusion, SnapshotId, SnapshotItem, Timestamp, TokenizerKind, match_prefix,
+};
+use ctx_store::{Query, StoreError};
+
+use crate::engine::{by_prefix, find_pack};
+use crate::view::display;
+use crate::{Done, Engine, EngineError, NotFound, Outcome, Progress, Rendered, Result, Warning};
+
+/// The pack id an imported snapshot's packs get: no local pack has it
+/// (ids start at 1).
+const FOREIGN: PackId = PackId(0);
+
+/// A snapshot `snapshot create` stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotCreated {
+    #[serde(serialize_with = "display")]
+    pub id: SnapshotId,
+    pub packs: Vec<PackName>,
+    pub tokens: u64,
+    /// How many items the payload holds.
+    pub items: usize,
+    /// How many were left out.
+    pub excluded: usize,
+    #[serde(serialize_with = "display")]
+    pub payload_hash: BlobHash,
+    #[serde(serialize_with = "display")]
+    pub render_hash: BlobHash,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// Snapshots, newest first.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotList {
+    pub snapshots: Vec<SnapshotSummary>,
+}
+
+/// One line of a [`SnapshotList`].
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotSummary {
+    #[serde(serialize_with = "display")]
+    pub id: SnapshotId,
+    /// When its event was written.
+    #[serde(serialize_with = "time")]
+    pub time: Option<Timestamp>,
+    pub packs: Vec<PackName>,
+    pub label: Option<String>,
+    pub format: Format,
+    pub tokens: u64,
+    /// How many items the payload holds.
+    pub items: usize,
+}
+
+fn time<S: serde::Serializer>(time: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(t) => s.collect_str(t),
+        None => s.serialize_none(),
+    }
+}
+
+/// A snapshot's manifest, as `snapshot show` gives it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotShown {
+    #[serde(serialize_with = "display")]
+    pub id: SnapshotId,
+    pub packs: Vec<PackName>,
+    pub label: Option<String>,
+    pub format: Format,
+    pub tokenizer: TokenizerKind,
+    pub budget: u64,
+    pub tokens: u64,
+    #[serde(serialize_with = "display")]
+    pub render_hash: BlobHash,
+    #[serde(serialize_with = "display")]
+    pub payload_hash: BlobHash,
+    pub payload_bytes: u64,
+    pub items: Vec<ShownItem>,
+    pub excluded: Vec<ShownExclusion>,
+}
+
+/// An item of a shown snapshot.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShownItem {
+    pub pack: String,
+    #[serde(serialize_with = "display")]
+    pub artifact: ctx_model::ArtifactId,
+    pub source: String,
+    pub path: Option<String>,
+    pub lines: Option<(u32, u32)>,
+    pub tokens: u64,
+    /// The body's blob.
+    #[serde(serialize_with = "display")]
+    pub blob: BlobHash,
+}
+
+/// An item a shown snapshot left out.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShownExclusion {
+    pub pack: String,
+    #[serde(serialize_with = "display")]
+    pub artifact: ctx_model::ArtifactId,
+    pub source: String,
+    pub path: Option<String>,
+    pub lines: Option<(u32, u32)>,
+    pub reason: ExclusionReason,
+    pub tokens: Option<u64>,
+}
+
+/// A snapshot's payload, reassembled and checked against its hash.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reproduced {
+    #[serde(serialize_with = "display")]
+    pub id: SnapshotId,
+    pub tokens: u64,
+    #[serde(serialize_with = "display")]
+    pub payload_hash: BlobHash,
+    #[serde(skip)]
+    manifest: Manifest,
+    #[serde(skip)]
+    bodies: Vec<String>,
+}
+
+impl Reproduced {
+    /// The payload's pieces, in order.
+    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        self.manifest.pieces(&self.bodies)
+    }
+
+    /// The payload in one string.
+    pub fn payload(&self) -> String {
+        let bytes: Vec<u8> = self.pieces().flatten().copied().collect();
+        // Every piece is a `String`, so this never replaces anything.
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+/// A snapshot `snapshot delete` removed.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotDeleted {
+    #[serde(serialize_with = "display")]
+    pub id: SnapshotId,
+}
+
+/// A bundle `snapshot export` wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exported {
+    #[serde(serialize_with = "display")]
+    pub id: SnapshotId,
+    /// The bundle's size.
+    pub bytes: usize,
+}
+
+/// A snapshot `snapshot import` stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotImported {
+    #[serde(serialize_with = "display")]
+    pub id: SnapshotId,
+    pub packs: Vec<PackName>,
+    pub tokens: u64,
+    pub items: usize,
+}
+
+/// The packs of a manifest, by name.
+fn names(packs: &[PackRef]) -> Vec<PackName> {
+    packs.iter().map(|p| p.name.clone()).collect()
+}
+
+impl Engine {
+    /// Renders packs and stores the payload's exact bytes as a snapshot.
+    pub fn create_snapshot(
+        &self,
+        packs: &[String],
+        label: Option<String>,
+        options: &crate::RenderOptions,
+        progress: &dyn Progress,
+    ) -> Result<Done<SnapshotCreated>> {
+        let rendered = self.render(packs, options, progress)?;
+        let manifest = manifest(&rendered, label.clone());
+        self.write(|w| {
+            for item in &rendered.items {
+                let body = w.put_blob(item.body.as_bytes())?;
+                debug_assert_eq!(
+                    body, item.hash,
+                    "BUG: the body hash was computed from these bytes"
+                );
+            }
+            let (record, id) = w.append_snapshot(
+                self.event(Event::SnapshotCreated {
+                    packs: manifest.packs.iter().map(|p| p.id).collect(),
+                    label,
+                    payload: manifest.payload_hash,
+                    tokens: manifest.tokens,
+                }),
+                &manifest,
+            )?;
+            Ok(Done {
+                seq: record.seq,
+                what: SnapshotCreated {
+                    id,
+                    packs: names(&manifest.packs),
+                    tokens: manifest.tokens,
+                    items: manifest.items.len(),
+                    excluded: manifest.excluded.len(),
+                    payload_hash: manifest.payload_hash,
+                    render_hash: manifest.render_hash,
+                    warnings: rendered.warnings.clone(),
+                },
+            })
+        })
+    }
+
+    /// Snapshots, newest first; only those of `pack` when given.
+    pub fn list_snapshots(&self, pack: Option<&str>) -> Result<SnapshotList> {
+        self.read(|r| {
+            let pack = pack.map(|name| find_pack(r, name)).transpose()?;
+            let mut snapshots = Vec::new();
+            for id in r.snapshot_ids()?.into_iter().rev() {
+                let Some(m) = r.snapshot(id)? else {
+                    continue;
+                };
+                if pack
+                    .as_ref()
+                    .is_some_and(|p| !m.packs.iter().any(|m| m.id == p.id))
+                {
+                    continue;
+                }
+                let time = r.event(EventSeq(id.0))?.map(|e| e.time);
+                snapshots.push(SnapshotSummary {
+                    id,
+                    time,
+                    packs: names(&m.packs),
+                    label: m.label,
+                    format: m.format,
+                    tokens: m.tokens,
+                    items: m.items.len(),
+                });
+            }
+            Ok(SnapshotList { snapshots })
+        })
+    }
+
+    /// A snapshot's manifest, named by its id or a unique prefix of it.
+    pub fn show_snapshot(&self, wanted: &str) -> Result<SnapshotShown> {
+        let (id, m) = self.read(|r| snapshot(r, wanted))?;
+        Ok(SnapshotShown {
+            id,
+            packs: names(&m.packs),
+            label: m.label,
+            format: m.format,
+            tokenizer: m.tokenizer,
+            budget: m.budget,
+            tokens: m.tokens,
+            render_hash: m.render_hash,
+            payload_hash: m.payload_hash,
+            payload_bytes: m.payload_bytes,
+            items: m
+                .items
+                .into_iter()
+                .map(|i| ShownItem {
+                    pack: i.pack,
+                    artifact: i.artifact,
+                    source: i.source,
+                    path: i.path,
+                    lines: i.lines,
+                    tokens: i.tokens,
+                    blob: i.body,
+                })
+                .collect(),
+            excluded: m
+                .excluded
+                .into_iter()
+                .map(|e| ShownExclusion {
+                    pack: e.pack,
+                    artifact: e.artifact,
+                    source: e.source,
+                    path: e.path,
+                    lines: e.lines,
+                    reason: e.reason,
+                    tokens: e.tokens,
+                })
+                .collect(),
+        })
+    }
+
+    /// Reassembles a snapshot's payload from its manifest and blobs, and
+    /// checks it against the payload hash before any byte is handed out.
+    pub fn reproduce(&self, wanted: &str) -> Result<Reproduced> {
+        let (id, manifest, bodies) = self.read(|r| {
+            let (id, manifest) = snapshot(r, wanted)?;
+            let bodies = manifest
+                .items
+                .iter()
+                .map(|item| body(r, id, item))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((id, manifest, bodies))
+        })?;
+        if manifest.verify(&bodies).is_err() {
+            return Err(EngineError::NotReproducible { id });
+        }
+        let bodies = bodies
+            .into_iter()
+            .map(String::from_utf8)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| EngineError::NotUtf8 { id })?;
+        Ok(Reproduced {
+            id,
+            tokens: manifest.tokens,
+            payload_hash: manifest.payload_hash,
+            manifest,
+            bodies,
+        })
+    }
+
+    /// Deletes a snapshot; its content stays in the store until gc.
+    pub fn delete_snapshot(&self, wanted: &str) -> Result<Done<SnapshotDeleted>> {
+        self.write(|w| {
+            let (id, manifest) = snapshot(w, wanted)?;
+            let packs = manifest
+                .packs
+                .iter()
+                .map(|p| p.id)
+                .filter(|id| *id != FOREIGN)
+                .collect();
+            let record = w.append(self.event(Event::SnapshotDeleted {
+                snapshot: id,
+                packs,
+            }))?;
+            Ok(Done {
+                seq: record.seq,
+                what: SnapshotDeleted { id },
+            })
+        })
+    }
+
+    /// A snapshot and every blob it needs, as one portable bundle.
+    pub fn export(&self, wanted: &str) -> Result<(Exported, Vec<u8>)> {
+        let (id, bundle) = self.read(|r| {
+            let (id, manifest) = snapshot(r, wanted)?;
+            let mut blobs: Vec<(BlobHash, Vec<u8>)> = Vec::new();
+            let mut seen = HashSet::new();
+            for item in &manifest.items {
+                if seen.insert(item.body) {
+                    blobs.push((item.body, body(r, id, item)?));
+                }
+            }
+            Ok((id, ctx_store::bundle::encode(&manifest, &blobs)))
+        })?;
+        let exported = Exported {
+            id,
+            bytes: bundle.len(),
+        };
+        Ok((exported, bundle))
+    }
+
+    /// Imports the bundle at `path`, verifying every hash before anything
+    /// is written; a snapshot that is here already changes nothing.
+    pub fn import(&self, path: &Path) -> Result<Outcome<SnapshotImported>> {
+        let bytes = std::fs::read(path).map_err(|error| EngineError::ReadFile {
+            path: path.to_owned(),
+            error,
+        })?;
+        let (mut manifest, blobs) =
+            ctx_store::bundle::decode(&bytes).map_err(|error| EngineError::Bundle {
+                path: path.to_owned(),
+                error,
+            })?;
+        // The bundle's pack ids belong to the store it came from; here they
+        // name no pack, only the names are kept.
+        for pack in &mut manifest.packs {
+            pack.id = FOREIGN;
+        }
+        self.write(|w| {
+            for id in w.snapshot_ids()? {
+                if w.snapshot(id)?.is_some_and(|m| m == manifest) {
+                    return Ok(Outcome::Unchanged);
+                }
+            }
+            for (_, blob) in &blobs {
+                w.put_blob(blob)?;
+            }
+            let (record, id) = w.append_snapshot(
+                self.event(Event::SnapshotImported {
+                    label: manifest.label.clone(),
+                    payload: manifest.payload_hash,
+                    tokens: manifest.tokens,
+                }),
+                &manifest,
+            )?;
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: SnapshotImported {
+                    id,
+                    packs: names(&manifest.packs),
+                    tokens: manifest.tokens,
+                    items: manifest.items.len(),
+                },
+            }))
+        })
+    }
+}
+
+/// The manifest that freezes `rendered`.
+fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
+    let items = rendered
+        .items
+        .iter()
+        .map(|item| SnapshotItem {
+            pack: item.label.pack.clone(),
+            artifact: item.artifact,
+            source: item.label.source.clone(),
+            path: item.label.path.clone(),
+            lines: item.label.lines,
+            head: item.head.clone(),
+            body: item.hash,
+            tokens: item.tokens,
+        })
+        .collect();
+    let excluded = rendered
+        .excluded
+        .iter()
+        .map(|e| SnapshotExclusion {
+            pack: e.label.pack.clone(),
+            artifact: e.artifact,
+            source: e.label.source.clone(),
+            path: e.label.path.clone(),
+            lines: e.label.lines,
+            reason: e.reason,
+            tokens: e.tokens,
+        })
+        .collect();
+    Manifest {
+        // The packs as rendered: with `at`, as they were then.
+        packs: rendered.pack_refs.clone(),
+        label,
+        format: rendered.format,
+        tokenizer: rendered.tokenizer,
+        budget: rendered.budget,
+        tokens: rendered.tokens,
+        render_hash: rendered.render_hash,
+        payload_hash: rendered.payload_hash(),
+        payload_bytes: rendered.payload_bytes(),
+        preamble: rendered.preamble.clone(),
+        trailer: rendered.trailer.clone(),
+        items,
+        excluded,
+    }
+}
+
+/// The snapshot named by a full id or a unique prefix of one, with its
+/// manifest.
+pub(crate) fn snapshot(r: &impl Query, wanted: &str) -> Result<(SnapshotId, Manifest)> {
+    let id = find_snapshot(r, wanted)?.ok_or_else(|| NotFound::Snapshot(wanted.to_owned()))?;
+    let manifest = r
+        .snapshot(id)?
+        .ok_or_else(|| NotFound::Snapshot(id.to_string()))?;
+    Ok((id, manifest))
+}
+
+/// The snapshot a full id or unique prefix names, or `None`.
+pub(crate) fn find_snapshot(r: &impl Query, wanted: &str) -> Result<Option<SnapshotId>> {
+    let ids = r.snapshot_ids()?;
+    by_prefix(
+        match_prefix(wanted, ids.into_iter().map(|id| (id.to_string(), id))),
+        wanted,
+        None,
+    )
+}
+
+/// The verified bytes of a snapshot item's body.
+fn body(r: &impl Query, id: SnapshotId, item: &SnapshotItem) -> Result<Vec<u8>> {
+    r.blob(&item.body)
+        .and_then(|b| b.ok_or(StoreError::MissingBlob { hash: item.body }))
+        .map_err(|error| EngineError::SnapshotBody {
+            id,
+            item: item.path.clone().unwrap_or_else(|| item.source.clone()),
+            artifact: item.artifact,
+            error: Box::new(error),
+        })
+}

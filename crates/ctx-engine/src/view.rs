@@ -1,0 +1,349 @@
+//! JSON views of model types. The model's own serde form is its storage
+//! encoding (ids as numbers, specs as variants); these views give what
+//! output shows (ids and hashes in hex, specs as written). `--json` output
+//! is a contract: fields are added, never renamed or removed.
+
+use std::fmt::Display;
+
+use serde::{Serialize, Serializer};
+
+use ctx_model::{
+    AddOptions, Artifact, ArtifactId, BlobHash, Captured, Event, EventKind, EventRecord, Pack,
+    PackName, Reversal, SkippedFile, SnapshotId, SourceSpec, TokenizerKind,
+};
+
+/// Serializes a value by its `Display` form (ids, hashes, specs, times).
+pub(crate) fn display<T: Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+/// An artifact with its captured content.
+#[derive(Clone, Copy, Debug)]
+pub struct ArtifactView<'a>(pub &'a Artifact);
+
+impl Serialize for ArtifactView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        #[derive(Serialize)]
+        struct View<'a> {
+            #[serde(serialize_with = "display")]
+            id: ArtifactId,
+            #[serde(serialize_with = "display")]
+            spec: &'a SourceSpec,
+            priority: i32,
+            added: u64,
+            #[serde(flatten)]
+            content: ContentView<'a>,
+        }
+        View {
+            id: a.id,
+            spec: &a.spec,
+            priority: a.priority,
+            added: a.added().0,
+            content: ContentView(&a.content),
+        }
+        .serialize(s)
+    }
+}
+
+/// Captured content: size, tokens and the blob, or a collection's files
+/// and what it skipped.
+#[derive(Clone, Copy, Debug)]
+pub struct ContentView<'a>(pub &'a Captured);
+
+impl Serialize for ContentView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Blob {
+            bytes: u64,
+            tokens: u32,
+            #[serde(serialize_with = "display")]
+            blob: BlobHash,
+        }
+        #[derive(Serialize)]
+        struct File<'a> {
+            path: &'a str,
+            bytes: u64,
+            tokens: u32,
+            #[serde(serialize_with = "display")]
+            blob: BlobHash,
+        }
+        #[derive(Serialize)]
+        struct Files<'a> {
+            bytes: u64,
+            tokens: u64,
+            files: Vec<File<'a>>,
+            skipped: &'a [SkippedFile],
+        }
+        match self.0 {
+            Captured::Blob(b) => Blob {
+                bytes: b.bytes,
+                tokens: b.tokens,
+                blob: b.hash,
+            }
+            .serialize(s),
+            Captured::Files { files, skipped } => Files {
+                bytes: self.0.bytes(),
+                tokens: self.0.tokens(),
+                files: files
+                    .iter()
+                    .map(|f| File {
+                        path: &f.path,
+                        bytes: f.blob.bytes,
+                        tokens: f.blob.tokens,
+                        blob: f.blob.hash,
+                    })
+                    .collect(),
+                skipped,
+            }
+            .serialize(s),
+        }
+    }
+}
+
+/// Serializes a list of artifacts as [`ArtifactView`]s.
+pub(crate) fn artifacts<S: Serializer>(list: &[Artifact], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(ArtifactView))
+}
+
+/// An event record with everything it holds, and `what`: the change in a
+/// few words, as `ctx log` shows it.
+#[derive(Clone, Copy, Debug)]
+pub struct EventView<'a>(pub &'a EventRecord);
+
+#[derive(Serialize)]
+struct PackRefView<'a> {
+    id: u64,
+    name: &'a PackName,
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    seq: u64,
+    #[serde(serialize_with = "display")]
+    time: ctx_model::Timestamp,
+    time_ms: i64,
+    user: &'a str,
+    version: &'a str,
+    command: &'a [String],
+    pack: Option<PackRefView<'a>>,
+    kind: EventKind,
+    what: String,
+}
+
+/// The fields each kind of event adds to its header.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Details<'a> {
+    PackCreated {
+        name: &'a PackName,
+        root: &'a str,
+        budget: u64,
+        tokenizer: TokenizerKind,
+    },
+    ArtifactAdded {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+        priority: i32,
+        options: &'a AddOptions,
+        #[serde(flatten)]
+        content: ContentView<'a>,
+    },
+    ArtifactRemoved {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+    },
+    Renamed {
+        from: &'a PackName,
+        to: &'a PackName,
+    },
+    Budget {
+        from: u64,
+        to: u64,
+    },
+    PackDeleted {
+        name: &'a PackName,
+    },
+    SnapshotCreated {
+        #[serde(serialize_with = "display")]
+        snapshot: SnapshotId,
+        packs: Vec<u64>,
+        label: &'a Option<String>,
+        #[serde(serialize_with = "display")]
+        payload_hash: BlobHash,
+        tokens: u64,
+    },
+    SnapshotImported {
+        #[serde(serialize_with = "display")]
+        snapshot: SnapshotId,
+        label: &'a Option<String>,
+        #[serde(serialize_with = "display")]
+        payload_hash: BlobHash,
+        tokens: u64,
+    },
+    SnapshotDeleted {
+        #[serde(serialize_with = "display")]
+        snapshot: SnapshotId,
+        packs: Vec<u64>,
+    },
+    Undone {
+        undone: u64,
+        reversal: ReversalView<'a>,
+    },
+}
+
+/// What an `undone` event reverses, tagged by `kind`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum ReversalView<'a> {
+    RemoveArtifact {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+    },
+    RestoreArtifact {
+        #[serde(flatten)]
+        artifact: ArtifactView<'a>,
+    },
+    Rename {
+        from: &'a PackName,
+        to: &'a PackName,
+    },
+    SetBudget {
+        from: u64,
+        to: u64,
+    },
+    RestorePack {
+        pack: &'a Pack,
+        #[serde(serialize_with = "crate::view::artifacts")]
+        artifacts: &'a [Artifact],
+    },
+    DeletePack {
+        name: &'a PackName,
+    },
+}
+
+impl<'a> ReversalView<'a> {
+    fn of(reversal: &'a Reversal) -> Self {
+        match reversal {
+            Reversal::RemoveArtifact { artifact, spec } => Self::RemoveArtifact {
+                artifact: *artifact,
+                spec,
+            },
+            Reversal::RestoreArtifact { artifact } => Self::RestoreArtifact {
+                artifact: ArtifactView(artifact),
+            },
+            Reversal::Rename { from, to } => Self::Rename { from, to },
+            Reversal::SetBudget { from, to } => Self::SetBudget {
+                from: *from,
+                to: *to,
+            },
+            Reversal::RestorePack { pack, artifacts } => Self::RestorePack { pack, artifacts },
+            Reversal::DeletePack { name } => Self::DeletePack { name },
+        }
+    }
+}
+
+impl<'a> Details<'a> {
+    fn of(record: &'a EventRecord) -> Self {
+        let snapshot = SnapshotId(record.seq.0);
+        match &record.event {
+            Event::PackCreated {
+                name,
+                root,
+                budget,
+                tokenizer,
+            } => Self::PackCreated {
+                name,
+                root,
+                budget: *budget,
+                tokenizer: *tokenizer,
+            },
+            Event::ArtifactAdded { artifact, .. } => Self::ArtifactAdded {
+                artifact: ArtifactId(record.seq.0),
+                spec: &artifact.spec,
+                priority: artifact.priority,
+                options: &artifact.options,
+                content: ContentView(&artifact.content),
+            },
+            Event::ArtifactRemoved { artifact, spec, .. } => Self::ArtifactRemoved {
+                artifact: *artifact,
+                spec,
+            },
+            Event::PackRenamed { from, to, .. } => Self::Renamed { from, to },
+            Event::BudgetChanged { from, to, .. } => Self::Budget {
+                from: *from,
+                to: *to,
+            },
+            Event::PackDeleted { name, .. } => Self::PackDeleted { name },
+            Event::SnapshotCreated {
+                packs,
+                label,
+                payload,
+                tokens,
+            } => Self::SnapshotCreated {
+                snapshot,
+                packs: packs.iter().map(|p| p.0).collect(),
+                label,
+                payload_hash: *payload,
+                tokens: *tokens,
+            },
+            Event::SnapshotImported {
+                label,
+                payload,
+                tokens,
+            } => Self::SnapshotImported {
+                snapshot,
+                label,
+                payload_hash: *payload,
+                tokens: *tokens,
+            },
+            Event::SnapshotDeleted { snapshot, packs } => Self::SnapshotDeleted {
+                snapshot: *snapshot,
+                packs: packs.iter().map(|p| p.0).collect(),
+            },
+            Event::Undone {
+                event, reversal, ..
+            } => Self::Undone {
+                undone: event.0,
+                reversal: ReversalView::of(reversal),
+            },
+        }
+    }
+}
+
+impl Serialize for EventView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            #[serde(flatten)]
+            header: Header<'a>,
+            #[serde(flatten)]
+            details: Details<'a>,
+        }
+        Whole {
+            header: Header {
+                seq: r.seq.0,
+                time: r.time,
+                time_ms: r.time.0,
+                user: &r.user,
+                version: &r.version,
+                command: &r.command,
+                pack: r.pack.as_ref().map(|p| PackRefView {
+                    id: p.id.0,
+                    name: &p.name,
+                }),
+                kind: r.event.kind(),
+                what: crate::history::describe(&r.event),
+            },
+            details: Details::of(r),
+        }
+        .serialize(s)
+    }
+}

@@ -1,0 +1,57 @@
+//! Warnings: what an operation did that its caller should know about, but
+//! that did not stop it. Shown by their `Display`, also in JSON.
+
+use std::fmt;
+
+use ctx_model::Format;
+use serde::{Serialize, Serializer};
+
+/// Something that went other than asked, without failing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// Invalid UTF-8 in a source (a path, or the spec for a diff) was
+    /// replaced with U+FFFD.
+    Lossy { shown: String },
+    /// A source is gone or unusable now; it was left out (`strict`) or
+    /// rendered from the content captured when it was added.
+    SourceGone { error: String, left_out: bool },
+    /// The rendered packs hold no artifact.
+    NoArtifacts,
+    /// What a render learned could not be cached; the render itself stands.
+    NotCached { reason: String },
+    /// The budget cannot hold the format's frame, so the payload is empty.
+    FrameOverBudget { budget: u64, format: Format },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Lossy { shown } => write!(
+                f,
+                "`{shown}` is not valid UTF-8; invalid bytes were replaced with U+FFFD"
+            ),
+            Self::SourceGone {
+                error,
+                left_out: true,
+            } => write!(f, "{error}; left out (--strict)"),
+            Self::SourceGone {
+                error,
+                left_out: false,
+            } => write!(f, "{error}; using the content captured when it was added"),
+            Self::NoArtifacts => f.write_str("the packs have no artifacts"),
+            Self::NotCached { reason } => {
+                write!(f, "the render's results were not cached: {reason}")
+            }
+            Self::FrameOverBudget { budget, format } => write!(
+                f,
+                "the budget of {budget} tokens cannot hold even the {format} frame: the payload is empty"
+            ),
+        }
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
