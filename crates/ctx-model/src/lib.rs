@@ -4,6 +4,8 @@
 //! Nothing here performs I/O. The store persists these types; the engine
 //! loads sources and renders them; the front ends print them.
 
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod artifact;
 pub mod event;
 pub mod exclusion;

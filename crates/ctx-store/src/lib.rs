@@ -6,6 +6,8 @@
 //! path for pack state. This crate never prints and never reads the
 //! environment: the binary decides where the store lives and how long to wait.
 
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod bundle;
 mod codec;
 mod error;

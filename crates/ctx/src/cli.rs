@@ -10,7 +10,13 @@ use ctx_model::{EventKind, Format, TokenizerKind};
 #[command(name = "ctx", version, about, max_term_width = 100)]
 pub struct Cli {
     /// Where ctx keeps its database [default: the platform's data folder].
-    #[arg(long, global = true, env = "CTX_HOME", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "CTX_HOME",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub home: Option<PathBuf>,
 
     /// Print one JSON document on stdout instead of human output.
