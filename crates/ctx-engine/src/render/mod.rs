@@ -198,19 +198,13 @@ impl Engine {
                 .iter()
                 .fold(0u64, |sum, (p, _)| sum.saturating_add(p.budget))
         });
+
         progress.phase(Phase::Reading, packs.iter().map(|(_, a)| a.len()).sum());
         let (mut units, mut warnings) =
             units::expand(&packs, options.frozen, options.strict, progress);
         units::resolve_blobs(self, &mut units)?;
         if options.redact {
-            // A note's spec is its text: the JSON frames, the JSON summary
-            // and snapshot manifests show the spec, so it is redacted like
-            // the content. Its secrets are counted once, in the content.
-            for unit in &mut units {
-                if let Cow::Owned(source) = ctx_redact::redact(&unit.label.source).0 {
-                    unit.label.source = source;
-                }
-            }
+            redact_labels(&mut units);
         }
         let known = frame::known_files(self, &units)?;
         // A text without a known stamp is likely new, so its count is
@@ -247,36 +241,69 @@ impl Engine {
             budget,
         };
         let assembled = budget::assemble(&frame, framed, &body_tokens, excluded);
-        if assembled.items.is_empty() && assembled.excluded.is_empty() {
-            warnings.push(Warning::NoArtifacts);
-        }
-        warnings.extend(assembled.warning);
-        let mut redactions = BTreeMap::new();
-        for (kind, n) in assembled.items.iter().flat_map(|i| &i.redactions) {
-            *redactions.entry(*kind).or_insert(0) += n;
-        }
-        Ok(Rendered {
-            packs: names.to_vec(),
-            tokens: assembled.tokens,
-            budget,
-            tokenizer: kind,
-            format: options.format,
-            render_hash: assembled.hash,
-            items: assembled.items,
-            excluded: assembled.excluded,
-            redactions,
+        let packs = packs
+            .iter()
+            .map(|(p, _)| PackRef {
+                id: p.id,
+                name: p.name.clone(),
+            })
+            .collect();
+        Ok(rendered(
+            meta,
+            options.format,
+            kind,
+            packs,
+            assembled,
             warnings,
             cache,
-            pack_refs: packs
-                .iter()
-                .map(|(p, _)| PackRef {
-                    id: p.id,
-                    name: p.name.clone(),
-                })
-                .collect(),
-            preamble: assembled.preamble,
-            trailer: assembled.trailer,
-        })
+        ))
+    }
+}
+
+/// Redacts the labels of the units: a note's spec is its text, and the
+/// JSON frames, the JSON summary and snapshot manifests show the spec. Its
+/// secrets are counted once, in the content.
+fn redact_labels(units: &mut [units::Unit]) {
+    for unit in units {
+        if let Cow::Owned(source) = ctx_redact::redact(&unit.label.source).0 {
+            unit.label.source = source;
+        }
+    }
+}
+
+/// The finished render of an assembled payload.
+fn rendered(
+    meta: format::Meta,
+    format: Format,
+    tokenizer: TokenizerKind,
+    pack_refs: Vec<PackRef>,
+    assembled: budget::Assembled,
+    mut warnings: Vec<Warning>,
+    cache: CacheStats,
+) -> Rendered {
+    if assembled.items.is_empty() && assembled.excluded.is_empty() {
+        warnings.push(Warning::NoArtifacts);
+    }
+    warnings.extend(assembled.warning);
+    let mut redactions = BTreeMap::new();
+    for (kind, n) in assembled.items.iter().flat_map(|i| &i.redactions) {
+        *redactions.entry(*kind).or_insert(0) += n;
+    }
+    Rendered {
+        packs: meta.packs,
+        tokens: assembled.tokens,
+        budget: meta.budget,
+        tokenizer,
+        format,
+        render_hash: assembled.hash,
+        items: assembled.items,
+        excluded: assembled.excluded,
+        redactions,
+        warnings,
+        cache,
+        pack_refs,
+        preamble: assembled.preamble,
+        trailer: assembled.trailer,
     }
 }
 
