@@ -50,7 +50,7 @@ fn snapshot_item(env: &Env, path: &str) -> (String, BlobHash) {
     let item = manifest
         .items
         .iter()
-        .find(|i| i.path.as_deref() == Some(path))
+        .find(|i| i.origin.path.as_deref() == Some(path))
         .expect("the item");
     (id.to_string(), item.body)
 }

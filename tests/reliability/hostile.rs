@@ -736,8 +736,8 @@ fn files_vanishing_during_a_walk_are_skipped_or_reported() {
 /// counts, control characters, paths out of the root, and a foreign pack id.
 fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
     use ctx_model::{
-        ArtifactId, BlobHash, ExclusionReason, Format, Manifest, PackId, PackName, PackRef,
-        SnapshotExclusion, SnapshotItem, TokenizerKind,
+        ArtifactId, BlobHash, ExclusionReason, Format, ItemOrigin, Manifest, PackId, PackName,
+        PackRef, SnapshotExclusion, SnapshotItem, TokenizerKind,
     };
     let body = format!("{text}\n").into_bytes();
     let hash = BlobHash::of(&body);
@@ -766,21 +766,25 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
         preamble,
         trailer: trailer.into(),
         items: vec![SnapshotItem {
-            pack: format!("{text}\npack"),
-            artifact: ArtifactId(u64::MAX),
-            source: format!("../../{text}"),
-            path: Some(format!("/etc/{text}")),
-            lines: Some((u32::MAX, 0)),
+            origin: ItemOrigin {
+                pack: format!("{text}\npack"),
+                artifact: ArtifactId(u64::MAX),
+                source: format!("../../{text}"),
+                path: Some(format!("/etc/{text}")),
+                lines: Some((u32::MAX, 0)),
+            },
             head,
             body: hash,
             tokens,
         }],
         excluded: vec![SnapshotExclusion {
-            pack: String::new(),
-            artifact: ArtifactId(0),
-            source: text.to_owned(),
-            path: None,
-            lines: Some((0, u32::MAX)),
+            origin: ItemOrigin {
+                pack: String::new(),
+                artifact: ArtifactId(0),
+                source: text.to_owned(),
+                path: None,
+                lines: Some((0, u32::MAX)),
+            },
             reason: ExclusionReason::Missing,
             tokens: Some(u64::MAX),
         }],

@@ -11,40 +11,11 @@ use crate::render::Label;
 use crate::snapshot::find_snapshot;
 use crate::{Engine, NotFound, Quiet, RenderOptions, Result};
 
-/// What identifies an item across renders.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ItemKey {
-    pub pack: String,
-    pub source: String,
-    pub path: Option<String>,
-    pub lines: Option<(u32, u32)>,
-}
-
-impl ItemKey {
-    fn of(label: &Label) -> Self {
-        Self {
-            pack: label.pack.clone(),
-            source: label.source.clone(),
-            path: label.path.clone(),
-            lines: label.lines,
-        }
-    }
-
-    /// The item as a line shows it: its path (with its lines), or its spec.
-    pub fn shown(&self) -> String {
-        let item = self.path.clone().unwrap_or_else(|| self.source.clone());
-        match self.lines {
-            Some((x, y)) => format!("{item}#L{x}-L{y}"),
-            None => item,
-        }
-    }
-}
-
 /// An item added or removed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DiffEntry {
     #[serde(flatten)]
-    pub key: ItemKey,
+    pub item: Label,
     pub tokens: u64,
 }
 
@@ -52,7 +23,7 @@ pub struct DiffEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Changed {
     #[serde(flatten)]
-    pub key: ItemKey,
+    pub item: Label,
     pub tokens_before: u64,
     pub tokens_after: u64,
     pub tokens_delta: i64,
@@ -62,7 +33,7 @@ pub struct Changed {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NewlyExcluded {
     #[serde(flatten)]
-    pub key: ItemKey,
+    pub item: Label,
     pub reason: ExclusionReason,
 }
 
@@ -93,33 +64,24 @@ impl SnapshotDiff {
 struct Side {
     name: String,
     tokens: u64,
-    items: BTreeMap<ItemKey, (BlobHash, u64)>,
-    excluded: BTreeMap<ItemKey, ExclusionReason>,
+    items: BTreeMap<Label, (BlobHash, u64)>,
+    excluded: BTreeMap<Label, ExclusionReason>,
 }
 
 impl Side {
     fn of_manifest(name: String, m: &Manifest) -> Self {
-        let key = |pack: &str, source: &str, path: &Option<String>, lines| ItemKey {
-            pack: pack.to_owned(),
-            source: source.to_owned(),
-            path: path.clone(),
-            lines,
-        };
         Self {
             name,
             tokens: m.tokens,
             items: m
                 .items
                 .iter()
-                .map(|i| {
-                    let k = key(&i.pack, &i.source, &i.path, i.lines);
-                    (k, (i.body, i.tokens))
-                })
+                .map(|i| ((&i.origin).into(), (i.body, i.tokens)))
                 .collect(),
             excluded: m
                 .excluded
                 .iter()
-                .map(|e| (key(&e.pack, &e.source, &e.path, e.lines), e.reason))
+                .map(|e| ((&e.origin).into(), e.reason))
                 .collect(),
         }
     }
@@ -168,12 +130,12 @@ impl Engine {
                     items: r
                         .items
                         .iter()
-                        .map(|i| (ItemKey::of(&i.label), (i.hash, i.tokens)))
+                        .map(|i| (i.label.clone(), (i.hash, i.tokens)))
                         .collect(),
                     excluded: r
                         .excluded
                         .iter()
-                        .map(|e| (ItemKey::of(&e.label), e.reason))
+                        .map(|e| (e.label.clone(), e.reason))
                         .collect(),
                 })
             }
@@ -203,11 +165,11 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
     for (k, (hash, tokens)) in &b.items {
         match a.items.get(k) {
             None => added.push(DiffEntry {
-                key: k.clone(),
+                item: k.clone(),
                 tokens: *tokens,
             }),
             Some((old, before)) if old != hash => changed.push(Changed {
-                key: k.clone(),
+                item: k.clone(),
                 tokens_before: *before,
                 tokens_after: *tokens,
                 tokens_delta: token_delta(*before, *tokens),
@@ -218,7 +180,7 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
     for (k, (_, tokens)) in &a.items {
         if !b.items.contains_key(k) {
             removed.push(DiffEntry {
-                key: k.clone(),
+                item: k.clone(),
                 tokens: *tokens,
             });
         }
@@ -228,7 +190,7 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
         .iter()
         .filter(|(k, _)| !a.excluded.contains_key(*k))
         .map(|(k, reason)| NewlyExcluded {
-            key: k.clone(),
+            item: k.clone(),
             reason: *reason,
         })
         .collect();

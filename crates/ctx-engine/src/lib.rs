@@ -28,7 +28,7 @@ pub mod tokenize;
 pub mod view;
 mod warning;
 
-pub use diff::{Changed, DiffEntry, ItemKey, NewlyExcluded, SnapshotDiff};
+pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
 pub use engine::{Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
 pub use history::{LogEntry, LogPage, LogQuery, Undone, count, describe};

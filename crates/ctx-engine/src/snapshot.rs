@@ -15,6 +15,7 @@ use ctx_model::{
 use ctx_store::{Query, StoreError};
 
 use crate::engine::{by_prefix, find_pack};
+use crate::render::Label;
 use crate::view::display;
 use crate::{Done, Engine, EngineError, NotFound, Outcome, Progress, Rendered, Result, Warning};
 
@@ -93,12 +94,10 @@ pub struct SnapshotShown {
 /// An item of a shown snapshot.
 #[derive(Clone, Debug, Serialize)]
 pub struct ShownItem {
-    pub pack: String,
     #[serde(serialize_with = "display")]
     pub artifact: ctx_model::ArtifactId,
-    pub source: String,
-    pub path: Option<String>,
-    pub lines: Option<(u32, u32)>,
+    #[serde(flatten)]
+    pub label: Label,
     pub tokens: u64,
     /// The body's blob.
     #[serde(serialize_with = "display")]
@@ -108,12 +107,10 @@ pub struct ShownItem {
 /// An item a shown snapshot left out.
 #[derive(Clone, Debug, Serialize)]
 pub struct ShownExclusion {
-    pub pack: String,
     #[serde(serialize_with = "display")]
     pub artifact: ctx_model::ArtifactId,
-    pub source: String,
-    pub path: Option<String>,
-    pub lines: Option<(u32, u32)>,
+    #[serde(flatten)]
+    pub label: Label,
     pub reason: ExclusionReason,
     pub tokens: Option<u64>,
 }
@@ -268,26 +265,20 @@ impl Engine {
             payload_bytes: m.payload_bytes,
             items: m
                 .items
-                .into_iter()
+                .iter()
                 .map(|i| ShownItem {
-                    pack: i.pack,
-                    artifact: i.artifact,
-                    source: i.source,
-                    path: i.path,
-                    lines: i.lines,
+                    artifact: i.origin.artifact,
+                    label: (&i.origin).into(),
                     tokens: i.tokens,
                     blob: i.body,
                 })
                 .collect(),
             excluded: m
                 .excluded
-                .into_iter()
+                .iter()
                 .map(|e| ShownExclusion {
-                    pack: e.pack,
-                    artifact: e.artifact,
-                    source: e.source,
-                    path: e.path,
-                    lines: e.lines,
+                    artifact: e.origin.artifact,
+                    label: (&e.origin).into(),
                     reason: e.reason,
                     tokens: e.tokens,
                 })
@@ -418,11 +409,7 @@ fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
         .items
         .iter()
         .map(|item| SnapshotItem {
-            pack: item.label.pack.clone(),
-            artifact: item.artifact,
-            source: item.label.source.clone(),
-            path: item.label.path.clone(),
-            lines: item.label.lines,
+            origin: item.label.origin(item.artifact),
             head: item.head.clone(),
             body: item.hash,
             tokens: item.tokens,
@@ -432,11 +419,7 @@ fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
         .excluded
         .iter()
         .map(|e| SnapshotExclusion {
-            pack: e.label.pack.clone(),
-            artifact: e.artifact,
-            source: e.label.source.clone(),
-            path: e.label.path.clone(),
-            lines: e.label.lines,
+            origin: e.label.origin(e.artifact),
             reason: e.reason,
             tokens: e.tokens,
         })
@@ -485,8 +468,10 @@ fn body(r: &impl Query, id: SnapshotId, item: &SnapshotItem) -> Result<Vec<u8>> 
         .and_then(|b| b.ok_or(StoreError::MissingBlob { hash: item.body }))
         .map_err(|error| EngineError::SnapshotBody {
             id,
-            item: item.path.clone().unwrap_or_else(|| item.source.clone()),
-            artifact: item.artifact,
+            item: (item.origin.path.as_ref())
+                .unwrap_or(&item.origin.source)
+                .clone(),
+            artifact: item.origin.artifact,
             error: Box::new(error),
         })
 }

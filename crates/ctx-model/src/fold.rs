@@ -9,7 +9,9 @@
 //! [`State::apply`]: crate::State::apply
 
 use crate::event::Reversal;
-use crate::{Artifact, ArtifactId, Event, EventSeq, Pack, PackId, PackName, PackRef, SourceSpec};
+use crate::{
+    Artifact, ArtifactId, Captured, Event, EventSeq, Pack, PackId, PackName, PackRef, SourceSpec,
+};
 
 /// Read access to pack state, as of just before the event being planned.
 pub trait StateView {
@@ -334,16 +336,7 @@ fn add_artifact<V: StateView>(
             "one".into(),
         ));
     }
-    let inconsistent = || FoldError::Inconsistent { seq, pack: id };
-    pack.artifacts = pack.artifacts.checked_add(1).ok_or_else(inconsistent)?;
-    pack.bytes = pack
-        .bytes
-        .checked_add(artifact.content.bytes())
-        .ok_or_else(inconsistent)?;
-    pack.tokens = pack
-        .tokens
-        .checked_add(artifact.content.tokens())
-        .ok_or_else(inconsistent)?;
+    tally(&mut pack, &artifact.content, seq, u64::checked_add)?;
     let changes = vec![
         Change::PutArtifact(id, artifact),
         Change::PutPack(pack.clone()),
@@ -370,23 +363,31 @@ fn remove_artifact<V: StateView>(
     if found.spec != *spec {
         return Err(stale(seq, found.spec.to_string(), spec.to_string()));
     }
-    // A pack row out of step with its artifacts is damage, never
-    // something to wrap around.
-    let inconsistent = || FoldError::Inconsistent { seq, pack: id };
-    pack.artifacts = pack.artifacts.checked_sub(1).ok_or_else(inconsistent)?;
-    pack.bytes = pack
-        .bytes
-        .checked_sub(found.content.bytes())
-        .ok_or_else(inconsistent)?;
-    pack.tokens = pack
-        .tokens
-        .checked_sub(found.content.tokens())
-        .ok_or_else(inconsistent)?;
+    tally(&mut pack, &found.content, seq, u64::checked_sub)?;
     let changes = vec![
         Change::DeleteArtifact(id, artifact, found.spec),
         Change::PutPack(pack.clone()),
     ];
     Ok((pack, changes))
+}
+
+/// Adds an artifact's content to its pack's totals, or takes it away, with
+/// `op`. A pack row out of step with its artifacts is damage, never
+/// something to wrap around.
+fn tally(
+    pack: &mut Pack,
+    content: &Captured,
+    seq: EventSeq,
+    op: fn(u64, u64) -> Option<u64>,
+) -> Result<(), FoldError> {
+    let inconsistent = || FoldError::Inconsistent { seq, pack: pack.id };
+    let artifacts = op(pack.artifacts, 1).ok_or_else(inconsistent)?;
+    let bytes = op(pack.bytes, content.bytes()).ok_or_else(inconsistent)?;
+    let tokens = op(pack.tokens, content.tokens()).ok_or_else(inconsistent)?;
+    pack.artifacts = artifacts;
+    pack.bytes = bytes;
+    pack.tokens = tokens;
+    Ok(())
 }
 
 fn rename<V: StateView>(

@@ -17,6 +17,8 @@ pub mod sensitive;
 pub mod snapshot;
 pub mod spec;
 pub mod state;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod time;
 pub mod tokenizer;
 pub mod undo;
@@ -31,7 +33,7 @@ pub use format::Format;
 pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
 pub use name::{NameError, PackName};
 pub use snapshot::{
-    Manifest, SnapshotExclusion, SnapshotId, SnapshotItem, VerifyError, payload_hash,
+    ItemOrigin, Manifest, SnapshotExclusion, SnapshotId, SnapshotItem, VerifyError, payload_hash,
 };
 pub use spec::{SourceSpec, SpecError};
 pub use state::{Pack, State};

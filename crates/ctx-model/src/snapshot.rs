@@ -56,14 +56,22 @@ pub struct Manifest {
     pub excluded: Vec<SnapshotExclusion>,
 }
 
-/// One item of the payload.
+/// Where an item of a render came from. Items and exclusions both start
+/// with these fields, stored inline (postcard writes a nested struct as
+/// its fields, so the layout is that of manifests written before).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnapshotItem {
+pub struct ItemOrigin {
     pub pack: String,
     pub artifact: ArtifactId,
     pub source: String,
     pub path: Option<String>,
     pub lines: Option<(u32, u32)>,
+}
+
+/// One item of the payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotItem {
+    pub origin: ItemOrigin,
     /// The position-dependent part of the frame, stored inline (small).
     pub head: String,
     /// The framed content (after range slicing and redaction), a blob.
@@ -74,11 +82,7 @@ pub struct SnapshotItem {
 /// An item the render left out, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotExclusion {
-    pub pack: String,
-    pub artifact: ArtifactId,
-    pub source: String,
-    pub path: Option<String>,
-    pub lines: Option<(u32, u32)>,
+    pub origin: ItemOrigin,
     /// Stored by its word, as it was when manifests held a string.
     #[serde(with = "as_word")]
     pub reason: ExclusionReason,
@@ -145,11 +149,13 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, body)| SnapshotItem {
-                pack: "p".into(),
-                artifact: ArtifactId(i as u64 + 1),
-                source: "text:x".into(),
-                path: None,
-                lines: None,
+                origin: ItemOrigin {
+                    pack: "p".into(),
+                    artifact: ArtifactId(i as u64 + 1),
+                    source: "text:x".into(),
+                    path: None,
+                    lines: None,
+                },
                 head: format!("<{i}>"),
                 body: BlobHash::of(body.as_bytes()),
                 tokens: 1,
@@ -184,6 +190,41 @@ mod tests {
             Err(VerifyError::BodyCount { items: 2, given: 1 })
         );
         assert_eq!(m.pieces(&["a", "bc"]).count(), 6);
+    }
+
+    /// An item's origin is stored inline: the same bytes as the flat
+    /// layout of manifests written before it had a name.
+    #[test]
+    fn an_origin_is_stored_as_its_fields() {
+        #[derive(Serialize)]
+        struct Flat<'a> {
+            pack: &'a str,
+            artifact: ArtifactId,
+            source: &'a str,
+            path: Option<&'a str>,
+            lines: Option<(u32, u32)>,
+            head: &'a str,
+            body: BlobHash,
+            tokens: u64,
+        }
+        let m = manifest(&["a"]);
+        let item = &m.items[0];
+        let flat = Flat {
+            pack: &item.origin.pack,
+            artifact: item.origin.artifact,
+            source: &item.origin.source,
+            path: item.origin.path.as_deref(),
+            lines: Some((3, 4)),
+            head: &item.head,
+            body: item.body,
+            tokens: item.tokens,
+        };
+        let mut nested = item.clone();
+        nested.origin.lines = Some((3, 4));
+        assert_eq!(
+            postcard::to_stdvec(&flat).expect("flat"),
+            postcard::to_stdvec(&nested).expect("nested")
+        );
     }
 
     #[test]

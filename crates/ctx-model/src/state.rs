@@ -155,47 +155,15 @@ impl StateView for State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AddOptions, BlobHash, Captured, CapturedBlob, Event, NewArtifact, Timestamp};
-
-    fn name(s: &str) -> PackName {
-        PackName::new(s).expect("valid test name")
-    }
-
-    fn record(seq: u64, event: Event) -> EventRecord {
-        EventRecord {
-            seq: EventSeq(seq),
-            time: Timestamp(0),
-            user: "test".into(),
-            version: "0".into(),
-            command: vec![],
-            pack: None,
-            event,
-        }
-    }
+    use crate::Event;
+    use crate::testing::{name, pack_created, record, text_added};
 
     fn created(n: &str) -> Event {
-        Event::PackCreated {
-            name: name(n),
-            root: "/p".into(),
-            budget: 100,
-            tokenizer: TokenizerKind::O200k,
-        }
+        pack_created(n)
     }
 
     fn added(pack: u64, text: &str, tokens: u32) -> Event {
-        Event::ArtifactAdded {
-            pack: PackId(pack),
-            artifact: NewArtifact {
-                spec: SourceSpec::Text { text: text.into() },
-                priority: 0,
-                options: AddOptions::default(),
-                content: Captured::Blob(CapturedBlob {
-                    hash: BlobHash::of(text.as_bytes()),
-                    bytes: text.len() as u64,
-                    tokens,
-                }),
-            },
-        }
+        text_added(pack, text, tokens)
     }
 
     fn state_after(events: Vec<Event>) -> Result<State, FoldError> {

@@ -162,10 +162,8 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        AddOptions, Captured, CapturedBlob, NewArtifact, PackName, SourceSpec, Timestamp,
-        TokenizerKind,
-    };
+    use crate::SourceSpec;
+    use crate::testing::{BUDGET, name, pack_created, record, text_added};
 
     /// A log in memory.
     struct Log(Vec<EventRecord>);
@@ -209,16 +207,7 @@ mod tests {
     impl Log {
         /// Appends `event`, as the store would after planning it.
         fn push(&mut self, event: Event) {
-            let seq = EventSeq(self.0.len() as u64 + 1);
-            self.0.push(EventRecord {
-                seq,
-                time: Timestamp(0),
-                user: "t".into(),
-                version: "0".into(),
-                command: Vec::new(),
-                pack: None,
-                event,
-            });
+            self.0.push(record(self.0.len() as u64 + 1, event));
         }
 
         /// Plans and appends an undo; false when nothing was left to undo.
@@ -237,33 +226,12 @@ mod tests {
         }
     }
 
-    fn name(s: &str) -> PackName {
-        PackName::new(s).expect("name")
-    }
-
     fn created(n: &str) -> Event {
-        Event::PackCreated {
-            name: name(n),
-            root: "/".into(),
-            budget: 10,
-            tokenizer: TokenizerKind::O200k,
-        }
+        pack_created(n)
     }
 
     fn added(pack: u64, text: &str) -> Event {
-        Event::ArtifactAdded {
-            pack: PackId(pack),
-            artifact: NewArtifact {
-                spec: SourceSpec::Text { text: text.into() },
-                priority: 3,
-                options: AddOptions::default(),
-                content: Captured::Blob(CapturedBlob {
-                    hash: crate::BlobHash::of(text.as_bytes()),
-                    bytes: text.len() as u64,
-                    tokens: 1,
-                }),
-            },
-        }
+        text_added(pack, text, 1)
     }
 
     #[test]
@@ -281,7 +249,7 @@ mod tests {
         });
         log.push(Event::BudgetChanged {
             pack: PackId(1),
-            from: 10,
+            from: BUDGET,
             to: 20,
         });
         assert!(log.undo(None));

@@ -125,7 +125,9 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use ctx_model::{ArtifactId, Format, PackId, PackName, PackRef, SnapshotItem, TokenizerKind};
+    use ctx_model::{
+        ArtifactId, Format, ItemOrigin, PackId, PackName, PackRef, SnapshotItem, TokenizerKind,
+    };
 
     use super::*;
 
@@ -154,11 +156,13 @@ mod tests {
             preamble: "pre".into(),
             trailer: "post".into(),
             items: vec![SnapshotItem {
-                pack: "p".into(),
-                artifact: ArtifactId(1),
-                source: "a.md".into(),
-                path: Some("a.md".into()),
-                lines: None,
+                origin: ItemOrigin {
+                    pack: "p".into(),
+                    artifact: ArtifactId(1),
+                    source: "a.md".into(),
+                    path: Some("a.md".into()),
+                    lines: None,
+                },
                 head: "head".into(),
                 body: hash,
                 tokens: 7,
@@ -224,11 +228,13 @@ mod tests {
 
     fn item(i: usize, body: BlobHash) -> SnapshotItem {
         SnapshotItem {
-            pack: "demo".into(),
-            artifact: ArtifactId(i as u64 + 1),
-            source: "text:x".into(),
-            path: None,
-            lines: None,
+            origin: ItemOrigin {
+                pack: "demo".into(),
+                artifact: ArtifactId(i as u64 + 1),
+                source: "text:x".into(),
+                path: None,
+                lines: None,
+            },
             head: format!("## item {i}\n"),
             body,
             tokens: 1,

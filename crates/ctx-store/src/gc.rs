@@ -96,8 +96,9 @@ mod tests {
     use proptest::prelude::*;
 
     use ctx_model::{
-        AddOptions, ArtifactId, Captured, CapturedBlob, Event, Format, Manifest, NewArtifact,
-        PackId, PackName, PackRef, SnapshotId, SnapshotItem, SourceSpec, Timestamp, TokenizerKind,
+        AddOptions, ArtifactId, Captured, CapturedBlob, Event, Format, ItemOrigin, Manifest,
+        NewArtifact, PackId, PackName, PackRef, SnapshotId, SnapshotItem, SourceSpec, Timestamp,
+        TokenizerKind,
     };
 
     use crate::{NewEvent, Query, Store};
@@ -185,11 +186,13 @@ mod tests {
                         let items: Vec<SnapshotItem> = bodies.iter().enumerate().map(|(i, b)| {
                             let body = format!("body {n} {i} {b}");
                             SnapshotItem {
-                                pack: "p".into(),
-                                artifact: ArtifactId(0),
-                                source: "text:x".into(),
-                                path: None,
-                                lines: None,
+                                origin: ItemOrigin {
+                                    pack: "p".into(),
+                                    artifact: ArtifactId(0),
+                                    source: "text:x".into(),
+                                    path: None,
+                                    lines: None,
+                                },
                                 head: String::new(),
                                 body: w.put_blob(body.as_bytes()).expect("blob"),
                                 tokens: 1,

@@ -675,6 +675,7 @@ impl Writer {
 mod tests {
     use std::time::Duration;
 
+    use ctx_model::testing::{name, pack_created};
     use ctx_model::{
         AddOptions, ArtifactId, Captured, CapturedBlob, FoldError, NewArtifact, PackId, PackName,
         SourceSpec,
@@ -695,19 +696,6 @@ mod tests {
             version: "0.0.0".into(),
             command: vec!["ctx".into(), "test".into()],
             event,
-        }
-    }
-
-    fn name(s: &str) -> PackName {
-        PackName::new(s).expect("valid name")
-    }
-
-    fn pack_created(n: &str) -> Event {
-        Event::PackCreated {
-            name: name(n),
-            root: "/".into(),
-            budget: 1,
-            tokenizer: TokenizerKind::O200k,
         }
     }
 

@@ -167,38 +167,31 @@ const BUSY: &str =
     "another ctx command is using the database; run this again, or wait longer with `--wait SECS`";
 
 fn source(err: &SourceError) -> CliError {
-    let (kind, hint): (Kind, Option<String>) = match err {
-        SourceError::Missing { .. } => (Kind::NotFound, None),
-        SourceError::NoMatch { skipped, .. } => (
-            Kind::NotFound,
-            (*skipped > 0).then(|| {
-                format!("{skipped} matching files were skipped (ignored, sensitive, binary or too large); see `--no-ignore`, `--allow-sensitive` and `--max-file-bytes`")
-            }),
-        ),
-        SourceError::BadGlob { .. } => (Kind::Usage, None),
-        SourceError::IsDirectory { shown } => (
-            Kind::Error,
-            Some(format!(
-                "add a folder with `md_dir:{shown}` or `glob:{shown}/**/*`"
-            )),
-        ),
-        SourceError::Sensitive { .. } => (
-            Kind::Error,
-            Some("pass `--allow-sensitive` if it really belongs in the pack".into()),
-        ),
-        SourceError::TooLarge { .. } => (
-            Kind::Error,
-            Some("raise the limit with `--max-file-bytes BYTES`, or add a line range".into()),
-        ),
-        SourceError::OutsideRoot { .. } => (
-            Kind::Error,
-            Some("pass `--allow-outside-root`, or create the pack with a wider `--root`".into()),
-        ),
-        SourceError::TooManyFiles { .. } => (
-            Kind::Error,
-            Some("narrow the pattern, add `--exclude GLOB`, or raise `--max-files N`".into()),
-        ),
-        _ => (Kind::Error, None),
+    let kind = match err {
+        SourceError::Missing { .. } | SourceError::NoMatch { .. } => Kind::NotFound,
+        SourceError::BadGlob { .. } => Kind::Usage,
+        _ => Kind::Error,
+    };
+    let hint = match err {
+        SourceError::NoMatch { skipped, .. } if *skipped > 0 => Some(format!(
+            "{skipped} matching files were skipped (ignored, sensitive, binary or too large); see `--no-ignore`, `--allow-sensitive` and `--max-file-bytes`"
+        )),
+        SourceError::IsDirectory { shown } => Some(format!(
+            "add a folder with `md_dir:{shown}` or `glob:{shown}/**/*`"
+        )),
+        SourceError::Sensitive { .. } => {
+            Some("pass `--allow-sensitive` if it really belongs in the pack".into())
+        }
+        SourceError::TooLarge { .. } => {
+            Some("raise the limit with `--max-file-bytes BYTES`, or add a line range".into())
+        }
+        SourceError::OutsideRoot { .. } => {
+            Some("pass `--allow-outside-root`, or create the pack with a wider `--root`".into())
+        }
+        SourceError::TooManyFiles { .. } => {
+            Some("narrow the pattern, add `--exclude GLOB`, or raise `--max-files N`".into())
+        }
+        _ => None,
     };
     CliError::new(kind, err.to_string())
         .with_causes(err)

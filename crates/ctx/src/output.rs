@@ -93,6 +93,20 @@ impl Output {
         self.line("")
     }
 
+    /// Writes `items` as a table, one row each, under `columns` (a header,
+    /// and whether the column aligns right).
+    pub fn table<T>(
+        &mut self,
+        columns: &[(&str, bool)],
+        items: &[T],
+        row: impl Fn(&T) -> Vec<String>,
+    ) -> Result<()> {
+        let headers: Vec<&str> = columns.iter().map(|(h, _)| *h).collect();
+        let right: Vec<bool> = columns.iter().map(|(_, r)| *r).collect();
+        let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+        self.line(table(&headers, &rows, &right))
+    }
+
     /// Flushes what is buffered; call before the command returns.
     pub fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(CliError::output)
@@ -182,8 +196,17 @@ pub fn warn(message: impl std::fmt::Display) {
     );
 }
 
+/// `part` as a percentage of `whole` (0 for an empty whole).
+pub fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
 /// Lays out rows under headers; columns flagged in `right` align right.
-pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
+fn table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
     // A cell is one line: a note's spec or an imported label may hold any
     // character.
     let rows: Vec<Vec<Cow<'_, str>>> = rows

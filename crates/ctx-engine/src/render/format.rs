@@ -14,40 +14,15 @@
 //! item's position (an index, a separating comma) or on its own token count,
 //! and is small enough to count again whenever it changes.
 
-use serde::Serialize;
 use serde_json::json;
 
 use ctx_model::{ExclusionReason, Format};
 
+pub use super::label::Label;
+
 /// Version of the framing: bump it whenever [`body`] would frame the same
 /// content into other bytes, since caches remember body hashes by it.
 pub const FRAMING_VERSION: u32 = 1;
-
-/// What the frame shows about one item; in JSON output, where it came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Label {
-    /// The pack the item comes from.
-    pub pack: String,
-    /// The artifact's spec.
-    pub source: String,
-    /// Root-relative path, for files.
-    pub path: Option<String>,
-    /// The line range, for ranges.
-    pub lines: Option<(u32, u32)>,
-}
-
-impl Label {
-    /// The one-line title: the path (with its lines), or the spec.
-    pub fn title(&self) -> String {
-        match (&self.path, self.lines) {
-            (Some(path), Some((a, b))) if a == b => format!("{path} (line {a})"),
-            (Some(path), Some((a, b))) => format!("{path} (lines {a}-{b})"),
-            (Some(path), None) => path.clone(),
-            (None, _) if self.source.starts_with("text:") => "note".into(),
-            (None, _) => self.source.clone(),
-        }
-    }
-}
 
 /// The body of an item: everything that does not depend on its position.
 ///

@@ -13,6 +13,7 @@ mod count;
 mod format;
 mod frame;
 mod hash;
+mod label;
 mod units;
 
 use std::borrow::Cow;

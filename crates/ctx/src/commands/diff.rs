@@ -15,20 +15,20 @@ impl Human for SnapshotDiff {
         // One line per entry, whatever an imported manifest holds.
         let mut entry = |line: String| out.line(escape_controls(&line));
         for e in &self.added {
-            entry(format!("  added    {} (+{})", e.key.shown(), e.tokens))?;
+            entry(format!("  added    {} (+{})", e.item.shown(), e.tokens))?;
         }
         for e in &self.removed {
-            entry(format!("  removed  {} (-{})", e.key.shown(), e.tokens))?;
+            entry(format!("  removed  {} (-{})", e.item.shown(), e.tokens))?;
         }
         for c in &self.changed {
             entry(format!(
                 "  changed  {} ({:+})",
-                c.key.shown(),
+                c.item.shown(),
                 c.tokens_delta
             ))?;
         }
         for e in &self.newly_excluded {
-            entry(format!("  excluded {} ({})", e.key.shown(), e.reason))?;
+            entry(format!("  excluded {} ({})", e.item.shown(), e.reason))?;
         }
         if self.is_empty() {
             status("No differences.");

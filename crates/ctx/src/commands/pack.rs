@@ -9,7 +9,7 @@ use ctx_model::{AddOptions, Artifact, Captured, EventSeq};
 use crate::cli::{AddArgs, CreateArgs, DeleteArgs, RemoveArgs, RenameArgs, SetArgs, ShowArgs};
 use crate::error::{CliError, Kind, Result};
 use crate::invocation::Invocation;
-use crate::output::{Human, Output, status, table, warn};
+use crate::output::{Human, Output, percent, status, warn};
 
 /// How many of the largest items `show --tokens` ranks.
 const TOP: usize = 10;
@@ -48,23 +48,23 @@ impl Human for PackList {
             status("No packs yet. Create one with `ctx pack create NAME`.");
             return Ok(());
         }
-        let rows: Vec<Vec<String>> = self
-            .packs
-            .iter()
-            .map(|p| {
+        out.table(
+            &[
+                ("NAME", false),
+                ("ARTIFACTS", true),
+                ("TOKENS", true),
+                ("BUDGET", true),
+            ],
+            &self.packs,
+            |p| {
                 vec![
                     p.name.to_string(),
                     p.artifacts.to_string(),
                     p.tokens.to_string(),
                     p.budget.to_string(),
                 ]
-            })
-            .collect();
-        out.line(table(
-            &["NAME", "ARTIFACTS", "TOKENS", "BUDGET"],
-            &rows,
-            &[false, true, true, true],
-        ))
+            },
+        )
     }
 }
 
@@ -79,11 +79,7 @@ pub fn show(inv: &Invocation, args: ShowArgs, out: &mut Output) -> Result<()> {
 impl Human for PackShown {
     fn print(&self, out: &mut Output) -> Result<()> {
         let pack = &self.pack;
-        let share = if pack.budget == 0 {
-            0.0
-        } else {
-            pack.tokens as f64 * 100.0 / pack.budget as f64
-        };
+        let share = percent(pack.tokens, pack.budget);
         out.line(format!(
             "pack {}: {} of {} tokens ({share:.1}%), {} artifacts, {}, root {}",
             pack.name, pack.tokens, pack.budget, pack.artifacts, pack.tokenizer, pack.root
@@ -95,10 +91,16 @@ impl Human for PackShown {
             ));
             return Ok(());
         }
-        let rows: Vec<Vec<String>> = self
-            .items
-            .iter()
-            .map(|a| {
+        out.table(
+            &[
+                ("ID", false),
+                ("PRIORITY", true),
+                ("TOKENS", true),
+                ("BYTES", true),
+                ("SOURCE", false),
+            ],
+            &self.items,
+            |a| {
                 vec![
                     a.id.short(),
                     a.priority.to_string(),
@@ -106,27 +108,19 @@ impl Human for PackShown {
                     a.content.bytes().to_string(),
                     describe(a),
                 ]
-            })
-            .collect();
-        out.line(table(
-            &["ID", "PRIORITY", "TOKENS", "BYTES", "SOURCE"],
-            &rows,
-            &[false, true, true, true, false],
-        ))
+            },
+        )
     }
 }
 
 impl Human for TokenListing {
     fn print(&self, out: &mut Output) -> Result<()> {
+        let columns = [("ID", false), ("TOKENS", true), ("ITEM", false)];
         let row = |i: &TokenItem| vec![i.artifact.short(), i.tokens.to_string(), i.item.clone()];
-        let headers = ["ID", "TOKENS", "ITEM"];
-        let right = [false, true, false];
-        let rows: Vec<Vec<String>> = self.items.iter().map(row).collect();
-        out.line(table(&headers, &rows, &right))?;
+        out.table(&columns, &self.items, row)?;
         out.line("")?;
         out.line(format!("Largest {}:", count(self.top.len() as u64, "item")))?;
-        let rows: Vec<Vec<String>> = self.top.iter().map(row).collect();
-        out.line(table(&headers, &rows, &right))
+        out.table(&columns, &self.top, row)
     }
 }
 

@@ -9,7 +9,7 @@ use ctx_model::EventSeq;
 use crate::cli::{RenderArgs, RenderOptions as RenderFlags};
 use crate::error::Result;
 use crate::invocation::Invocation;
-use crate::output::{self, Human, Output, status, warn};
+use crate::output::{self, Human, Output, percent, status, warn};
 use crate::progress::Bar;
 
 /// Items listed one by one in the human summary; past this, the largest.
@@ -89,11 +89,7 @@ pub fn print_warnings(rendered: &Rendered) {
 
 fn summary(r: &Rendered) -> String {
     let mut lines = Vec::new();
-    let share = if r.budget == 0 {
-        0.0
-    } else {
-        r.tokens as f64 * 100.0 / r.budget as f64
-    };
+    let share = percent(r.tokens, r.budget);
     lines.push(format!(
         "Rendered {}: {}, {} of {} tokens ({share:.1}%), {}, {}.",
         r.packs

@@ -14,7 +14,7 @@ use crate::cli::{
 use crate::error::Result;
 use crate::escape::escape_controls;
 use crate::invocation::Invocation;
-use crate::output::{self, Human, Output, status, table};
+use crate::output::{self, Human, Output, status};
 use crate::progress::Bar;
 
 pub fn run(inv: &Invocation, cmd: SnapshotCommand, out: &mut Output) -> Result<()> {
@@ -83,10 +83,17 @@ impl Human for SnapshotList {
             status("No snapshots yet. Create one with `ctx snapshot create PACK`.");
             return Ok(());
         }
-        let rows: Vec<Vec<String>> = self
-            .snapshots
-            .iter()
-            .map(|s| {
+        out.table(
+            &[
+                ("ID", false),
+                ("TIME", false),
+                ("PACKS", false),
+                ("TOKENS", true),
+                ("ITEMS", true),
+                ("LABEL", false),
+            ],
+            &self.snapshots,
+            |s| {
                 vec![
                     s.id.short(),
                     s.time.map(|t| t.to_string()).unwrap_or_default(),
@@ -99,13 +106,8 @@ impl Human for SnapshotList {
                     s.items.to_string(),
                     s.label.clone().unwrap_or_default(),
                 ]
-            })
-            .collect();
-        out.line(table(
-            &["ID", "TIME", "PACKS", "TOKENS", "ITEMS", "LABEL"],
-            &rows,
-            &[false, false, false, true, true, false],
-        ))
+            },
+        )
     }
 }
 
@@ -128,20 +130,15 @@ impl Human for SnapshotShown {
             "payload: {} bytes, BLAKE3 {}",
             self.payload_bytes, self.payload_hash
         ))?;
-        let rows: Vec<Vec<String>> = self
-            .items
-            .iter()
-            .map(|i| {
-                let item = i.path.clone().unwrap_or_else(|| i.source.clone());
-                vec![i.tokens.to_string(), item, i.source.clone()]
-            })
-            .collect();
-        if !rows.is_empty() {
-            out.line(table(
-                &["TOKENS", "ITEM", "SOURCE"],
-                &rows,
-                &[true, false, false],
-            ))?;
+        if !self.items.is_empty() {
+            out.table(
+                &[("TOKENS", true), ("ITEM", false), ("SOURCE", false)],
+                &self.items,
+                |i| {
+                    let item = i.label.path.as_ref().unwrap_or(&i.label.source);
+                    vec![i.tokens.to_string(), item.clone(), i.label.source.clone()]
+                },
+            )?;
         }
         if !self.excluded.is_empty() {
             out.line(format!(
@@ -149,7 +146,7 @@ impl Human for SnapshotShown {
                 count(self.excluded.len() as u64, "item")
             ))?;
             for e in &self.excluded {
-                let item = e.path.clone().unwrap_or_else(|| e.source.clone());
+                let item = e.label.path.as_ref().unwrap_or(&e.label.source);
                 out.line(escape_controls(&format!("  {item} ({})", e.reason)))?;
             }
         }
