@@ -8,7 +8,6 @@
 
 pub mod budget;
 pub mod format;
-pub mod redact;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +17,7 @@ use ctx_model::{
     Artifact, ArtifactId, BlobHash, Captured, Pack, SkipReason, SourceSpec, TokenizerKind,
     sort_for_render,
 };
+use ctx_redact::SecretKind;
 use ctx_store::{BodyStamp, FileStamp, Read, StoreError};
 
 use crate::app::App;
@@ -26,7 +26,6 @@ use crate::progress::Progress;
 use crate::source::{self, Capture, SourceError, Stamp};
 use crate::{output, parallel, tokenize};
 use format::{Format, Label, Meta, TrailerExclusion};
-use redact::SecretKind;
 
 /// How to render.
 #[derive(Clone, Debug)]
@@ -268,7 +267,7 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
         // and snapshot manifests show the spec, so it is redacted like the
         // content. Its secrets are counted once, in the content.
         for unit in &mut units {
-            if let Cow::Owned(source) = redact::redact(&unit.label.source).0 {
+            if let Cow::Owned(source) = ctx_redact::redact(&unit.label.source).0 {
                 unit.label.source = source;
             }
         }
@@ -311,10 +310,10 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
             // A file known clean under the current rules need not be scanned.
             let clean = known
                 .as_ref()
-                .is_some_and(|k| k.clean_under == redact::RULES_VERSION);
+                .is_some_and(|k| k.clean_under == ctx_redact::RULES_VERSION);
             let scan = options.redact && !clean;
             let (content, redactions) = if scan {
-                match redact::redact(&text) {
+                match ctx_redact::redact(&text) {
                     (Cow::Owned(redacted), found) => (redacted, found),
                     (Cow::Borrowed(_), found) => (text, found),
                 }
@@ -345,7 +344,7 @@ pub fn render(app: &App, names: &[String], options: &Options) -> Result<Rendered
                     let stamp = FileStamp {
                         size: st.size,
                         mtime_ns: st.mtime_ns,
-                        clean_under: redact::RULES_VERSION,
+                        clean_under: ctx_redact::RULES_VERSION,
                         body: Some(BodyStamp {
                             format: options.format.as_str().into(),
                             title,

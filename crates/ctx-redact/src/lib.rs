@@ -1,0 +1,461 @@
+//! Secret redaction: finds credentials in text (private keys, cloud and forge
+//! tokens, JWTs, bearer tokens, secret-looking assignments) and replaces each
+//! with `[REDACTED:<kind>]` before the text can reach a prompt.
+//!
+//! Where keeping text readable and leaking nothing conflict, leaking nothing
+//! wins: a private key without an END line is redacted to the end of the
+//! text, and finds that overlap are merged into one replacement rather than
+//! leaving part of either behind. The output is a fixed point: redacting it
+//! again changes nothing, so a render can be redacted twice without drift.
+//!
+//! Nothing here performs I/O, prints or reads the environment: [`redact`] is a
+//! pure function of its text, so it can be fuzzed and reused by any front end.
+//! The detectors live in modules named for the section of the rules they
+//! hold: `shaped` for secrets recognisable by their own shape, and
+//! `assignment` (reading values with `value`, judging them with
+//! `heuristics`) for values assigned to secret-sounding names; `marker`
+//! is what every replacement looks like. This file finds both kinds of span,
+//! merges them and resolves them into the final replacements.
+
+mod assignment;
+mod heuristics;
+mod marker;
+mod scan;
+mod shaped;
+#[cfg(test)]
+mod test_support;
+mod value;
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
+
+use marker::{MARKER_OPEN, marker_around, strip_markers};
+
+/// Version of the detection rules. A cache that remembers "no secret here"
+/// must record it, and trust the memory only under the same rules: a rule
+/// added later may find what the old ones missed.
+pub const RULES_VERSION: u32 = 1;
+
+/// A kind of secret, shown as `[REDACTED:<as_str>]`.
+///
+/// Variants are ordered from most to least specific; when two finds cover
+/// exactly the same text, the earlier variant names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SecretKind {
+    /// A PEM private key block, BEGIN line through END line.
+    PrivateKey,
+    /// An AWS access key id such as `AKIA...`.
+    AwsAccessKey,
+    /// An AWS secret access key assigned to an `aws_secret...` name.
+    AwsSecretKey,
+    /// A GitHub personal, OAuth, app or refresh token.
+    GithubToken,
+    /// A GitLab personal access token.
+    GitlabToken,
+    /// A Slack token or incoming-webhook URL.
+    SlackToken,
+    /// A JSON Web Token.
+    Jwt,
+    /// The credential after `Bearer `.
+    Bearer,
+    /// The value assigned to a secret-sounding name.
+    Assignment,
+}
+
+impl SecretKind {
+    /// Every kind, in order.
+    pub const ALL: [SecretKind; 9] = [
+        SecretKind::PrivateKey,
+        SecretKind::AwsAccessKey,
+        SecretKind::AwsSecretKey,
+        SecretKind::GithubToken,
+        SecretKind::GitlabToken,
+        SecretKind::SlackToken,
+        SecretKind::Jwt,
+        SecretKind::Bearer,
+        SecretKind::Assignment,
+    ];
+
+    /// The name shown inside `[REDACTED:...]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::PrivateKey => "private_key",
+            SecretKind::AwsAccessKey => "aws_access_key",
+            SecretKind::AwsSecretKey => "aws_secret_key",
+            SecretKind::GithubToken => "github_token",
+            SecretKind::GitlabToken => "gitlab_token",
+            SecretKind::SlackToken => "slack_token",
+            SecretKind::Jwt => "jwt",
+            SecretKind::Bearer => "bearer",
+            SecretKind::Assignment => "assignment",
+        }
+    }
+}
+
+/// The redacted text (borrowed when nothing matched) and how many secrets of each kind were replaced, sorted by kind.
+pub fn redact(text: &str) -> (Cow<'_, str>, Vec<(SecretKind, u32)>) {
+    let mut counts = [0u32; SecretKind::ALL.len()];
+    let Some(mut out) = redact_once(text, &mut counts) else {
+        return (Cow::Borrowed(text), Vec::new());
+    };
+    // The assignment heuristics look at what surrounds a value, and a
+    // replacement changes the surroundings of its neighbours. Detection is
+    // built so that one pass already yields a fixed point, but repeating
+    // until nothing changes makes idempotence hold by construction rather
+    // than by that argument. It terminates: every replacement turns at least
+    // one byte outside markers into a marker and never splits a marker.
+    while let Some(next) = redact_once(&out, &mut counts) {
+        out = next;
+    }
+    let counts = SecretKind::ALL
+        .into_iter()
+        .zip(counts)
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    (Cow::Owned(out), counts)
+}
+
+/// One detection pass: the rewritten text, or `None` when nothing was found.
+fn redact_once(text: &str, counts: &mut [u32; SecretKind::ALL.len()]) -> Option<String> {
+    let spans = find_spans(text);
+    if spans.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in &spans {
+        out.push_str(&text[last..span.start]);
+        out.push_str(MARKER_OPEN);
+        out.push_str(span.kind.as_str());
+        out.push(']');
+        last = span.end;
+        let count = &mut counts[span.kind as usize];
+        *count = count.saturating_add(1);
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// A byte range of the text to replace, and what it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: SecretKind,
+}
+
+/// The disjoint, sorted spans to replace in `text`.
+fn find_spans(text: &str) -> Vec<Span> {
+    // Overlapping shaped finds become one marker, so assignments must see
+    // them as one.
+    let shaped = merge(shaped::find_specific(text));
+    let assigned = assignment::find_assignments(text, &shaped);
+    let mut spans = shaped;
+    spans.extend(assigned);
+    resolve(text, spans)
+}
+
+/// Orders finds (earliest, then longest, then most specific first) and
+/// merges each overlap into its first find, so no detected byte is left
+/// behind.
+fn merge(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_unstable_by_key(|s| (s.start, Reverse(s.end), s.kind));
+    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start < last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    merged
+}
+
+/// The final replacements: merged, on char boundaries, never splitting or
+/// only re-covering a marker.
+fn resolve(text: &str, mut spans: Vec<Span>) -> Vec<Span> {
+    let b = text.as_bytes();
+    for span in &mut spans {
+        // Widening cannot leak anything, and keeps slicing panic-free and
+        // markers whole.
+        if let Some((start, _)) = marker_around(b, span.start) {
+            span.start = start;
+        }
+        if let Some((_, end)) = marker_around(b, span.end) {
+            span.end = end;
+        }
+        while !text.is_char_boundary(span.start) {
+            span.start -= 1;
+        }
+        while !text.is_char_boundary(span.end) {
+            span.end += 1;
+        }
+    }
+    let mut merged = merge(spans);
+    // A span of nothing but markers would re-redact redacted text.
+    merged.retain(|s| !strip_markers(&text[s.start..s.end]).is_empty());
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{GITHUB, JWT, RSA_KEY, assert_clean, assert_redacts, redacted};
+
+    #[test]
+    fn kinds_name_their_markers() {
+        let names: Vec<&str> = SecretKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "private_key",
+                "aws_access_key",
+                "aws_secret_key",
+                "github_token",
+                "gitlab_token",
+                "slack_token",
+                "jwt",
+                "bearer",
+                "assignment"
+            ]
+        );
+        assert!(SecretKind::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn overlaps_go_to_the_earliest_then_longest() {
+        // The bearer token runs past the JWT inside it, so it wins.
+        assert_redacts(
+            &format!("Authorization: Bearer {JWT}.extra"),
+            "Authorization: Bearer [REDACTED:bearer]",
+            SecretKind::Bearer,
+        );
+        let span = |start, end, kind| Span { start, end, kind };
+        assert_eq!(
+            merge(vec![
+                span(5, 20, SecretKind::Jwt),
+                span(0, 10, SecretKind::Assignment),
+                span(30, 40, SecretKind::Bearer),
+                span(30, 40, SecretKind::GithubToken),
+            ]),
+            [
+                span(0, 20, SecretKind::Assignment),
+                span(30, 40, SecretKind::GithubToken),
+            ]
+        );
+    }
+
+    #[test]
+    fn counts_are_per_kind_and_sorted() {
+        let text = format!(
+            "{RSA_KEY}\npassword = \"hunter2\"\na = {GITHUB}\nb = {JWT}\nc = {}\n",
+            GITHUB.replace('a', "b")
+        );
+        let (out, counts) = redact(&text);
+        assert_eq!(
+            counts,
+            [
+                (SecretKind::PrivateKey, 1),
+                (SecretKind::GithubToken, 2),
+                (SecretKind::Jwt, 1),
+                (SecretKind::Assignment, 1),
+            ]
+        );
+        assert_eq!(out.matches(MARKER_OPEN).count(), 5);
+    }
+
+    #[test]
+    fn redacting_twice_changes_nothing() {
+        let text = format!(
+            "{RSA_KEY}\nid=AKIAIOSFODNN7EXAMPLE token={GITHUB}\n\
+             Authorization: Bearer {JWT}\npassword: \"hunter2\"\n\
+             glpat-xYz12_3-AbCdEfGhIjKlMn xoxb-1234567890-abcdefghij\n\
+             aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        );
+        let once = redacted(&text);
+        assert_ne!(once, text);
+        assert_clean(&once);
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert_clean("");
+        assert_clean("fn main() {\n    println!(\"hello, world\");\n}\n");
+        // Anchors and names with nothing secret behind them.
+        assert_clean("let tokens = tokenize(&source); // Bearer auth, eyJ, AKIA, ghp_");
+    }
+
+    #[test]
+    fn several_secrets_on_one_line() {
+        let text = format!(
+            "AKIAIOSFODNN7EXAMPLE {GITHUB} password=hunter2! Bearer abcdef0123456789abcdef"
+        );
+        let (out, counts) = redact(&text);
+        assert_eq!(
+            out,
+            "[REDACTED:aws_access_key] [REDACTED:github_token] password=[REDACTED:assignment] \
+             Bearer [REDACTED:bearer]"
+        );
+        assert_eq!(counts.len(), 4);
+    }
+
+    #[test]
+    fn multibyte_text_around_secrets() {
+        assert_eq!(
+            redacted(&format!(
+                "日本語 token=\"{GITHUB}\"🦀 ключ: AKIAIOSFODNN7EXAMPLEé"
+            )),
+            "日本語 token=\"[REDACTED:github_token]\"🦀 ключ: AKIAIOSFODNN7EXAMPLEé"
+                .replace("AKIAIOSFODNN7EXAMPLE", "[REDACTED:aws_access_key]")
+        );
+        assert_eq!(
+            redacted("пароль password=\"пароль123\" ✓"),
+            "пароль password=\"[REDACTED:assignment]\" ✓"
+        );
+        assert_eq!(
+            redacted(&format!("{GITHUB}🦀")),
+            "[REDACTED:github_token]🦀"
+        );
+    }
+
+    /// A small deterministic generator (xorshift64).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Text made of secrets, pieces of secrets, names, operators, quotes,
+    /// markers and multibyte characters, which is where detectors meet.
+    fn generate(rng: &mut Rng) -> String {
+        const PIECES: &[&str] = &[
+            GITHUB,
+            JWT,
+            RSA_KEY,
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "glpat-xYz12_3-AbCdEfGhIjKlMn",
+            "xoxb-1234567890-abcdefghij",
+            "https://hooks.slack.com/services/T0000ABCD/B0000EFGH/XXXXXXXX",
+            "-----BEGIN PRIVATE KEY-----",
+            "-----END PRIVATE KEY-----",
+            "Bearer ",
+            "password",
+            "token",
+            "api_key",
+            "aws_secret_access_key",
+            "Token",
+            "--secret",
+            "=",
+            ":",
+            " = ",
+            ": ",
+            "=>",
+            ":=",
+            "::",
+            ": str = ",
+            "\"",
+            "'",
+            "`",
+            "\\\"",
+            "r#\"",
+            "hunter2",
+            "a8f5f167f44f4964e6c998dee827110c",
+            "${X}",
+            "String",
+            "f(x)",
+            "4096",
+            "[REDACTED:assignment]",
+            "[REDACTED:",
+            "]",
+            " ",
+            "\n",
+            ",",
+            ";",
+            "&",
+            "#",
+            "-",
+            "\\",
+            "é",
+            "日本",
+            "🦀",
+            "export ",
+        ];
+        let mut text = String::new();
+        for _ in 0..1 + rng.below(16) {
+            let piece = PIECES[rng.below(PIECES.len())];
+            match rng.below(8) {
+                // A prefix of a piece, cut on a char boundary.
+                0 => {
+                    let mut cut = rng.below(piece.len() + 1);
+                    while !piece.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    text.push_str(&piece[..cut]);
+                }
+                1 => text.extend((0..rng.below(4)).map(|_| char::from(b' ' + rng.below(95) as u8))),
+                _ => text.push_str(piece),
+            }
+        }
+        text
+    }
+
+    /// Whether `small` can be had from `large` by deleting chars.
+    fn is_subsequence(small: &str, large: &str) -> bool {
+        let mut large = large.chars();
+        small.chars().all(|c| large.any(|l| l == c))
+    }
+
+    #[test]
+    fn generated_text_never_panics_and_redacts_to_a_fixed_point() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..20_000 {
+            let text = generate(&mut rng);
+            let (out, counts) = redact(&text);
+            assert_eq!(
+                matches!(out, Cow::Borrowed(_)),
+                counts.is_empty(),
+                "{text:?}"
+            );
+            let (again, more) = redact(&out);
+            assert!(
+                matches!(again, Cow::Borrowed(_)) && more.is_empty(),
+                "not a fixed point: {text:?} -> {out:?} -> {again:?}"
+            );
+            // Redaction only removes text and inserts markers.
+            assert!(
+                is_subsequence(&strip_markers(&out), &strip_markers(&text)),
+                "{text:?} -> {out:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn adversarial_input_takes_linear_time() {
+        // About 100 KB each: linear, each takes well under a second even
+        // unoptimised; if some scan restarted at every name or anchor, each
+        // would take minutes.
+        let inputs = [
+            "xoxb-".repeat(20_000),
+            "eyJ-".repeat(25_000),
+            "token=".repeat(20_000),
+            "token=\"a secret='b password=`c ".repeat(4_000),
+            "-----BEGIN PRIVATE KEY-----\n".repeat(4_000),
+            "Bearer ".repeat(15_000),
+            "{\"token\":x,\"secret\":\"abcdefgh\"},".repeat(4_000),
+        ];
+        for input in &inputs {
+            let started = std::time::Instant::now();
+            let _ = redact(input);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{}...",
+                &input[..20]
+            );
+        }
+    }
+}
