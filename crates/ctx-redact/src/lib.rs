@@ -97,20 +97,30 @@ impl SecretKind {
     }
 }
 
-/// The redacted text (borrowed when nothing matched) and how many secrets of each kind were replaced, sorted by kind.
+/// The redacted text (borrowed when nothing matched) and how many secrets
+/// of each kind were replaced, sorted by kind: one per marker it wrote that
+/// stands in the output.
 pub fn redact(text: &str) -> (Cow<'_, str>, Vec<(SecretKind, u32)>) {
-    let mut counts = [0u32; SecretKind::ALL.len()];
-    let Some(mut out) = redact_once(text, &mut counts) else {
+    let Some((mut out, mut written)) = redact_once(text, &[]) else {
         return (Cow::Borrowed(text), Vec::new());
     };
     // The assignment heuristics look at what surrounds a value, and a
-    // replacement changes the surroundings of its neighbours. Detection is
-    // built so that one pass already yields a fixed point, but repeating
-    // until nothing changes makes idempotence hold by construction rather
-    // than by that argument. It terminates: every replacement turns at least
-    // one byte outside markers into a marker and never splits a marker.
-    while let Some(next) = redact_once(&out, &mut counts) {
+    // replacement changes the surroundings of its neighbours: a value
+    // quoted inside another value can read as a whole value only once the
+    // inner one is a marker. So passes repeat until nothing changes, which
+    // makes the output a fixed point by construction. It terminates: every
+    // replacement turns at least one byte outside markers into a marker and
+    // never splits a marker. A later pass may swallow a marker an earlier
+    // one wrote; the count follows the markers that remain, so each counted
+    // secret is one marker in the output.
+    while let Some((next, kept)) = redact_once(&out, &written) {
         out = next;
+        written = kept;
+    }
+    let mut counts = [0u32; SecretKind::ALL.len()];
+    for marker in &written {
+        let count = &mut counts[marker.kind as usize];
+        *count = count.saturating_add(1);
     }
     let counts = SecretKind::ALL
         .into_iter()
@@ -120,25 +130,48 @@ pub fn redact(text: &str) -> (Cow<'_, str>, Vec<(SecretKind, u32)>) {
     (Cow::Owned(out), counts)
 }
 
-/// One detection pass: the rewritten text, or `None` when nothing was found.
-fn redact_once(text: &str, counts: &mut [u32; SecretKind::ALL.len()]) -> Option<String> {
+/// One detection pass over `text`, in which `written` are the markers
+/// earlier passes wrote (sorted): the rewritten text with the markers now
+/// written in it, or `None` when nothing was found. A marker inside a new
+/// span is swallowed by it; spans never split one.
+fn redact_once(text: &str, written: &[Span]) -> Option<(String, Vec<Span>)> {
     let spans = find_spans(text);
     if spans.is_empty() {
         return None;
     }
     let mut out = String::with_capacity(text.len());
+    let mut kept = Vec::with_capacity(written.len() + spans.len());
+    let mut earlier = written.iter().peekable();
     let mut last = 0;
+    // Copies `text[last..upto]`, moving the earlier markers in it along.
+    let mut copy = |out: &mut String, kept: &mut Vec<Span>, last: usize, upto: usize| {
+        let base = out.len();
+        out.push_str(&text[last..upto]);
+        while let Some(m) = earlier.next_if(|m| m.start < upto) {
+            if m.start >= last {
+                kept.push(Span {
+                    start: base + m.start - last,
+                    end: base + m.end - last,
+                    kind: m.kind,
+                });
+            }
+        }
+    };
     for span in &spans {
-        out.push_str(&text[last..span.start]);
+        copy(&mut out, &mut kept, last, span.start);
+        let start = out.len();
         out.push_str(MARKER_OPEN);
         out.push_str(span.kind.as_str());
         out.push(']');
+        kept.push(Span {
+            start,
+            end: out.len(),
+            kind: span.kind,
+        });
         last = span.end;
-        let count = &mut counts[span.kind as usize];
-        *count = count.saturating_add(1);
     }
-    out.push_str(&text[last..]);
-    Some(out)
+    copy(&mut out, &mut kept, last, text.len());
+    Some((out, kept))
 }
 
 /// A byte range of the text to replace, and what it holds.
@@ -266,6 +299,24 @@ mod tests {
             ]
         );
         assert_eq!(out.matches(MARKER_OPEN).count(), 5);
+    }
+
+    /// A value quoted inside another value reads as a whole value only once
+    /// the inner one is a marker; the second pass swallows that marker, and
+    /// the count follows what the output shows (found by the fuzzer).
+    #[test]
+    fn a_swallowed_marker_is_not_counted() {
+        for (text, want) in [
+            ("TOKEN='token=\"aaa'\"aaa'", "TOKEN='[REDACTED:assignment]'"),
+            (
+                "secret:\"password=`\"aaa`aaa\"",
+                "secret:\"[REDACTED:assignment]\"",
+            ),
+        ] {
+            let (out, counts) = redact(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(counts, [(SecretKind::Assignment, 1)], "{text}");
+        }
     }
 
     #[test]
