@@ -792,6 +792,37 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
     ctx_store::bundle::encode(&manifest, &[(hash, body)])
 }
 
+/// Manifests are typed: a whole bundle (checksum and hashes match) whose
+/// manifest names a format no ctx knows is refused at import, whole, and
+/// the store is left as it was.
+#[test]
+fn a_bundle_naming_an_unknown_format_is_refused_whole() {
+    let env = project();
+    let mut bytes = crafted_bundle(1, "plain");
+    // The format is stored by its name, after its length.
+    let at = bytes
+        .windows(5)
+        .position(|w| w == b"\x04json")
+        .expect("the format in the manifest");
+    bytes[at + 1..at + 5].copy_from_slice(b"html");
+    bytes.truncate(bytes.len() - 32);
+    let sum = blake3::hash(&bytes);
+    bytes.extend_from_slice(sum.as_bytes());
+    std::fs::write(env.path("foreign.ctx"), bytes).expect("write");
+    let before = env.event_count();
+    let run = env.run(&["snapshot", "import", "foreign.ctx"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot import `foreign.ctx`: it is damaged")
+            && run.stderr.contains("hint: nothing was written"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.event_count(), before);
+    env.ok(&["fsck"]);
+}
+
 #[test]
 fn a_whole_bundle_with_a_hostile_manifest_is_shown_and_used_cleanly() {
     let env = project();

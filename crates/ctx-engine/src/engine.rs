@@ -4,11 +4,11 @@
 //! the file at a time, so a store held longer than the work makes every
 //! other ctx (and every agent) wait.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use ctx_model::{Event, Pack, PackName, PrefixMatch, Timestamp};
-use ctx_store::{NewEvent, Query, Reader, Store, Writer};
+use ctx_model::{Artifact, Event, EventSeq, Pack, PackName, PrefixMatch, Timestamp};
+use ctx_store::{NewEvent, PackState, Query, Reader, Store, Writer};
 
 use crate::error::{EngineError, NotFound, Result};
 use crate::outcome::Commit;
@@ -41,11 +41,6 @@ impl Engine {
     /// is opened until an operation needs the store.
     pub fn new(home: PathBuf, wait: Duration, stamp: Stamp) -> Self {
         Self { home, wait, stamp }
-    }
-
-    /// The folder the database lives in.
-    pub fn home(&self) -> &Path {
-        &self.home
     }
 
     /// The database file.
@@ -127,4 +122,43 @@ pub(crate) fn by_prefix<T>(
             candidates,
         }),
     }
+}
+
+/// The packs named `names` with their artifacts: as they are now, or as
+/// they were right after event `at`.
+pub(crate) fn packs_at(
+    r: &impl Query,
+    names: &[String],
+    at: Option<EventSeq>,
+) -> Result<Vec<(Pack, Vec<Artifact>)>> {
+    let valid: Vec<PackName> = names
+        .iter()
+        .map(|n| PackName::new(n))
+        .collect::<Result<_, _>>()?;
+    if let Some(at) = at {
+        let last = r.last_seq()?;
+        if at.0 == 0 || at > last {
+            return Err(NotFound::Event {
+                at: at.0,
+                last: last.0,
+            }
+            .into());
+        }
+    }
+    let found: Vec<Option<PackState>> = r.packs_at(&valid, at)?;
+    names
+        .iter()
+        .zip(found)
+        .map(|(name, pack)| {
+            pack.ok_or_else(|| {
+                EngineError::NotFound(match at {
+                    None => NotFound::Pack(name.clone()),
+                    Some(at) => NotFound::PackAt {
+                        name: name.clone(),
+                        at: at.0,
+                    },
+                })
+            })
+        })
+        .collect()
 }

@@ -88,18 +88,6 @@ impl From<StoreError> for EngineError {
     }
 }
 
-impl EngineError {
-    /// The store error underneath, if the failure came from the store.
-    pub fn store_error(&self) -> Option<&StoreError> {
-        match self {
-            Self::Store(e)
-            | Self::Captured { error: e, .. }
-            | Self::SnapshotBody { error: e, .. } => Some(e),
-            _ => None,
-        }
-    }
-}
-
 /// Something a user named that does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotFound {

@@ -7,9 +7,10 @@
 
 use serde::Serialize;
 
-use ctx_model::{Captured, Event, EventKind, EventRecord, EventSeq, PackId, Reversal, Timestamp};
+use ctx_model::{EventKind, EventRecord, EventSeq, PackId, Timestamp};
 use ctx_store::Query as _;
 
+use crate::describe::describe;
 use crate::engine::find_pack;
 use crate::view::EventView;
 use crate::{Done, Engine, Outcome, Result};
@@ -58,8 +59,8 @@ impl Serialize for LogEntry {
 #[derive(Clone, Debug, Serialize)]
 pub struct LogPage {
     pub events: Vec<LogEntry>,
-    /// Where the next page starts, or `None` at the end of the listing.
-    #[serde(skip)]
+    /// What to pass as `before` for the next page, or `None` when the
+    /// listing is over.
     pub next: Option<EventSeq>,
 }
 
@@ -105,17 +106,14 @@ impl Engine {
                 next = None;
                 break;
             }
-            if !query.wants(&record) {
-                continue;
-            }
             if events.len() == limit {
-                next = None;
+                // The page is full: the next one starts after its last event.
+                next = events.last().map(|e: &LogEntry| e.0.seq);
                 break;
             }
-            events.push(LogEntry(record));
-        }
-        if events.len() == limit {
-            next = None;
+            if query.wants(&record) {
+                events.push(LogEntry(record));
+            }
         }
         Ok(LogPage { events, next })
     }
@@ -140,70 +138,85 @@ impl Engine {
     }
 }
 
-/// What an event changed, in a few words.
-pub fn describe(event: &Event) -> String {
-    match event {
-        Event::PackCreated {
-            budget, tokenizer, ..
-        } => format!("created the pack (budget {budget}, {tokenizer})"),
-        Event::ArtifactAdded { artifact, .. } => match &artifact.content {
-            Captured::Blob(b) => format!("added {} ({} tokens)", artifact.spec, b.tokens),
-            Captured::Files { files, .. } => format!(
-                "added {} ({}, {} tokens)",
-                artifact.spec,
-                count(files.len() as u64, "file"),
-                artifact.content.tokens()
-            ),
-        },
-        Event::ArtifactRemoved { spec, artifact, .. } => {
-            format!("removed {spec} (id {})", artifact.short())
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use ctx_model::{EventKind, Timestamp};
+
+    use super::*;
+    use crate::{AddArtifact, CreatePack, Stamp};
+
+    /// An engine over a fresh store holding a pack and `notes` notes.
+    fn engine_with_notes(notes: usize) -> (tempfile::TempDir, Engine) {
+        let home = tempfile::tempdir().expect("temp home");
+        let engine = Engine::new(
+            home.path().to_owned(),
+            Duration::ZERO,
+            Stamp {
+                time: Timestamp(1_000),
+                user: "t".into(),
+                version: "0".into(),
+                command: vec!["ctx".into()],
+            },
+        );
+        engine
+            .create_pack(&CreatePack {
+                name: "p".into(),
+                root: home.path().to_owned(),
+                budget: 100,
+                tokenizer: ctx_model::TokenizerKind::O200k,
+            })
+            .expect("create");
+        for i in 0..notes {
+            engine
+                .add(&AddArtifact {
+                    pack: "p".into(),
+                    source: format!("text:note {i}"),
+                    cwd: home.path().to_owned(),
+                    priority: 0,
+                    options: Default::default(),
+                })
+                .expect("add");
         }
-        Event::PackRenamed { from, to, .. } => format!("renamed {from} -> {to}"),
-        Event::BudgetChanged { from, to, .. } => format!("set the budget {from} -> {to}"),
-        Event::PackDeleted { .. } => "deleted the pack".into(),
-        Event::SnapshotCreated { label, tokens, .. } => {
-            format!("created snapshot{} ({tokens} tokens)", quoted(label))
-        }
-        Event::SnapshotDeleted { snapshot, .. } => {
-            format!("deleted snapshot {}", snapshot.short())
-        }
-        Event::SnapshotImported { label, tokens, .. } => {
-            format!("imported snapshot{} ({tokens} tokens)", quoted(label))
-        }
-        Event::Undone {
-            event, reversal, ..
-        } => {
-            let what = match reversal {
-                Reversal::RemoveArtifact { spec, .. } => format!("removed {spec}"),
-                Reversal::RestoreArtifact { artifact } => format!("restored {}", artifact.spec),
-                Reversal::Rename { from, to } => format!("renamed {from} -> {to}"),
-                Reversal::SetBudget { from, to } => format!("set the budget {from} -> {to}"),
-                Reversal::RestorePack { pack, artifacts } => format!(
-                    "restored pack {} with {}",
-                    pack.name,
-                    count(artifacts.len() as u64, "artifact")
-                ),
-                Reversal::DeletePack { name } => format!("deleted pack {name}"),
-            };
-            format!("undid event {event}: {what}")
+        (home, engine)
+    }
+
+    /// Every event `query` lists, read `limit` at a time.
+    fn paged(engine: &Engine, query: &LogQuery, limit: usize) -> (Vec<u64>, usize) {
+        let (mut seqs, mut pages, mut before) = (Vec::new(), 0, None);
+        loop {
+            let page = engine.log(query, before, limit).expect("log");
+            assert!(page.events.len() <= limit);
+            seqs.extend(page.events.iter().map(|e| e.0.seq.0));
+            pages += 1;
+            match page.next {
+                Some(next) => before = Some(next),
+                None => return (seqs, pages),
+            }
         }
     }
-}
 
-/// ` `label`` for a snapshot's label, or nothing.
-fn quoted(label: &Option<String>) -> String {
-    label
-        .as_deref()
-        .map(|l| format!(" `{l}`"))
-        .unwrap_or_default()
-}
-
-/// `1 file`, `2 files`: a count with its noun.
-pub fn count(n: impl Into<u64>, noun: &str) -> String {
-    let n = n.into();
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
+    #[test]
+    fn the_log_pages_through_every_event_newest_first() {
+        let (_home, engine) = engine_with_notes(6);
+        let all = LogQuery::default();
+        assert_eq!(paged(&engine, &all, 100), (vec![7, 6, 5, 4, 3, 2, 1], 1));
+        assert_eq!(paged(&engine, &all, 2).0, vec![7, 6, 5, 4, 3, 2, 1]);
+        let adds = LogQuery {
+            kinds: vec![EventKind::ArtifactAdded],
+            ..LogQuery::default()
+        };
+        assert_eq!(paged(&engine, &adds, 4).0, vec![7, 6, 5, 4, 3, 2]);
+        let older = LogQuery {
+            until: Some(Timestamp(0)),
+            ..LogQuery::default()
+        };
+        assert_eq!(paged(&engine, &older, 3), (vec![], 1));
+        let recent = LogQuery {
+            since: Some(Timestamp(2_000)),
+            ..LogQuery::default()
+        };
+        assert_eq!(paged(&engine, &recent, 3), (vec![], 1));
     }
 }

@@ -12,6 +12,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+mod describe;
 mod diff;
 mod engine;
 mod error;
@@ -28,10 +29,11 @@ pub mod tokenize;
 pub mod view;
 mod warning;
 
+pub use describe::{count, describe};
 pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
 pub use engine::{Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
-pub use history::{LogEntry, LogPage, LogQuery, Undone, count, describe};
+pub use history::{LogEntry, LogPage, LogQuery, Undone};
 pub use maintenance::{Checked, Collected};
 pub use outcome::{Done, Outcome};
 pub use pack::{

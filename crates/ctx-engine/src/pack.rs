@@ -13,8 +13,7 @@ use ctx_model::{
 };
 use ctx_store::{Query, StoreError, Writer};
 
-use crate::engine::{by_prefix, find_pack};
-use crate::render::packs_at;
+use crate::engine::{by_prefix, find_pack, packs_at};
 use crate::source::{self, Capture, Text};
 use crate::view::{ContentView, display};
 use crate::{Done, Engine, EngineError, NotFound, Outcome, Result, Warning, parallel, tokenize};

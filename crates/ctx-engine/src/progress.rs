@@ -33,6 +33,9 @@ pub trait Progress: Sync {
 
     /// One more thing is done, adding `tokens` tokens.
     fn tick(&self, _tokens: u64) {}
+
+    /// The long work is over; what is left is quick.
+    fn finish(&self) {}
 }
 
 /// Progress that nobody watches.

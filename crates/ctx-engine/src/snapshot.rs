@@ -356,8 +356,9 @@ impl Engine {
         Ok((exported, bundle))
     }
 
-    /// Imports the bundle at `path`, verifying every hash before anything
-    /// is written; a snapshot that is here already changes nothing.
+    /// Imports the bundle at `path` (a relative path is taken from the
+    /// process's current folder), verifying every hash before anything is
+    /// written; a snapshot that is here already changes nothing.
     pub fn import(&self, path: &Path) -> Result<Outcome<SnapshotImported>> {
         let bytes = std::fs::read(path).map_err(|error| EngineError::ReadFile {
             path: path.to_owned(),

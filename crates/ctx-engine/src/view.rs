@@ -340,7 +340,7 @@ impl Serialize for EventView<'_> {
                     name: &p.name,
                 }),
                 kind: r.event.kind(),
-                what: crate::history::describe(&r.event),
+                what: crate::describe::describe(&r.event),
             },
             details: Details::of(r),
         }

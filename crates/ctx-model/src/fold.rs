@@ -10,7 +10,8 @@
 
 use crate::event::Reversal;
 use crate::{
-    Artifact, ArtifactId, Captured, Event, EventSeq, Pack, PackId, PackName, PackRef, SourceSpec,
+    Artifact, ArtifactId, Captured, Event, EventSeq, Pack, PackId, PackName, PackRef, SnapshotId,
+    SourceSpec,
 };
 
 /// Read access to pack state, as of just before the event being planned.
@@ -46,6 +47,11 @@ pub enum Change {
     DeleteArtifact(PackId, ArtifactId, SourceSpec),
     /// Remove a pack row and every artifact of the pack.
     DeletePack(PackId),
+    /// Store the manifest the event comes with as this snapshot. Pack state
+    /// has no snapshots; only the store's snapshot table does.
+    PutSnapshot(SnapshotId),
+    /// Remove a snapshot's manifest (its blobs stay until gc).
+    DeleteSnapshot(SnapshotId),
 }
 
 /// An event's effect: the pack it concerns and the edits it makes.
@@ -112,8 +118,8 @@ enum Effect<'a> {
     Rename(PackId, &'a PackName, &'a PackName),
     SetBudget(PackId, u64, u64),
     DeletePack(PackId, &'a PackName),
-    /// No pack state changes (snapshots).
-    None,
+    /// No pack state changes: a snapshot appears or goes.
+    Snapshot(Change),
 }
 
 /// Plans the changes `event`, written at `seq`, makes to the state `view` shows.
@@ -161,9 +167,12 @@ pub fn plan<V: StateView>(
         Event::PackDeleted { name, .. } => Effect::DeletePack(pack_id, name),
         // A snapshot may be of packs as they were (`--at`), even deleted
         // since: it records, it changes no pack.
-        Event::SnapshotCreated { .. }
-        | Event::SnapshotDeleted { .. }
-        | Event::SnapshotImported { .. } => Effect::None,
+        Event::SnapshotCreated { .. } | Event::SnapshotImported { .. } => {
+            Effect::Snapshot(Change::PutSnapshot(SnapshotId(seq.0)))
+        }
+        Event::SnapshotDeleted { snapshot, .. } => {
+            Effect::Snapshot(Change::DeleteSnapshot(*snapshot))
+        }
         Event::Undone { reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => {
                 Effect::RemoveArtifact(pack_id, *artifact, spec)
@@ -256,7 +265,7 @@ fn apply_effect<V: StateView>(
             let changes = vec![Change::DeleteName(name.clone()), Change::DeletePack(id)];
             (pack, changes)
         }
-        Effect::None => {
+        Effect::Snapshot(change) => {
             // The record names the first pack if it still exists.
             let pack = view.pack(pack_id).map_err(PlanError::View)?;
             return Ok(Planned {
@@ -264,7 +273,7 @@ fn apply_effect<V: StateView>(
                     id: p.id,
                     name: p.name,
                 }),
-                changes: Vec::new(),
+                changes: vec![change],
             });
         }
     };

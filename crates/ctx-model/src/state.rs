@@ -124,6 +124,7 @@ impl State {
                 self.artifacts.remove(&pack);
                 self.specs.remove(&pack);
             }
+            Change::PutSnapshot(_) | Change::DeleteSnapshot(_) => {}
         }
     }
 }

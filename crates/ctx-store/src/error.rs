@@ -43,10 +43,11 @@ pub enum StoreError {
     HashMismatch { hash: BlobHash },
     #[error(transparent)]
     Fold(#[from] FoldError),
-    #[error("the log cannot be undone: {0}")]
+    #[error(transparent)]
     Undo(#[from] UndoError),
-    #[error("event {seq} is a snapshot event without its manifest")]
-    SnapshotWithoutManifest { seq: u64 },
+    /// A manifest must come with exactly the events that create a snapshot.
+    #[error("event {seq} {}", if *given { "creates no snapshot, but a manifest came with it" } else { "creates a snapshot, but no manifest came with it" })]
+    ManifestMismatch { seq: u64, given: bool },
 }
 
 impl StoreError {

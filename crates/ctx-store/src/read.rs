@@ -289,16 +289,17 @@ pub trait Query {
                 })
                 .collect();
         };
-        let mut state = self.state_at(at)?;
+        let state = self.state_at(at)?;
         Ok(names
             .iter()
             .map(|name| {
                 let id = *state.names.get(name)?;
                 let pack = state.packs.get(&id)?.clone();
+                // The same pack may be named twice.
                 let artifacts = state
                     .artifacts
-                    .remove(&id)
-                    .map(|a| a.into_values().collect())
+                    .get(&id)
+                    .map(|a| a.values().cloned().collect())
                     .unwrap_or_default();
                 Some((pack, artifacts))
             })

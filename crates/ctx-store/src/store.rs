@@ -474,18 +474,21 @@ impl Writer {
 
     fn append_with(&mut self, new: NewEvent, manifest: Option<&Manifest>) -> Result<EventRecord> {
         let seq = EventSeq(self.last_seq()?.0 + 1);
-        let creates_snapshot = matches!(
-            new.event,
-            Event::SnapshotCreated { .. } | Event::SnapshotImported { .. }
-        );
-        if creates_snapshot != manifest.is_some() {
-            return Err(StoreError::SnapshotWithoutManifest { seq: seq.0 });
-        }
         let planned = match plan(&View(&*self), seq, &new.event) {
             Ok(planned) => planned,
             Err(PlanError::View(e)) => return Err(e),
             Err(PlanError::Refused(e)) => return Err(e.into()),
         };
+        let creates = planned
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::PutSnapshot(_)));
+        if creates != manifest.is_some() {
+            return Err(StoreError::ManifestMismatch {
+                seq: seq.0,
+                given: manifest.is_some(),
+            });
+        }
         let record = EventRecord {
             seq,
             time: new.time,
@@ -505,14 +508,14 @@ impl Writer {
             }
         }
         for change in planned.changes {
-            self.commit_change(change)?;
-        }
-        let mut snapshots = self.txn.open_table(SNAPSHOTS)?;
-        if let Some(manifest) = manifest {
-            snapshots.insert(seq.0, encode_manifest(manifest).as_slice())?;
-        }
-        if let Event::SnapshotDeleted { snapshot, .. } = &record.event {
-            snapshots.remove(snapshot.0)?;
+            match (change, manifest) {
+                (Change::PutSnapshot(id), Some(manifest)) => {
+                    self.txn
+                        .open_table(SNAPSHOTS)?
+                        .insert(id.0, encode_manifest(manifest).as_slice())?;
+                }
+                (change, _) => self.commit_change(change)?,
+            }
         }
         Ok(record)
     }
@@ -548,6 +551,11 @@ impl Writer {
                     .remove((pack.0, spec.as_str()))?;
                 self.txn.open_table(ARTIFACTS)?.remove((pack.0, id.0))?;
             }
+            Change::DeleteSnapshot(id) => {
+                self.txn.open_table(SNAPSHOTS)?.remove(id.0)?;
+            }
+            // Only an append brings the manifest to store.
+            Change::PutSnapshot(_) => unreachable!("BUG: append_with stores manifests"),
             Change::DeletePack(pack) => {
                 self.txn.open_table(PACKS)?.remove(pack.0)?;
                 self.txn

@@ -51,6 +51,11 @@ impl ctx_engine::Progress for Bar {
         self.state.files.fetch_add(1, Ordering::Relaxed);
         self.state.tokens.fetch_add(tokens, Ordering::Relaxed);
     }
+
+    /// Stops showing, and clears the line, before the summary comes.
+    fn finish(&self) {
+        self.state.done.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Drop for Bar {

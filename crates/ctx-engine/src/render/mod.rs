@@ -5,8 +5,9 @@
 //! held only to read or write it: [`units`] expands artifacts into units
 //! (reading sources, or captured blobs when frozen), [`frame`] redacts and
 //! frames each unit in parallel, [`count`] looks up cached token counts and
-//! counts what is new in parallel, [`budget`] fits the budget and frames
-//! the payload, and [`hash`] names the result.
+//! counts what is new in parallel, and [`budget`] fits the budget and
+//! frames the payload, naming each attempt with the render hash [`hash`]
+//! defines.
 
 mod budget;
 mod count;
@@ -22,17 +23,16 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use ctx_model::{
-    Artifact, ArtifactId, BlobHash, EventSeq, ExclusionReason, Format, Pack, PackName, PackRef,
-    TokenizerKind, sort_for_render,
+    ArtifactId, BlobHash, EventSeq, ExclusionReason, Format, PackRef, TokenizerKind,
+    sort_for_render,
 };
 use ctx_redact::SecretKind;
-use ctx_store::{PackState, Query};
 
 pub use format::{FRAMING_VERSION, Label};
 pub(crate) use units::lossy_warning;
 
 use crate::view::display;
-use crate::{Engine, EngineError, NotFound, Phase, Progress, Result, Warning, tokenize};
+use crate::{Engine, Phase, Progress, Result, Warning, tokenize};
 
 /// How to render.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -178,7 +178,7 @@ impl Engine {
         options: &Options,
         progress: &dyn Progress,
     ) -> Result<Rendered> {
-        let mut packs = self.read(|r| packs_at(r, names, options.at))?;
+        let mut packs = self.read(|r| crate::engine::packs_at(r, names, options.at))?;
         for (_, artifacts) in &mut packs {
             sort_for_render(artifacts);
         }
@@ -221,6 +221,7 @@ impl Engine {
         let (framed, excluded) =
             frame::frame_all(units, &known, options.format, options.redact, progress);
         let counted = count::count_bodies(self, kind, &framed, progress, &mut warnings)?;
+        progress.finish();
         let fresh = counted.iter().filter(|c| c.fresh).count();
         let cache = CacheStats {
             files_known: known.len(),
@@ -306,43 +307,4 @@ fn rendered(
         preamble: assembled.preamble,
         trailer: assembled.trailer,
     }
-}
-
-/// The packs named `names` with their artifacts: as they are now, or as
-/// they were right after event `at`.
-pub(crate) fn packs_at(
-    r: &impl Query,
-    names: &[String],
-    at: Option<EventSeq>,
-) -> Result<Vec<(Pack, Vec<Artifact>)>> {
-    let valid: Vec<PackName> = names
-        .iter()
-        .map(|n| PackName::new(n))
-        .collect::<Result<_, _>>()?;
-    if let Some(at) = at {
-        let last = r.last_seq()?;
-        if at.0 == 0 || at > last {
-            return Err(NotFound::Event {
-                at: at.0,
-                last: last.0,
-            }
-            .into());
-        }
-    }
-    let found: Vec<Option<PackState>> = r.packs_at(&valid, at)?;
-    names
-        .iter()
-        .zip(found)
-        .map(|(name, pack)| {
-            pack.ok_or_else(|| {
-                EngineError::NotFound(match at {
-                    None => NotFound::Pack(name.clone()),
-                    Some(at) => NotFound::PackAt {
-                        name: name.clone(),
-                        at: at.0,
-                    },
-                })
-            })
-        })
-        .collect()
 }

@@ -156,14 +156,18 @@ pub fn add(inv: &Invocation, args: AddArgs, out: &mut Output) -> Result<()> {
             max_file_bytes: args.max_file_bytes,
         },
     })?;
+    // Warnings go to stderr with `--json` too: a script sees them where
+    // it sees every other problem, and the document still carries them.
+    if let Some(done) = added.changed() {
+        for warning in &done.what.warnings {
+            warn(warning);
+        }
+    }
     out.emit(&added)
 }
 
 impl Human for ArtifactAdded {
     fn print(&self, _: &mut Output) -> Result<()> {
-        for warning in &self.warnings {
-            warn(warning);
-        }
         let size = match &self.content {
             Captured::Blob(b) => format!("{} tokens, {} bytes", b.tokens, b.bytes),
             Captured::Files { files, .. } => format!(

@@ -1,0 +1,72 @@
+//! Events and counts in words, as people read them: `ctx log` lines, the
+//! `what` of JSON log entries and of `undo`.
+
+use ctx_model::{Captured, Event, Reversal};
+
+/// What an event changed, in a few words.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::PackCreated {
+            budget, tokenizer, ..
+        } => format!("created the pack (budget {budget}, {tokenizer})"),
+        Event::ArtifactAdded { artifact, .. } => match &artifact.content {
+            Captured::Blob(b) => format!("added {} ({} tokens)", artifact.spec, b.tokens),
+            Captured::Files { files, .. } => format!(
+                "added {} ({}, {} tokens)",
+                artifact.spec,
+                count(files.len() as u64, "file"),
+                artifact.content.tokens()
+            ),
+        },
+        Event::ArtifactRemoved { spec, artifact, .. } => {
+            format!("removed {spec} (id {})", artifact.short())
+        }
+        Event::PackRenamed { from, to, .. } => format!("renamed {from} -> {to}"),
+        Event::BudgetChanged { from, to, .. } => format!("set the budget {from} -> {to}"),
+        Event::PackDeleted { .. } => "deleted the pack".into(),
+        Event::SnapshotCreated { label, tokens, .. } => {
+            format!("created snapshot{} ({tokens} tokens)", quoted(label))
+        }
+        Event::SnapshotDeleted { snapshot, .. } => {
+            format!("deleted snapshot {}", snapshot.short())
+        }
+        Event::SnapshotImported { label, tokens, .. } => {
+            format!("imported snapshot{} ({tokens} tokens)", quoted(label))
+        }
+        Event::Undone {
+            event, reversal, ..
+        } => {
+            let what = match reversal {
+                Reversal::RemoveArtifact { spec, .. } => format!("removed {spec}"),
+                Reversal::RestoreArtifact { artifact } => format!("restored {}", artifact.spec),
+                Reversal::Rename { from, to } => format!("renamed {from} -> {to}"),
+                Reversal::SetBudget { from, to } => format!("set the budget {from} -> {to}"),
+                Reversal::RestorePack { pack, artifacts } => format!(
+                    "restored pack {} with {}",
+                    pack.name,
+                    count(artifacts.len() as u64, "artifact")
+                ),
+                Reversal::DeletePack { name } => format!("deleted pack {name}"),
+            };
+            format!("undid event {event}: {what}")
+        }
+    }
+}
+
+/// ` `label`` for a snapshot's label, or nothing.
+fn quoted(label: &Option<String>) -> String {
+    label
+        .as_deref()
+        .map(|l| format!(" `{l}`"))
+        .unwrap_or_default()
+}
+
+/// `1 file`, `2 files`: a count with its noun.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
