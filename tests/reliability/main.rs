@@ -12,6 +12,7 @@ mod child;
 mod concurrency;
 mod corruption;
 mod disk_full;
+mod git;
 mod hostile;
 mod kill;
 mod permissions;
