@@ -18,3 +18,4 @@ mod kill;
 mod permissions;
 mod secrets;
 mod stores;
+mod undo;

@@ -31,7 +31,12 @@ const WRITES: [&[&str]; 6] = [
 ];
 
 /// Commands that only read: these must work on a store ctx cannot write.
-const READS: [&[&str]; 3] = [&["log"], &["pack", "list"], &["render", "p"]];
+const READS: [&[&str]; 4] = [
+    &["log"],
+    &["pack", "list"],
+    &["render", "p"],
+    &["gc", "--dry-run"],
+];
 
 fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))

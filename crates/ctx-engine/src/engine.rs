@@ -66,9 +66,14 @@ impl Engine {
         Ok(Store::open(&self.prepared_db_path()?, self.wait)?)
     }
 
+    /// Opens the store for reading only.
+    pub(crate) fn store_read(&self) -> Result<Store> {
+        Ok(Store::open_read_only(&self.prepared_db_path()?, self.wait)?)
+    }
+
     /// Runs `f` in one read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
-        let store = Store::open_read_only(&self.prepared_db_path()?, self.wait)?;
+        let store = self.store_read()?;
         let reader = store.read()?;
         f(&reader)
     }

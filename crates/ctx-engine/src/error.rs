@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ctx_model::{ArtifactId, NameError, PackName, SnapshotId, SpecError};
+use ctx_model::{ArtifactId, EventSeq, FoldError, NameError, PackName, SnapshotId, SpecError};
 use ctx_store::StoreError;
 use ctx_store::bundle::BundleError;
 
@@ -71,6 +71,19 @@ pub enum EngineError {
     },
     #[error("cannot import `{}`: {error}", path.display())]
     Bundle { path: PathBuf, error: BundleError },
+    /// The reversal of a change does not fit what came after it.
+    #[error("cannot undo event {event} ({what}): {}", conflict.reason())]
+    UndoConflict {
+        event: EventSeq,
+        what: String,
+        conflict: FoldError,
+    },
+    /// The pack an operation read changed (renamed, deleted, created again)
+    /// before it could write.
+    #[error(
+        "pack `{name}` changed while this command ran (renamed, or deleted and created again); nothing was written"
+    )]
+    PackChanged { name: String },
 }
 
 fn in_pack(pack: &Option<PackName>) -> String {

@@ -7,13 +7,13 @@
 
 use serde::Serialize;
 
-use ctx_model::{EventKind, EventRecord, EventSeq, PackId, Timestamp};
-use ctx_store::Query as _;
+use ctx_model::{EventKind, EventRecord, EventSeq, PackId, Timestamp, UndoTarget};
+use ctx_store::{Query as _, StoreError};
 
 use crate::describe::describe;
 use crate::engine::find_pack;
 use crate::view::EventView;
-use crate::{Done, Engine, Outcome, Result};
+use crate::{Done, Engine, EngineError, Outcome, Result};
 
 /// Events read per store opening.
 const PAGE: usize = 512;
@@ -118,15 +118,32 @@ impl Engine {
         Ok(LogPage { events, next })
     }
 
-    /// Appends the event that reverses the most recent change (of `pack`,
-    /// when given); undoing again undoes the change before.
-    pub fn undo(&self, pack: Option<&str>) -> Result<Outcome<Undone>> {
+    /// Appends the event that reverses a change: the most recent one (of
+    /// a pack), or a chosen event. Undoing again undoes the change before.
+    pub fn undo(&self, which: UndoOf<'_>) -> Result<Outcome<Undone>> {
         self.write(|w| {
-            let only = pack.map(|name| find_pack(w, name)).transpose()?;
-            let Some(undo) = w.plan_undo(only.map(|p| p.id))? else {
+            let target = match which {
+                UndoOf::Latest => UndoTarget::Latest(None),
+                UndoOf::Pack(name) => UndoTarget::Latest(Some(find_pack(w, name)?.id)),
+                UndoOf::Event(seq) => UndoTarget::Event(seq),
+            };
+            let Some(undo) = w.plan_undo(target)? else {
                 return Ok(Outcome::Unchanged);
             };
-            let record = w.append(self.event(undo.event))?;
+            let record = match w.append(self.event(undo.event)) {
+                Ok(record) => record,
+                // The reversal does not fit what came since (a name taken
+                // again, a spec added again): name the change, not the
+                // event that was never written.
+                Err(StoreError::Fold(conflict)) => {
+                    return Err(EngineError::UndoConflict {
+                        event: undo.target.seq,
+                        what: describe(&undo.target.event),
+                        conflict,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            };
             Ok(Outcome::Changed(Done {
                 seq: record.seq,
                 what: Undone {
@@ -136,6 +153,17 @@ impl Engine {
             }))
         })
     }
+}
+
+/// Which change `undo` reverses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UndoOf<'a> {
+    /// The most recent change not undone yet.
+    Latest,
+    /// The most recent change of this pack.
+    Pack(&'a str),
+    /// This event.
+    Event(EventSeq),
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub use describe::{count, describe};
 pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
 pub use engine::{Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
-pub use history::{LogEntry, LogPage, LogQuery, Undone};
+pub use history::{LogEntry, LogPage, LogQuery, UndoOf, Undone};
 pub use maintenance::{Checked, Collected};
 pub use outcome::{Done, Outcome};
 pub use pack::{

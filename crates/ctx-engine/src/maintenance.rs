@@ -59,7 +59,13 @@ impl Engine {
     /// Removes blobs no event and no snapshot needs (unless `dry_run`), and
     /// compacts the database file.
     pub fn gc(&self, dry_run: bool) -> Result<Collected> {
-        let report = self.store()?.gc(dry_run)?;
+        // A dry run only reads: it works on a store this user may not write.
+        let mut store = if dry_run {
+            self.store_read()?
+        } else {
+            self.store()?
+        };
+        let report = store.gc(dry_run)?;
         Ok(Collected {
             dry_run,
             blobs_removed: report.blobs_removed,

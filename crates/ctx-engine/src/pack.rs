@@ -259,6 +259,14 @@ impl Engine {
         let measured = self.measure(&texts, pack.tokenizer)?;
         let content = captured_content(&texts, &measured, skipped);
         self.write(|w| {
+            // The name was resolved before the source was read; it must
+            // still name the same pack now, or the artifact would land in
+            // a pack the user did not name.
+            if w.pack_by_name(&pack.name)?.map(|p| p.id) != Some(pack.id) {
+                return Err(EngineError::PackChanged {
+                    name: add.pack.clone(),
+                });
+            }
             store_texts(w, &texts, &measured, pack.tokenizer)?;
             let event = Event::ArtifactAdded {
                 pack: pack.id,
@@ -274,9 +282,6 @@ impl Engine {
                 // Another process added the same spec since the check above.
                 Err(StoreError::Fold(FoldError::DuplicateSpec { .. })) => {
                     return Ok(Outcome::Unchanged);
-                }
-                Err(StoreError::Fold(FoldError::UnknownPack { .. })) => {
-                    return Err(NotFound::Pack(add.pack.clone()).into());
                 }
                 Err(e) => return Err(e.into()),
             };

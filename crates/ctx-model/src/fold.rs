@@ -77,36 +77,96 @@ impl<E> From<FoldError> for PlanError<E> {
     }
 }
 
-/// Why an event cannot apply to the state it meets.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an event cannot apply to the state it meets. Shown as
+/// `event N: <reason>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FoldError {
-    #[error("event {seq}: no pack with id {pack}")]
-    UnknownPack { seq: EventSeq, pack: PackId },
-    #[error("event {seq}: a pack named `{name}` already exists")]
-    NameTaken { seq: EventSeq, name: PackName },
-    #[error("event {seq}: pack `{pack}` already has `{spec}`")]
+    UnknownPack {
+        seq: EventSeq,
+        pack: PackId,
+    },
+    NameTaken {
+        seq: EventSeq,
+        name: PackName,
+    },
     DuplicateSpec {
         seq: EventSeq,
         pack: PackName,
         spec: String,
     },
-    #[error("event {seq}: pack `{pack}` has no artifact {artifact}")]
     UnknownArtifact {
         seq: EventSeq,
         pack: PackName,
         artifact: ArtifactId,
     },
-    #[error("event {seq}: expected {expected}, found {found}")]
     Stale {
         seq: EventSeq,
         expected: String,
         found: String,
     },
-    #[error("event {seq} follows event {last}; the log must be gapless")]
-    OutOfOrder { seq: EventSeq, last: EventSeq },
-    #[error("event {seq}: pack {pack}'s totals are out of step with its artifacts")]
-    Inconsistent { seq: EventSeq, pack: PackId },
+    OutOfOrder {
+        seq: EventSeq,
+        last: EventSeq,
+    },
+    Inconsistent {
+        seq: EventSeq,
+        pack: PackId,
+    },
 }
+
+impl FoldError {
+    /// The event that did not apply.
+    pub fn seq(&self) -> EventSeq {
+        match self {
+            Self::UnknownPack { seq, .. }
+            | Self::NameTaken { seq, .. }
+            | Self::DuplicateSpec { seq, .. }
+            | Self::UnknownArtifact { seq, .. }
+            | Self::Stale { seq, .. }
+            | Self::OutOfOrder { seq, .. }
+            | Self::Inconsistent { seq, .. } => *seq,
+        }
+    }
+
+    /// Why it did not, without naming the event: for an event that was
+    /// only planned, whose seq names nothing yet.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::UnknownPack { pack, .. } => format!("no pack with id {pack}"),
+            Self::NameTaken { name, .. } => format!("a pack named `{name}` already exists"),
+            Self::DuplicateSpec { pack, spec, .. } => format!("pack `{pack}` already has `{spec}`"),
+            Self::UnknownArtifact { pack, artifact, .. } => {
+                format!("pack `{pack}` has no artifact {artifact}")
+            }
+            Self::Stale {
+                expected, found, ..
+            } => format!("expected {expected}, found {found}"),
+            Self::OutOfOrder { last, .. } => {
+                format!("it follows event {last}; the log must be gapless")
+            }
+            Self::Inconsistent { pack, .. } => {
+                format!("pack {pack}'s totals are out of step with its artifacts")
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for FoldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // Kept as it always read.
+            Self::OutOfOrder { seq, last } => {
+                write!(
+                    f,
+                    "event {seq} follows event {last}; the log must be gapless"
+                )
+            }
+            _ => write!(f, "event {}: {}", self.seq(), self.reason()),
+        }
+    }
+}
+
+impl std::error::Error for FoldError {}
 
 /// What an event does to pack state, whichever event it is: forward
 /// events and the reversals `Undone` carries share one implementation.

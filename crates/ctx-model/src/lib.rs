@@ -39,4 +39,4 @@ pub use spec::{SourceSpec, SpecError};
 pub use state::{Pack, State};
 pub use time::Timestamp;
 pub use tokenizer::TokenizerKind;
-pub use undo::{History, UndoError, plan_undo};
+pub use undo::{History, UndoError, UndoTarget, plan_undo};

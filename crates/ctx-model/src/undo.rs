@@ -8,7 +8,8 @@
 use std::collections::HashSet;
 
 use crate::{
-    Artifact, ArtifactId, Event, EventRecord, EventSeq, PackId, Reversal, State, StateView as _,
+    Artifact, ArtifactId, Event, EventKind, EventRecord, EventSeq, PackId, Reversal, State,
+    StateView as _,
 };
 
 /// Events read per call while looking back for the change to undo.
@@ -30,16 +31,42 @@ pub trait History {
     fn state_at(&self, seq: EventSeq) -> Result<State, Self::Error>;
 }
 
-/// Why the log cannot be undone: it contradicts itself.
+/// Why an event cannot be undone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UndoError {
+    /// The log contradicts itself (damage).
     #[error("event {event} names artifact {artifact}, which no event added")]
     NoAddition {
         event: EventSeq,
         artifact: ArtifactId,
     },
+    /// The log contradicts itself (damage).
     #[error("the log does not hold pack {pack} before event {event}")]
     NoPack { event: EventSeq, pack: PackId },
+    /// The log holds no such event.
+    #[error("there is no event {event}")]
+    NoEvent { event: EventSeq },
+    /// Snapshots are deleted, and undos undone by undoing the change before.
+    #[error("event {event} ({kind}) cannot be undone")]
+    NotUndoable { event: EventSeq, kind: EventKind },
+    #[error("event {event} was undone already, by event {by}")]
+    AlreadyUndone { event: EventSeq, by: EventSeq },
+}
+
+impl UndoError {
+    /// Whether the error means the log is damaged, rather than refused.
+    pub fn is_damage(&self) -> bool {
+        matches!(self, Self::NoAddition { .. } | Self::NoPack { .. })
+    }
+}
+
+/// Which change to undo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UndoTarget {
+    /// The most recent change not undone yet (of this pack, when given).
+    Latest(Option<PackId>),
+    /// This event, if it is a change not undone yet.
+    Event(EventSeq),
 }
 
 /// What undoing does: the event reversed, and the event to append.
@@ -49,11 +76,14 @@ pub struct Undo {
     pub event: Event,
 }
 
-/// Plans undoing the most recent change (of pack `only`, when given), or
-/// `None` when nothing is left to undo.
-pub fn plan_undo<H: History>(history: &H, only: Option<PackId>) -> Result<Option<Undo>, H::Error> {
-    let Some(target) = latest_undoable(history, only)? else {
-        return Ok(None);
+/// Plans undoing `target`, or `None` when nothing is left to undo.
+pub fn plan_undo<H: History>(history: &H, target: UndoTarget) -> Result<Option<Undo>, H::Error> {
+    let target = match target {
+        UndoTarget::Latest(only) => match latest_undoable(history, only)? {
+            Some(target) => target,
+            None => return Ok(None),
+        },
+        UndoTarget::Event(seq) => undoable(history, seq)?,
     };
     let reversal = reversal(history, &target)?;
     let pack = target.event.pack_ids(target.seq)[0];
@@ -90,6 +120,34 @@ fn latest_undoable<H: History>(
         match page.last() {
             Some(last) if page.len() == PAGE => before = Some(last.seq),
             _ => return Ok(None),
+        }
+    }
+}
+
+/// Event `seq`, when it is a change that may be undone and is not undone.
+fn undoable<H: History>(history: &H, seq: EventSeq) -> Result<EventRecord, H::Error> {
+    let record = history
+        .event(seq)?
+        .ok_or(UndoError::NoEvent { event: seq })?;
+    let kind = record.event.kind();
+    if kind.is_snapshot() || kind == EventKind::Undone {
+        return Err(UndoError::NotUndoable { event: seq, kind }.into());
+    }
+    let mut before = None;
+    loop {
+        let page = history.events_rev(before, PAGE)?;
+        for later in page.iter().take_while(|r| r.seq > seq) {
+            if matches!(later.event, Event::Undone { event, .. } if event == seq) {
+                return Err(UndoError::AlreadyUndone {
+                    event: seq,
+                    by: later.seq,
+                }
+                .into());
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE && last.seq > seq => before = Some(last.seq),
+            _ => return Ok(record),
         }
     }
 }
@@ -212,7 +270,7 @@ mod tests {
 
         /// Plans and appends an undo; false when nothing was left to undo.
         fn undo(&mut self, only: Option<PackId>) -> bool {
-            match plan_undo(self, only).expect("plans") {
+            match plan_undo(self, UndoTarget::Latest(only)).expect("plans") {
                 Some(undo) => {
                     self.push(undo.event);
                     true
@@ -299,6 +357,40 @@ mod tests {
     }
 
     #[test]
+    fn a_chosen_event_is_undone_once_and_only_if_it_is_a_change() {
+        let mut log = Log(Vec::new());
+        log.push(created("a"));
+        log.push(added(1, "x"));
+        log.push(Event::SnapshotCreated {
+            packs: vec![PackId(1)],
+            label: None,
+            payload: crate::BlobHash([0; 32]),
+            tokens: 1,
+        });
+        let at = |seq| plan_undo(&log, UndoTarget::Event(EventSeq(seq)));
+        assert_eq!(
+            at(3),
+            Err(Error::Undo(UndoError::NotUndoable {
+                event: EventSeq(3),
+                kind: EventKind::SnapshotCreated,
+            }))
+        );
+        assert_eq!(
+            at(9),
+            Err(Error::Undo(UndoError::NoEvent { event: EventSeq(9) }))
+        );
+        let undo = at(2).expect("plans").expect("an undo");
+        log.push(undo.event);
+        assert_eq!(
+            plan_undo(&log, UndoTarget::Event(EventSeq(2))),
+            Err(Error::Undo(UndoError::AlreadyUndone {
+                event: EventSeq(2),
+                by: EventSeq(4),
+            }))
+        );
+    }
+
+    #[test]
     fn a_removal_of_an_artifact_never_added_is_damage() {
         let mut log = Log(Vec::new());
         log.push(created("a"));
@@ -308,7 +400,7 @@ mod tests {
             spec: SourceSpec::Text { text: "x".into() },
         });
         assert_eq!(
-            plan_undo(&log, None),
+            plan_undo(&log, UndoTarget::Latest(None)),
             Err(Error::Undo(UndoError::NoAddition {
                 event: EventSeq(2),
                 artifact: ArtifactId(1),

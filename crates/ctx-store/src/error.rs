@@ -53,15 +53,17 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the failure means stored data is damaged.
     pub fn is_integrity(&self) -> bool {
-        matches!(
-            self,
-            Self::Corrupt { .. }
-                | Self::MissingBlob { .. }
-                | Self::HashMismatch { .. }
-                | Self::Fold(FoldError::OutOfOrder { .. } | FoldError::Inconsistent { .. })
-                | Self::Undo(_)
-                | Self::Database(redb::Error::Corrupted(_))
-        )
+        match self {
+            Self::Undo(e) => e.is_damage(),
+            _ => matches!(
+                self,
+                Self::Corrupt { .. }
+                    | Self::MissingBlob { .. }
+                    | Self::HashMismatch { .. }
+                    | Self::Fold(FoldError::OutOfOrder { .. } | FoldError::Inconsistent { .. })
+                    | Self::Database(redb::Error::Corrupted(_))
+            ),
+        }
     }
 
     /// The I/O error underneath, if the failure came from the disk.

@@ -28,6 +28,7 @@ pub struct GcReport {
 
 impl Store {
     /// Removes unreferenced blobs (unless `dry_run`) and compacts the file.
+    /// A dry run only reads, so it works on a store opened read-only.
     pub fn gc(&mut self, dry_run: bool) -> Result<GcReport> {
         let file_size = |path: &std::path::Path| {
             std::fs::metadata(path)
@@ -37,45 +38,15 @@ impl Store {
                     source,
                 })
         };
-        let mut report = GcReport {
-            file_before: file_size(self.path())?,
-            ..GcReport::default()
-        };
-        let w = self.write()?;
-        let mut needed: HashSet<BlobHash> = HashSet::new();
-        w.for_each_event(|record| {
-            if let Event::ArtifactAdded { artifact, .. } = &record.event {
-                needed.extend(artifact.content.blobs().map(|b| b.hash));
-            }
-            Ok(())
-        })?;
-        for id in w.snapshot_ids()? {
-            if let Some(manifest) = w.snapshot(id)? {
-                needed.extend(manifest.items.iter().map(|i| i.body));
-            }
-        }
-        let mut doomed = Vec::new();
-        {
-            let blobs = w.table(BLOBS)?;
-            let mut last = None;
-            for entry in blobs.iter()? {
-                let (key, value) = entry?;
-                let (hash, index) = key.value();
-                if needed.contains(&BlobHash(hash)) {
-                    continue;
-                }
-                if last != Some(hash) {
-                    report.blobs_removed += 1;
-                    last = Some(hash);
-                }
-                report.bytes_removed += value.value().len() as u64;
-                doomed.push((hash, index));
-            }
-        }
+        let file_before = file_size(self.path())?;
         if dry_run {
-            report.file_after = report.file_before;
+            let (_, mut report) = unreferenced(&self.read()?)?;
+            report.file_before = file_before;
+            report.file_after = file_before;
             return Ok(report);
         }
+        let w = self.write()?;
+        let (doomed, mut report) = unreferenced(&w)?;
         {
             let mut blobs = w.txn.open_table(BLOBS)?;
             for key in doomed {
@@ -84,9 +55,48 @@ impl Store {
         }
         w.commit()?;
         self.compact()?;
+        report.file_before = file_before;
         report.file_after = file_size(self.path())?;
         Ok(report)
     }
+}
+
+/// A key of the blobs table: a blob's hash and a chunk's index.
+type ChunkKey = ([u8; 32], u32);
+
+/// The chunks of every blob no event and no live snapshot needs, and how
+/// many blobs and bytes they are.
+fn unreferenced(r: &impl Query) -> Result<(Vec<ChunkKey>, GcReport)> {
+    let mut needed: HashSet<BlobHash> = HashSet::new();
+    r.for_each_event(|record| {
+        if let Event::ArtifactAdded { artifact, .. } = &record.event {
+            needed.extend(artifact.content.blobs().map(|b| b.hash));
+        }
+        Ok(())
+    })?;
+    for id in r.snapshot_ids()? {
+        if let Some(manifest) = r.snapshot(id)? {
+            needed.extend(manifest.items.iter().map(|i| i.body));
+        }
+    }
+    let mut report = GcReport::default();
+    let mut doomed = Vec::new();
+    let blobs = r.table(BLOBS)?;
+    let mut last = None;
+    for entry in blobs.iter()? {
+        let (key, value) = entry?;
+        let (hash, index) = key.value();
+        if needed.contains(&BlobHash(hash)) {
+            continue;
+        }
+        if last != Some(hash) {
+            report.blobs_removed += 1;
+            last = Some(hash);
+        }
+        report.bytes_removed += value.value().len() as u64;
+        doomed.push((hash, index));
+    }
+    Ok((doomed, report))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use ctx_model::Format;
 use ctx_model::undo::Undo;
 use ctx_model::{
     Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, History, Manifest, Pack, PackId,
-    PackName, SnapshotId, SourceSpec, State, StateView, TokenizerKind,
+    PackName, SnapshotId, SourceSpec, State, StateView, TokenizerKind, UndoTarget,
 };
 
 use crate::codec::{decode, decode_event, decode_manifest};
@@ -306,13 +306,13 @@ pub trait Query {
             .collect())
     }
 
-    /// Plans undoing the most recent change (of pack `only`), or `None`
-    /// when nothing is left to undo; see [`ctx_model::undo`].
-    fn plan_undo(&self, only: Option<PackId>) -> Result<Option<Undo>>
+    /// Plans undoing `target`, or `None` when nothing is left to undo;
+    /// see [`ctx_model::undo`].
+    fn plan_undo(&self, target: UndoTarget) -> Result<Option<Undo>>
     where
         Self: Sized,
     {
-        ctx_model::plan_undo(&LogView(self), only)
+        ctx_model::plan_undo(&LogView(self), target)
     }
 
     /// The state replaying the whole log produces.

@@ -56,8 +56,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct UndoArgs {
     /// Undo this pack's most recent change instead of the newest overall.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "event")]
     pub pack: Option<String>,
+    /// Undo event SEQ (see `ctx log`), if it is a change not undone yet.
+    #[arg(long, value_name = "SEQ")]
+    pub event: Option<u64>,
 }
 
 #[derive(Debug, Args)]

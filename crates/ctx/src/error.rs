@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use ctx_engine::{EngineError, NotFound};
-use ctx_model::FoldError;
+use ctx_model::{FoldError, UndoError};
 use ctx_store::StoreError;
 
 use ctx_engine::source::SourceError;
@@ -146,6 +146,16 @@ fn store(err: &StoreError, message: String) -> CliError {
             Some("point `--home` or `CTX_HOME` at a folder for ctx's own database"),
         ),
         _ if err.is_integrity() => (Kind::Integrity, None),
+        StoreError::Undo(UndoError::NoEvent { .. }) => {
+            (Kind::NotFound, Some("`ctx log` lists the events"))
+        }
+        StoreError::Undo(UndoError::NotUndoable { .. }) => (
+            Kind::Usage,
+            Some(
+                "snapshots are removed with `ctx snapshot delete`; an undo is reversed by undoing the change before it",
+            ),
+        ),
+        StoreError::Undo(UndoError::AlreadyUndone { .. }) => (Kind::Conflict, None),
         StoreError::Fold(FoldError::NameTaken { .. } | FoldError::DuplicateSpec { .. }) => {
             (Kind::Conflict, None)
         }
@@ -250,6 +260,23 @@ impl From<EngineError> for CliError {
                 Self::new(Kind::Error, message).hint("nothing was written")
             }
             EngineError::RootNotUtf8 { .. } => Self::new(Kind::Error, message),
+            EngineError::UndoConflict { conflict, .. } => {
+                let first = match conflict {
+                    FoldError::NameTaken { name, .. } => {
+                        format!("rename or delete the pack named `{name}` first, or ")
+                    }
+                    FoldError::DuplicateSpec { pack, spec, .. } => {
+                        format!("remove `{spec}` from `{pack}` first, or ")
+                    }
+                    _ => String::new(),
+                };
+                Self::new(Kind::Conflict, message).hint(format!(
+                    "{first}undo an earlier change with `ctx undo --event SEQ` (`ctx log` lists them)"
+                ))
+            }
+            EngineError::PackChanged { .. } => {
+                Self::new(Kind::Conflict, message).hint("run the command again")
+            }
         }
     }
 }
