@@ -904,3 +904,26 @@ fn a_note_with_a_newline_and_an_escape_stays_on_its_lines() {
     assert!(!show.stdout.contains('\u{1b}'), "{}", show.stdout);
     assert_eq!(show.stdout.lines().count(), 3, "{}", show.stdout);
 }
+
+/// A file whose name reads as a line range (`b#L3`) can be added, through
+/// the `file:` form's escape, and shows and removes by that spec.
+#[test]
+fn a_file_named_like_a_line_range_is_added_through_its_escape() {
+    let env = Env::new();
+    env.write("b", "one\ntwo\nthree\n");
+    env.write("b#L3", "the file named b#L3\n");
+    env.ok(&["pack", "create", "p"]);
+    let range = env.ok(&["pack", "add", "p", "b#L3", "--json"]).json();
+    assert_eq!(range["spec"], "b#L3");
+    assert_eq!(range["bytes"], 6, "line 3 of `b`");
+    let file = env
+        .ok(&["pack", "add", "p", "file:b%23L3", "--json"])
+        .json();
+    assert_eq!(file["spec"], "file:b%23L3");
+    let rendered = env.ok(&["render", "p"]).stdout;
+    assert!(rendered.contains("the file named b#L3"), "{rendered}");
+    env.ok(&["pack", "remove", "p", "file:b%23L3"]);
+    let shown = env.ok(&["pack", "show", "p"]).stdout;
+    assert!(!shown.contains("%23"), "{shown}");
+    env.ok(&["fsck"]);
+}

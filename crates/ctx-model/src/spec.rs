@@ -135,10 +135,10 @@ impl SourceSpec {
             return Err(SpecError::Empty);
         }
         let Some((scheme, rest)) = split_scheme(spec) else {
-            return parse_path(spec, spec);
+            return parse_path(spec, spec, str::to_owned);
         };
         match scheme {
-            "file" => parse_path(spec, rest),
+            "file" => parse_path(spec, rest, unescape),
             "text" if rest.is_empty() => Err(SpecError::EmptyText),
             "text" => Ok(Self::Text {
                 text: rest.to_owned(),
@@ -196,7 +196,10 @@ fn split_scheme(spec: &str) -> Option<(&str, &str)> {
     is_word.then_some((scheme, rest))
 }
 
-fn parse_path(spec: &str, body: &str) -> Result<SourceSpec, SpecError> {
+/// Parses `PATH` or `PATH#L..` in `body`; `path` turns the path as
+/// written into the path (the `file:` form decodes escapes).
+fn parse_path(spec: &str, body: &str, path: fn(&str) -> String) -> Result<SourceSpec, SpecError> {
+    let decode = path;
     let empty = || SpecError::EmptyPath {
         spec: spec.to_owned(),
     };
@@ -204,9 +207,7 @@ fn parse_path(spec: &str, body: &str) -> Result<SourceSpec, SpecError> {
         if body.is_empty() {
             return Err(empty());
         }
-        return Ok(SourceSpec::File {
-            path: body.to_owned(),
-        });
+        return Ok(SourceSpec::File { path: decode(body) });
     };
     let (path, range) = (&body[..at], &body[at + 2..]);
     if path.is_empty() {
@@ -243,10 +244,41 @@ fn parse_path(spec: &str, body: &str) -> Result<SourceSpec, SpecError> {
         });
     }
     Ok(SourceSpec::Range {
-        path: path.to_owned(),
+        path: decode(path),
         start,
         end,
     })
+}
+
+/// In the `file:` form, `%23` stands for `#` and `%25` for `%`, so a path
+/// holding `#L` can be written (`file:b%23L3`) without reading as a line
+/// range. Any other `%` is itself.
+fn unescape(path: &str) -> String {
+    if !path.contains('%') {
+        return path.to_owned();
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let (decoded, len) = if tail.starts_with("%23") {
+            ('#', 3)
+        } else if tail.starts_with("%25") {
+            ('%', 3)
+        } else {
+            ('%', 1)
+        };
+        out.push(decoded);
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `file:` form of a path, escaping what [`unescape`] decodes.
+fn escape(path: &str) -> String {
+    path.replace('%', "%25").replace('#', "%23")
 }
 
 fn parse_git(spec: &str, rest: &str) -> Result<SourceSpec, SpecError> {
@@ -285,20 +317,22 @@ fn parse_git(spec: &str, rest: &str) -> Result<SourceSpec, SpecError> {
 
 impl fmt::Display for SourceSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path_prefix = |path: &str| {
-            if split_scheme(path).is_some() {
-                "file:"
+        // A path that reads as a scheme, or a whole file's path holding the
+        // range marker, is written in the `file:` form, escaped.
+        let shown = |path: &str, whole: bool| {
+            if split_scheme(path).is_some() || (whole && path.contains("#L")) {
+                format!("file:{}", escape(path))
             } else {
-                ""
+                path.to_owned()
             }
         };
         match self {
-            Self::File { path } => write!(f, "{}{path}", path_prefix(path)),
+            Self::File { path } => f.write_str(&shown(path, true)),
             Self::Range { path, start, end } if start == end => {
-                write!(f, "{}{path}#L{start}", path_prefix(path))
+                write!(f, "{}#L{start}", shown(path, false))
             }
             Self::Range { path, start, end } => {
-                write!(f, "{}{path}#L{start}-L{end}", path_prefix(path))
+                write!(f, "{}#L{start}-L{end}", shown(path, false))
             }
             Self::Text { text } => write!(f, "text:{text}"),
             Self::Glob { pattern } => write!(f, "glob:{pattern}"),
@@ -434,6 +468,27 @@ mod tests {
     }
 
     #[test]
+    fn a_path_holding_the_range_marker_is_written_escaped() {
+        let file = |path: &str| SourceSpec::File { path: path.into() };
+        assert_eq!(p("file:b%23L3"), Ok(file("b#L3")));
+        assert_eq!(file("b#L3").to_string(), "file:b%23L3");
+        assert_eq!(p("file:100%25"), Ok(file("100%")));
+        assert_eq!(p("file:100%"), Ok(file("100%")));
+        assert_eq!(p("file:a%41"), Ok(file("a%41")));
+        // A bare path is taken as written, as it always was.
+        assert_eq!(p("a%23b"), Ok(file("a%23b")));
+        assert_eq!(file("a%23b").to_string(), "a%23b");
+        assert_eq!(file("a:100%").to_string(), "file:a:100%25");
+        let range = SourceSpec::Range {
+            path: "b#L3".into(),
+            start: 1,
+            end: 2,
+        };
+        assert_eq!(range.to_string(), "b#L3#L1-L2");
+        assert_eq!(p(&range.to_string()), Ok(range));
+    }
+
+    #[test]
     fn display_adds_file_prefix_where_needed() {
         let spec = SourceSpec::File { path: "a:b".into() };
         assert_eq!(spec.to_string(), "file:a:b");
@@ -447,8 +502,12 @@ mod tests {
     }
 
     fn path_strategy() -> impl Strategy<Value = String> {
-        // Any path without the `#L` range marker, which the grammar reserves.
-        "[a-zA-Z0-9_./:# -]{1,24}".prop_filter("no range marker", |s| !s.contains("#L"))
+        // Paths with colons, `#`, `%` and the `#L` range marker.
+        prop_oneof![
+            "[a-zA-Z0-9_./:# -]{1,24}",
+            "[a-z:#%L0-9]{1,12}",
+            "[a-z]{1,4}(#L|%23|%25|%)[0-9]{0,2}[a-z:]{0,3}",
+        ]
     }
 
     fn rev_strategy() -> impl Strategy<Value = String> {

@@ -13,7 +13,8 @@ use redb::TableDefinition;
 /// missing tables created and its derived tables rebuilt from the log.
 ///
 /// 2: `file_cache` and `snapshots` tables.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: `artifact_specs` keys write `%` and `#` escaped in the `file:` form.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Value of the `format` meta key: tells a ctx store from any other redb file.
 pub const FORMAT_MARKER: &[u8] = b"ctx-store";
