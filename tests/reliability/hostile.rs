@@ -732,9 +732,17 @@ fn files_vanishing_during_a_walk_are_skipped_or_reported() {
 }
 
 /// A bundle that is whole (checksum, blob hashes and payload hash all
-/// match) but whose manifest holds what no ctx would write: extreme
-/// counts, control characters, paths out of the root, and a foreign pack id.
-fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
+/// match, its sizes and token counts agree with its content) but whose
+/// manifest holds what no ctx would write: extreme numbers where nothing
+/// checks them, control characters, paths out of the root, and a foreign
+/// pack id.
+fn crafted_bundle(text: &str) -> Vec<u8> {
+    let (manifest, body) = crafted_manifest(text);
+    ctx_store::bundle::encode(&manifest, &[(manifest.items[0].body, body)])
+}
+
+/// The manifest of [`crafted_bundle`] and its one body.
+fn crafted_manifest(text: &str) -> (ctx_model::Manifest, Vec<u8>) {
     use ctx_model::{
         ArtifactId, BlobHash, ExclusionReason, Format, ItemOrigin, Manifest, PackId, PackName,
         PackRef, SnapshotExclusion, SnapshotItem, TokenizerKind,
@@ -742,12 +750,14 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
     let body = format!("{text}\n").into_bytes();
     let hash = BlobHash::of(&body);
     let (preamble, head, trailer) = (format!("{text}<"), format!("\u{1b}[2J{text}"), ">");
-    let payload = ctx_model::payload_hash([
+    let pieces = [
         preamble.as_bytes(),
         head.as_bytes(),
         &body,
         trailer.as_bytes(),
-    ]);
+    ];
+    let payload = ctx_model::payload_hash(pieces);
+    let payload_bytes = pieces.iter().map(|p| p.len() as u64).sum();
     let manifest = Manifest {
         packs: vec![PackRef {
             id: PackId(u64::MAX),
@@ -758,11 +768,11 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
         // decode (see `ctx_model::format`), so only the free text is hostile.
         format: Format::Json,
         tokenizer: TokenizerKind::Cl100k,
-        budget: u64::MAX - tokens,
-        tokens,
+        budget: u64::MAX,
+        tokens: 1,
         render_hash: hash,
         payload_hash: payload,
-        payload_bytes: u64::MAX,
+        payload_bytes,
         preamble,
         trailer: trailer.into(),
         items: vec![SnapshotItem {
@@ -775,7 +785,7 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
             },
             head,
             body: hash,
-            tokens,
+            tokens: 1,
         }],
         excluded: vec![SnapshotExclusion {
             origin: ItemOrigin {
@@ -789,7 +799,86 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
             tokens: Some(u64::MAX),
         }],
     };
-    ctx_store::bundle::encode(&manifest, &[(hash, body)])
+    (manifest, body)
+}
+
+/// A whole bundle whose manifest claims what its content does not hold
+/// (a payload of another size, more tokens than bytes, a total over its
+/// budget) is refused whole at import, before anything is written.
+#[test]
+fn a_bundle_whose_claims_disagree_with_its_content_is_refused() {
+    let env = project();
+    let before = env.event_count();
+    let wrong: [fn(&mut ctx_model::Manifest); 4] = [
+        |m| m.payload_bytes = u64::MAX,
+        |m| m.tokens = u64::MAX,
+        |m| m.items[0].tokens = 1 << 40,
+        |m| m.budget = 0,
+    ];
+    for (i, wrong) in wrong.into_iter().enumerate() {
+        let (mut manifest, body) = crafted_manifest("claims");
+        wrong(&mut manifest);
+        let bundle = ctx_store::bundle::encode(&manifest, &[(manifest.items[0].body, body)]);
+        let name = format!("claims{i}.ctx");
+        std::fs::write(env.path(&name), bundle).expect("write");
+        let run = run(&env, &["snapshot", "import", &name]);
+        assert!(run.is_clean(), "{}", run.describe());
+        assert_eq!(run.code, Some(1), "claim {i}: {}", run.describe());
+        assert!(run.stderr.contains("it is damaged"), "{}", run.stderr);
+    }
+    assert_eq!(env.event_count(), before);
+}
+
+/// 2,000 items naming one 4 MiB body: a 4 MiB bundle whose payload is 8 GB.
+/// It used to import in a second and then make `snapshot render` ask for
+/// 8 GB; it is refused at import, quickly, as over the payload limit.
+#[test]
+fn a_bundle_whose_payload_would_exhaust_memory_is_refused() {
+    use ctx_model::{BlobHash, SnapshotItem};
+    let env = project();
+    let (mut manifest, _) = crafted_manifest("bomb");
+    let body = vec![b'x'; 4 << 20];
+    let hash = BlobHash::of(&body);
+    let item = SnapshotItem {
+        body: hash,
+        head: String::new(),
+        ..manifest.items[0].clone()
+    };
+    manifest.items = vec![item; 2_000];
+    manifest.payload_bytes =
+        (manifest.preamble.len() + manifest.trailer.len()) as u64 + 2_000 * body.len() as u64;
+    let bundle = ctx_store::bundle::encode(&manifest, &[(hash, body)]);
+    assert!(bundle.len() < 5 << 20);
+    std::fs::write(env.path("bomb.ctx"), bundle).expect("write");
+    let started = std::time::Instant::now();
+    let run = run(&env, &["snapshot", "import", "bomb.ctx"]);
+    assert!(run.is_clean(), "{}", run.describe());
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    assert!(run.stderr.contains("over the limit"), "{}", run.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Import reads regular files only: `/dev/zero` would be read until memory
+/// runs out, and a FIFO would be waited on for ever.
+#[test]
+fn a_bundle_that_is_no_regular_file_is_refused_without_blocking() {
+    let env = project();
+    let fifo = env.path("fifo.ctx");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    for file in ["/dev/zero", fifo.to_str().expect("utf-8")] {
+        let run = run(&env, &["snapshot", "import", file]);
+        assert!(run.is_clean(), "{file}: {}", run.describe());
+        assert_eq!(run.code, Some(1), "{file}: {}", run.describe());
+        assert!(
+            run.stderr.contains("is not a regular file"),
+            "{file}: {}",
+            run.stderr
+        );
+    }
 }
 
 /// Manifests are typed: a whole bundle (checksum and hashes match) whose
@@ -798,7 +887,7 @@ fn crafted_bundle(tokens: u64, text: &str) -> Vec<u8> {
 #[test]
 fn a_bundle_naming_an_unknown_format_is_refused_whole() {
     let env = project();
-    let mut bytes = crafted_bundle(1, "plain");
+    let mut bytes = crafted_bundle("plain");
     // The format is stored by its name, after its length.
     let at = bytes
         .windows(5)
@@ -827,17 +916,12 @@ fn a_bundle_naming_an_unknown_format_is_refused_whole() {
 fn a_whole_bundle_with_a_hostile_manifest_is_shown_and_used_cleanly() {
     let env = project();
     let mut ids = Vec::new();
-    for (i, (tokens, text)) in [
-        (u64::MAX, "max"),
-        (1 << 63, "half\u{7f}"),
-        (0, ""),
-        (1, "\u{202e}rtl\r"),
-    ]
-    .into_iter()
-    .enumerate()
+    for (i, text) in ["max", "half\u{7f}", "", "\u{202e}rtl\r"]
+        .into_iter()
+        .enumerate()
     {
         let name = format!("crafted{i}.ctx");
-        std::fs::write(env.path(&name), crafted_bundle(tokens, text)).expect("write");
+        std::fs::write(env.path(&name), crafted_bundle(text)).expect("write");
         let run = run(&env, &["snapshot", "import", &name, "--json"]);
         assert_eq!(run.code, Some(0), "{}", run.describe());
         let doc: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");

@@ -27,12 +27,17 @@ pub struct Stamp {
     pub command: Vec<String>,
 }
 
+/// The largest payload a snapshot bundle may carry unless a front end
+/// sets another: far above any prompt, far below what exhausts memory.
+pub const DEFAULT_PAYLOAD_LIMIT: u64 = 1 << 30;
+
 /// The engine every front end calls.
 #[derive(Clone, Debug)]
 pub struct Engine {
     home: PathBuf,
     wait: Duration,
     stamp: Stamp,
+    payload_limit: u64,
 }
 
 impl Engine {
@@ -40,7 +45,24 @@ impl Engine {
     /// process to release it, writing events stamped with `stamp`. Nothing
     /// is opened until an operation needs the store.
     pub fn new(home: PathBuf, wait: Duration, stamp: Stamp) -> Self {
-        Self { home, wait, stamp }
+        Self {
+            home,
+            wait,
+            stamp,
+            payload_limit: DEFAULT_PAYLOAD_LIMIT,
+        }
+    }
+
+    /// The same engine, refusing bundles whose payload is over `limit`
+    /// bytes.
+    pub fn with_payload_limit(mut self, limit: u64) -> Self {
+        self.payload_limit = limit;
+        self
+    }
+
+    /// The largest payload a bundle may carry.
+    pub fn payload_limit(&self) -> u64 {
+        self.payload_limit
     }
 
     /// The database file.

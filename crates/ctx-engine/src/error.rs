@@ -64,6 +64,8 @@ pub enum EngineError {
     NotReproducible { id: SnapshotId },
     #[error("snapshot {id} holds bytes that are not UTF-8")]
     NotUtf8 { id: SnapshotId },
+    #[error("`{}` is not a regular file", path.display())]
+    NotAFile { path: PathBuf },
     #[error("cannot read `{}`: {error}", path.display())]
     ReadFile {
         path: PathBuf,

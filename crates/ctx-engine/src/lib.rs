@@ -31,7 +31,7 @@ mod warning;
 
 pub use describe::{count, describe};
 pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
-pub use engine::{Engine, Stamp};
+pub use engine::{DEFAULT_PAYLOAD_LIMIT, Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
 pub use history::{LogEntry, LogPage, LogQuery, UndoOf, Undone};
 pub use maintenance::{Checked, Collected};

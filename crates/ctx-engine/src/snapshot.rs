@@ -3,7 +3,8 @@
 //! in a bundle. Creating, deleting and importing a snapshot each append
 //! their event and write the snapshot's row in one store call.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io::Read as _;
 use std::path::Path;
 
 use serde::Serialize;
@@ -125,19 +126,22 @@ pub struct Reproduced {
     pub payload_hash: BlobHash,
     #[serde(skip)]
     manifest: Manifest,
+    /// Each distinct body once, however many items name it.
     #[serde(skip)]
-    bodies: Vec<String>,
+    bodies: HashMap<BlobHash, String>,
 }
 
 impl Reproduced {
-    /// The payload's pieces, in order.
-    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> {
-        self.manifest.pieces(&self.bodies)
+    /// The payload's pieces, in order; items sharing a body share it.
+    pub fn pieces(&self) -> Vec<&[u8]> {
+        self.manifest
+            .pieces(&self.bodies)
+            .expect("BUG: every body was read and verified")
     }
 
     /// The payload in one string.
     pub fn payload(&self) -> String {
-        let bytes: Vec<u8> = self.pieces().flatten().copied().collect();
+        let bytes: Vec<u8> = self.pieces().concat();
         // Every piece is a `String`, so this never replaces anything.
         String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -291,20 +295,22 @@ impl Engine {
     pub fn reproduce(&self, wanted: &str) -> Result<Reproduced> {
         let (id, manifest, bodies) = self.read(|r| {
             let (id, manifest) = snapshot(r, wanted)?;
-            let bodies = manifest
-                .items
-                .iter()
-                .map(|item| body(r, id, item))
-                .collect::<Result<Vec<_>>>()?;
+            let mut bodies = HashMap::new();
+            for item in &manifest.items {
+                if let std::collections::hash_map::Entry::Vacant(slot) = bodies.entry(item.body) {
+                    slot.insert(body(r, id, item)?);
+                }
+            }
             Ok((id, manifest, bodies))
         })?;
-        if manifest.verify(&bodies).is_err() {
+        // This store wrote the snapshot: its size is what it is.
+        if manifest.verify(&bodies, u64::MAX).is_err() {
             return Err(EngineError::NotReproducible { id });
         }
         let bodies = bodies
             .into_iter()
-            .map(String::from_utf8)
-            .collect::<Result<Vec<_>, _>>()
+            .map(|(hash, bytes)| String::from_utf8(bytes).map(|text| (hash, text)))
+            .collect::<Result<HashMap<_, _>, _>>()
             .map_err(|_| EngineError::NotUtf8 { id })?;
         Ok(Reproduced {
             id,
@@ -360,12 +366,9 @@ impl Engine {
     /// process's current folder), verifying every hash before anything is
     /// written; a snapshot that is here already changes nothing.
     pub fn import(&self, path: &Path) -> Result<Outcome<SnapshotImported>> {
-        let bytes = std::fs::read(path).map_err(|error| EngineError::ReadFile {
-            path: path.to_owned(),
-            error,
-        })?;
-        let (mut manifest, blobs) =
-            ctx_store::bundle::decode(&bytes).map_err(|error| EngineError::Bundle {
+        let bytes = read_bundle(path, self.payload_limit())?;
+        let (mut manifest, blobs) = ctx_store::bundle::decode(&bytes, self.payload_limit())
+            .map_err(|error| EngineError::Bundle {
                 path: path.to_owned(),
                 error,
             })?;
@@ -461,6 +464,60 @@ pub(crate) fn find_snapshot(r: &impl Query, wanted: &str) -> Result<Option<Snaps
         wanted,
         None,
     )
+}
+
+/// What a bundle may hold beyond its payload's bodies: the manifest and
+/// the framing of its encoding.
+const BUNDLE_OVERHEAD: u64 = 64 << 20;
+
+/// The bytes of the bundle file at `path`: a regular file (checked on the
+/// open file, which is opened without blocking, so a FIFO is refused and
+/// never waited on) no larger than a bundle of a payload within `limit`
+/// can be (so `/dev/zero` or a huge file is refused before it is read).
+fn read_bundle(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let io = |error| EngineError::ReadFile {
+        path: path.to_owned(),
+        error,
+    };
+    let file = open_nonblocking(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(EngineError::NotAFile {
+            path: path.to_owned(),
+        });
+    }
+    let max = limit.saturating_add(BUNDLE_OVERHEAD);
+    let too_large = |size| EngineError::Bundle {
+        path: path.to_owned(),
+        error: ctx_store::bundle::BundleError::TooLarge { size, limit: max },
+    };
+    if meta.len() > max {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file that grows while read is cut one byte past the limit.
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere there are no FIFOs to block on.
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// The verified bytes of a snapshot item's body.

@@ -33,7 +33,8 @@ pub use format::Format;
 pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
 pub use name::{NameError, PackName};
 pub use snapshot::{
-    ItemOrigin, Manifest, SnapshotExclusion, SnapshotId, SnapshotItem, VerifyError, payload_hash,
+    Bodies, ItemOrigin, Manifest, SnapshotExclusion, SnapshotId, SnapshotItem, VerifyError,
+    payload_hash,
 };
 pub use spec::{SourceSpec, SpecError};
 pub use state::{Pack, State};

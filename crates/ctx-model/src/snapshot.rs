@@ -98,43 +98,112 @@ pub fn payload_hash<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> BlobHash 
     BlobHash(*hasher.finalize().as_bytes())
 }
 
-/// Why a manifest's payload cannot be reproduced from the bodies given.
+/// Why a manifest's payload cannot be reproduced from the bodies given, or
+/// what it claims does not agree with what it holds.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
-    #[error("{given} bodies were given for {items} items")]
-    BodyCount { items: usize, given: usize },
+    #[error("the body {hash} is missing")]
+    MissingBody { hash: BlobHash },
+    #[error("it says its payload is {declared} bytes, but its pieces make {actual}")]
+    PayloadBytes { declared: u64, actual: u64 },
+    #[error("its payload would be {bytes} bytes, over the limit of {limit}")]
+    TooLarge { bytes: u64, limit: u64 },
+    #[error("its token counts do not add up: {claim}")]
+    Tokens { claim: String },
     #[error("the payload does not match its hash")]
     PayloadHash,
 }
 
+/// Looks bodies up by their hash.
+pub trait Bodies {
+    /// The bytes of the body `hash`, if there are any.
+    fn body(&self, hash: &BlobHash) -> Option<&[u8]>;
+}
+
+impl<B: AsRef<[u8]>> Bodies for std::collections::HashMap<BlobHash, B> {
+    fn body(&self, hash: &BlobHash) -> Option<&[u8]> {
+        self.get(hash).map(AsRef::as_ref)
+    }
+}
+
+impl<B: AsRef<[u8]>> Bodies for std::collections::HashMap<&BlobHash, B> {
+    fn body(&self, hash: &BlobHash) -> Option<&[u8]> {
+        self.get(hash).map(AsRef::as_ref)
+    }
+}
+
 impl Manifest {
-    /// The payload's pieces in order (preamble, each item's head and body,
-    /// trailer), with `bodies[i]` the body of item `i`.
-    pub fn pieces<'a, B: AsRef<[u8]>>(
-        &'a self,
-        bodies: &'a [B],
-    ) -> impl Iterator<Item = &'a [u8]> + 'a {
-        std::iter::once(self.preamble.as_bytes())
-            .chain(
-                self.items
-                    .iter()
-                    .zip(bodies)
-                    .flat_map(|(item, body)| [item.head.as_bytes(), body.as_ref()]),
-            )
-            .chain(std::iter::once(self.trailer.as_bytes()))
+    /// The payload's pieces in order: preamble, each item's head and body,
+    /// trailer. Items sharing a body share its bytes.
+    pub fn pieces<'a>(&'a self, bodies: &'a impl Bodies) -> Result<Vec<&'a [u8]>, VerifyError> {
+        let mut pieces = Vec::with_capacity(self.items.len() * 2 + 2);
+        pieces.push(self.preamble.as_bytes());
+        for item in &self.items {
+            let body = bodies
+                .body(&item.body)
+                .ok_or(VerifyError::MissingBody { hash: item.body })?;
+            pieces.push(item.head.as_bytes());
+            pieces.push(body);
+        }
+        pieces.push(self.trailer.as_bytes());
+        Ok(pieces)
     }
 
-    /// Checks that `bodies` (one per item, in order) reassemble the payload
-    /// the manifest recorded, byte for byte.
-    pub fn verify<B: AsRef<[u8]>>(&self, bodies: &[B]) -> Result<(), VerifyError> {
-        if bodies.len() != self.items.len() {
-            return Err(VerifyError::BodyCount {
-                items: self.items.len(),
-                given: bodies.len(),
+    /// Checks that `bodies` reassemble the payload the manifest recorded,
+    /// byte for byte, within `limit` bytes, and that what it claims of the
+    /// payload agrees with it: its size, and token counts no larger than
+    /// the bytes they count (a token is at least one byte), adding up to a
+    /// total within the budget. The size is checked before anything is
+    /// hashed, so a manifest naming one large body many times costs
+    /// nothing to refuse.
+    pub fn verify(&self, bodies: &impl Bodies, limit: u64) -> Result<(), VerifyError> {
+        let pieces = self.pieces(bodies)?;
+        let actual = pieces
+            .iter()
+            .fold(0u64, |sum, p| sum.saturating_add(p.len() as u64));
+        if actual > limit {
+            return Err(VerifyError::TooLarge {
+                bytes: actual,
+                limit,
             });
         }
-        if payload_hash(self.pieces(bodies)) != self.payload_hash {
+        if actual != self.payload_bytes {
+            return Err(VerifyError::PayloadBytes {
+                declared: self.payload_bytes,
+                actual,
+            });
+        }
+        self.check_tokens(&pieces)?;
+        if payload_hash(pieces) != self.payload_hash {
             return Err(VerifyError::PayloadHash);
+        }
+        Ok(())
+    }
+
+    fn check_tokens(&self, pieces: &[&[u8]]) -> Result<(), VerifyError> {
+        let claim = |claim: String| Err(VerifyError::Tokens { claim });
+        let mut items = 0u64;
+        for (item, pair) in self.items.iter().zip(pieces[1..].chunks(2)) {
+            let bytes = pair.iter().map(|p| p.len() as u64).sum::<u64>();
+            if item.tokens > bytes {
+                return claim(format!(
+                    "an item of {bytes} bytes claims {} tokens",
+                    item.tokens
+                ));
+            }
+            items = items.saturating_add(item.tokens);
+        }
+        if items > self.tokens || self.tokens > self.payload_bytes {
+            return claim(format!(
+                "its items claim {items} tokens of {}, in {} bytes",
+                self.tokens, self.payload_bytes
+            ));
+        }
+        if self.tokens > self.budget {
+            return claim(format!(
+                "{} tokens are over its budget of {}",
+                self.tokens, self.budget
+            ));
         }
         Ok(())
     }
@@ -142,6 +211,8 @@ impl Manifest {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     fn manifest(bodies: &[&str]) -> Manifest {
@@ -170,7 +241,7 @@ mod tests {
             tokens: 3,
             render_hash: BlobHash([0; 32]),
             payload_hash: BlobHash([0; 32]),
-            payload_bytes: 0,
+            payload_bytes: 11,
             preamble: "[".into(),
             trailer: "]".into(),
             items,
@@ -180,16 +251,55 @@ mod tests {
         m
     }
 
+    fn bodies(list: &[&'static str]) -> HashMap<BlobHash, &'static str> {
+        list.iter()
+            .map(|b| (BlobHash::of(b.as_bytes()), *b))
+            .collect()
+    }
+
     #[test]
     fn a_manifest_verifies_against_its_bodies() {
         let m = manifest(&["a", "bc"]);
-        assert_eq!(m.verify(&["a", "bc"]), Ok(()));
-        assert_eq!(m.verify(&["a", "bd"]), Err(VerifyError::PayloadHash));
+        assert_eq!(m.verify(&bodies(&["a", "bc"]), 100), Ok(()));
+        assert_eq!(m.pieces(&bodies(&["a", "bc"])).map(|p| p.len()), Ok(6));
         assert_eq!(
-            m.verify(&["a"]),
-            Err(VerifyError::BodyCount { items: 2, given: 1 })
+            m.verify(&bodies(&["a"]), 100),
+            Err(VerifyError::MissingBody {
+                hash: BlobHash::of(b"bc")
+            })
         );
-        assert_eq!(m.pieces(&["a", "bc"]).count(), 6);
+        assert_eq!(
+            m.verify(&bodies(&["a", "bc"]), 10),
+            Err(VerifyError::TooLarge {
+                bytes: 11,
+                limit: 10
+            })
+        );
+        let mut wrong = m.clone();
+        wrong.payload_bytes = 12;
+        assert!(matches!(
+            wrong.verify(&bodies(&["a", "bc"]), 100),
+            Err(VerifyError::PayloadBytes { .. })
+        ));
+        for (tokens, item, budget) in [(3, 9, 10), (12, 1, 20), (3, 1, 2)] {
+            let mut wrong = m.clone();
+            wrong.tokens = tokens;
+            wrong.items[1].tokens = item;
+            wrong.budget = budget;
+            assert!(
+                matches!(
+                    wrong.verify(&bodies(&["a", "bc"]), 100),
+                    Err(VerifyError::Tokens { .. })
+                ),
+                "{tokens} {item} {budget}"
+            );
+        }
+        wrong = m.clone();
+        wrong.trailer = ")".into();
+        assert_eq!(
+            wrong.verify(&bodies(&["a", "bc"]), 100),
+            Err(VerifyError::PayloadHash)
+        );
     }
 
     /// An item's origin is stored inline: the same bytes as the flat

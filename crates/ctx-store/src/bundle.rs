@@ -48,6 +48,8 @@ pub enum BundleError {
     Checksum,
     #[error("it is damaged: {0}")]
     Damaged(String),
+    #[error("it is {size} bytes, over the limit of {limit} bytes for a bundle")]
+    TooLarge { size: u64, limit: u64 },
 }
 
 /// Encodes a manifest and the blobs it needs, into one buffer sized up
@@ -66,8 +68,9 @@ pub fn encode(manifest: &Manifest, blobs: &[(BlobHash, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-/// Decodes and verifies a bundle.
-pub fn decode(bytes: &[u8]) -> Result<(Manifest, Blobs), BundleError> {
+/// Decodes and verifies a bundle whose payload may be at most
+/// `payload_limit` bytes.
+pub fn decode(bytes: &[u8], payload_limit: u64) -> Result<(Manifest, Blobs), BundleError> {
     if bytes.len() < MAGIC.len() + 4 + 32 || &bytes[..MAGIC.len()] != MAGIC {
         return Err(BundleError::NotABundle);
     }
@@ -102,19 +105,8 @@ pub fn decode(bytes: &[u8]) -> Result<(Manifest, Blobs), BundleError> {
     // with many items and many blobs cost items × blobs hash comparisons.
     let by_hash: HashMap<&BlobHash, &[u8]> =
         body.blobs.iter().map(|(h, b)| (h, b.as_slice())).collect();
-    let bodies: Vec<&[u8]> = body
-        .manifest
-        .items
-        .iter()
-        .map(|item| {
-            by_hash
-                .get(&item.body)
-                .copied()
-                .ok_or_else(|| BundleError::Damaged(format!("blob {} is missing", item.body)))
-        })
-        .collect::<Result<_, _>>()?;
     body.manifest
-        .verify(&bodies)
+        .verify(&by_hash, payload_limit)
         .map_err(|e| BundleError::Damaged(e.to_string()))?;
     Ok((body.manifest, body.blobs))
 }
@@ -130,6 +122,9 @@ mod tests {
     };
 
     use super::*;
+
+    /// Tests that are not about the payload limit set none.
+    const NO_LIMIT: u64 = u64::MAX;
 
     /// A valid bundle of one item, and its body.
     fn valid() -> Vec<u8> {
@@ -152,7 +147,7 @@ mod tests {
             tokens: 7,
             render_hash: hash,
             payload_hash: BlobHash(*payload.finalize().as_bytes()),
-            payload_bytes: 20,
+            payload_bytes: 25,
             preamble: "pre".into(),
             trailer: "post".into(),
             items: vec![SnapshotItem {
@@ -182,8 +177,8 @@ mod tests {
 
     #[test]
     fn a_valid_bundle_decodes() {
-        assert!(decode(&valid()).is_ok());
-        assert_eq!(decode(&reseal(valid())).map(drop), Ok(()));
+        assert!(decode(&valid(), NO_LIMIT).is_ok());
+        assert_eq!(decode(&reseal(valid()), NO_LIMIT).map(drop), Ok(()));
     }
 
     proptest! {
@@ -191,12 +186,12 @@ mod tests {
 
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let _ = decode(&bytes);
+            let _ = decode(&bytes, NO_LIMIT);
             let mut framed = MAGIC.to_vec();
             framed.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
             framed.extend_from_slice(&bytes);
             framed.extend_from_slice(&[0; 32]);
-            let _ = decode(&reseal(framed));
+            let _ = decode(&reseal(framed), NO_LIMIT);
         }
 
         #[test]
@@ -213,7 +208,7 @@ mod tests {
             if let Some(cut) = cut {
                 bytes.truncate(body.start + cut % body.len() + 32);
             }
-            if let Ok((manifest, blobs)) = decode(&reseal(bytes)) {
+            if let Ok((manifest, blobs)) = decode(&reseal(bytes), NO_LIMIT) {
                 // What decodes is whole: every item's body is there.
                 for item in &manifest.items {
                     prop_assert!(blobs.iter().any(|(h, b)| *h == item.body && BlobHash::of(b) == *h));
@@ -243,14 +238,22 @@ mod tests {
 
     /// A manifest of `items`, with the payload hash they give over `blobs`.
     fn manifest(items: Vec<SnapshotItem>, blobs: &Blobs) -> Manifest {
-        let by_hash: HashMap<_, _> = blobs.iter().cloned().collect();
-        let bodies: Vec<&[u8]> = items.iter().map(|i| by_hash[&i.body].as_slice()).collect();
+        let by_hash: HashMap<BlobHash, Vec<u8>> = blobs.iter().cloned().collect();
+        let mut m = unhashed(items, blobs);
+        m.payload_hash = ctx_model::payload_hash(m.pieces(&by_hash).expect("bodies"));
+        m
+    }
+
+    /// [`manifest`] without its payload hash, which takes long for a large
+    /// payload.
+    fn unhashed(items: Vec<SnapshotItem>, blobs: &Blobs) -> Manifest {
+        let by_hash: HashMap<BlobHash, Vec<u8>> = blobs.iter().cloned().collect();
         let mut m = Manifest {
             packs: Vec::new(),
             label: Some("test".into()),
             format: Format::Markdown,
             tokenizer: TokenizerKind::O200k,
-            budget: 1000,
+            budget: items.len() as u64 + 1000,
             tokens: items.len() as u64,
             render_hash: BlobHash([0; 32]),
             payload_hash: BlobHash([0; 32]),
@@ -260,7 +263,12 @@ mod tests {
             items,
             excluded: Vec::new(),
         };
-        m.payload_hash = ctx_model::payload_hash(m.pieces(&bodies));
+        m.payload_bytes = m
+            .pieces(&by_hash)
+            .expect("bodies")
+            .iter()
+            .map(|p| p.len() as u64)
+            .sum();
         m
     }
 
@@ -274,17 +282,37 @@ mod tests {
         ];
         let m = manifest(items, &blobs);
         let bytes = encode(&m, &blobs);
-        assert_eq!(decode(&bytes), Ok((m, blobs)));
+        assert_eq!(decode(&bytes, NO_LIMIT), Ok((m, blobs)));
 
         let mut flipped = bytes.clone();
         let middle = flipped.len() / 2;
         flipped[middle] ^= 1;
-        assert_eq!(decode(&flipped), Err(BundleError::Checksum));
+        assert_eq!(decode(&flipped, NO_LIMIT), Err(BundleError::Checksum));
         assert_eq!(
-            decode(&bytes[..bytes.len() - 1]),
+            decode(&bytes[..bytes.len() - 1], NO_LIMIT),
             Err(BundleError::Checksum)
         );
-        assert_eq!(decode(b"CTXBNDL"), Err(BundleError::NotABundle));
+        assert_eq!(decode(b"CTXBNDL", NO_LIMIT), Err(BundleError::NotABundle));
+    }
+
+    /// 2,000 items naming one 4 MiB body make a bundle of 4 MiB whose
+    /// payload is 8 GB: refused for its size before anything is hashed or
+    /// reassembled.
+    #[test]
+    fn a_payload_over_the_limit_is_refused_before_it_is_built() {
+        let big = blob(&vec![b'x'; 4 << 20]);
+        let m = unhashed(
+            (0..2_000).map(|i| item(i, big.0)).collect(),
+            &vec![big.clone()],
+        );
+        let bytes = encode(&m, &[big]);
+        assert!(bytes.len() < 5 << 20);
+        let started = Instant::now();
+        assert!(matches!(
+            decode(&bytes, 1 << 30),
+            Err(BundleError::Damaged(reason)) if reason.contains("over the limit")
+        ));
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[test]
@@ -292,7 +320,7 @@ mod tests {
         let blobs = vec![blob(b"one\n")];
         let m = manifest(vec![item(0, blobs[0].0)], &blobs);
         assert!(matches!(
-            decode(&encode(&m, &[])),
+            decode(&encode(&m, &[]), NO_LIMIT),
             Err(BundleError::Damaged(reason)) if reason.contains("missing")
         ));
     }
@@ -310,7 +338,7 @@ mod tests {
         let m = manifest((0..N).map(|i| item(i, last)).collect(), &blobs);
         let bytes = encode(&m, &blobs);
         let started = Instant::now();
-        let decoded = decode(&bytes);
+        let decoded = decode(&bytes, NO_LIMIT);
         let took = started.elapsed();
         assert!(decoded.is_ok(), "{:?}", decoded.err());
         assert!(took < Duration::from_secs(5), "decoding took {took:?}");

@@ -259,7 +259,9 @@ impl From<EngineError> for CliError {
             EngineError::Bundle { .. } => {
                 Self::new(Kind::Error, message).hint("nothing was written")
             }
-            EngineError::RootNotUtf8 { .. } => Self::new(Kind::Error, message),
+            EngineError::RootNotUtf8 { .. } | EngineError::NotAFile { .. } => {
+                Self::new(Kind::Error, message)
+            }
             EngineError::UndoConflict { conflict, .. } => {
                 let first = match conflict {
                     FoldError::NameTaken { name, .. } => {
