@@ -16,6 +16,7 @@ mod git;
 mod hostile;
 mod kill;
 mod permissions;
+mod purge;
 mod secrets;
 mod stores;
 mod undo;

@@ -33,6 +33,9 @@ pub fn describe(event: &Event) -> String {
         Event::SnapshotImported { label, tokens, .. } => {
             format!("imported snapshot{} ({tokens} tokens)", quoted(label))
         }
+        Event::ContentPurged { blobs, .. } => {
+            format!("purged {}", count(blobs.len() as u64, "blob"))
+        }
         Event::Undone {
             event, reversal, ..
         } => {

@@ -60,6 +60,13 @@ pub enum EngineError {
         artifact: ArtifactId,
         error: Box<StoreError>,
     },
+    /// A snapshot needs content that was purged, so it cannot reproduce.
+    #[error("snapshot {id} cannot be reproduced: the content of `{item}` was purged (event {by})")]
+    Purged {
+        id: SnapshotId,
+        item: String,
+        by: EventSeq,
+    },
     #[error("snapshot {id} does not reproduce: its payload hash does not match")]
     NotReproducible { id: SnapshotId },
     #[error("snapshot {id} holds bytes that are not UTF-8")]
@@ -120,6 +127,10 @@ pub enum NotFound {
     SnapshotOrPack(String),
     #[error("`{}` is not a folder", .0.display())]
     Folder(PathBuf),
+    #[error("no pack captured a file at `{0}`")]
+    Capture(String),
+    #[error("no blob `{0}` is stored (give its 64 hex digits)")]
+    Blob(String),
 }
 
 /// Result with an [`EngineError`].

@@ -22,6 +22,7 @@ mod outcome;
 mod pack;
 mod parallel;
 mod progress;
+mod purge;
 pub mod render;
 mod snapshot;
 pub mod source;
@@ -41,6 +42,7 @@ pub use pack::{
     PackDeleted, PackList, PackRenamed, PackShown, TokenItem, TokenListing,
 };
 pub use progress::{Phase, Progress, Quiet};
+pub use purge::{PurgeTarget, Purged};
 pub use render::{Options as RenderOptions, Rendered};
 pub use snapshot::{
     Exported, Reproduced, ShownExclusion, ShownItem, SnapshotCreated, SnapshotDeleted,

@@ -32,6 +32,8 @@ pub struct Checked {
     pub event_bytes: u64,
     pub blobs: u64,
     pub blob_bytes: u64,
+    /// Blobs purged on purpose, which are gone and not missing.
+    pub purged: u64,
     /// Every problem, each shown as one line.
     #[serde(serialize_with = "problems")]
     pub problems: Vec<Problem>,
@@ -88,6 +90,7 @@ impl Engine {
             event_bytes: report.event_bytes,
             blobs: report.blobs,
             blob_bytes: report.blob_bytes,
+            purged: report.purged,
             problems: report.problems,
             repaired: repair,
         })

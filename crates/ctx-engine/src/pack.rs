@@ -2,6 +2,7 @@
 //! Every change is one event appended in one write transaction; a change
 //! that would change nothing writes nothing.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -11,6 +12,7 @@ use ctx_model::{
     EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile, SourceSpec,
     TokenizerKind, match_prefix, sort_for_render,
 };
+use ctx_redact::SecretKind;
 use ctx_store::{Query, StoreError, Writer};
 
 use crate::engine::{by_prefix, find_pack, packs_at};
@@ -103,6 +105,13 @@ pub struct ArtifactAdded {
     pub content: Captured,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// Secrets found in what was captured, by kind: stored as read,
+    /// redacted at render.
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "crate::render::secret_map"
+    )]
+    pub secrets: BTreeMap<SecretKind, u32>,
 }
 
 fn content<S: serde::Serializer>(content: &Captured, s: S) -> Result<S::Ok, S::Error> {
@@ -257,6 +266,7 @@ impl Engine {
             .filter_map(|t| crate::render::lossy_warning(t, &spec))
             .collect();
         let measured = self.measure(&texts, pack.tokenizer)?;
+        let secrets = secrets_in(&texts);
         let content = captured_content(&texts, &measured, skipped);
         self.write(|w| {
             // The name was resolved before the source was read; it must
@@ -294,6 +304,7 @@ impl Engine {
                     priority: add.priority,
                     content,
                     warnings,
+                    secrets,
                 },
             }))
         })
@@ -420,6 +431,16 @@ impl Engine {
     }
 }
 
+/// The secrets the redactor finds in `texts`, by kind, found on all cores.
+fn secrets_in(texts: &[Text]) -> BTreeMap<SecretKind, u32> {
+    let found = parallel::map(texts, |t| ctx_redact::redact(&t.text).1);
+    let mut total = BTreeMap::new();
+    for (kind, n) in found.into_iter().flatten() {
+        *total.entry(kind).or_insert(0) += n;
+    }
+    total
+}
+
 /// A captured text's blob, and whether its count is new to the store.
 struct Measured {
     blob: CapturedBlob,
@@ -465,7 +486,7 @@ fn store_texts(
 }
 
 /// The artifact named by an exact spec or a unique id prefix.
-fn find_artifact<'a>(
+pub(crate) fn find_artifact<'a>(
     artifacts: &'a [Artifact],
     pack: &PackName,
     wanted: &str,

@@ -522,13 +522,23 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// The verified bytes of a snapshot item's body.
 fn body(r: &impl Query, id: SnapshotId, item: &SnapshotItem) -> Result<Vec<u8>> {
+    let shown = || {
+        (item.origin.path.as_ref())
+            .unwrap_or(&item.origin.source)
+            .clone()
+    };
+    if let Some(by) = r.purged(&item.body)? {
+        return Err(EngineError::Purged {
+            id,
+            item: shown(),
+            by,
+        });
+    }
     r.blob(&item.body)
         .and_then(|b| b.ok_or(StoreError::MissingBlob { hash: item.body }))
         .map_err(|error| EngineError::SnapshotBody {
             id,
-            item: (item.origin.path.as_ref())
-                .unwrap_or(&item.origin.source)
-                .clone(),
+            item: shown(),
             artifact: item.origin.artifact,
             error: Box::new(error),
         })

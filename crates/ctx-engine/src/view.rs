@@ -194,6 +194,15 @@ enum Details<'a> {
         undone: u64,
         reversal: ReversalView<'a>,
     },
+    ContentPurged {
+        #[serde(serialize_with = "hashes")]
+        blobs: &'a [BlobHash],
+        packs: Vec<u64>,
+    },
+}
+
+fn hashes<S: Serializer>(list: &[BlobHash], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(ToString::to_string))
 }
 
 /// What an `undone` event reverses, tagged by `kind`.
@@ -312,6 +321,10 @@ impl<'a> Details<'a> {
             } => Self::Undone {
                 undone: event.0,
                 reversal: ReversalView::of(reversal),
+            },
+            Event::ContentPurged { blobs, packs } => Self::ContentPurged {
+                blobs,
+                packs: packs.iter().map(|p| p.0).collect(),
             },
         }
     }

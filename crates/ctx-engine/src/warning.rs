@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use ctx_model::Format;
+use ctx_model::{EventSeq, Format};
 use serde::{Serialize, Serializer};
 
 /// Something that went other than asked, without failing.
@@ -21,6 +21,8 @@ pub enum Warning {
     NotCached { reason: String },
     /// The budget cannot hold the format's frame, so the payload is empty.
     FrameOverBudget { budget: u64, format: Format },
+    /// An item's captured content was purged, so it was left out.
+    Purged { item: String, by: EventSeq },
 }
 
 impl fmt::Display for Warning {
@@ -45,6 +47,10 @@ impl fmt::Display for Warning {
             Self::FrameOverBudget { budget, format } => write!(
                 f,
                 "the budget of {budget} tokens cannot hold even the {format} frame: the payload is empty"
+            ),
+            Self::Purged { item, by } => write!(
+                f,
+                "the captured content of `{item}` was purged (event {by}); left out"
             ),
         }
     }

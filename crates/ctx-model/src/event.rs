@@ -90,6 +90,13 @@ pub enum Event {
         payload: BlobHash,
         tokens: u64,
     },
+    /// Captured content was removed from the store for good (`ctx purge`):
+    /// events that captured it stay, and say it is gone. `packs` are the
+    /// packs that held it then.
+    ContentPurged {
+        blobs: Vec<BlobHash>,
+        packs: Vec<PackId>,
+    },
 }
 
 /// The change that reverses an event, with everything needed to apply it.
@@ -141,6 +148,7 @@ impl Event {
             }
             Self::Undone { pack, .. } => vec![*pack],
             Self::SnapshotImported { .. } => Vec::new(),
+            Self::ContentPurged { packs, .. } => packs.clone(),
         }
     }
 
@@ -157,6 +165,7 @@ impl Event {
             Self::SnapshotDeleted { .. } => EventKind::SnapshotDeleted,
             Self::Undone { .. } => EventKind::Undone,
             Self::SnapshotImported { .. } => EventKind::SnapshotImported,
+            Self::ContentPurged { .. } => EventKind::ContentPurged,
         }
     }
 }
@@ -178,6 +187,7 @@ pub enum EventKind {
     SnapshotDeleted,
     Undone,
     SnapshotImported,
+    ContentPurged,
 }
 
 impl EventKind {
@@ -194,6 +204,7 @@ impl EventKind {
             Self::SnapshotDeleted => "snapshot_deleted",
             Self::Undone => "undone",
             Self::SnapshotImported => "snapshot_imported",
+            Self::ContentPurged => "content_purged",
         }
     }
 
@@ -204,6 +215,13 @@ impl EventKind {
             self,
             Self::SnapshotCreated | Self::SnapshotDeleted | Self::SnapshotImported
         )
+    }
+
+    /// Whether `undo` may reverse events of this kind: not snapshots (they
+    /// are deleted), undos (undo the change before instead) or purges
+    /// (what they removed is gone).
+    pub fn is_undoable(self) -> bool {
+        !self.is_snapshot() && !matches!(self, Self::Undone | Self::ContentPurged)
     }
 }
 

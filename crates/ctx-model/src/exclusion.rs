@@ -29,11 +29,13 @@ pub enum ExclusionReason {
     OverBudget,
     /// Its source is gone and the render was strict.
     Missing,
+    /// The content it needs was purged from the store.
+    Purged,
 }
 
 impl ExclusionReason {
     /// Every reason, in variant order.
-    pub const ALL: [ExclusionReason; 8] = [
+    pub const ALL: [ExclusionReason; 9] = [
         Self::Sensitive,
         Self::Binary,
         Self::TooLarge,
@@ -42,6 +44,7 @@ impl ExclusionReason {
         Self::Unreadable,
         Self::OverBudget,
         Self::Missing,
+        Self::Purged,
     ];
 
     /// The word used in output, JSON and manifests.
@@ -55,6 +58,7 @@ impl ExclusionReason {
             Self::Unreadable => "unreadable",
             Self::OverBudget => "over_budget",
             Self::Missing => "missing",
+            Self::Purged => "purged",
         }
     }
 

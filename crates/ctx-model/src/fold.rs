@@ -10,8 +10,8 @@
 
 use crate::event::Reversal;
 use crate::{
-    Artifact, ArtifactId, Captured, Event, EventSeq, Pack, PackId, PackName, PackRef, SnapshotId,
-    SourceSpec,
+    Artifact, ArtifactId, BlobHash, Captured, Event, EventSeq, Pack, PackId, PackName, PackRef,
+    SnapshotId, SourceSpec,
 };
 
 /// Read access to pack state, as of just before the event being planned.
@@ -52,6 +52,8 @@ pub enum Change {
     PutSnapshot(SnapshotId),
     /// Remove a snapshot's manifest (its blobs stay until gc).
     DeleteSnapshot(SnapshotId),
+    /// Remove a blob's bytes for good, and remember which event did.
+    PurgeBlob(BlobHash, EventSeq),
 }
 
 /// An event's effect: the pack it concerns and the edits it makes.
@@ -178,8 +180,9 @@ enum Effect<'a> {
     Rename(PackId, &'a PackName, &'a PackName),
     SetBudget(PackId, u64, u64),
     DeletePack(PackId, &'a PackName),
-    /// No pack state changes: a snapshot appears or goes.
-    Snapshot(Change),
+    /// No pack state changes: a snapshot appears or goes, content is
+    /// purged.
+    Store(Vec<Change>),
 }
 
 /// Plans the changes `event`, written at `seq`, makes to the state `view` shows.
@@ -228,11 +231,17 @@ pub fn plan<V: StateView>(
         // A snapshot may be of packs as they were (`--at`), even deleted
         // since: it records, it changes no pack.
         Event::SnapshotCreated { .. } | Event::SnapshotImported { .. } => {
-            Effect::Snapshot(Change::PutSnapshot(SnapshotId(seq.0)))
+            Effect::Store(vec![Change::PutSnapshot(SnapshotId(seq.0))])
         }
         Event::SnapshotDeleted { snapshot, .. } => {
-            Effect::Snapshot(Change::DeleteSnapshot(*snapshot))
+            Effect::Store(vec![Change::DeleteSnapshot(*snapshot)])
         }
+        Event::ContentPurged { blobs, .. } => Effect::Store(
+            blobs
+                .iter()
+                .map(|hash| Change::PurgeBlob(*hash, seq))
+                .collect(),
+        ),
         Event::Undone { reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => {
                 Effect::RemoveArtifact(pack_id, *artifact, spec)
@@ -325,7 +334,7 @@ fn apply_effect<V: StateView>(
             let changes = vec![Change::DeleteName(name.clone()), Change::DeletePack(id)];
             (pack, changes)
         }
-        Effect::Snapshot(change) => {
+        Effect::Store(changes) => {
             // The record names the first pack if it still exists.
             let pack = view.pack(pack_id).map_err(PlanError::View)?;
             return Ok(Planned {
@@ -333,7 +342,7 @@ fn apply_effect<V: StateView>(
                     id: p.id,
                     name: p.name,
                 }),
-                changes: vec![change],
+                changes,
             });
         }
     };

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::fold::{self, Change, FoldError, PlanError, StateView};
 use crate::{
-    Artifact, ArtifactId, EventRecord, EventSeq, PackId, PackName, SourceSpec, TokenizerKind,
+    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, PackId, PackName, SourceSpec,
+    TokenizerKind,
 };
 
 /// A pack row: settings and totals, without its artifacts.
@@ -38,6 +39,8 @@ pub struct State {
     /// Add to it with [`State::insert_artifact`], which keeps the spec
     /// index in step.
     pub artifacts: BTreeMap<PackId, BTreeMap<ArtifactId, Artifact>>,
+    /// Blobs purged for good, with the event that purged each.
+    pub purged: BTreeMap<BlobHash, EventSeq>,
     /// The seq of the last event applied (0 before any).
     pub last: EventSeq,
     /// Each pack's artifacts by spec: "is this spec already in the pack?"
@@ -125,6 +128,9 @@ impl State {
                 self.specs.remove(&pack);
             }
             Change::PutSnapshot(_) | Change::DeleteSnapshot(_) => {}
+            Change::PurgeBlob(hash, seq) => {
+                self.purged.insert(hash, seq);
+            }
         }
     }
 }

@@ -109,7 +109,7 @@ fn latest_undoable<H: History>(
                 undone.insert(*event);
                 continue;
             }
-            if record.event.kind().is_snapshot() || undone.contains(&record.seq) {
+            if !record.event.kind().is_undoable() || undone.contains(&record.seq) {
                 continue;
             }
             if only.is_some_and(|p| !record.event.pack_ids(record.seq).contains(&p)) {
@@ -130,7 +130,7 @@ fn undoable<H: History>(history: &H, seq: EventSeq) -> Result<EventRecord, H::Er
         .event(seq)?
         .ok_or(UndoError::NoEvent { event: seq })?;
     let kind = record.event.kind();
-    if kind.is_snapshot() || kind == EventKind::Undone {
+    if !kind.is_undoable() {
         return Err(UndoError::NotUndoable { event: seq, kind }.into());
     }
     let mut before = None;
@@ -211,8 +211,9 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
         Event::SnapshotCreated { .. }
         | Event::SnapshotDeleted { .. }
         | Event::SnapshotImported { .. }
+        | Event::ContentPurged { .. }
         | Event::Undone { .. } => {
-            unreachable!("BUG: latest_undoable never picks these")
+            unreachable!("BUG: only undoable events are planned")
         }
     })
 }

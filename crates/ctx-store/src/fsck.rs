@@ -54,6 +54,8 @@ pub struct Report {
     pub event_bytes: u64,
     pub blobs: u64,
     pub blob_bytes: u64,
+    /// Blobs purged on purpose (`ctx purge`): gone, and not missing.
+    pub purged: u64,
     pub problems: Vec<Problem>,
 }
 
@@ -77,10 +79,12 @@ pub fn check(r: &(impl Query + Sync)) -> Result<Report> {
         event_bytes: log_report.event_bytes,
         blobs: blob_report.blobs,
         blob_bytes: blob_report.blob_bytes,
+        purged: 0,
         problems: blob_report.problems,
     };
     report.problems.extend(log_report.problems);
     if let Some(state) = replayed {
+        report.purged = state.purged.len() as u64;
         compare(&state, &r.materialized()?, &mut report);
         check_spec_index(r, &state, &mut report)?;
         check_references(r, &state, &stored, &mut report)?;
@@ -257,6 +261,9 @@ fn compare(replayed: &State, materialized: &State, report: &mut Report) {
     if replayed.names != materialized.names {
         mismatch("pack names differ from the log".into());
     }
+    if replayed.purged != materialized.purged {
+        mismatch("the purged blobs differ from the log".into());
+    }
 }
 
 /// Checks the spec index (which makes "already in the pack" one lookup)
@@ -302,7 +309,11 @@ fn check_references(
                 Captured::Blob(b) => vec![b.hash],
                 Captured::Files { files, .. } => files.iter().map(|f| f.blob.hash).collect(),
             };
-            for hash in blobs.into_iter().filter(|h| !stored.contains(h)) {
+            // A purged blob is gone on purpose, not missing.
+            for hash in blobs
+                .into_iter()
+                .filter(|h| !stored.contains(h) && !state.purged.contains_key(h))
+            {
                 report.problems.push(Problem::MissingBlob {
                     hash,
                     by: format!("artifact {} of pack {pack}", artifact.id),
@@ -314,7 +325,11 @@ fn check_references(
         let Some(manifest) = r.snapshot(id)? else {
             continue;
         };
-        for item in manifest.items.iter().filter(|i| !stored.contains(&i.body)) {
+        for item in manifest
+            .items
+            .iter()
+            .filter(|i| !stored.contains(&i.body) && !state.purged.contains_key(&i.body))
+        {
             report.problems.push(Problem::MissingBlob {
                 hash: item.body,
                 by: format!("snapshot {id}"),

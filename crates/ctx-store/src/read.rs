@@ -14,7 +14,7 @@ use crate::codec::{decode, decode_event, decode_manifest};
 use crate::error::{Result, StoreError};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, EVENTS, EVENTS_BY_PACK, FILE_CACHE, PACK_NAMES, PACKS,
-    SNAPSHOTS, TOKEN_COUNTS,
+    PURGED, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// What ctx learned about a file while it had a given size and
@@ -200,6 +200,25 @@ pub trait Query {
         Ok(Some(bytes))
     }
 
+    /// The stored size of a blob (its chunks' lengths, unverified), if it
+    /// is stored.
+    fn blob_size(&self, hash: &BlobHash) -> Result<Option<u64>> {
+        let blobs = self.table(BLOBS)?;
+        let mut size = None;
+        for entry in blobs.range((hash.0, 0)..=(hash.0, u32::MAX))? {
+            *size.get_or_insert(0) += entry?.1.value().len() as u64;
+        }
+        Ok(size)
+    }
+
+    /// The event that purged a blob, if one did.
+    fn purged(&self, hash: &BlobHash) -> Result<Option<EventSeq>> {
+        Ok(self
+            .table(PURGED)?
+            .get(hash.0)?
+            .map(|v| EventSeq(v.value())))
+    }
+
     /// A cached token count.
     fn token_count(&self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<Option<u32>> {
         let counts = self.table(TOKEN_COUNTS)?;
@@ -255,6 +274,12 @@ pub trait Query {
             let (pack, _) = k.value();
             let artifact: Artifact = decode(v.value(), "artifacts", || format!("{:?}", k.value()))?;
             state.insert_artifact(PackId(pack), artifact);
+        }
+        for entry in self.table(PURGED)?.iter()? {
+            let (k, v) = entry?;
+            state
+                .purged
+                .insert(BlobHash(k.value()), EventSeq(v.value()));
         }
         Ok(state)
     }

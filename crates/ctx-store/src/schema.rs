@@ -13,7 +13,8 @@ use redb::TableDefinition;
 /// missing tables created and its derived tables rebuilt from the log.
 ///
 /// 2: `file_cache` and `snapshots` tables.
-/// 3: `artifact_specs` keys write `%` and `#` escaped in the `file:` form.
+/// 3: `artifact_specs` keys write `%` and `#` escaped in the `file:` form;
+///    the `purged` table.
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// Value of the `format` meta key: tells a ctx store from any other redb file.
@@ -50,6 +51,10 @@ pub const TOKEN_COUNTS: TableDefinition<([u8; 32], u8), u32> = TableDefinition::
 /// Absolute path -> postcard `FileStamp`: what ctx learned about a file
 /// while it had this size and modification time.
 pub const FILE_CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("file_cache");
+
+/// BLAKE3 hash -> seq of the `ContentPurged` event that removed the blob's
+/// bytes for good. Derived from the log.
+pub const PURGED: TableDefinition<[u8; 32], u64> = TableDefinition::new("purged");
 
 /// snapshot id -> enveloped postcard `Manifest`. Not derived from the log:
 /// like blobs, it is kept as written and never rebuilt.

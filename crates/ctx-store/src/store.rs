@@ -22,7 +22,7 @@ use crate::error::{Result, StoreError};
 use crate::read::{FileStamp, Query, View};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
-    FORMAT_MARKER, META, PACK_NAMES, PACKS, SCHEMA_VERSION, SNAPSHOTS, TOKEN_COUNTS,
+    FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
@@ -554,6 +554,12 @@ impl Writer {
             Change::DeleteSnapshot(id) => {
                 self.txn.open_table(SNAPSHOTS)?.remove(id.0)?;
             }
+            Change::PurgeBlob(hash, seq) => {
+                self.txn.open_table(PURGED)?.insert(hash.0, seq.0)?;
+                self.txn
+                    .open_table(BLOBS)?
+                    .retain_in((hash.0, 0)..=(hash.0, u32::MAX), |_, _| false)?;
+            }
             // Only an append brings the manifest to store.
             Change::PutSnapshot(_) => unreachable!("BUG: append_with stores manifests"),
             Change::DeletePack(pack) => {
@@ -629,6 +635,7 @@ impl Writer {
         self.txn.open_table(TOKEN_COUNTS)?;
         self.txn.open_table(FILE_CACHE)?;
         self.txn.open_table(SNAPSHOTS)?;
+        self.txn.open_table(PURGED)?;
         Ok(())
     }
 
@@ -654,6 +661,10 @@ impl Writer {
         self.txn.open_table(ARTIFACT_SPECS)?.retain(|_, _| false)?;
         self.txn.open_table(EVENTS_BY_PACK)?.retain(|_, _| false)?;
         self.txn.open_table(FILE_CACHE)?.retain(|_, _| false)?;
+        self.txn.open_table(PURGED)?.retain(|_, _| false)?;
+        for (hash, seq) in state.purged {
+            self.commit_change(Change::PurgeBlob(hash, seq))?;
+        }
         for pack in state.packs.into_values() {
             self.commit_change(Change::PutPack(pack))?;
         }

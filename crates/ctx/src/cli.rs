@@ -51,6 +51,27 @@ pub enum Command {
     Gc(GcArgs),
     /// Reverse the most recent change by appending its opposite.
     Undo(UndoArgs),
+    /// Remove captured content from the store for good (a secret captured
+    /// by mistake); the events stay and say it is gone.
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["pack", "path", "blob"]))]
+pub struct PurgeArgs {
+    /// The pack holding the artifact to purge.
+    #[arg(requires = "artifact")]
+    pub pack: Option<String>,
+    /// The artifact: its id, a unique prefix of the id, or its exact spec.
+    #[arg(allow_hyphen_values = true)]
+    pub artifact: Option<String>,
+    /// Purge every capture of the file at this path (relative to its pack's
+    /// root, as `pack show` lists it), in every pack.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Purge the blob with this BLAKE3 hash (64 hex digits).
+    #[arg(long, value_name = "HASH")]
+    pub blob: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -221,6 +221,10 @@ fn not_found(err: &NotFound) -> CliError {
             Some("`ctx snapshot list` and `ctx pack list` show what exists".into())
         }
         NotFound::Folder(_) => None,
+        NotFound::Capture(_) => Some(
+            "give the path as `ctx pack show --tokens` lists it, relative to the pack root".into(),
+        ),
+        NotFound::Blob(_) => Some("`ctx pack show --json` lists each capture's blob".into()),
     };
     CliError::new(Kind::NotFound, err.to_string()).maybe_hint(hint)
 }
@@ -245,6 +249,8 @@ impl From<EngineError> for CliError {
                 store(error, message).hint("`ctx fsck` checks the whole store")
             }
             EngineError::SnapshotBody { error, .. } => store(error, message),
+            EngineError::Purged { .. } => Self::new(Kind::NotFound, message)
+                .hint("`ctx log --kind content_purged` shows what was purged, and when"),
             EngineError::NotReproducible { .. } => Self::new(Kind::Integrity, message)
                 .hint("`ctx fsck` checks the whole store; nothing was written"),
             EngineError::NotUtf8 { .. } => Self::new(Kind::Integrity, message),

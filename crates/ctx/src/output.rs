@@ -196,6 +196,18 @@ pub fn warn(message: impl std::fmt::Display) {
     );
 }
 
+/// Secrets by kind in words: `3 secrets` and `github_token 2, jwt 1`.
+pub fn secrets(
+    counts: &std::collections::BTreeMap<ctx_redact::SecretKind, u32>,
+) -> (String, String) {
+    let total: u32 = counts.values().sum();
+    let kinds: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.as_str()))
+        .collect();
+    (ctx_engine::count(total, "secret"), kinds.join(", "))
+}
+
 /// `part` as a percentage of `whole` (0 for an empty whole).
 pub fn percent(part: u64, whole: u64) -> f64 {
     if whole == 0 {

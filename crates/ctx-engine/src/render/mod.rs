@@ -165,7 +165,10 @@ fn secret_counts<S: Serializer>(counts: &[(SecretKind, u32)], s: S) -> Result<S:
     s.collect_map(counts.iter().map(|(k, n)| (k.as_str(), n)))
 }
 
-fn secret_map<S: Serializer>(counts: &BTreeMap<SecretKind, u32>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn secret_map<S: Serializer>(
+    counts: &BTreeMap<SecretKind, u32>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.collect_map(counts.iter().map(|(k, n)| (k.as_str(), n)))
 }
 
@@ -203,7 +206,7 @@ impl Engine {
         progress.phase(Phase::Reading, packs.iter().map(|(_, a)| a.len()).sum());
         let (mut units, mut warnings) =
             units::expand(&packs, options.frozen, options.strict, progress);
-        units::resolve_blobs(self, &mut units)?;
+        units::resolve_blobs(self, &mut units, &mut warnings)?;
         if options.redact {
             redact_labels(&mut units);
         }

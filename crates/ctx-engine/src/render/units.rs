@@ -198,24 +198,38 @@ fn file_of(root: &Path, text: &Text) -> Option<(String, Stamp)> {
     Some((path.to_str()?.to_owned(), text.stamp?))
 }
 
-/// Replaces blob references with their verified bytes, in one read.
-pub(super) fn resolve_blobs(engine: &Engine, units: &mut [Unit]) -> Result<()> {
+/// Replaces blob references with their verified bytes, in one read. A
+/// purged blob leaves its unit out, with a warning.
+pub(super) fn resolve_blobs(
+    engine: &Engine,
+    units: &mut [Unit],
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
     if !units.iter().any(|u| matches!(u.content, Content::Blob(_))) {
         return Ok(());
     }
     engine.read(|r| {
         for unit in units.iter_mut() {
-            if let Content::Blob(hash) = unit.content {
-                let bytes = r
-                    .blob(&hash)
-                    .and_then(|b| b.ok_or(StoreError::MissingBlob { hash }))
-                    .map_err(|error| EngineError::Captured {
-                        title: unit.label.title(),
-                        artifact: unit.artifact,
-                        error: Box::new(error),
-                    })?;
-                unit.content = Content::Text(String::from_utf8_lossy(&bytes).into_owned(), None);
+            let Content::Blob(hash) = unit.content else {
+                continue;
+            };
+            if let Some(by) = r.purged(&hash)? {
+                warnings.push(Warning::Purged {
+                    item: unit.label.title(),
+                    by,
+                });
+                unit.content = Content::Excluded(ExclusionReason::Purged, None);
+                continue;
             }
+            let bytes = r
+                .blob(&hash)
+                .and_then(|b| b.ok_or(StoreError::MissingBlob { hash }))
+                .map_err(|error| EngineError::Captured {
+                    title: unit.label.title(),
+                    artifact: unit.artifact,
+                    error: Box::new(error),
+                })?;
+            unit.content = Content::Text(String::from_utf8_lossy(&bytes).into_owned(), None);
         }
         Ok(())
     })

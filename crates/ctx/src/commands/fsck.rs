@@ -32,8 +32,13 @@ impl Human for Checked {
         for problem in &self.problems {
             out.line(problem)?;
         }
+        let purged = if self.purged == 0 {
+            String::new()
+        } else {
+            format!(", {} purged", count(self.purged, "blob"))
+        };
         status(format!(
-            "Checked {}, {} ({} bytes): {}.",
+            "Checked {}, {} ({} bytes){purged}: {}.",
             count(self.events, "event"),
             count(self.blobs, "blob"),
             self.blob_bytes,

@@ -7,6 +7,7 @@ pub mod fsck;
 pub mod gc;
 pub mod log;
 pub mod pack;
+pub mod purge;
 pub mod render;
 pub mod snapshot;
 pub mod undo;
@@ -35,5 +36,6 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
         Command::Fsck(args) => fsck::fsck(inv, args, out),
         Command::Gc(args) => gc::gc(inv, args, out),
         Command::Undo(args) => undo::undo(inv, args, out),
+        Command::Purge(args) => purge::purge(inv, args, out),
     }
 }

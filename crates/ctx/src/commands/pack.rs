@@ -9,7 +9,7 @@ use ctx_model::{AddOptions, Artifact, Captured, EventSeq};
 use crate::cli::{AddArgs, CreateArgs, DeleteArgs, RemoveArgs, RenameArgs, SetArgs, ShowArgs};
 use crate::error::{CliError, Kind, Result};
 use crate::invocation::Invocation;
-use crate::output::{Human, Output, percent, status, warn};
+use crate::output::{Human, Output, percent, secrets, status, warn};
 
 /// How many of the largest items `show --tokens` ranks.
 const TOP: usize = 10;
@@ -183,6 +183,14 @@ impl Human for ArtifactAdded {
             self.pack,
             self.id.short()
         ));
+        if !self.secrets.is_empty() {
+            let (total, kinds) = secrets(&self.secrets);
+            status(format!(
+                "Found {total} in what was captured ({kinds}): they are stored as read and redacted when rendered; `ctx purge {} {}` removes the content from the store.",
+                self.pack,
+                self.id.short()
+            ));
+        }
         if let Captured::Files { skipped, .. } = &self.content
             && !skipped.is_empty()
         {

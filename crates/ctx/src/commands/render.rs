@@ -134,17 +134,8 @@ fn summary(r: &Rendered) -> String {
         }
     }
     if !r.redactions.is_empty() {
-        let total: u32 = r.redactions.values().sum();
-        let kinds: Vec<String> = r
-            .redactions
-            .iter()
-            .map(|(k, n)| format!("{} {n}", k.as_str()))
-            .collect();
-        lines.push(format!(
-            "Redacted {}: {}.",
-            count(total, "secret"),
-            kinds.join(", ")
-        ));
+        let (total, kinds) = output::secrets(&r.redactions);
+        lines.push(format!("Redacted {total}: {kinds}."));
     }
     lines.push(format!("Render hash {}.", r.render_hash));
     lines.join("\n")

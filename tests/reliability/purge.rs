@@ -1,0 +1,129 @@
+//! Secrets at rest: `pack add` says what it captured that looks secret, and
+//! `ctx purge` removes captured content from the store for good. The
+//! events stay and say so, renders leave the content out, snapshots that
+//! need it refuse to reproduce, fsck tells purged from missing, and the
+//! bytes are gone from the database file.
+
+use crate::common::Env;
+
+/// A token no rule would ever see in real text, so a grep of the file
+/// finds it only where ctx stored it.
+const SECRET: &str = "ghp_PurgeMe0000000000000000000000000000";
+
+fn occurrences(env: &Env, needle: &str) -> usize {
+    let bytes = std::fs::read(env.home.path().join("ctx.redb")).expect("read the store");
+    bytes
+        .windows(needle.len())
+        .filter(|w| *w == needle.as_bytes())
+        .count()
+}
+
+#[test]
+fn purged_content_is_gone_from_the_file_and_said_so_everywhere() {
+    let env = Env::new();
+    env.write("config.txt", format!("token = {SECRET}\n"));
+    env.write("notes.md", "# Notes\n");
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "config.txt"]);
+    assert!(
+        added
+            .stderr
+            .contains("Found 1 secret in what was captured (github_token 1)")
+            && added.stderr.contains("`ctx purge p "),
+        "{}",
+        added.stderr
+    );
+    env.ok(&["pack", "add", "p", "glob:*.md"]);
+    env.ok(&["snapshot", "create", "p", "--no-redact", "--label", "raw"]);
+    assert!(occurrences(&env, SECRET) >= 2, "the content is not stored");
+
+    let purged = env.ok(&["purge", "--path", "config.txt", "--json"]).json();
+    assert_eq!(purged["changed"], true);
+    assert_eq!(purged["blobs"], 2, "the capture and the snapshot's body");
+    assert_eq!(
+        occurrences(&env, SECRET),
+        0,
+        "the secret is still in the file"
+    );
+    let again = env.ok(&["purge", "--path", "config.txt"]);
+    assert!(
+        again.stderr.contains("Nothing changed."),
+        "{}",
+        again.stderr
+    );
+
+    // The event says what went; undo cannot bring it back.
+    let log = env.ok(&["log", "-n", "1"]).stdout;
+    assert!(log.contains("purged 2 blobs"), "{log}");
+    let undone = env.ok(&["undo", "--json"]).json();
+    assert_ne!(undone["what"], "purged 2 blobs");
+
+    // A frozen render leaves the item out and says why.
+    std::fs::remove_file(env.path("config.txt")).expect("rm");
+    let frozen = env.ok(&["render", "p", "--frozen", "--json"]).json();
+    let out: Vec<&str> = frozen["excluded"]
+        .as_array()
+        .expect("excluded")
+        .iter()
+        .map(|e| e["reason"].as_str().expect("reason"))
+        .collect();
+    assert_eq!(out, ["purged"], "{frozen}");
+    assert!(
+        frozen["warnings"][0]
+            .as_str()
+            .is_some_and(|w| w.contains("was purged")),
+        "{frozen}"
+    );
+
+    // The snapshot cannot reproduce, and says which item and event.
+    let ids = env.ok(&["snapshot", "list", "--json"]).json();
+    let id = ids["snapshots"][0]["id"].as_str().expect("id").to_owned();
+    let render = env.run(&["snapshot", "render", &id]);
+    assert_eq!(render.code, 3, "{}", render.stderr);
+    assert!(
+        render
+            .stderr
+            .contains("the content of `config.txt` was purged (event"),
+        "{}",
+        render.stderr
+    );
+
+    // fsck knows purged from missing.
+    let fsck = env.ok(&["fsck", "--json"]).json();
+    assert_eq!(fsck["purged"], 2);
+    assert_eq!(fsck["problems"].as_array().map(Vec::len), Some(0));
+    env.ok(&["fsck", "--repair"]);
+    env.ok(&["gc"]);
+    env.ok(&["fsck"]);
+}
+
+#[test]
+fn purge_by_artifact_and_by_blob_and_what_it_refuses() {
+    let env = Env::new();
+    env.write("a.txt", format!("{SECRET}\n"));
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "a.txt", "--json"]).json();
+    let blob = added["blob"].as_str().expect("blob").to_owned();
+    let id = added["id"].as_str().expect("id")[..8].to_owned();
+    for (args, code) in [
+        (&["purge", "p", "zzzz"][..], 3),
+        (&["purge", "--path", "nope.txt"], 3),
+        (&["purge", "--blob", "abc"], 3),
+        (&["purge"], 2),
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+    }
+    env.ok(&["purge", "p", &id]);
+    assert_eq!(occurrences(&env, SECRET), 0);
+    let again = env.ok(&["purge", "--blob", &blob]);
+    assert!(
+        again.stderr.contains("Nothing changed."),
+        "{}",
+        again.stderr
+    );
+    // The live file still renders: only what was captured is gone.
+    let live = env.ok(&["render", "p"]).stdout;
+    assert!(live.contains("[REDACTED:github_token]"), "{live}");
+    env.ok(&["fsck"]);
+}
