@@ -8,6 +8,7 @@
 mod common;
 mod support;
 
+mod at_rest;
 mod child;
 mod concurrency;
 mod corruption;
