@@ -15,6 +15,7 @@ mod corruption;
 mod disk_full;
 mod hostile;
 mod kill;
+mod output;
 mod permissions;
 mod secrets;
 mod stores;
