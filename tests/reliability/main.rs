@@ -8,6 +8,7 @@
 mod common;
 mod support;
 
+mod at_rest;
 mod child;
 mod concurrency;
 mod corruption;
@@ -15,6 +16,7 @@ mod disk_full;
 mod git;
 mod hostile;
 mod kill;
+mod output;
 mod permissions;
 mod purge;
 mod secrets;

@@ -4,7 +4,7 @@
 //! the file at a time, so a store held longer than the work makes every
 //! other ctx (and every agent) wait.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ctx_model::{Artifact, Event, EventSeq, Pack, PackName, PrefixMatch, Timestamp};
@@ -65,6 +65,11 @@ impl Engine {
         self.payload_limit
     }
 
+    /// The folder the database lives in.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
     /// The database file.
     pub fn db_path(&self) -> PathBuf {
         self.home.join(DB_FILE)
@@ -75,11 +80,20 @@ impl Engine {
         self.stamp.time
     }
 
+    /// The database path, its home folder created first if need be: 0700
+    /// (with any folder above it that is missing), since the store holds
+    /// captured content. A folder that exists keeps its mode.
     fn prepared_db_path(&self) -> Result<PathBuf> {
-        std::fs::create_dir_all(&self.home).map_err(|error| EngineError::Home {
-            path: self.home.clone(),
-            error,
-        })?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&self.home)
+            .map_err(|error| EngineError::Home {
+                path: self.home.clone(),
+                error,
+            })?;
         Ok(self.db_path())
     }
 

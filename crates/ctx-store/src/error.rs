@@ -23,6 +23,19 @@ pub enum StoreError {
     NotAStore { path: PathBuf, reason: String },
     #[error("the database `{}` was opened read-only", path.display())]
     ReadOnly { path: PathBuf },
+    /// Something other than a regular file is at the database path.
+    #[error("the database `{}` is {kind}, not a regular file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+    /// A crash left the store needing recovery, which only a process that
+    /// may write the file can run.
+    #[error(
+        "the database `{}` needs crash recovery (a ctx process stopped while writing it), and recovery needs write access", path.display()
+    )]
+    NeedsRecovery {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot open the database `{}`", path.display())]
     Open {
         path: PathBuf,

@@ -13,6 +13,7 @@ mod codec;
 mod error;
 pub mod fsck;
 mod gc;
+mod overlay;
 mod read;
 pub mod schema;
 mod store;
@@ -99,6 +100,20 @@ pub mod testing {
             .open_table(META)?
             .insert("schema_version", version.to_le_bytes().as_slice())?;
         w.commit()
+    }
+
+    /// Copies the store to `to` as a crash leaves it: taken while a writer
+    /// holds it open, after a commit its clean close never recorded, so
+    /// opening the copy needs redb's crash recovery.
+    pub fn copy_as_crashed(db: &Path, to: &Path) -> Result<()> {
+        let store = Store::open(db, Duration::ZERO)?;
+        store.write()?.commit()?;
+        std::fs::copy(db, to).map_err(|source| crate::StoreError::Open {
+            path: to.to_owned(),
+            source,
+        })?;
+        drop(store);
+        Ok(())
     }
 
     /// Removes a pack's row from the materialized tables, leaving the log.

@@ -3,10 +3,17 @@
 //! A command opens the store, does its work in one transaction and drops it:
 //! redb lets one process hold the file at a time, so a store held longer
 //! than the work makes every other ctx wait.
+//!
+//! The database file is opened by ctx, never by path inside redb: without
+//! blocking (a FIFO at its path must not hang every command), checked to be
+//! a regular file through the handle it is opened with, and, when ctx
+//! creates it, with mode 0600 from its first moment, since it holds
+//! captured content.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use redb::backends::FileBackend;
 use redb::{
     Database, DatabaseError, Durability, Key, ReadOnlyDatabase, ReadTransaction, ReadableDatabase,
     ReadableTable, StorageError, TableDefinition, TableError, Value, WriteTransaction,
@@ -19,6 +26,7 @@ use ctx_model::{
 
 use crate::codec::{encode, encode_event, encode_manifest};
 use crate::error::{Result, StoreError};
+use crate::overlay::Overlay;
 use crate::read::{FileStamp, Query, View};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
@@ -44,6 +52,22 @@ pub struct Store {
 enum Handle {
     ReadWrite(Database),
     ReadOnly(ReadOnlyDatabase),
+    /// A store that needed crash recovery and may not be written, recovered
+    /// in memory over its file (see [`Overlay`]): it serves reads only.
+    Recovered(Database),
+}
+
+/// What a read-only look at the database file found.
+enum Probe {
+    /// A store ready to read.
+    Ready(Store),
+    /// No store yet: no file, an empty one, or one whose creation was cut
+    /// short.
+    Missing,
+    /// A store a crash left: redb must recover it before it can be read.
+    NeedsRecovery,
+    /// A store that needs its tables or a schema upgrade first.
+    NeedsSetUp,
 }
 
 /// What an event is written with, before the store gives it a seq.
@@ -58,20 +82,29 @@ pub struct NewEvent {
 
 impl Store {
     /// Opens the store at `path` for reading and writing, creating it if the
-    /// file does not exist.
+    /// file does not exist (mode 0600, whatever the umask allows).
     ///
     /// When another process holds the file, retries with growing, jittered
     /// pauses for up to `wait`, then fails with [`StoreError::Busy`]. A store
     /// from a newer ctx, or a file that is not a ctx store, is refused before
-    /// anything is written to it.
+    /// anything is written to it; so is anything at `path` that is not a
+    /// regular file, at once. A store that needs crash recovery but cannot
+    /// be written is [`StoreError::NeedsRecovery`].
     pub fn open(path: &Path, wait: Duration) -> Result<Self> {
         let deadline = Instant::now() + wait;
+        check_regular(path)?;
         reset_unfinished(path);
-        if let Some(probe) = Self::open_existing_read_only(path, deadline)? {
-            drop(probe);
-        }
+        let needs_recovery = matches!(Self::probe(path, deadline)?, Probe::NeedsRecovery);
         let db = retry_busy(path, deadline, || {
-            Database::builder().set_cache_size(CACHE_BYTES).create(path)
+            Database::builder()
+                .set_cache_size(CACHE_BYTES)
+                .create_with_backend(FileBackend::new(open_file(path, Access::Create)?)?)
+        })
+        .map_err(|e| match e {
+            StoreError::Open { path, source } if needs_recovery && cannot_write(&source) => {
+                StoreError::NeedsRecovery { path, source }
+            }
+            e => e,
         })?;
         let store = Self {
             db: Handle::ReadWrite(db),
@@ -85,34 +118,60 @@ impl Store {
 
     /// Opens the store for reading only, leaving the file untouched; a
     /// missing store is created, and one that needs crash recovery is
-    /// repaired through a read-write open first.
+    /// repaired through a read-write open first. When that open may not
+    /// write the file, the store is recovered in memory instead (the file
+    /// keeps every byte) and serves its last committed state.
     pub fn open_read_only(path: &Path, wait: Duration) -> Result<Self> {
         let deadline = Instant::now() + wait;
-        match Self::open_existing_read_only(path, deadline)? {
-            Some(store) => Ok(store),
-            None => {
-                drop(Self::open(
-                    path,
-                    deadline.saturating_duration_since(Instant::now()),
-                )?);
-                Self::open_existing_read_only(path, deadline)?.ok_or_else(|| {
-                    StoreError::NotAStore {
-                        path: path.to_owned(),
-                        reason: "it cannot be opened read-only after recovery".into(),
-                    }
-                })
+        check_regular(path)?;
+        let probe = Self::probe(path, deadline)?;
+        if let Probe::Ready(store) = probe {
+            return Ok(store);
+        }
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        match Self::open(path, remaining) {
+            Ok(store) => drop(store),
+            Err(StoreError::NeedsRecovery { .. }) if matches!(probe, Probe::NeedsRecovery) => {
+                return Self::open_recovered(path, deadline);
             }
+            Err(e) => return Err(e),
+        }
+        match Self::probe(path, deadline)? {
+            Probe::Ready(store) => Ok(store),
+            _ => Err(StoreError::NotAStore {
+                path: path.to_owned(),
+                reason: "it cannot be opened read-only after recovery".into(),
+            }),
         }
     }
 
-    /// A checked read-only store, or `None` when there is no store yet, or
-    /// it needs crash recovery, a schema upgrade or its tables (which only a
-    /// read-write open performs), or its creation was cut short.
-    fn open_existing_read_only(path: &Path, deadline: Instant) -> Result<Option<Self>> {
+    /// Recovers a store that needs it in memory, over its file opened
+    /// read-only: redb's repair writes go to an [`Overlay`], so the file is
+    /// not changed. Set-up and upgrades run in memory the same way.
+    fn open_recovered(path: &Path, deadline: Instant) -> Result<Self> {
+        let db = retry_busy(path, deadline, || {
+            let backend = FileBackend::new(open_file(path, Access::Read)?)?;
+            Database::builder()
+                .set_cache_size(CACHE_BYTES)
+                .create_with_backend(Overlay::new(backend)?)
+        })?;
+        let store = Self {
+            db: Handle::Recovered(db),
+            path: path.to_owned(),
+        };
+        if store.check_or_init()? == Checked::NeedsUpgrade {
+            store.upgrade()?;
+        }
+        Ok(store)
+    }
+
+    /// A read-only look at the database file: a checked store ready to read,
+    /// or what it needs first (see [`Probe`]).
+    fn probe(path: &Path, deadline: Instant) -> Result<Probe> {
         match std::fs::metadata(path) {
             Ok(meta) if meta.len() > 0 && !is_unfinished(path) => {}
-            Ok(_) => return Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Ok(_) => return Ok(Probe::Missing),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Probe::Missing),
             Err(source) => {
                 return Err(StoreError::Open {
                     path: path.to_owned(),
@@ -121,13 +180,16 @@ impl Store {
             }
         }
         let opened = retry_busy(path, deadline, || {
+            let backend = FileBackend::new(open_file(path, Access::Read)?)?;
             Database::builder()
                 .set_cache_size(CACHE_BYTES)
-                .open_read_only(path)
+                .open_read_only_with_backend(backend)
         });
         let db = match opened {
             Ok(db) => db,
-            Err(StoreError::Database(redb::Error::RepairAborted)) => return Ok(None),
+            Err(StoreError::Database(redb::Error::RepairAborted)) => {
+                return Ok(Probe::NeedsRecovery);
+            }
             Err(e) => return Err(e),
         };
         let store = Self {
@@ -135,8 +197,8 @@ impl Store {
             path: path.to_owned(),
         };
         match store.check_or_init()? {
-            Checked::Ready => Ok(Some(store)),
-            Checked::NeedsUpgrade | Checked::Empty => Ok(None),
+            Checked::Ready => Ok(Probe::Ready(store)),
+            Checked::NeedsUpgrade | Checked::Empty => Ok(Probe::NeedsSetUp),
         }
     }
 
@@ -161,7 +223,7 @@ impl Store {
     /// Starts a read transaction.
     pub fn read(&self) -> Result<Reader> {
         let txn = match &self.db {
-            Handle::ReadWrite(db) => db.begin_read()?,
+            Handle::ReadWrite(db) | Handle::Recovered(db) => db.begin_read()?,
             Handle::ReadOnly(db) => db.begin_read()?,
         };
         Ok(Reader { txn })
@@ -169,7 +231,18 @@ impl Store {
 
     /// Starts a write transaction that commits durably.
     pub fn write(&self) -> Result<Writer> {
-        let Handle::ReadWrite(db) = &self.db else {
+        if matches!(self.db, Handle::Recovered(_)) {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        self.begin_write()
+    }
+
+    /// Starts a write transaction; on a store recovered in memory, its
+    /// writes stay there (only set-up and upgrades use that).
+    fn begin_write(&self) -> Result<Writer> {
+        let (Handle::ReadWrite(db) | Handle::Recovered(db)) = &self.db else {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
             });
@@ -233,7 +306,7 @@ impl Store {
     /// tables it lacks and rebuilds every derived table by replaying the
     /// log. The log and the blobs are not touched; there are no migrations.
     fn upgrade(&self) -> Result<()> {
-        let mut w = self.write()?;
+        let mut w = self.begin_write()?;
         w.create_tables()?;
         w.rebuild_derived()?;
         w.txn
@@ -243,7 +316,7 @@ impl Store {
     }
 
     fn init(&self) -> Result<()> {
-        let mut writer = self.write()?;
+        let mut writer = self.begin_write()?;
         {
             let mut meta = writer.txn.open_table(META)?;
             meta.insert("format", FORMAT_MARKER)?;
@@ -278,7 +351,7 @@ const UNFINISHED_MAX_BYTES: u64 = 1 << 20;
 /// last, once the rest of the header is on disk. It is what a ctx killed
 /// while creating the store leaves behind.
 fn is_unfinished(path: &Path) -> bool {
-    std::fs::File::open(path).is_ok_and(|mut file| looks_unfinished(&mut file))
+    open_file(path, Access::Read).is_ok_and(|mut file| looks_unfinished(&mut file))
 }
 
 /// [`is_unfinished`] for an open file.
@@ -315,11 +388,7 @@ fn reset_unfinished(path: &Path) {
     if !is_unfinished(path) {
         return;
     }
-    let Ok(mut file) = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-    else {
+    let Ok(mut file) = open_file(path, Access::ReadWrite) else {
         return;
     };
     if file.try_lock().is_err() {
@@ -346,6 +415,100 @@ fn reset_unfinished(path: &Path) {
 /// refuse.
 #[cfg(not(target_os = "linux"))]
 fn reset_unfinished(_path: &Path) {}
+
+/// How the database file is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    ReadWrite,
+    /// Read and write, creating the file (mode 0600) if it does not exist.
+    Create,
+}
+
+/// The database file, opened without blocking and checked to be a regular
+/// file through the handle itself, so nothing swapped in after a check by
+/// path gets through. A FIFO opened for reading waits for a writer, for
+/// ever; with `O_NONBLOCK` it opens at once (the flag changes nothing for
+/// a regular file, which is all the handle is used for).
+fn open_file(path: &Path, access: Access) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    if access != Access::Read {
+        options.write(true);
+    }
+    if access == Access::Create {
+        options.create(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600).custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            NotRegular(file_kind(kind)),
+        ));
+    }
+    Ok(file)
+}
+
+/// Refuses anything at `path` that is not a regular file (or a link to
+/// one), looking without opening it.
+fn check_regular(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(StoreError::NotAFile {
+            path: path.to_owned(),
+            kind: file_kind(meta.file_type()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// What a file that is not a regular one is, in words.
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+/// The error [`open_file`] gives for a file that is not a regular one,
+/// inside an I/O error so it can pass through redb's open.
+#[derive(Debug)]
+struct NotRegular(&'static str);
+
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "it is {}, not a regular file", self.0)
+    }
+}
+
+impl std::error::Error for NotRegular {}
+
+/// Whether opening failed because this process may not write the file.
+fn cannot_write(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
+}
 
 /// Calls `open` until it stops answering "already open" or `deadline`
 /// passes, and turns redb's open errors into store errors.
@@ -381,6 +544,12 @@ fn retry_busy<T>(
                 source.to_string()
             }
             DatabaseError::Storage(StorageError::Io(source)) => {
+                if let Some(NotRegular(kind)) = source.get_ref().and_then(|e| e.downcast_ref()) {
+                    return Err(StoreError::NotAFile {
+                        path: path.to_owned(),
+                        kind,
+                    });
+                }
                 return Err(StoreError::Open {
                     path: path.to_owned(),
                     source,
@@ -864,6 +1033,124 @@ mod tests {
             Some(ArtifactId(3))
         );
         assert_eq!(r.artifact_by_spec(PackId(2), &spec).expect("spec"), None);
+    }
+
+    /// A copy of a store taken while it is open for writing, as a crash
+    /// leaves it, holding `events` pack creations; the store is closed.
+    fn crashed_copy(events: u64) -> (tempfile::TempDir, PathBuf) {
+        let (dir, store) = temp_store();
+        for i in 0..events {
+            let mut w = store.write().expect("write");
+            w.append(new_event(pack_created(&format!("p{i}"))))
+                .expect("create");
+            w.commit().expect("commit");
+        }
+        let crashed = dir.path().join("crashed.redb");
+        std::fs::copy(store.path(), &crashed).expect("copy");
+        drop(store);
+        (dir, crashed)
+    }
+
+    #[test]
+    fn a_crashed_store_is_recovered_in_memory_leaving_its_file_alone() {
+        let (_dir, crashed) = crashed_copy(3);
+        let before = std::fs::read(&crashed).expect("read");
+        let deadline = Instant::now();
+        assert!(matches!(
+            Store::probe(&crashed, deadline).expect("probe"),
+            Probe::NeedsRecovery
+        ));
+        let recovered = Store::open_recovered(&crashed, deadline).expect("recovered");
+        {
+            let r = recovered.read().expect("read");
+            assert_eq!(r.last_seq().expect("seq"), EventSeq(3));
+            assert_eq!(r.packs().expect("packs").len(), 3);
+            assert!(crate::fsck::check(&r).expect("fsck").problems.is_empty());
+        }
+        assert!(matches!(
+            recovered.write(),
+            Err(StoreError::ReadOnly { .. })
+        ));
+        drop(recovered);
+        assert_eq!(std::fs::read(&crashed).expect("read"), before);
+        // Still in need of recovery, which a read-write open performs.
+        let repaired = Store::open(&crashed, Duration::ZERO).expect("repaired");
+        assert_eq!(
+            repaired.read().expect("read").last_seq().expect("seq"),
+            EventSeq(3)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_crashed_store_that_cannot_be_written_needs_write_access_to_recover() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let (dir, crashed) = crashed_copy(1);
+        std::fs::set_permissions(&crashed, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+        if std::fs::OpenOptions::new()
+            .write(true)
+            .open(&crashed)
+            .is_ok()
+        {
+            // Root writes any file: the read-write open would repair it.
+            return;
+        }
+        let err = Store::open(&crashed, Duration::ZERO)
+            .err()
+            .expect("refused");
+        assert!(matches!(err, StoreError::NeedsRecovery { .. }), "{err}");
+        let store = Store::open_read_only(&crashed, Duration::ZERO).expect("served");
+        assert_eq!(
+            store.read().expect("read").last_seq().expect("seq"),
+            EventSeq(1)
+        );
+        drop(dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn anything_but_a_regular_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("ctx.redb");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        for open in [Store::open, Store::open_read_only] {
+            match open(&path, Duration::from_secs(5)) {
+                Err(StoreError::NotAFile { kind, .. }) => assert_eq!(kind, "a named pipe (FIFO)"),
+                Err(e) => panic!("{e}"),
+                Ok(_) => panic!("a FIFO opened as a store"),
+            }
+        }
+        // Swapped in after the check by path, it is still caught, at once.
+        let err = open_file(&path, Access::Read).expect_err("a FIFO");
+        assert!(err.get_ref().is_some_and(|e| e.is::<NotRegular>()), "{err}");
+        std::fs::remove_file(&path).expect("rm");
+        std::fs::create_dir(&path).expect("mkdir");
+        let err = Store::open(&path, Duration::ZERO).err().expect("a folder");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the database `{}` is a folder, not a regular file",
+                path.display()
+            )
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_file_is_private_and_an_old_one_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let (_dir, store) = temp_store();
+        let path = store.path().to_owned();
+        drop(store);
+        let mode = || std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(), 0o600);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        drop(Store::open(&path, Duration::ZERO).expect("open"));
+        assert_eq!(mode(), 0o640);
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub struct RenderArgs {
     pub packs: Vec<String>,
     #[command(flatten)]
     pub render: RenderOptions,
-    /// Write the payload to FILE instead of stdout.
+    /// Write the payload to FILE instead of stdout (`-` is stdout).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// With --json, include the payload text in the JSON document.
@@ -166,7 +166,7 @@ pub enum SnapshotCommand {
 pub struct SnapshotExportArgs {
     /// The snapshot id, or a unique prefix of it.
     pub id: String,
-    /// The bundle file to write.
+    /// The bundle file to write (`-` is stdout).
     pub file: PathBuf,
 }
 
@@ -212,7 +212,7 @@ pub struct SnapshotIdArgs {
 pub struct SnapshotRenderArgs {
     /// The snapshot id, or a unique prefix of it.
     pub id: String,
-    /// Write the payload to FILE instead of stdout.
+    /// Write the payload to FILE instead of stdout (`-` is stdout).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -116,6 +116,12 @@ fn is_disk_full(err: &std::io::Error) -> bool {
 /// The report of a store error; `message` replaces its own where a store
 /// error stands inside another.
 fn store(err: &StoreError, message: String) -> CliError {
+    if let StoreError::NeedsRecovery { path, .. } = err {
+        let path = path.display();
+        return CliError::new(Kind::Error, message).with_causes(err).hint(format!(
+            "commands that only read it still work, from its last committed state; to recover it, run ctx as a user who may write it and its folder, or recover a copy: `mkdir -p DIR && cp {path} DIR/ && chmod 600 DIR/ctx.redb`, then `ctx --home DIR fsck`"
+        ));
+    }
     if let Some(io) = err.io_error() {
         if is_disk_full(io) {
             return CliError::new(
@@ -144,6 +150,12 @@ fn store(err: &StoreError, message: String) -> CliError {
         StoreError::NotAStore { .. } => (
             Kind::Error,
             Some("point `--home` or `CTX_HOME` at a folder for ctx's own database"),
+        ),
+        StoreError::NotAFile { .. } => (
+            Kind::Error,
+            Some(
+                "ctx keeps its database in a regular file: move this one away, or point `--home` or `CTX_HOME` at another folder",
+            ),
         ),
         _ if err.is_integrity() => (Kind::Integrity, None),
         StoreError::Undo(UndoError::NoEvent { .. }) => {

@@ -10,6 +10,7 @@ mod escape;
 mod invocation;
 mod output;
 mod progress;
+mod write;
 
 use std::process::ExitCode;
 

@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 use std::io::{BufWriter, Stdout, Write};
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -118,66 +117,6 @@ impl Output {
 fn sorted(value: &impl Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(value)
         .map_err(|e| CliError::new(Kind::Error, format!("cannot write the JSON output: {e}")))
-}
-
-/// Writes a file through a temporary file beside `path` and a rename, so
-/// `path` holds the old content or the new, never half.
-///
-/// A path that exists and is not a regular file (`/dev/null`, a FIFO, a
-/// terminal) is written directly: renaming over it would replace the device.
-pub fn write_atomically<'a>(path: &Path, pieces: impl IntoIterator<Item = &'a [u8]>) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        CliError::new(
-            Kind::Error,
-            format!("cannot write `{}`: {e}", path.display()),
-        )
-    };
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(fail)?;
-        let mut out = std::io::BufWriter::new(file);
-        for piece in pieces {
-            out.write_all(piece).map_err(fail)?;
-        }
-        return out.flush().map_err(fail);
-    }
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(CliError::new(
-            Kind::Error,
-            format!(
-                "cannot write `{}`: the folder `{}` does not exist",
-                path.display(),
-                dir.display()
-            ),
-        ));
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| fail(std::io::ErrorKind::InvalidInput.into()))?;
-    let tmp = dir.join(format!(
-        ".{}.ctx-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create_new(&tmp)?);
-        for piece in pieces {
-            file.write_all(piece)?;
-        }
-        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
-    Ok(())
 }
 
 /// A status line on stderr.

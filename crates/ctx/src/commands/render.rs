@@ -9,8 +9,9 @@ use ctx_model::EventSeq;
 use crate::cli::{RenderArgs, RenderOptions as RenderFlags};
 use crate::error::Result;
 use crate::invocation::Invocation;
-use crate::output::{self, Human, Output, percent, status, warn};
+use crate::output::{Human, Output, percent, status, warn};
 use crate::progress::Bar;
+use crate::write;
 
 /// Items listed one by one in the human summary; past this, the largest.
 const LIST_LIMIT: usize = 20;
@@ -24,10 +25,8 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
         inv.engine
             .render(&args.packs, &options(&args.render), &bar)?
     };
-    match &args.output {
-        Some(path) => {
-            output::write_atomically(&inv.cwd.join(path), rendered.pieces().map(str::as_bytes))?
-        }
+    match write::named(args.output.as_deref()) {
+        Some(path) => write::to_path(inv, path, rendered.pieces().map(str::as_bytes), out)?,
         None if !out.is_json() => {
             for piece in rendered.pieces() {
                 out.raw(piece.as_bytes())?;

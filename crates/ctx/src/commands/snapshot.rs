@@ -11,11 +11,12 @@ use crate::cli::{
     SnapshotCommand, SnapshotCreateArgs, SnapshotExportArgs, SnapshotImportArgs, SnapshotListArgs,
     SnapshotRenderArgs,
 };
-use crate::error::Result;
+use crate::error::{CliError, Kind, Result};
 use crate::escape::escape_controls;
 use crate::invocation::Invocation;
 use crate::output::{self, Human, Output, status};
 use crate::progress::Bar;
+use crate::write;
 
 pub fn run(inv: &Invocation, cmd: SnapshotCommand, out: &mut Output) -> Result<()> {
     match cmd {
@@ -158,8 +159,9 @@ impl Human for SnapshotShown {
 /// stdout or `-o FILE`; with `--json`, inside the document.
 fn render(inv: &Invocation, args: SnapshotRenderArgs, out: &mut Output) -> Result<()> {
     let reproduced = inv.engine.reproduce(&args.id)?;
-    match &args.output {
-        Some(path) => output::write_atomically(&inv.cwd.join(path), reproduced.pieces())?,
+    let file = write::named(args.output.as_deref());
+    match file {
+        Some(path) => write::to_path(inv, path, reproduced.pieces(), out)?,
         None if out.is_json() => {}
         None => {
             for piece in reproduced.pieces() {
@@ -170,7 +172,7 @@ fn render(inv: &Invocation, args: SnapshotRenderArgs, out: &mut Output) -> Resul
     if out.is_json() {
         return out.json(&Payload {
             reproduced: &reproduced,
-            payload: args.output.is_none().then(|| reproduced.payload()),
+            payload: file.is_none().then(|| reproduced.payload()),
         });
     }
     Ok(())
@@ -197,30 +199,45 @@ impl Human for SnapshotDeleted {
 }
 
 fn export(inv: &Invocation, args: SnapshotExportArgs, out: &mut Output) -> Result<()> {
+    let file = write::named(Some(&args.file));
+    if file.is_none() && out.is_json() {
+        return Err(CliError::new(
+            Kind::Usage,
+            "`--json` and a bundle written to stdout (`-`) cannot share it",
+        )
+        .hint("name a bundle file, or leave out `--json`"));
+    }
     let (exported, bundle) = inv.engine.export(&args.id)?;
-    output::write_atomically(&inv.cwd.join(&args.file), [bundle.as_slice()])?;
+    match file {
+        Some(path) => write::to_path(inv, path, [bundle.as_slice()], out)?,
+        None => out.raw(&bundle)?,
+    }
     drop(bundle);
     out.emit(&Written {
         exported: &exported,
-        file: &args.file,
+        file,
     })
 }
 
-/// A bundle and the file it went to, which only the command knows.
+/// A bundle and the file it went to (none for stdout), which only the
+/// command knows.
 #[derive(serde::Serialize)]
 struct Written<'a> {
     #[serde(flatten)]
     exported: &'a Exported,
     #[serde(skip)]
-    file: &'a std::path::Path,
+    file: Option<&'a std::path::Path>,
 }
 
 impl Human for Written<'_> {
     fn print(&self, _: &mut Output) -> Result<()> {
+        let to = match self.file {
+            Some(file) => format!("`{}`", file.display()),
+            None => "stdout".into(),
+        };
         status(format!(
-            "Exported snapshot {} to `{}` ({} bytes).",
+            "Exported snapshot {} to {to} ({} bytes).",
             self.exported.id.short(),
-            self.file.display(),
             self.exported.bytes
         ));
         Ok(())
