@@ -133,7 +133,7 @@ fn summary(r: &Rendered) -> String {
         }
     }
     if !r.redactions.is_empty() {
-        let (total, kinds) = output::secrets(&r.redactions);
+        let (total, kinds) = crate::output::secrets(&r.redactions);
         lines.push(format!("Redacted {total}: {kinds}."));
     }
     lines.push(format!("Render hash {}.", r.render_hash));
