@@ -379,7 +379,9 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
     });
     table.row("snapshot render", &size, &snap, Some(bytes), Some(&db));
     results.set("snapshot render", snap.wall.as_secs_f64());
-    let bundle = saved("bench.ctx");
+    // ctx refuses to write into its own home, so the bundle goes beside it.
+    let outside = tempfile::tempdir().expect("bundle folder");
+    let bundle = outside.path().join("bench.ctx");
     let bundle_arg = bundle.to_str().expect("utf-8");
     let export = median(table.runs(), false, || {
         run(&["snapshot", "export", &id, bundle_arg])
