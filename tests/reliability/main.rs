@@ -13,6 +13,7 @@ mod child;
 mod concurrency;
 mod corruption;
 mod disk_full;
+mod escape;
 mod git;
 mod hostile;
 mod kill;
