@@ -3,7 +3,8 @@
 //! replaced by a link out of the root after it was added is left out as
 //! `outside_root` by live renders, snapshots and bundles; a glob whose
 //! fixed leading folder is such a link is refused at add; and a file
-//! swapped for a link between the walk and the read is never followed.
+//! swapped for a link between the walk and the read is never followed. A
+//! markdown folder that is gone falls back to its capture, as a glob does.
 //! Links inside the root that stay inside keep working, and an artifact
 //! added with `--allow-outside-root` keeps its permission.
 
@@ -254,4 +255,37 @@ fn a_file_swapped_for_a_link_between_walk_and_read_is_never_followed() {
         escapes.len()
     );
     env.ok(&["fsck"]);
+}
+
+#[test]
+fn a_markdown_folder_that_is_gone_renders_from_its_capture_like_a_glob() {
+    let env = Env::new();
+    env.write("docs/guide.md", "# CAPTURED-MD\n");
+    env.write("src/a.rs", "// CAPTURED-RS\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "md_dir:docs"]);
+    env.ok(&["pack", "add", "p", "glob:src/*.rs"]);
+    std::fs::remove_dir_all(env.path("docs")).expect("remove docs");
+    std::fs::remove_dir_all(env.path("src")).expect("remove src");
+    let summary = env.ok(&["render", "p", "--json", "--payload"]).json();
+    let payload = summary["payload"].as_str().expect("payload");
+    for captured in ["CAPTURED-MD", "CAPTURED-RS"] {
+        assert!(payload.contains(captured), "{captured} lost:\n{payload}");
+    }
+    assert_eq!(excluded(&summary), []);
+    let warnings = summary["warnings"].to_string();
+    for spec in ["docs", "src/*.rs"] {
+        assert!(
+            warnings.contains(spec) && warnings.contains("using the content captured"),
+            "{spec}: {warnings}"
+        );
+    }
+    let strict = env.ok(&["render", "p", "--strict", "--json"]).json();
+    assert_eq!(
+        excluded(&strict),
+        [
+            ("docs".to_owned(), "missing".to_owned()),
+            ("glob:src/*.rs".into(), "missing".into()),
+        ]
+    );
 }

@@ -194,13 +194,15 @@ fn start_of(
     match confine.holds_dir(&start) {
         Ok(true) => {}
         Ok(false) => return Err(confine::outside(shown(), root)),
+        // Gone, like a file that is gone: a render falls back to what was
+        // captured, with a warning, for a glob and a markdown folder alike.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(match spec {
                 SourceSpec::Glob { .. } => SourceError::NoMatch {
                     pattern: spec.to_string(),
                     skipped: 0,
                 },
-                _ => SourceError::NotADirectory { shown: shown() },
+                _ => SourceError::Missing { shown: shown() },
             });
         }
         Err(source) => {
