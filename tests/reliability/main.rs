@@ -9,6 +9,7 @@ mod common;
 mod support;
 
 mod at_rest;
+mod cache;
 mod child;
 mod concurrency;
 mod corruption;

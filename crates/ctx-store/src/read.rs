@@ -17,13 +17,20 @@ use crate::schema::{
     PURGED, SNAPSHOTS, TOKEN_COUNTS,
 };
 
-/// What ctx learned about a file while it had a given size and
-/// modification time.
+/// What ctx learned about one version of a file, named as git's index
+/// names it: device, inode, size, and modification and status-change times.
+/// The change time is set by the kernel on every write and cannot be set
+/// back, so a file rewritten with its size and modification time kept
+/// (`cp -p`, `rsync -t`, `tar x`, `touch -d`) is another version.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileStamp {
+    pub dev: u64,
+    pub ino: u64,
     pub size: u64,
-    /// Nanoseconds since the Unix epoch.
+    /// Modification time, nanoseconds since the Unix epoch.
     pub mtime_ns: i128,
+    /// Status-change time, nanoseconds since the Unix epoch.
+    pub ctime_ns: i128,
     /// The version of the redaction rules that found no secret in it; 0
     /// when none has looked.
     pub clean_under: u32,

@@ -783,7 +783,7 @@ impl Writer {
         Ok(())
     }
 
-    /// Records what ctx learned about a file at a size and modification time.
+    /// Records what ctx learned about one version of a file.
     pub fn put_file_stamp(&mut self, path: &str, stamp: &FileStamp) -> Result<()> {
         self.txn
             .open_table(FILE_CACHE)?
@@ -1409,8 +1409,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("ctx.redb"), Duration::ZERO).expect("opens");
         let stamp = FileStamp {
+            dev: 2049,
+            ino: 1_234_567,
             size: 7,
             mtime_ns: 1_700_000_000_123_456_789,
+            ctime_ns: 1_700_000_001_987_654_321,
             clean_under: 1,
             body: Some(BodyStamp {
                 format: ctx_model::Format::Markdown,

@@ -124,7 +124,8 @@ pub struct Rendered {
 /// What the caches answered during a render.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CacheStats {
-    /// Files whose size and modification time matched a cached record.
+    /// Files whose device, inode, size, modification and change times
+    /// matched a cached record.
     pub files_known: usize,
     /// Items whose token count came from the cache.
     pub counts_cached: usize,

@@ -139,10 +139,31 @@ fn stamp(meta: &std::fs::Metadata) -> Option<super::Stamp> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_nanos() as i128;
+    let (dev, ino, ctime_ns) = identity(meta);
     Some(super::Stamp {
+        dev,
+        ino,
         size: meta.len(),
         mtime_ns,
+        ctime_ns,
     })
+}
+
+/// Device, inode and status-change time in nanoseconds. The change time is
+/// set by the kernel on every write and cannot be set back (`touch -d`,
+/// `cp -p`, `rsync -t` and `tar x` set only the modification time), and a
+/// file replaced by another has another inode.
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64, i128) {
+    use std::os::unix::fs::MetadataExt as _;
+    let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+    (meta.dev(), meta.ino(), ctime_ns)
+}
+
+/// Elsewhere only size and modification time are known.
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> (u64, u64, i128) {
+    (0, 0, 0)
 }
 
 /// Decodes UTF-8, replacing invalid sequences; the flag says whether any were.

@@ -29,17 +29,22 @@ pub struct Text {
     pub text: String,
     /// Invalid UTF-8 was replaced with U+FFFD.
     pub lossy: bool,
-    /// Size and modification time of the file `text` is all of.
+    /// What identifies the version of the file `text` is all of.
     pub stamp: Option<Stamp>,
 }
 
-/// A file's size and modification time: unchanged, they let a cache stand
-/// in for reading and hashing its content.
+/// What identifies one version of a file, as git's index does: unchanged,
+/// it lets a cache stand in for scanning and hashing its content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stamp {
+    pub dev: u64,
+    pub ino: u64,
     pub size: u64,
-    /// Nanoseconds since the Unix epoch.
+    /// Modification time, nanoseconds since the Unix epoch.
     pub mtime_ns: i128,
+    /// Status-change time, nanoseconds since the Unix epoch (0 where the
+    /// platform has none).
+    pub ctime_ns: i128,
 }
 
 /// What a spec captured.
