@@ -1,10 +1,19 @@
 //! Caches that cannot lie: a file rewritten with its size and modification
 //! time kept is scanned, hashed and counted again (the file cache is keyed
-//! by device, inode, size, mtime and ctime, as git keys its index).
+//! by device, inode, size, mtime and ctime, as git keys its index); and a
+//! count is cached only under the hash of the bytes it counted, so even a
+//! file cache that lied could not poison the count table.
 
 use std::time::{Duration, SystemTime};
 
+use ctx_model::TokenizerKind;
+use ctx_store::Query as _;
+
 use crate::common::Env;
+
+fn db(env: &Env) -> std::path::PathBuf {
+    env.home.path().join("ctx.redb")
+}
 
 /// Sets a file's modification time, as `touch -d`, `cp -p`, `rsync -t` and
 /// `tar x` do.
@@ -81,5 +90,69 @@ fn a_file_rewritten_with_its_size_and_mtime_kept_is_read_again() {
         diff["changed"].as_array().map(Vec::len),
         Some(1),
         "snapshot diff saw no change: {diff}"
+    );
+}
+
+#[test]
+fn a_count_is_cached_only_under_the_hash_of_the_bytes_it_counted() {
+    use std::os::unix::fs::MetadataExt as _;
+    let env = Env::new();
+    let path = env.write("a.txt", "the first version of the file\n");
+    set_mtime(
+        &path,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000),
+    );
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "a.txt"]);
+    std::thread::sleep(Duration::from_millis(2_200));
+    env.ok(&["render", "p"]);
+    let key = env.root().join("a.txt").to_str().expect("utf-8").to_owned();
+    let store = ctx_store::Store::open(&db(&env), Duration::ZERO).expect("open");
+    let mut record = store
+        .read()
+        .expect("read")
+        .file_stamp(&key)
+        .expect("stamp")
+        .expect("the render recorded the file");
+    let old_body = record.body.as_ref().expect("a clean body").hash;
+    // New bytes, and a record that vouches for them with the old body's
+    // hash: a file cache that lies.
+    std::fs::write(&path, "a second, longer version of this file\n").expect("rewrite");
+    let meta = std::fs::metadata(&path).expect("stat");
+    record.dev = meta.dev();
+    record.ino = meta.ino();
+    record.size = meta.len();
+    record.mtime_ns = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
+    record.ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+    let mut w = store.write().expect("write");
+    w.put_file_stamp(&key, &record).expect("put");
+    w.commit().expect("commit");
+    drop(store);
+    // No cl100k count is cached for the old body: this render counts the
+    // new bytes, and must not file that count under the old hash.
+    let render = env
+        .ok(&[
+            "render",
+            "p",
+            "--tokenizer",
+            "cl100k",
+            "--json",
+            "--payload",
+        ])
+        .json();
+    assert!(
+        render["payload"]
+            .as_str()
+            .expect("payload")
+            .contains("second, longer"),
+        "{render}"
+    );
+    let store = ctx_store::Store::open_read_only(&db(&env), Duration::ZERO).expect("open");
+    let r = store.read().expect("read");
+    assert_eq!(
+        r.token_count(&old_body, TokenizerKind::Cl100k)
+            .expect("count"),
+        None,
+        "a count of new bytes was cached under the old body's hash"
     );
 }

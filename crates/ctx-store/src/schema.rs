@@ -19,6 +19,13 @@ use redb::TableDefinition;
 ///    ctime.
 pub const SCHEMA_VERSION: u32 = 4;
 
+/// The oldest schema whose cached token counts an upgrade keeps. Before 4,
+/// the file cache could vouch for bytes it never hashed, and a render then
+/// filed its count of the new bytes under the old bytes' hash; most such
+/// counts are of rendered bodies no blob holds, so nothing could check
+/// them, and an upgrade drops every count (the next render counts again).
+pub const COUNTS_TRUSTED_SINCE: u32 = 4;
+
 /// Value of the `format` meta key: tells a ctx store from any other redb file.
 pub const FORMAT_MARKER: &[u8] = b"ctx-store";
 

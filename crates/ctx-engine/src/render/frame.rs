@@ -34,6 +34,9 @@ pub(crate) struct Framed {
     /// BLAKE3 of the body: the key of its cached token count, and its part
     /// of the render hash.
     pub hash: BlobHash,
+    /// Whether `hash` was taken from `body` by this render, rather than
+    /// given by the file cache.
+    pub hashed: bool,
     pub redactions: Vec<(SecretKind, u32)>,
     /// A file record to cache, when this render learned something about it.
     pub stamp: Option<(String, FileStamp)>,
@@ -191,6 +194,7 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
         label: p.label,
         body,
         hash,
+        hashed: known_body.is_none(),
         redactions,
         stamp,
     }

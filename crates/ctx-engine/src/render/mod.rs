@@ -222,9 +222,9 @@ impl Engine {
         if known.len() < texts {
             tokenize::warm(kind);
         }
-        let (framed, excluded) =
+        let (mut framed, excluded) =
             frame::frame_all(units, &known, options.format, options.redact, progress);
-        let counted = count::count_bodies(self, kind, &framed, progress, &mut warnings)?;
+        let counted = count::count_bodies(self, kind, &mut framed, progress, &mut warnings)?;
         progress.finish();
         let fresh = counted.iter().filter(|c| c.fresh).count();
         let cache = CacheStats {
