@@ -2,11 +2,13 @@
 //! time kept is scanned, hashed and counted again (the file cache is keyed
 //! by device, inode, size, mtime and ctime, as git keys its index); and a
 //! count is cached only under the hash of the bytes it counted, so even a
-//! file cache that lied could not poison the count table.
+//! file cache that lied could not poison the count table. A wrong count
+//! that got in anyway is found by `ctx fsck` (a sample, or all of them
+//! with `--full`) and dropped by `ctx fsck --repair`.
 
 use std::time::{Duration, SystemTime};
 
-use ctx_model::TokenizerKind;
+use ctx_model::{BlobHash, TokenizerKind};
 use ctx_store::Query as _;
 
 use crate::common::Env;
@@ -155,4 +157,94 @@ fn a_count_is_cached_only_under_the_hash_of_the_bytes_it_counted() {
         None,
         "a count of new bytes was cached under the old body's hash"
     );
+}
+
+/// Caches a wrong count for a blob the store holds, as a lying file cache
+/// once did.
+fn poison(env: &Env, hash: BlobHash, tokens: u32) {
+    let store = ctx_store::Store::open(&db(env), Duration::ZERO).expect("open");
+    let mut w = store.write().expect("write");
+    w.put_token_count(&hash, TokenizerKind::O200k, tokens)
+        .expect("put count");
+    w.commit().expect("commit");
+}
+
+fn cached_count(env: &Env, hash: BlobHash) -> Option<u32> {
+    let store = ctx_store::Store::open_read_only(&db(env), Duration::ZERO).expect("open");
+    let r = store.read().expect("read");
+    r.token_count(&hash, TokenizerKind::O200k).expect("count")
+}
+
+#[test]
+fn a_wrong_token_count_is_found_by_fsck_and_dropped_by_repair() {
+    let env = Env::new();
+    let text = "alpha beta gamma delta\n";
+    env.write("a.txt", text);
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "a.txt"]);
+    let hash = BlobHash::of(text.as_bytes());
+    let right = u32::try_from(tiktoken(text)).expect("small");
+    assert_eq!(cached_count(&env, hash), Some(right));
+    poison(&env, hash, right + 500);
+
+    let fsck = env.run(&["fsck"]);
+    assert_eq!(fsck.code, 6, "{}{}", fsck.stdout, fsck.stderr);
+    assert!(
+        fsck.stdout.contains("count mismatch") && fsck.stdout.contains(&hash.to_string()),
+        "{}",
+        fsck.stdout
+    );
+    assert!(fsck.stderr.contains("--repair"), "{}", fsck.stderr);
+    let report = env.run(&["fsck", "--json"]).json();
+    assert_eq!(report["counts"]["checked"], 1, "{report}");
+    assert_eq!(report["counts"]["mismatched"], 1, "{report}");
+
+    let repaired = env.ok(&["fsck", "--repair", "--json"]).json();
+    assert_eq!(repaired["counts"]["dropped"], 1, "{repaired}");
+    assert_eq!(repaired["problems"], serde_json::json!([]));
+    assert_eq!(cached_count(&env, hash), None, "the wrong count stayed");
+    env.ok(&["fsck"]);
+    // The next add of the same bytes counts them again, rightly.
+    env.write("b.txt", text);
+    env.ok(&["pack", "add", "p", "b.txt"]);
+    assert_eq!(cached_count(&env, hash), Some(right));
+    env.ok(&["fsck"]);
+}
+
+#[test]
+fn fsck_samples_counts_and_checks_all_of_them_with_full() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p"]);
+    // Many counts, each of a stored blob, written the way `pack add` does.
+    let texts: Vec<String> = (0..3000).map(|i| format!("note number {i}\n")).collect();
+    {
+        let store = ctx_store::Store::open(&db(&env), Duration::ZERO).expect("open");
+        let mut w = store.write().expect("write");
+        for text in &texts {
+            let hash = w.put_blob(text.as_bytes()).expect("blob");
+            let tokens = u32::try_from(tiktoken(text)).expect("small");
+            w.put_token_count(&hash, TokenizerKind::O200k, tokens)
+                .expect("count");
+        }
+        w.commit().expect("commit");
+    }
+    let sampled = env.ok(&["fsck", "--json"]).json();
+    let checked = sampled["counts"]["checked"].as_u64().expect("checked");
+    assert_eq!(sampled["counts"]["cached"], 3000, "{sampled}");
+    assert!(checked > 0 && checked < 3000, "{sampled}");
+    // Deterministic: the same store gives the same sample.
+    assert_eq!(
+        env.ok(&["fsck", "--json"]).json()["counts"],
+        sampled["counts"]
+    );
+    let full = env.ok(&["fsck", "--full", "--json"]).json();
+    assert_eq!(full["counts"]["checked"], 3000, "{full}");
+    // A wrong count anywhere is found by a full check.
+    let wrong = BlobHash::of(texts[1234].as_bytes());
+    poison(&env, wrong, 7777);
+    let fsck = env.run(&["fsck", "--full"]);
+    assert_eq!(fsck.code, 6, "{}", fsck.stderr);
+    assert!(fsck.stdout.contains(&wrong.to_string()), "{}", fsck.stdout);
+    env.ok(&["fsck", "--full", "--repair"]);
+    env.ok(&["fsck", "--full"]);
 }

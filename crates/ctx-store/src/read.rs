@@ -48,6 +48,15 @@ pub struct BodyStamp {
     pub hash: BlobHash,
 }
 
+/// A cached token count: the content's hash, the tokenizer that counted
+/// it, and what it counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CachedCount {
+    pub hash: BlobHash,
+    pub tokenizer: TokenizerKind,
+    pub tokens: u32,
+}
+
 /// Read access to the store through an open transaction, named apart from
 /// `std::io::Read`.
 pub trait Query {
@@ -230,6 +239,26 @@ pub trait Query {
     fn token_count(&self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<Option<u32>> {
         let counts = self.table(TOKEN_COUNTS)?;
         Ok(counts.get((hash.0, tokenizer.code()))?.map(|v| v.value()))
+    }
+
+    /// Every cached token count, in key order (by hash, then tokenizer).
+    /// A row of a tokenizer this ctx does not know is left out: nothing
+    /// here reads it.
+    fn token_counts(&self) -> Result<Vec<CachedCount>> {
+        let counts = self.table(TOKEN_COUNTS)?;
+        let mut out = Vec::new();
+        for entry in counts.iter()? {
+            let (key, tokens) = entry?;
+            let (hash, code) = key.value();
+            if let Some(tokenizer) = TokenizerKind::from_code(code) {
+                out.push(CachedCount {
+                    hash: BlobHash(hash),
+                    tokenizer,
+                    tokens: tokens.value(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The cached record of a file, by absolute path. The table is a cache:

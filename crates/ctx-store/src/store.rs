@@ -795,6 +795,14 @@ impl Writer {
         Ok(())
     }
 
+    /// Drops a cached token count (one `fsck` found wrong).
+    pub fn delete_token_count(&mut self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<()> {
+        self.txn
+            .open_table(TOKEN_COUNTS)?
+            .remove((hash.0, tokenizer.code()))?;
+        Ok(())
+    }
+
     /// Records what ctx learned about one version of a file.
     pub fn put_file_stamp(&mut self, path: &str, stamp: &FileStamp) -> Result<()> {
         self.txn
