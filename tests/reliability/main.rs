@@ -9,10 +9,12 @@ mod common;
 mod support;
 
 mod at_rest;
+mod cache;
 mod child;
 mod concurrency;
 mod corruption;
 mod disk_full;
+mod escape;
 mod git;
 mod hostile;
 mod kill;

@@ -35,7 +35,7 @@ pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
 pub use engine::{DEFAULT_PAYLOAD_LIMIT, Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
 pub use history::{LogEntry, LogPage, LogQuery, UndoOf, Undone};
-pub use maintenance::{Checked, Collected};
+pub use maintenance::{Checked, Collected, CountsChecked};
 pub use outcome::{Done, Outcome};
 pub use pack::{
     AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, NewPack, PackCreated,

@@ -23,6 +23,13 @@ pub enum Warning {
     FrameOverBudget { budget: u64, format: Format },
     /// An item's captured content was purged, so it was left out.
     Purged { item: String, by: EventSeq },
+    /// A pack's root resolves somewhere else now (it became a link, or a
+    /// folder above it did): its sources are outside it.
+    RootMoved {
+        pack: String,
+        root: String,
+        now: String,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -51,6 +58,10 @@ impl fmt::Display for Warning {
             Self::Purged { item, by } => write!(
                 f,
                 "the captured content of `{item}` was purged (event {by}); left out"
+            ),
+            Self::RootMoved { pack, root, now } => write!(
+                f,
+                "the root `{root}` of pack `{pack}` now resolves to `{now}`; its sources there are left out as outside_root"
             ),
         }
     }

@@ -43,6 +43,11 @@ impl TokenizerKind {
             Self::Cl100k => 2,
         }
     }
+
+    /// The tokenizer an on-disk code names, if any.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 impl fmt::Display for TokenizerKind {

@@ -1,12 +1,14 @@
 //! Integrity checks: every blob re-hashed, the log gapless and decodable,
-//! and the derived tables equal to a fresh replay of the log.
+//! and the derived tables equal to a fresh replay of the log. Cached token
+//! counts are re-counted by the engine, which owns the tokenizers; a wrong
+//! one is a [`Problem::CountMismatch`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use redb::ReadableTable;
 
-use ctx_model::{BlobHash, Captured, EventSeq, State};
+use ctx_model::{BlobHash, Captured, EventSeq, State, TokenizerKind};
 
 use crate::error::Result;
 use crate::read::Query;
@@ -27,6 +29,13 @@ pub enum Problem {
     CorruptEvent { seq: EventSeq, reason: String },
     /// A derived table differs from what replaying the log gives.
     IndexMismatch { what: String },
+    /// A cached token count differs from a count of its content.
+    CountMismatch {
+        hash: BlobHash,
+        tokenizer: TokenizerKind,
+        cached: u32,
+        counted: u32,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -42,6 +51,15 @@ impl fmt::Display for Problem {
             }
             Self::CorruptEvent { seq, reason } => write!(f, "corrupt event {seq}: {reason}"),
             Self::IndexMismatch { what } => write!(f, "index mismatch: {what}"),
+            Self::CountMismatch {
+                hash,
+                tokenizer,
+                cached,
+                counted,
+            } => write!(
+                f,
+                "count mismatch: blob {hash} has {counted} {tokenizer} tokens, the cache says {cached}"
+            ),
         }
     }
 }

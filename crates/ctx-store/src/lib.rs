@@ -20,7 +20,7 @@ mod store;
 
 pub use error::{Result, StoreError};
 pub use gc::GcReport;
-pub use read::{BodyStamp, FileStamp, PackState, Query};
+pub use read::{BodyStamp, CachedCount, FileStamp, PackState, Query};
 pub use store::{NewEvent, Reader, Store, Writer};
 
 /// The event codec, for the fuzz targets in `fuzz/` only: decoding is the

@@ -17,13 +17,20 @@ use crate::schema::{
     PURGED, SNAPSHOTS, TOKEN_COUNTS,
 };
 
-/// What ctx learned about a file while it had a given size and
-/// modification time.
+/// What ctx learned about one version of a file, named as git's index
+/// names it: device, inode, size, and modification and status-change times.
+/// The change time is set by the kernel on every write and cannot be set
+/// back, so a file rewritten with its size and modification time kept
+/// (`cp -p`, `rsync -t`, `tar x`, `touch -d`) is another version.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileStamp {
+    pub dev: u64,
+    pub ino: u64,
     pub size: u64,
-    /// Nanoseconds since the Unix epoch.
+    /// Modification time, nanoseconds since the Unix epoch.
     pub mtime_ns: i128,
+    /// Status-change time, nanoseconds since the Unix epoch.
+    pub ctime_ns: i128,
     /// The version of the redaction rules that found no secret in it; 0
     /// when none has looked.
     pub clean_under: u32,
@@ -39,6 +46,15 @@ pub struct BodyStamp {
     /// The framing version that produced it.
     pub framing: u32,
     pub hash: BlobHash,
+}
+
+/// A cached token count: the content's hash, the tokenizer that counted
+/// it, and what it counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CachedCount {
+    pub hash: BlobHash,
+    pub tokenizer: TokenizerKind,
+    pub tokens: u32,
 }
 
 /// Read access to the store through an open transaction, named apart from
@@ -223,6 +239,26 @@ pub trait Query {
     fn token_count(&self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<Option<u32>> {
         let counts = self.table(TOKEN_COUNTS)?;
         Ok(counts.get((hash.0, tokenizer.code()))?.map(|v| v.value()))
+    }
+
+    /// Every cached token count, in key order (by hash, then tokenizer).
+    /// A row of a tokenizer this ctx does not know is left out: nothing
+    /// here reads it.
+    fn token_counts(&self) -> Result<Vec<CachedCount>> {
+        let counts = self.table(TOKEN_COUNTS)?;
+        let mut out = Vec::new();
+        for entry in counts.iter()? {
+            let (key, tokens) = entry?;
+            let (hash, code) = key.value();
+            if let Some(tokenizer) = TokenizerKind::from_code(code) {
+                out.push(CachedCount {
+                    hash: BlobHash(hash),
+                    tokenizer,
+                    tokens: tokens.value(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The cached record of a file, by absolute path. The table is a cache:

@@ -15,7 +15,16 @@ use redb::TableDefinition;
 /// 2: `file_cache` and `snapshots` tables.
 /// 3: `artifact_specs` keys write `%` and `#` escaped in the `file:` form;
 ///    the `purged` table.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `file_cache` records name a file by device, inode, size, mtime and
+///    ctime.
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// The oldest schema whose cached token counts an upgrade keeps. Before 4,
+/// the file cache could vouch for bytes it never hashed, and a render then
+/// filed its count of the new bytes under the old bytes' hash; most such
+/// counts are of rendered bodies no blob holds, so nothing could check
+/// them, and an upgrade drops every count (the next render counts again).
+pub const COUNTS_TRUSTED_SINCE: u32 = 4;
 
 /// Value of the `format` meta key: tells a ctx store from any other redb file.
 pub const FORMAT_MARKER: &[u8] = b"ctx-store";
@@ -48,8 +57,8 @@ pub const BLOBS: TableDefinition<([u8; 32], u32), &[u8]> = TableDefinition::new(
 /// (BLAKE3 hash, tokenizer code) -> token count.
 pub const TOKEN_COUNTS: TableDefinition<([u8; 32], u8), u32> = TableDefinition::new("token_counts");
 
-/// Absolute path -> postcard `FileStamp`: what ctx learned about a file
-/// while it had this size and modification time.
+/// Absolute path -> postcard `FileStamp`: what ctx learned about one
+/// version of a file.
 pub const FILE_CACHE: TableDefinition<&str, &[u8]> = TableDefinition::new("file_cache");
 
 /// BLAKE3 hash -> seq of the `ContentPurged` event that removed the blob's

@@ -29,8 +29,9 @@ use crate::error::{Result, StoreError};
 use crate::overlay::Overlay;
 use crate::read::{FileStamp, Query, View};
 use crate::schema::{
-    ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
-    FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION, SNAPSHOTS, TOKEN_COUNTS,
+    ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, COUNTS_TRUSTED_SINCE, EVENTS, EVENTS_BY_PACK,
+    FILE_CACHE, FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION, SNAPSHOTS,
+    TOKEN_COUNTS,
 };
 
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
@@ -304,11 +305,22 @@ impl Store {
 
     /// Brings a store written by an older ctx to this schema: creates the
     /// tables it lacks and rebuilds every derived table by replaying the
-    /// log. The log and the blobs are not touched; there are no migrations.
+    /// log; from before [`COUNTS_TRUSTED_SINCE`], drops the cached token
+    /// counts. The log and the blobs are not touched; there are no
+    /// migrations.
     fn upgrade(&self) -> Result<()> {
         let mut w = self.begin_write()?;
+        let from = w
+            .txn
+            .open_table(META)?
+            .get("schema_version")?
+            .and_then(|v| <[u8; 4]>::try_from(v.value()).ok())
+            .map_or(0, u32::from_le_bytes);
         w.create_tables()?;
         w.rebuild_derived()?;
+        if from < COUNTS_TRUSTED_SINCE {
+            w.txn.open_table(TOKEN_COUNTS)?.retain(|_, _| false)?;
+        }
         w.txn
             .open_table(META)?
             .insert("schema_version", SCHEMA_VERSION.to_le_bytes().as_slice())?;
@@ -783,7 +795,15 @@ impl Writer {
         Ok(())
     }
 
-    /// Records what ctx learned about a file at a size and modification time.
+    /// Drops a cached token count (one `fsck` found wrong).
+    pub fn delete_token_count(&mut self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<()> {
+        self.txn
+            .open_table(TOKEN_COUNTS)?
+            .remove((hash.0, tokenizer.code()))?;
+        Ok(())
+    }
+
+    /// Records what ctx learned about one version of a file.
     pub fn put_file_stamp(&mut self, path: &str, stamp: &FileStamp) -> Result<()> {
         self.txn
             .open_table(FILE_CACHE)?
@@ -1374,6 +1394,8 @@ mod tests {
             w.append(new_event(pack_created("a"))).expect("create");
             let event = text_artifact(&mut w, PackId(1), "note");
             w.append(new_event(event)).expect("add");
+            w.put_token_count(&BlobHash::of(b"note"), TokenizerKind::O200k, 1)
+                .expect("count");
             // Make it look like schema 1: no snapshot or file cache tables,
             // and derived tables out of step with the log.
             w.txn.delete_table(SNAPSHOTS).expect("drop snapshots");
@@ -1396,6 +1418,12 @@ mod tests {
         assert_eq!(r.materialized().expect("m"), r.replay().expect("r"));
         assert_eq!(r.snapshot_ids().expect("snapshots"), Vec::new());
         assert_eq!(r.file_stamp("/x").expect("cache"), None);
+        // Counts cached under the old file cache are not trusted.
+        assert_eq!(
+            r.token_count(&BlobHash::of(b"note"), TokenizerKind::O200k)
+                .expect("count"),
+            None
+        );
         assert_eq!(
             r.pack_events_rev(PackId(1), None, 10).expect("index").len(),
             2
@@ -1409,8 +1437,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("ctx.redb"), Duration::ZERO).expect("opens");
         let stamp = FileStamp {
+            dev: 2049,
+            ino: 1_234_567,
             size: 7,
             mtime_ns: 1_700_000_000_123_456_789,
+            ctime_ns: 1_700_000_001_987_654_321,
             clean_under: 1,
             body: Some(BodyStamp {
                 format: ctx_model::Format::Markdown,

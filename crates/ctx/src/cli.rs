@@ -43,8 +43,9 @@ pub enum Command {
     Snapshot(SnapshotCommand),
     /// Show the history of every change to every pack, newest first.
     Log(LogArgs),
-    /// Check the store: re-hash every blob, check the log is gapless, and
-    /// compare the derived tables with a replay of the log.
+    /// Check the store: re-hash every blob, check the log is gapless,
+    /// compare the derived tables with a replay of the log, and re-count a
+    /// sample of the cached token counts.
     Fsck(FsckArgs),
     /// Remove content that no event and no snapshot needs, and compact the
     /// database file.
@@ -93,9 +94,13 @@ pub struct GcArgs {
 
 #[derive(Debug, Args)]
 pub struct FsckArgs {
-    /// Rebuild the derived tables from the log first (the log is never changed).
+    /// Rebuild the derived tables from the log first (the log is never
+    /// changed), and drop cached token counts that are wrong.
     #[arg(long)]
     pub repair: bool,
+    /// Re-count every cached token count, not a sample.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Debug, Args)]

@@ -359,6 +359,7 @@ mod tests {
             artifact: ArtifactId(order as u64 + 1),
             label,
             hash: BlobHash::of(body.as_bytes()),
+            hashed: true,
             body,
             redactions: Vec::new(),
             stamp: None,

@@ -2,8 +2,12 @@
 //! store knows it, counted on all cores where it does not. What a render
 //! learned (counts, file records) is cached afterwards; a store that cannot
 //! take it now does not fail the render.
+//!
+//! A count is cached only under the hash of the bytes it counted: a body
+//! whose hash came from the file cache is hashed before its count is
+//! stored, so no cache can file a count under content it never saw.
 
-use ctx_model::TokenizerKind;
+use ctx_model::{BlobHash, TokenizerKind};
 use ctx_store::{Query as _, StoreError};
 
 use super::frame::Framed;
@@ -16,11 +20,12 @@ pub(super) struct Counted {
     pub fresh: bool,
 }
 
-/// Token counts of every body, in order.
+/// Token counts of every body, in order. A body counted here whose hash
+/// the file cache gave is hashed too, and takes that hash.
 pub(super) fn count_bodies(
     engine: &Engine,
     kind: TokenizerKind,
-    framed: &[Framed],
+    framed: &mut [Framed],
     progress: &dyn Progress,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Counted>> {
@@ -47,19 +52,31 @@ pub(super) fn count_bodies(
         return Ok(tokens);
     }
     progress.phase(Phase::Counting, missing.len());
-    let counted = parallel::map(&missing, |&i| {
-        let n = tokenize::count(kind, &framed[i].body);
-        progress.tick(u64::from(n));
-        n
-    });
-    for (&i, &n) in missing.iter().zip(&counted) {
+    let counted: Vec<(u32, Option<BlobHash>)> = {
+        let framed = &*framed;
+        parallel::map(&missing, |&i| {
+            let f = &framed[i];
+            let n = tokenize::count(kind, &f.body);
+            // Hashing costs a small fraction of counting.
+            let hash = (!f.hashed).then(|| BlobHash::of(f.body.as_bytes()));
+            progress.tick(u64::from(n));
+            (n, hash)
+        })
+    };
+    for (&i, &(n, hash)) in missing.iter().zip(&counted) {
         tokens[i] = Counted {
             tokens: u64::from(n),
             fresh: true,
         };
+        if let Some(hash) = hash {
+            // Equal unless the file cache lied; then the bytes' own hash
+            // is the one the render hash must cover too.
+            framed[i].hash = hash;
+            framed[i].hashed = true;
+        }
     }
     let cached = engine.write(|w| {
-        for (&i, &n) in missing.iter().zip(&counted) {
+        for (&i, &(n, _)) in missing.iter().zip(&counted) {
             w.put_token_count(&framed[i].hash, kind, n)?;
         }
         for (path, stamp) in framed.iter().filter_map(|f| f.stamp.as_ref()) {

@@ -18,8 +18,9 @@ use super::units::{Content, Unit};
 use crate::source::Stamp;
 use crate::{Engine, Phase, Progress, Result, parallel};
 
-/// A modification time this close to now may be followed by another write
-/// within the same clock tick, so such a file is not cached (git's "racily
+/// A modification or change time this close to now may be followed by
+/// another write within the same clock tick (two seconds on FAT), which
+/// would leave the stamp as it is: such a file is not cached (git's "racily
 /// clean" problem).
 const RACY_NS: i128 = 2_000_000_000;
 
@@ -33,13 +34,16 @@ pub(crate) struct Framed {
     /// BLAKE3 of the body: the key of its cached token count, and its part
     /// of the render hash.
     pub hash: BlobHash,
+    /// Whether `hash` was taken from `body` by this render, rather than
+    /// given by the file cache.
+    pub hashed: bool,
     pub redactions: Vec<(SecretKind, u32)>,
     /// A file record to cache, when this render learned something about it.
     pub stamp: Option<(String, FileStamp)>,
 }
 
-/// The cached records of the files among `units` whose size and
-/// modification time still match.
+/// The cached records of the files among `units` whose device, inode,
+/// size, modification and change times all still match.
 pub(super) fn known_files(engine: &Engine, units: &[Unit]) -> Result<HashMap<String, FileStamp>> {
     let files: Vec<(&String, &Stamp)> = units
         .iter()
@@ -55,14 +59,28 @@ pub(super) fn known_files(engine: &Engine, units: &[Unit]) -> Result<HashMap<Str
         let mut known = HashMap::with_capacity(files.len());
         for (path, stamp) in files {
             if let Some(record) = r.file_stamp(path)?
-                && record.size == stamp.size
-                && record.mtime_ns == stamp.mtime_ns
+                && same_version(&record, stamp)
             {
                 known.insert(path.clone(), record);
             }
         }
         Ok(known)
     })
+}
+
+/// Whether a cached record describes the version of the file `stamp` was
+/// taken from.
+fn same_version(record: &FileStamp, stamp: &Stamp) -> bool {
+    record.dev == stamp.dev
+        && record.ino == stamp.ino
+        && record.size == stamp.size
+        && record.mtime_ns == stamp.mtime_ns
+        && record.ctime_ns == stamp.ctime_ns
+}
+
+/// Whether a file may still change without its stamp changing.
+fn racy(stamp: &Stamp, now_ns: i128) -> bool {
+    now_ns - stamp.mtime_ns <= RACY_NS || now_ns - stamp.ctime_ns <= RACY_NS
 }
 
 /// A text unit waiting to be framed.
@@ -152,11 +170,14 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
     let now_clean = clean || (scan && redactions.is_empty());
     let stamp = p
         .file
-        .filter(|(_, st)| now_clean && known_body.is_none() && now_ns - st.mtime_ns > RACY_NS)
+        .filter(|(_, st)| now_clean && known_body.is_none() && !racy(st, now_ns))
         .map(|(path, st)| {
             let stamp = FileStamp {
+                dev: st.dev,
+                ino: st.ino,
                 size: st.size,
                 mtime_ns: st.mtime_ns,
+                ctime_ns: st.ctime_ns,
                 clean_under: RULES_VERSION,
                 body: Some(BodyStamp {
                     format,
@@ -173,6 +194,7 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
         label: p.label,
         body,
         hash,
+        hashed: known_body.is_none(),
         redactions,
         stamp,
     }

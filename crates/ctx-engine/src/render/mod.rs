@@ -124,7 +124,8 @@ pub struct Rendered {
 /// What the caches answered during a render.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CacheStats {
-    /// Files whose size and modification time matched a cached record.
+    /// Files whose device, inode, size, modification and change times
+    /// matched a cached record.
     pub files_known: usize,
     /// Items whose token count came from the cache.
     pub counts_cached: usize,
@@ -221,9 +222,9 @@ impl Engine {
         if known.len() < texts {
             tokenize::warm(kind);
         }
-        let (framed, excluded) =
+        let (mut framed, excluded) =
             frame::frame_all(units, &known, options.format, options.redact, progress);
-        let counted = count::count_bodies(self, kind, &framed, progress, &mut warnings)?;
+        let counted = count::count_bodies(self, kind, &mut framed, progress, &mut warnings)?;
         progress.finish();
         let fresh = counted.iter().filter(|c| c.fresh).count();
         let cache = CacheStats {

@@ -46,6 +46,13 @@ pub(super) fn expand(
                 .map(|a| (frozen_units(pack, a), Vec::new()))
                 .collect()
         } else {
+            if let Some(now) = source::root_moved(Path::new(&pack.root)) {
+                warnings.push(Warning::RootMoved {
+                    pack: pack.name.to_string(),
+                    root: pack.root.clone(),
+                    now: now.to_string_lossy().into_owned(),
+                });
+            }
             parallel::map(artifacts, |a| {
                 let units = live_units(pack, a, strict);
                 progress.tick(0);
@@ -176,7 +183,9 @@ fn unusable(err: &SourceError) -> Option<ExclusionReason> {
         SourceError::Binary { .. } => Some(ExclusionReason::Binary),
         SourceError::Sensitive { .. } => Some(ExclusionReason::Sensitive),
         SourceError::TooLarge { .. } => Some(ExclusionReason::TooLarge),
-        SourceError::OutsideRoot { .. } => Some(ExclusionReason::OutsideRoot),
+        SourceError::OutsideRoot { .. } | SourceError::RootMoved { .. } => {
+            Some(ExclusionReason::OutsideRoot)
+        }
         SourceError::IsDirectory { .. }
         | SourceError::NotADirectory { .. }
         | SourceError::NotAFile { .. }

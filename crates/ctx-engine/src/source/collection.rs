@@ -1,6 +1,9 @@
 //! Collections (`glob:` and `md_dir:`): walk the pack root the way git sees
 //! it, keep the matching files sorted by path, read them in parallel, and
-//! report every file left out with its reason.
+//! report every file left out with its reason. The walk starts and enters
+//! only folders beneath the root, and every file is read through
+//! [`Confine`], so a folder or file swapped for a link out of the root is
+//! left out whenever it was swapped.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -13,6 +16,7 @@ use ctx_model::{
     AddOptions, ExclusionReason, SkippedFile, SourceSpec, sensitive::sensitive_reason,
 };
 
+use super::confine::{self, Confine};
 use super::path::to_slash;
 use super::{Capture, SourceError, Text, file};
 use crate::parallel;
@@ -121,18 +125,17 @@ pub(super) fn capture(
     root: &Path,
     options: &AddOptions,
 ) -> Result<Capture, SourceError> {
-    let (start, matcher, depth) = start_of(spec, root, options)?;
-    if !start.exists() {
-        return Err(SourceError::NoMatch {
-            pattern: spec.to_string(),
-            skipped: 0,
-        });
-    }
+    let confine = Confine::new(root, options);
+    let (start, matcher, depth) = start_of(spec, root, options, confine)?;
     let exclude = Exclude::new(&options.exclude)?;
     let wanted = |rel: &str| matcher.matches(rel) && !exclude.excludes(rel);
-    let mut walked = walk(root, &start, depth, options, &wanted);
+    let beneath = match confine {
+        Confine::Beneath(root) => Some(Arc::new(root.to_owned())),
+        Confine::Anywhere => None,
+    };
+    let mut walked = walk(root, &start, depth, options, beneath.clone(), &wanted);
     if !options.no_ignore {
-        ignored(root, &start, depth, &wanted, &mut walked);
+        ignored(root, &start, depth, beneath, &wanted, &mut walked);
     }
     let Walked {
         mut candidates,
@@ -147,7 +150,13 @@ pub(super) fn capture(
         });
     }
     candidates.sort_unstable();
-    let files = read_all(root, candidates, options.max_file_bytes, &mut skipped);
+    let files = read_all(
+        root,
+        candidates,
+        options.max_file_bytes,
+        confine,
+        &mut skipped,
+    );
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     if files.is_empty() {
         return Err(SourceError::NoMatch {
@@ -158,28 +167,55 @@ pub(super) fn capture(
     Ok(Capture::Many { files, skipped })
 }
 
-/// Where a collection's walk starts, which files it takes, and how deep
-/// it goes.
+/// Where a collection's walk starts (a folder beneath the root, through
+/// any links, unless `confine` allows anywhere), which files it takes, and
+/// how deep it goes.
 fn start_of(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
+    confine: Confine<'_>,
 ) -> Result<(PathBuf, Matcher, Option<usize>), SourceError> {
-    match spec {
-        SourceSpec::Glob { pattern } => Ok((
-            root.join(literal_prefix(pattern)),
+    let (prefix, matcher, depth) = match spec {
+        SourceSpec::Glob { pattern } => (
+            literal_prefix(pattern),
             Matcher::Glob(compile_inside(pattern)?.compile_matcher()),
             None,
-        )),
-        SourceSpec::MdDir { dir } => {
-            let start = root.join(dir);
-            if !start.is_dir() {
-                return Err(SourceError::NotADirectory { shown: dir.clone() });
-            }
-            Ok((start, Matcher::Markdown, (!options.recursive).then_some(1)))
-        }
+        ),
+        SourceSpec::MdDir { dir } => (
+            dir.as_str(),
+            Matcher::Markdown,
+            (!options.recursive).then_some(1),
+        ),
         _ => unreachable!("BUG: not a collection: {spec}"),
+    };
+    let start = root.join(prefix);
+    let shown = || if prefix.is_empty() { "." } else { prefix }.to_owned();
+    match confine.holds_dir(&start) {
+        Ok(true) => {}
+        Ok(false) => return Err(confine::outside(shown(), root)),
+        // Gone, like a file that is gone: a render falls back to what was
+        // captured, with a warning, for a glob and a markdown folder alike.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(match spec {
+                SourceSpec::Glob { .. } => SourceError::NoMatch {
+                    pattern: spec.to_string(),
+                    skipped: 0,
+                },
+                _ => SourceError::Missing { shown: shown() },
+            });
+        }
+        Err(source) => {
+            return Err(SourceError::Read {
+                shown: shown(),
+                source,
+            });
+        }
     }
+    if matches!(spec, SourceSpec::MdDir { .. }) && !start.is_dir() {
+        return Err(SourceError::NotADirectory { shown: shown() });
+    }
+    Ok((start, matcher, depth))
 }
 
 /// What a walk found: the files to read, the files left out, and what it
@@ -199,12 +235,14 @@ impl Walked {
 
 /// Walks from `start` under the ignore rules (unless `no_ignore`), keeping
 /// the files `wanted` takes and leaving out links out of the root and
-/// sensitive files.
+/// sensitive files; with `beneath`, folders that lie outside it are not
+/// entered.
 fn walk(
     root: &Path,
     start: &Path,
     depth: Option<usize>,
     options: &AddOptions,
+    beneath: Option<Arc<PathBuf>>,
     wanted: &impl Fn(&str) -> bool,
 ) -> Walked {
     let mut walked = Walked {
@@ -213,7 +251,9 @@ fn walk(
         seen_dirs: HashSet::new(),
         seen_files: HashSet::new(),
     };
-    for entry in walker(start, depth, !options.no_ignore, None).build() {
+    let fence = beneath.map(Fence::new);
+    let refused = fence.as_ref().map(|f| Arc::clone(&f.refused));
+    for entry in walker(start, depth, !options.no_ignore, fence, None).build() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -270,6 +310,14 @@ fn walk(
         }
         walked.candidates.push(rel);
     }
+    let refused = refused.map_or_else(Vec::new, |r| {
+        std::mem::take(&mut *r.lock().unwrap_or_else(|p| p.into_inner()))
+    });
+    for dir in refused {
+        if let Some(rel) = relative(&dir, root) {
+            walked.skip(format!("{rel}/"), ExclusionReason::OutsideRoot);
+        }
+    }
     walked
 }
 
@@ -279,6 +327,7 @@ fn ignored(
     root: &Path,
     start: &Path,
     depth: Option<usize>,
+    beneath: Option<Arc<PathBuf>>,
     wanted: &impl Fn(&str) -> bool,
     walked: &mut Walked,
 ) {
@@ -287,7 +336,11 @@ fn ignored(
         seen: Arc::new(std::mem::take(&mut walked.seen_dirs)),
         pruned: Arc::clone(&pruned),
     };
-    for entry in walker(start, depth, false, Some(filter)).build().flatten() {
+    let fence = beneath.map(Fence::new);
+    for entry in walker(start, depth, false, fence, Some(filter))
+        .build()
+        .flatten()
+    {
         if entry.file_type().is_some_and(|t| t.is_dir()) {
             continue;
         }
@@ -312,10 +365,11 @@ fn read_all(
     root: &Path,
     candidates: Vec<String>,
     max_file_bytes: u64,
+    confine: Confine<'_>,
     skipped: &mut Vec<SkippedFile>,
 ) -> Vec<Text> {
     let read = parallel::map(&candidates, |rel| {
-        file::read(&root.join(rel), rel, max_file_bytes)
+        file::read(&root.join(rel), rel, max_file_bytes, confine)
     });
     let mut files = Vec::with_capacity(read.len());
     for (path, result) in candidates.into_iter().zip(read) {
@@ -326,6 +380,9 @@ fn read_all(
             }
             Err(SourceError::Binary { .. }) => ExclusionReason::Binary,
             Err(SourceError::TooLarge { .. }) => ExclusionReason::TooLarge,
+            Err(SourceError::OutsideRoot { .. } | SourceError::RootMoved { .. }) => {
+                ExclusionReason::OutsideRoot
+            }
             Err(_) => ExclusionReason::Unreadable,
         };
         skipped.push(SkippedFile { path, reason });
@@ -340,10 +397,42 @@ struct IgnoredDirs {
     pruned: Arc<Mutex<Vec<PathBuf>>>,
 }
 
+/// Keeps a walk out of folders that lie outside a root, noting each.
+struct Fence {
+    beneath: Arc<PathBuf>,
+    refused: Arc<Mutex<Vec<PathBuf>>>,
+}
+
+impl Fence {
+    fn new(beneath: Arc<PathBuf>) -> Self {
+        Self {
+            beneath,
+            refused: Arc::default(),
+        }
+    }
+
+    /// Whether the walk may enter `dir`. The walk follows no link, so a
+    /// folder outside is met only when one was swapped in during the walk;
+    /// one that vanished is left to the walk to report.
+    fn admits(&self, dir: &Path) -> bool {
+        match std::fs::canonicalize(dir) {
+            Ok(real) if !real.starts_with(&*self.beneath) => {
+                self.refused
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(dir.to_owned());
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
 fn walker(
     start: &Path,
     depth: Option<usize>,
     respect_ignores: bool,
+    fence: Option<Fence>,
     prune: Option<IgnoredDirs>,
 ) -> WalkBuilder {
     let mut builder = WalkBuilder::new(start);
@@ -364,8 +453,16 @@ fn walker(
         if entry.file_name() == ".git" {
             return false;
         }
-        let Some(prune) = &prune else { return true };
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        // The start was checked before the walk began.
+        if is_dir
+            && entry.depth() > 0
+            && let Some(fence) = &fence
+            && !fence.admits(entry.path())
+        {
+            return false;
+        }
+        let Some(prune) = &prune else { return true };
         if is_dir && !prune.seen.contains(entry.path()) {
             prune
                 .pruned

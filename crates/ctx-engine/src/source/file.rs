@@ -1,11 +1,13 @@
-//! Reading one file: refuse what is not a regular file, too large, binary or
-//! sensitive, and decode the rest as UTF-8 (lossily, with a flag).
+//! Reading one file: refuse what lies outside the pack root, is not a
+//! regular file, too large, binary or sensitive, and decode the rest as
+//! UTF-8 (lossily, with a flag).
 
 use std::io::Read as _;
 use std::path::Path;
 
 use ctx_model::{AddOptions, sensitive::sensitive_reason};
 
+use super::confine::Confine;
 use super::path::to_slash;
 use super::{SourceError, Text};
 
@@ -33,7 +35,12 @@ pub(super) fn read_named(
             reason,
         });
     }
-    read(&abs, rel, options.max_file_bytes)
+    read(
+        &abs,
+        rel,
+        options.max_file_bytes,
+        Confine::new(root, options),
+    )
 }
 
 /// Why the file at `abs` (`rel` under `root`) is sensitive: by its own
@@ -47,9 +54,14 @@ pub(super) fn sensitive(root: &Path, rel: &str, abs: &Path) -> Option<&'static s
     })
 }
 
-/// Reads `abs` (shown to users as `shown`), refusing non-files, files over
-/// `max_bytes` and binary files.
-pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, SourceError> {
+/// Reads `abs` (shown to users as `shown`), refusing files `confine` keeps
+/// out, non-files, files over `max_bytes` and binary files.
+pub(super) fn read(
+    abs: &Path,
+    shown: &str,
+    max_bytes: u64,
+    confine: Confine<'_>,
+) -> Result<Text, SourceError> {
     let shown_owned = || shown.to_owned();
     let io_error = |source: std::io::Error| match source.kind() {
         std::io::ErrorKind::NotFound => SourceError::Missing {
@@ -61,11 +73,16 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
         },
     };
     // Non-blocking, so opening a FIFO returns at once instead of waiting for
-    // a writer; the type check below then refuses it. Checking the type of
-    // the open file (not the path, then opening) costs one path lookup, not
-    // two, and cannot be raced by a swap between the check and the open.
-    let file = open_nonblocking(abs).map_err(io_error)?;
-    let meta = file.metadata().map_err(io_error)?;
+    // a writer; the type check below then refuses it. Where the file lies,
+    // and its type, are checked on the open file (not the path, then
+    // opening): a swap between the check and the read cannot change which
+    // file either is about.
+    let Some((file, meta)) = confine.open(abs).map_err(io_error)? else {
+        let Confine::Beneath(root) = confine else {
+            unreachable!("BUG: nothing lies outside `Anywhere`")
+        };
+        return Err(super::confine::outside(shown_owned(), root));
+    };
     if meta.is_dir() {
         return Err(SourceError::IsDirectory {
             shown: shown_owned(),
@@ -105,38 +122,48 @@ pub(super) fn read(abs: &Path, shown: &str, max_bytes: u64) -> Result<Text, Sour
         });
     }
     let (text, lossy) = decode(bytes);
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos() as i128);
     Ok(Text {
         path: Some(shown.to_owned()),
         text,
         lossy,
         // Only a file read whole, unchanged while it was read, has a stamp.
-        stamp: mtime_ns
-            .filter(|_| meta.len() == len)
-            .map(|mtime_ns| super::Stamp {
-                size: len,
-                mtime_ns,
-            }),
+        stamp: stamp(&meta).filter(|s| s.size == len),
     })
 }
 
-#[cfg(unix)]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
+/// The stamp of an open file, from the same `fstat` its checks used.
+fn stamp(meta: &std::fs::Metadata) -> Option<super::Stamp> {
+    let mtime_ns = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i128;
+    let (dev, ino, ctime_ns) = identity(meta);
+    Some(super::Stamp {
+        dev,
+        ino,
+        size: meta.len(),
+        mtime_ns,
+        ctime_ns,
+    })
 }
 
-/// Elsewhere there are no FIFOs to block on.
+/// Device, inode and status-change time in nanoseconds. The change time is
+/// set by the kernel on every write and cannot be set back (`touch -d`,
+/// `cp -p`, `rsync -t` and `tar x` set only the modification time), and a
+/// file replaced by another has another inode.
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64, i128) {
+    use std::os::unix::fs::MetadataExt as _;
+    let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+    (meta.dev(), meta.ino(), ctime_ns)
+}
+
+/// Elsewhere only size and modification time are known.
 #[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
+fn identity(_meta: &std::fs::Metadata) -> (u64, u64, i128) {
+    (0, 0, 0)
 }
 
 /// Decodes UTF-8, replacing invalid sequences; the flag says whether any were.

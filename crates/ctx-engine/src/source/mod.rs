@@ -1,8 +1,10 @@
 //! Sources: resolving a spec against the pack root and reading what it
 //! names, with the checks that keep secrets, binaries, huge files and files
-//! outside the root out of a pack.
+//! outside the root out of a pack. The outside-root check holds at every
+//! read, at `pack add` and at each live render alike (`confine.rs`).
 
 mod collection;
+mod confine;
 mod file;
 mod git;
 mod path;
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use ctx_model::{AddOptions, SkippedFile, SourceSpec};
 
+pub(crate) use confine::root_moved;
 pub use path::resolve;
 
 /// Default largest file read, in bytes.
@@ -26,17 +29,22 @@ pub struct Text {
     pub text: String,
     /// Invalid UTF-8 was replaced with U+FFFD.
     pub lossy: bool,
-    /// Size and modification time of the file `text` is all of.
+    /// What identifies the version of the file `text` is all of.
     pub stamp: Option<Stamp>,
 }
 
-/// A file's size and modification time: unchanged, they let a cache stand
-/// in for reading and hashing its content.
+/// What identifies one version of a file, as git's index does: unchanged,
+/// it lets a cache stand in for scanning and hashing its content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stamp {
+    pub dev: u64,
+    pub ino: u64,
     pub size: u64,
-    /// Nanoseconds since the Unix epoch.
+    /// Modification time, nanoseconds since the Unix epoch.
     pub mtime_ns: i128,
+    /// Status-change time, nanoseconds since the Unix epoch (0 where the
+    /// platform has none).
+    pub ctime_ns: i128,
 }
 
 /// What a spec captured.
@@ -81,6 +89,12 @@ pub enum SourceError {
     },
     #[error("`{shown}` is outside the pack root `{}`", root.display())]
     OutsideRoot { shown: String, root: PathBuf },
+    #[error(
+        "the pack root `{}` now resolves to `{}`, outside itself",
+        root.display(),
+        now.display()
+    )]
+    RootMoved { root: PathBuf, now: PathBuf },
     #[error("`{spec}` matches {found} files, over the limit of {limit}")]
     TooManyFiles {
         spec: String,
@@ -136,6 +150,16 @@ pub fn capture(
             stamp: None,
         })),
         SourceSpec::GitDiff { base, head } => {
+            // git runs in the root by its path: a root that became a link
+            // would diff another repository.
+            if !options.allow_outside_root
+                && let Some(now) = root_moved(root)
+            {
+                return Err(SourceError::RootMoved {
+                    root: root.to_owned(),
+                    now,
+                });
+            }
             git::diff(root, base.as_deref(), head.as_deref()).map(Capture::One)
         }
         SourceSpec::Glob { .. } | SourceSpec::MdDir { .. } => {

@@ -1,5 +1,7 @@
-//! `ctx fsck`: check the store's integrity, and with `--repair` rebuild the
-//! derived tables from the log first. Any problem is exit code 6.
+//! `ctx fsck`: check the store's integrity and a sample of its cached token
+//! counts (all of them with `--full`); with `--repair`, rebuild the derived
+//! tables from the log first and drop wrong counts. Any problem is exit
+//! code 6.
 
 use ctx_engine::{Checked, count};
 
@@ -9,7 +11,7 @@ use crate::invocation::Invocation;
 use crate::output::{Human, Output, status};
 
 pub fn fsck(inv: &Invocation, args: FsckArgs, out: &mut Output) -> Result<()> {
-    let checked = inv.engine.fsck(args.repair)?;
+    let checked = inv.engine.fsck(args.repair, args.full)?;
     out.emit(&checked)?;
     if checked.problems.is_empty() {
         return Ok(());
@@ -22,7 +24,9 @@ pub fn fsck(inv: &Invocation, args: FsckArgs, out: &mut Output) -> Result<()> {
         ),
     );
     if !checked.repaired && checked.repairable() {
-        return Err(err.hint("`ctx fsck --repair` rebuilds the derived tables from the log"));
+        return Err(err.hint(
+            "`ctx fsck --repair` rebuilds the derived tables from the log and drops wrong token counts",
+        ));
     }
     Err(err)
 }
@@ -37,11 +41,24 @@ impl Human for Checked {
         } else {
             format!(", {} purged", count(self.purged, "blob"))
         };
+        if self.counts.dropped > 0 {
+            status(format!(
+                "Dropped {} that did not match {}.",
+                count(self.counts.dropped, "cached token count"),
+                if self.counts.dropped == 1 {
+                    "its content"
+                } else {
+                    "their content"
+                }
+            ));
+        }
         status(format!(
-            "Checked {}, {} ({} bytes){purged}: {}.",
+            "Checked {}, {} ({} bytes){purged}, {} of {}: {}.",
             count(self.events, "event"),
             count(self.blobs, "blob"),
             self.blob_bytes,
+            self.counts.checked,
+            count(self.counts.cached, "token count"),
             if self.problems.is_empty() {
                 "no problems".to_owned()
             } else {
