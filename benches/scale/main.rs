@@ -316,6 +316,9 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
         bytes as f64 / start.elapsed().as_secs_f64()
     };
     results.set("blake3", blake3_single);
+    // Once, to compile the rules and touch every page, then measured.
+    project::redaction_single_core(&files, &texts);
+    let redaction = project::redaction_single_core(&files, &texts);
     let render = || run(&["render", "bench", "-q", "-o", "/dev/null"]);
     let mut ratios = Vec::new();
     let mut ceilings = Vec::new();
@@ -329,6 +332,22 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
         render()
     });
     drop(texts);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    table.row(
+        "redaction alone (one core)",
+        &size,
+        &Measured {
+            wall: redaction,
+            rss_mb: None,
+        },
+        Some(bytes),
+        None,
+    );
+    results.set("redaction/core", bytes as f64 / redaction.as_secs_f64());
+    results.set(
+        "redaction/cold",
+        redaction.as_secs_f64() / cores as f64 / cold.wall.as_secs_f64(),
+    );
     ratios.sort_by(f64::total_cmp);
     ceilings.sort();
     table.row("cold render", &size, &cold, Some(bytes), Some(&db));
@@ -518,6 +537,13 @@ fn targets(args: &Args, r: &Results) {
         cold.map(|x| format!("{:.0}%", 100.0 * x)),
         cold.map(|x| x >= 0.6),
     ));
+    if let (Some(per_core), Some(share)) = (r.get("redaction/core"), r.get("redaction/cold")) {
+        rows.push((
+            "redaction: throughput per core, share of a cold render (on all cores)".into(),
+            Some(format!("{:.0} MB/s, {:.1}%", per_core / 1e6, 100.0 * share)),
+            None,
+        ));
+    }
     for (name, key, target) in [
         ("warm render <= 10% of cold", "warm", 0.10),
         ("1% changed render <= 15% of cold", "changed", 0.15),

@@ -117,6 +117,17 @@ pub fn touch_one_percent(files: &[(PathBuf, u64)], round: usize) {
     }
 }
 
+/// Redaction alone over the same texts on one core, as render runs it on
+/// each file (with its path, so lock files and bundles get their rules).
+pub fn redaction_single_core(files: &[(PathBuf, u64)], texts: &[String]) -> Duration {
+    let start = Instant::now();
+    for ((path, _), text) in files.iter().zip(texts) {
+        let path = path.to_string_lossy();
+        std::hint::black_box(ctx_redact::redact_file(&path, text));
+    }
+    start.elapsed()
+}
+
 /// Token counting alone over the same texts on all cores.
 pub fn tokenizer_ceiling(texts: &[String]) -> Duration {
     let kind = ctx_model::TokenizerKind::O200k;

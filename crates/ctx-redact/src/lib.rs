@@ -1,30 +1,42 @@
-//! Secret redaction: finds credentials in text (private keys, cloud and forge
-//! tokens, JWTs, bearer tokens, secret-looking assignments) and replaces each
-//! with `[REDACTED:<kind>]` before the text can reach a prompt.
+//! Secret redaction: finds credentials in text (private keys, the tokens
+//! of some ninety providers, JWTs, bearer and basic credentials, passwords
+//! in URLs, secret-looking assignments) and replaces each with
+//! `[REDACTED:<kind>]` before the text can reach a prompt.
 //!
 //! Where keeping text readable and leaking nothing conflict, leaking nothing
 //! wins: a private key without an END line is redacted to the end of the
 //! text, and finds that overlap are merged into one replacement rather than
-//! leaving part of either behind. The output is a fixed point: redacting it
-//! again changes nothing, so a render can be redacted twice without drift.
+//! leaving part of either behind. Otherwise a replacement covers the secret
+//! and nothing else: names, schemes, user names and the text after a value
+//! stay. The output is a fixed point: redacting it again changes nothing,
+//! so a render can be redacted twice without drift.
 //!
 //! Nothing here performs I/O, prints or reads the environment: [`redact`] is a
-//! pure function of its text, so it can be fuzzed and reused by any front end.
-//! The detectors live in modules named for the section of the rules they
-//! hold: `shaped` for secrets recognisable by their own shape, and
-//! `assignment` (reading values with `value`, judging them with
-//! `heuristics`) for values assigned to secret-sounding names; `marker`
-//! is what every replacement looks like. This file finds both kinds of span,
-//! merges them and resolves them into the final replacements.
+//! pure function of its text (and [`redact_file`] of its text and path), so
+//! it can be fuzzed and reused by any front end. The modules: `prefilter`
+//! finds every keyword in one pass; `rules` is the table of credential
+//! formats, run at their keywords by `shaped` (regexes) and `detectors`
+//! (shapes written in code), with `checksum` for the formats that carry
+//! one; `names` and `assignment` find values assigned to secret-sounding
+//! names (reading values with `value`, judging them with `heuristics`);
+//! `kind` names what was found and `marker` is what every replacement looks
+//! like. This file finds both kinds of span, merges them and resolves them
+//! into the final replacements.
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod assignment;
+mod checksum;
+mod detectors;
 mod heuristics;
+mod kind;
 mod marker;
+mod names;
+mod prefilter;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod properties;
+mod rules;
 mod scan;
 mod shaped;
 #[cfg(test)]
@@ -34,74 +46,119 @@ mod value;
 use std::borrow::Cow;
 use std::cmp::Reverse;
 
+pub use kind::SecretKind;
 use marker::{MARKER_OPEN, marker_around, strip_markers};
+use prefilter::PREFILTER;
 
 /// Version of the detection rules. A cache that remembers "no secret here"
 /// must record it, and trust the memory only under the same rules: a rule
 /// added later may find what the old ones missed.
-pub const RULES_VERSION: u32 = 1;
+pub const RULES_VERSION: u32 = 2;
 
-/// A kind of secret, shown as `[REDACTED:<as_str>]`.
-///
-/// Variants are ordered from most to least specific; when two finds cover
-/// exactly the same text, the earlier variant names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SecretKind {
-    /// A PEM private key block, BEGIN line through END line.
-    PrivateKey,
-    /// An AWS access key id such as `AKIA...`.
-    AwsAccessKey,
-    /// An AWS secret access key assigned to an `aws_secret...` name.
-    AwsSecretKey,
-    /// A GitHub personal, OAuth, app or refresh token.
-    GithubToken,
-    /// A GitLab personal access token.
-    GitlabToken,
-    /// A Slack token or incoming-webhook URL.
-    SlackToken,
-    /// A JSON Web Token.
-    Jwt,
-    /// The credential after `Bearer `.
-    Bearer,
-    /// The value assigned to a secret-sounding name.
-    Assignment,
+/// What kind of file a text is, as far as redaction cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// Code, configuration, documentation: every rule applies.
+    Text,
+    /// A dependency lock file (`Cargo.lock`, `package-lock.json`, ...):
+    /// package names such as `registry-auth-token` sit beside versions and
+    /// hashes, so values assigned to secret-sounding names are not judged;
+    /// credentials of a known shape still are.
+    Lockfile,
+    /// Minified or bundled code (`*.min.js`, or lines thousands of bytes
+    /// long): no assignment there is written by hand, so the same.
+    Minified,
 }
 
-impl SecretKind {
-    /// Every kind, in order.
-    pub const ALL: [SecretKind; 9] = [
-        SecretKind::PrivateKey,
-        SecretKind::AwsAccessKey,
-        SecretKind::AwsSecretKey,
-        SecretKind::GithubToken,
-        SecretKind::GitlabToken,
-        SecretKind::SlackToken,
-        SecretKind::Jwt,
-        SecretKind::Bearer,
-        SecretKind::Assignment,
-    ];
+/// File names of dependency lock files.
+const LOCK_FILES: [&str; 26] = [
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "deno.lock",
+    "Cargo.lock",
+    "Gemfile.lock",
+    "composer.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "pdm.lock",
+    "go.sum",
+    "flake.lock",
+    "mix.lock",
+    "pubspec.lock",
+    "Podfile.lock",
+    "Package.resolved",
+    "packages.lock.json",
+    "gradle.lockfile",
+    "conda-lock.yml",
+    "Cartfile.resolved",
+    "paket.lock",
+    "shard.lock",
+    ".terraform.lock.hcl",
+];
 
-    /// The name shown inside `[REDACTED:...]`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecretKind::PrivateKey => "private_key",
-            SecretKind::AwsAccessKey => "aws_access_key",
-            SecretKind::AwsSecretKey => "aws_secret_key",
-            SecretKind::GithubToken => "github_token",
-            SecretKind::GitlabToken => "gitlab_token",
-            SecretKind::SlackToken => "slack_token",
-            SecretKind::Jwt => "jwt",
-            SecretKind::Bearer => "bearer",
-            SecretKind::Assignment => "assignment",
+impl FileKind {
+    /// The kind of the file at `path` (any separators; only its name and
+    /// extension count) holding `text`. An empty path says nothing.
+    pub fn of(path: &str, text: &str) -> FileKind {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        if LOCK_FILES.contains(&name) || name.ends_with(".lockfile") {
+            return FileKind::Lockfile;
         }
+        let script = [".js", ".mjs", ".cjs", ".css", ".map"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+        if [
+            ".min.js",
+            ".min.mjs",
+            ".min.css",
+            ".bundle.js",
+            ".chunk.js",
+            ".js.map",
+            ".css.map",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+            || (script && is_minified(text))
+        {
+            return FileKind::Minified;
+        }
+        FileKind::Text
     }
+}
+
+/// Whether `text` reads as minified: some line runs to thousands of bytes
+/// and lines average hundreds, which hand-written code never does.
+fn is_minified(text: &str) -> bool {
+    let lines = text.lines().count().max(1);
+    text.len() / lines >= 200 && text.lines().any(|line| line.len() >= 2000)
+}
+
+/// The id and kind of every rule, in table order: for tests, and for front
+/// ends that list what is detected.
+pub fn rules() -> impl Iterator<Item = (&'static str, SecretKind)> {
+    rules::RULES.iter().map(|rule| (rule.id, rule.kind))
 }
 
 /// The redacted text (borrowed when nothing matched) and how many secrets
 /// of each kind were replaced, sorted by kind: one per marker it wrote that
-/// stands in the output.
+/// stands in the output. Every rule applies, as for [`FileKind::Text`].
 pub fn redact(text: &str) -> (Cow<'_, str>, Vec<(SecretKind, u32)>) {
-    let Some((mut out, mut written)) = redact_once(text, &[]) else {
+    redact_as(FileKind::Text, text)
+}
+
+/// [`redact`] for the file at `path` (relative or absolute; only its name
+/// counts), whose kind decides which rules apply: see [`FileKind::of`].
+pub fn redact_file<'t>(path: &str, text: &'t str) -> (Cow<'t, str>, Vec<(SecretKind, u32)>) {
+    redact_as(FileKind::of(path, text), text)
+}
+
+/// [`redact`] for a text of the given kind.
+pub fn redact_as(kind: FileKind, text: &str) -> (Cow<'_, str>, Vec<(SecretKind, u32)>) {
+    let Some((mut out, mut written)) = redact_once(text, &[], kind) else {
         return (Cow::Borrowed(text), Vec::new());
     };
     // The assignment heuristics look at what surrounds a value, and a
@@ -113,7 +170,7 @@ pub fn redact(text: &str) -> (Cow<'_, str>, Vec<(SecretKind, u32)>) {
     // never splits a marker. A later pass may swallow a marker an earlier
     // one wrote; the count follows the markers that remain, so each counted
     // secret is one marker in the output.
-    while let Some((next, kept)) = redact_once(&out, &written) {
+    while let Some((next, kept)) = redact_once(&out, &written, kind) {
         out = next;
         written = kept;
     }
@@ -134,8 +191,8 @@ pub fn redact(text: &str) -> (Cow<'_, str>, Vec<(SecretKind, u32)>) {
 /// earlier passes wrote (sorted): the rewritten text with the markers now
 /// written in it, or `None` when nothing was found. A marker inside a new
 /// span is swallowed by it; spans never split one.
-fn redact_once(text: &str, written: &[Span]) -> Option<(String, Vec<Span>)> {
-    let spans = find_spans(text);
+fn redact_once(text: &str, written: &[Span], kind: FileKind) -> Option<(String, Vec<Span>)> {
+    let spans = find_spans(text, kind);
     if spans.is_empty() {
         return None;
     }
@@ -183,13 +240,23 @@ pub(crate) struct Span {
 }
 
 /// The disjoint, sorted spans to replace in `text`.
-fn find_spans(text: &str) -> Vec<Span> {
+fn find_spans(text: &str, kind: FileKind) -> Vec<Span> {
+    let hits = PREFILTER.scan(text.as_bytes());
+    if hits.is_empty() {
+        return Vec::new();
+    }
     // Overlapping shaped finds become one marker, so assignments must see
     // them as one.
-    let shaped = merge(shaped::find_specific(text));
-    let assigned = assignment::find_assignments(text, &shaped);
-    let mut spans = shaped;
-    spans.extend(assigned);
+    let shaped = merge(shaped::find_specific(text, &hits));
+    let mut spans = if kind == FileKind::Text {
+        let assigned = assignment::find_assignments(text, &shaped, &hits);
+        let mut spans = shaped;
+        spans.extend(assigned);
+        spans
+    } else {
+        shaped
+    };
+    spans.shrink_to_fit();
     resolve(text, spans)
 }
 
@@ -242,19 +309,39 @@ mod tests {
     #[test]
     fn kinds_name_their_markers() {
         let names: Vec<&str> = SecretKind::ALL.iter().map(|k| k.as_str()).collect();
+        // The names of the first rules stay, in the same order.
+        let first = [
+            "private_key",
+            "aws_access_key",
+            "aws_secret_key",
+            "github_token",
+            "gitlab_token",
+            "slack_token",
+            "jwt",
+            "bearer",
+            "assignment",
+        ];
+        let at: Vec<usize> = first
+            .iter()
+            .map(|n| {
+                names
+                    .iter()
+                    .position(|m| m == n)
+                    .expect("a first-release kind is gone")
+            })
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert_eq!(names.last(), Some(&"assignment"));
+        let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(unique.len(), names.len());
+        assert!(
+            names
+                .iter()
+                .all(|n| n.bytes().all(|c| c.is_ascii_lowercase() || c == b'_'))
+        );
         assert_eq!(
-            names,
-            [
-                "private_key",
-                "aws_access_key",
-                "aws_secret_key",
-                "github_token",
-                "gitlab_token",
-                "slack_token",
-                "jwt",
-                "bearer",
-                "assignment"
-            ]
+            kind::LONGEST_NAME,
+            names.iter().map(|n| n.len()).max().unwrap_or(0)
         );
         assert!(SecretKind::ALL.windows(2).all(|w| w[0] < w[1]));
     }
@@ -307,10 +394,13 @@ mod tests {
     #[test]
     fn a_swallowed_marker_is_not_counted() {
         for (text, want) in [
-            ("TOKEN='token=\"aaa'\"aaa'", "TOKEN='[REDACTED:assignment]'"),
             (
-                "secret:\"password=`\"aaa`aaa\"",
-                "secret:\"[REDACTED:assignment]\"",
+                "PASSWORD='password=\"aaa'\"aaa'",
+                "PASSWORD='[REDACTED:assignment]'",
+            ),
+            (
+                "passwd:\"password=`\"aaa`aaa\"",
+                "passwd:\"[REDACTED:assignment]\"",
             ),
         ] {
             let (out, counts) = redact(text);
@@ -395,6 +485,42 @@ mod tests {
                 "{}...",
                 &input[..20]
             );
+        }
+    }
+
+    #[test]
+    fn a_value_inside_a_string_stops_at_its_escape() {
+        assert_redacts(
+            r#"{"env": "X_TOKEN=v4lu3-Q9zk\nNEXT=1"}"#,
+            r#"{"env": "X_TOKEN=[REDACTED:assignment]\nNEXT=1"}"#,
+            SecretKind::Assignment,
+        );
+    }
+
+    #[test]
+    fn lock_files_and_bundles_keep_names_but_not_tokens() {
+        let lock = format!(
+            "\"registry-auth-token\": \"a8f5f167f44f4964e6c998dee827110c\",\n\"t\": \"{GITHUB}\"\n"
+        );
+        let (out, counts) = redact_file("web/package-lock.json", &lock);
+        assert_eq!(out, lock.replace(GITHUB, "[REDACTED:github_token]"));
+        assert_eq!(counts, [(SecretKind::GithubToken, 1)]);
+        assert_eq!(
+            redact(&lock).1.len(),
+            2,
+            "as text, the assignment counts too"
+        );
+        for (path, text, kind) in [
+            ("Cargo.lock", "", FileKind::Lockfile),
+            ("a/b/yarn.lock", "", FileKind::Lockfile),
+            ("C:\\app\\go.sum", "", FileKind::Lockfile),
+            ("dist/app.min.js", "", FileKind::Minified),
+            ("dist/app.js", &"var a=1;".repeat(400), FileKind::Minified),
+            ("src/app.js", "const a = 1;\n", FileKind::Text),
+            ("notes.md", &"x".repeat(5000), FileKind::Text),
+            ("", "token = x", FileKind::Text),
+        ] {
+            assert_eq!(FileKind::of(path, text), kind, "{path}");
         }
     }
 }

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use crate::SecretKind;
+use crate::kind::LONGEST_NAME;
 
 /// How every replacement begins.
 pub(crate) const MARKER_OPEN: &str = "[REDACTED:";
@@ -24,12 +25,16 @@ pub(crate) fn marker_len(b: &[u8], at: usize) -> Option<usize> {
 
 /// The marker that `pos` falls strictly inside, if any.
 pub(crate) fn marker_around(b: &[u8], pos: usize) -> Option<(usize, usize)> {
-    const LONGEST: usize = MARKER_OPEN.len() + "aws_access_key".len() + 1;
+    const LONGEST: usize = MARKER_OPEN.len() + LONGEST_NAME + 1;
     let from = pos.saturating_sub(LONGEST);
-    (from..pos.min(b.len())).rev().find_map(|start| {
-        let end = start + marker_len(b, start)?;
-        (pos < end).then_some((start, end))
-    })
+    // Only a `[` can open a marker, and text rarely holds one.
+    (from..pos.min(b.len()))
+        .rev()
+        .filter(|&start| b[start] == b'[')
+        .find_map(|start| {
+            let end = start + marker_len(b, start)?;
+            (pos < end).then_some((start, end))
+        })
 }
 
 /// `s` without the markers in it.

@@ -1,347 +1,111 @@
-//! Secrets with a recognisable shape: private key blocks, AWS access key
-//! ids, GitHub, GitLab and Slack tokens, Slack webhooks, JWTs and bearer
-//! credentials, each found by its own detector at a literal anchor.
+//! Secrets with a recognisable shape, found by the rules of `rules` at the
+//! keywords the prefilter found: a regex rule is matched at its keyword and
+//! then held to its word boundaries, entropy and checksum; a detector rule
+//! is run by `detectors`.
 //!
-//! One regex scan finds every anchor, and each detector resumes only past
-//! what it already scanned, so the work stays linear in the text however
-//! the anchors repeat. The private-key window stops at a marker and no
-//! token alphabet holds the `[` that opens one, so a second pass over
+//! Each rule resumes only past what it already matched, so the work stays
+//! linear in the text however the keywords repeat. Everything inside a
+//! private key is skipped by all rules: the key absorbs it. No token
+//! alphabet holds the `[` that opens a marker, so a second pass over
 //! redacted text finds nothing the first pass left.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-use crate::heuristics::is_placeholder;
-use crate::marker::MARKER_OPEN;
-use crate::scan::{find_bytes, find_overlapping, is_word, run, word_starts};
+use crate::checksum::has_crc32_suffix;
+use crate::detectors::{Verdict, run_detector};
+use crate::heuristics::entropy;
+use crate::prefilter::{Hit, PREFILTER, Target};
+use crate::rules::{Check, Pattern, RULES, regex};
+use crate::scan::is_word;
 use crate::{SecretKind, Span};
 
-/// Literal prefixes of every shaped secret. One scan for all of them keeps
-/// clean text cheap; each hit is then checked by its own detector.
-static ANCHORS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"-----BEGIN |A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)|gh[pousr]_|github_pat_|glpat-",
-        r"|xox[baprs]-|hooks\.slack\.com/services/|eyJ|Bearer|bearer|BEARER",
-    ))
-    .expect("BUG: anchor pattern must compile")
-});
+/// How far past its keyword a regex rule may match: longer than any token
+/// format, so that no rule is cut short, yet bounded so that a keyword
+/// repeated through a long run costs a bounded scan each.
+const MAX_SECRET: usize = 4096;
 
-/// The BEGIN line of a private key; CERTIFICATE and PUBLIC KEY blocks do not match.
-static PEM_BEGIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-        .expect("BUG: PEM BEGIN pattern must compile")
-});
-
-/// Any private key END line. The label need not match the BEGIN line: a
-/// mismatched END still ends the key material.
-static PEM_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-        .expect("BUG: PEM END pattern must compile")
-});
-
-/// The shaped detectors, indexing the per-detector resume points.
-#[derive(Clone, Copy)]
-enum Detector {
-    Pem,
-    Aws,
-    Github,
-    Gitlab,
-    Slack,
-    Webhook,
-    Jwt,
-    Bearer,
-}
-
-/// Runs the shaped detectors at every anchor.
-pub(crate) fn find_specific(text: &str) -> Vec<Span> {
-    let b = text.as_bytes();
+/// Runs every rule at the hits of its keywords.
+pub(crate) fn find_specific(text: &str, hits: &[Hit]) -> Vec<Span> {
     let mut spans = Vec::new();
-    // Where each detector may look again. A word-bounded anchor that scanned
-    // a run of token characters reaches the same verdict as any later anchor
-    // inside that run (the run ends at the same place, and is only shorter),
-    // so skipping those keeps inputs like `xoxb-xoxb-xoxb-...` linear.
-    // Everything inside a private key is skipped by all detectors: the key
-    // absorbs it.
-    let mut resume = [0usize; 8];
+    // Where each rule may look again.
+    let mut resume = vec![0usize; RULES.len()];
     let mut inside_key = 0;
-    for anchor in find_overlapping(&ANCHORS, text) {
-        let at = anchor.start();
-        if at < inside_key {
+    for hit in hits {
+        if hit.start < inside_key {
             continue;
         }
-        let detector = match anchor.as_str().as_bytes() {
-            [b'-', ..] => Detector::Pem,
-            [b'A', ..] => Detector::Aws,
-            [b'g', b'l', ..] => Detector::Gitlab,
-            [b'g', ..] => Detector::Github,
-            [b'x', ..] => Detector::Slack,
-            [b'h', ..] => Detector::Webhook,
-            [b'e', ..] => Detector::Jwt,
-            _ => Detector::Bearer,
-        };
-        if at < resume[detector as usize] {
-            continue;
-        }
-        let (found, scanned_to) = match detector {
-            Detector::Pem => private_key(text, at),
-            Detector::Aws => aws_access_key(b, at),
-            Detector::Github => github_token(b, at),
-            Detector::Gitlab => gitlab_token(b, at),
-            Detector::Slack => slack_token(b, at),
-            Detector::Webhook => slack_webhook(b, at),
-            Detector::Jwt => jwt(b, at),
-            Detector::Bearer => bearer(text, at),
-        };
-        resume[detector as usize] = scanned_to;
-        if let Some(span) = found {
-            if span.kind == SecretKind::PrivateKey {
-                inside_key = span.end;
+        let literal = PREFILTER.literal(hit.literal);
+        for &target in &literal.targets {
+            let Target::Rule(index) = target else {
+                continue;
+            };
+            let index = usize::from(index);
+            if hit.start < resume[index] {
+                continue;
             }
-            spans.push(span);
+            let (found, scanned_to) = match RULES[index].pattern {
+                Pattern::Code(detector) => {
+                    run_detector(detector, text, hit.start, literal.bytes.len())
+                }
+                Pattern::Regex(_) => by_regex(text, index, hit.start, literal.bytes.len()),
+            };
+            resume[index] = scanned_to;
+            if let Some(span) = found {
+                if span.kind == SecretKind::PrivateKey {
+                    inside_key = inside_key.max(span.end);
+                }
+                spans.push(span);
+            }
         }
     }
     spans
 }
 
-/// A detector's verdict: the span found, if any, and where the same
-/// detector may look again.
-type Verdict = (Option<Span>, usize);
-
-/// A base64url byte, as in JWT segments and GitLab tokens.
-fn is_base64url(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
-}
-
-/// `prefix_len` bytes of prefix followed by a run of at least `min` bytes satisfying `pred`.
-fn prefixed_run(
-    b: &[u8],
-    at: usize,
-    prefix_len: usize,
-    min: usize,
-    kind: SecretKind,
-    pred: impl Fn(u8) -> bool,
-) -> Verdict {
-    if !word_starts(b, at) {
-        return (None, at + 1);
-    }
-    let end = run(b, at + prefix_len, pred);
-    let found = (end - at - prefix_len >= min).then_some(Span {
-        start: at,
-        end,
-        kind,
-    });
-    (found, end)
-}
-
-/// A PEM private key block starting at `at`.
-fn private_key(text: &str, at: usize) -> Verdict {
+/// Rule `index`'s regex at the keyword found at `at`, `len` bytes long.
+fn by_regex(text: &str, index: usize, at: usize, len: usize) -> Verdict {
     let b = text.as_bytes();
-    let Some(begin) = PEM_BEGIN.find(&text[at..]) else {
+    let rule = &RULES[index];
+    let Some(re) = regex(index) else {
         return (None, at + 1);
     };
-    let body = at + begin.end();
-    // Code that parses keys names the BEGIN line without any key after it;
-    // only a line followed by key material is a secret. Looking within a
-    // bounded window (which covers encrypted-key headers) keeps many bare
-    // BEGIN lines linear. The window stops at an END line and at a marker:
-    // a marker may stand where an END line was redacted, and must not let a
-    // second pass look further than the first did.
-    let window = &b[body..b.len().min(body + 256)];
-    let window = [&b"-----END"[..], MARKER_OPEN.as_bytes()]
-        .iter()
-        .filter_map(|stop| find_bytes(window, stop))
-        .min()
-        .map_or(window, |end| &window[..end]);
-    if !has_key_material(window) {
-        return (None, body);
-    }
-    let end = PEM_END
-        .find(&text[body..])
-        .map_or(b.len(), |end| body + end.end());
-    (
-        Some(Span {
-            start: at,
-            end,
-            kind: SecretKind::PrivateKey,
-        }),
-        end,
-    )
-}
-
-/// Whether `window` holds a run of base64 long enough to be key material.
-/// Requiring a digit, `+` or `/` in the run tells base64 from the long
-/// camel-case identifiers of code that mentions keys.
-fn has_key_material(window: &[u8]) -> bool {
-    window
-        .split(|&c| !(c.is_ascii_alphanumeric() || c == b'+' || c == b'/'))
-        .any(|run| {
-            run.len() >= 20
-                && run
-                    .iter()
-                    .any(|&c| c.is_ascii_digit() || c == b'+' || c == b'/')
-        })
-}
-
-/// An AWS access key id: four-letter prefix and 16 uppercase alphanumerics, word-bounded.
-fn aws_access_key(b: &[u8], at: usize) -> Verdict {
-    let end = at + 20;
-    let found = word_starts(b, at)
-        && b.get(at + 4..end).is_some_and(|body| {
-            body.iter()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        })
-        && b.get(end).is_none_or(|&c| !is_word(c));
-    (
-        found.then_some(Span {
-            start: at,
-            end,
-            kind: SecretKind::AwsAccessKey,
-        }),
-        at + 1,
-    )
-}
-
-/// A classic (`ghp_` ...) or fine-grained (`github_pat_`) GitHub token.
-fn github_token(b: &[u8], at: usize) -> Verdict {
-    const PAT: &[u8] = b"github_pat_";
-    if !b[at..].starts_with(PAT) {
-        // Classic tokens have 36 characters after the prefix; 30 tolerates
-        // older and truncated-in-docs forms.
-        return prefixed_run(b, at, 4, 30, SecretKind::GithubToken, |c| {
-            c.is_ascii_alphanumeric()
-        });
-    }
-    if !word_starts(b, at) {
-        return (None, at + 1);
-    }
-    // Fine-grained: 22 alphanumerics, `_`, 59 alphanumerics; lengths are
-    // loosened the same way.
-    let first = run(b, at + PAT.len(), |c| c.is_ascii_alphanumeric());
-    let end = if b.get(first) == Some(&b'_') {
-        run(b, first + 1, |c| c.is_ascii_alphanumeric())
+    let from = at.saturating_sub(usize::from(rule.lead));
+    let window = &b[from..b.len().min(at + MAX_SECRET)];
+    // With a lead the match is searched for: it must cover the keyword.
+    let found = if rule.lead == 0 {
+        re.captures(window)
     } else {
-        first
+        re.captures_iter(window)
+            .take_while(|c| c.get(0).is_some_and(|m| from + m.start() <= at))
+            .find(|c| c.get(0).is_some_and(|m| from + m.end() >= at + len))
     };
-    let found = first - (at + PAT.len()) >= 20 && end - first > 50;
-    (
-        found.then_some(Span {
-            start: at,
-            end,
-            kind: SecretKind::GithubToken,
-        }),
-        end,
-    )
-}
-
-/// A GitLab personal access token.
-fn gitlab_token(b: &[u8], at: usize) -> Verdict {
-    prefixed_run(b, at, 6, 20, SecretKind::GitlabToken, is_base64url)
-}
-
-/// A Slack bot, user, app, refresh or legacy token.
-fn slack_token(b: &[u8], at: usize) -> Verdict {
-    prefixed_run(b, at, 5, 10, SecretKind::SlackToken, |c| {
-        c.is_ascii_alphanumeric() || c == b'-'
-    })
-}
-
-/// A Slack incoming-webhook URL; the whole URL is the credential.
-fn slack_webhook(b: &[u8], at: usize) -> Verdict {
-    const PATH: &[u8] = b"hooks.slack.com/services/";
-    let is_part = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let mut end = at + PATH.len();
-    for (i, lead) in [Some(b'T'), Some(b'B'), None].into_iter().enumerate() {
-        if i > 0 {
-            if b.get(end) != Some(&b'/') {
-                return (None, end);
-            }
-            end += 1;
-        }
-        if let Some(lead) = lead
-            && b.get(end) != Some(&lead)
-        {
-            return (None, end);
-        }
-        let part_end = run(b, end, is_part);
-        if part_end == end {
-            return (None, end);
-        }
-        end = part_end;
-    }
-    // The scheme goes too when it starts a word. When it does not (a token
-    // glued to `https`), the URL starts at `hooks`: taking the scheme would
-    // turn the word before it into a bounded one on the next pass.
-    let start = ["https://", "http://"]
-        .iter()
-        .filter(|scheme| b[..at].ends_with(scheme.as_bytes()))
-        .map(|scheme| at - scheme.len())
-        .find(|&start| word_starts(b, start))
-        .unwrap_or(at);
-    let found = word_starts(b, start).then_some(Span {
-        start,
-        end,
-        kind: SecretKind::SlackToken,
-    });
-    (found, end)
-}
-
-/// A JSON Web Token: header and payload both `eyJ` (base64 of `{"`) and a signature.
-fn jwt(b: &[u8], at: usize) -> Verdict {
-    // Minimums: 10 covers the shortest real header and payload; 10 for the
-    // signature rules out unsigned (`alg: none`) tokens, which carry no key.
-    if !word_starts(b, at) {
+    let Some(caps) = found else {
         return (None, at + 1);
-    }
-    let header = run(b, at, is_base64url);
-    if header - at < 10 || b.get(header) != Some(&b'.') {
-        return (None, header);
-    }
-    let payload_start = header + 1;
-    let payload = run(b, payload_start, is_base64url);
-    if !b[payload_start..payload].starts_with(b"eyJ")
-        || payload - payload_start < 10
-        || b.get(payload) != Some(&b'.')
-    {
-        return (None, header);
-    }
-    let signature = run(b, payload + 1, is_base64url);
-    if signature - (payload + 1) < 10 {
-        return (None, header);
-    }
+    };
+    let Some(whole) = caps.get(0) else {
+        return (None, at + 1);
+    };
+    let (start, end) = (from + whole.start(), from + whole.end());
+    let secret = caps
+        .get(1)
+        .map_or((start, end), |g| (from + g.start(), from + g.end()));
+    // The part of the secret that is random: after the keyword, if the
+    // secret starts with it.
+    let random = if secret.0 == at {
+        &b[(at + len).min(secret.1)..secret.1]
+    } else {
+        &b[secret.0..secret.1]
+    };
+    let verified = rule.check == Check::Crc32 && has_crc32_suffix(&b[(start + 4).min(end)..end]);
+    // A token is a whole word: the keyword starts one, and the match ends
+    // it, or else it is part of a longer string of another shape.
+    let bounded = (start == 0 || !is_word(b[start]) || !is_word(b[start - 1]))
+        && (end == b.len() || !is_word(b[end - 1]) || !is_word(b[end]));
+    let accepted = verified || (bounded && entropy(random) >= rule.min_entropy);
     (
-        Some(Span {
-            start: at,
-            end: signature,
-            kind: SecretKind::Jwt,
+        accepted.then_some(Span {
+            start: secret.0,
+            end: secret.1,
+            kind: rule.kind,
         }),
-        signature,
-    )
-}
-
-/// The credential after `Bearer `; the scheme word stays readable.
-fn bearer(text: &str, at: usize) -> Verdict {
-    let b = text.as_bytes();
-    let token_start = run(b, at + 6, |c| c == b' ' || c == b'\t');
-    // RFC 6750 b64token characters. Minimum 16 leaves prose ("bearer
-    // tokens") alone.
-    let end = run(b, token_start, |c| {
-        c.is_ascii_alphanumeric() || b"._~+/=-".contains(&c)
-    });
-    let found = word_starts(b, at)
-        && token_start > at + 6
-        && end - token_start >= 16
-        && !is_placeholder(&text[token_start..end].to_ascii_lowercase());
-    // A later `Bearer` inside the scanned text starts its own token, so
-    // nothing is skipped; each token is still scanned once, from the
-    // scheme word before it.
-    (
-        found.then_some(Span {
-            start: token_start,
-            end,
-            kind: SecretKind::Bearer,
-        }),
-        at + 1,
+        if accepted { end } else { at + 1 },
     )
 }
 
@@ -487,5 +251,127 @@ mod tests {
         assert_clean("Authorization: Bearer <token>");
         assert_clean("Authorization: Bearer xxxxxxxxxxxxxxxxxxxxxxxx");
         assert_clean("format!(\"Bearer {}\", token)");
+    }
+
+    /// A token with its base62 CRC32, as GitHub and npm issue them.
+    fn checksummed(prefix: &str, random: &str) -> String {
+        const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let mut value = u64::from(crate::checksum::crc32(random.as_bytes()));
+        let mut check = [b'0'; 6];
+        for slot in check.iter_mut().rev() {
+            *slot = DIGITS[(value % 62) as usize];
+            value /= 62;
+        }
+        format!("{prefix}{random}{}", String::from_utf8_lossy(&check))
+    }
+
+    #[test]
+    fn a_checksum_vouches_for_a_token_glued_to_a_word() {
+        let token = checksummed("ghp_", "Ab3dEf7hIj1lMn0pQr5tUv9xYz2BcD");
+        assert_redacts(
+            &format!("x{token}"),
+            "x[REDACTED:github_token]",
+            SecretKind::GithubToken,
+        );
+        let npm = checksummed("npm_", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        // Entropy alone would call this a mask; the checksum says it was issued.
+        assert_redacts(&npm, "[REDACTED:npm_token]", SecretKind::NpmToken);
+        assert_clean("xnpm_abcdefghijklmnopqrstuvwxyz0123456789");
+        assert_clean("npm_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    }
+
+    #[test]
+    fn provider_tokens_are_named_by_their_kind() {
+        for (text, want, kind) in [
+            (
+                "key: sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+                "key: [REDACTED:stripe_key]",
+                SecretKind::StripeKey,
+            ),
+            (
+                "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+                "[REDACTED:google_api_key]",
+                SecretKind::GoogleApiKey,
+            ),
+            (
+                "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",
+                "[REDACTED:sendgrid_key]",
+                SecretKind::SendgridKey,
+            ),
+            (
+                "dapi0123456789abcdef0123456789abcdef",
+                "[REDACTED:databricks_token]",
+                SecretKind::DatabricksToken,
+            ),
+            (
+                "ABIA7QNE3V2CNEFBHRHJ",
+                "[REDACTED:aws_access_key]",
+                SecretKind::AwsAccessKey,
+            ),
+        ] {
+            assert_redacts(text, want, kind);
+        }
+        // Masks of the same shapes.
+        assert_clean("sk_live_xxxxxxxxxxxxxxxxxxxxxxxx");
+        assert_clean("AIzaXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX");
+    }
+
+    #[test]
+    fn passwords_in_urls_and_commands_leave_the_rest_readable() {
+        for (text, want) in [
+            (
+                "postgres://u:p4ss@h/db",
+                "postgres://u:[REDACTED:url_password]@h/db",
+            ),
+            (
+                "url = 'https://deploy:Zx81kQ@git.example.com/r.git'",
+                "url = 'https://deploy:[REDACTED:url_password]@git.example.com/r.git'",
+            ),
+            (
+                "redis://:s3cr3tpw@cache:6379",
+                "redis://:[REDACTED:url_password]@cache:6379",
+            ),
+        ] {
+            assert_redacts(text, want, SecretKind::UrlPassword);
+        }
+        assert_redacts(
+            "curl -u admin:Zx81kQ9f https://api.example.com",
+            "curl -u admin:[REDACTED:basic_auth] https://api.example.com",
+            SecretKind::BasicAuth,
+        );
+        assert_redacts(
+            "Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l",
+            "Authorization: Basic [REDACTED:basic_auth]",
+            SecretKind::BasicAuth,
+        );
+        for text in [
+            "postgres://user:password@localhost/db",
+            "postgres://postgres:postgres@localhost/db",
+            "https://user@github.com/org/repo",
+            "redis://:${REDIS_PASSWORD}@redis:6379",
+            "curl -u \"$USER:$TOKEN\" https://x",
+            "git push -u origin main",
+            "The basic authentication scheme is old.",
+        ] {
+            assert_clean(text);
+        }
+    }
+
+    #[test]
+    fn putty_and_wrapped_jwts_are_found() {
+        let putty = "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: k\nPublic-Lines: 1\n\
+                     AAAAC3NzaC1lZDI1NTE5AAAAIOPm8xeT2u\nPrivate-Lines: 1\nAAAAIBq9v0Lrdq1zX8\nPrivate-MAC: 0a1b2c";
+        assert_redacts(
+            &format!("{putty}\nafter"),
+            "[REDACTED:private_key]\nafter",
+            SecretKind::PrivateKey,
+        );
+        assert_clean("Convert keys with `puttygen`: PuTTY-User-Key-File-3 files hold both halves.");
+        let wrapped = "ZXlKaGJHY2lPaUpJVXpJMU5pSjkuZXlKemRXSWlPaUl4TWpNME5UWTNPRGt3SW4wLmRvempnTnJ5UDRKM2pWbU5IbDB3NU5fWGdMMG4zSTlQbEZVUDBUSHNSOFU=";
+        assert_redacts(
+            &format!("token: {wrapped}"),
+            "token: [REDACTED:jwt]",
+            SecretKind::Jwt,
+        );
     }
 }

@@ -84,7 +84,7 @@ pub(crate) fn parse_value(
         }
         if let Some(end) = steps.skip(k) {
             k = end;
-        } else if is_value_end(b[k]) {
+        } else if is_value_end(b[k]) || is_escape(b, k) {
             break;
         } else {
             k += 1;
@@ -234,6 +234,16 @@ impl Atoms<'_> {
             (a, b) => a.or(b),
         }
     }
+}
+
+/// An escape sequence of a string (`\n`, `\"`) at `k`: an unquoted value
+/// inside a string ends there (`"X_TOKEN=v\nNEXT=1"` keeps `\nNEXT=1`).
+fn is_escape(b: &[u8], k: usize) -> bool {
+    b[k] == b'\\'
+        && matches!(
+            b.get(k + 1),
+            Some(b'n' | b'r' | b't' | b'"' | b'\'' | b'`' | b'\\')
+        )
 }
 
 /// A byte that ends an unquoted value.

@@ -148,7 +148,7 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
         .is_some_and(|k| k.clean_under == RULES_VERSION);
     let scan = redact && !clean;
     let (content, redactions) = if scan {
-        match ctx_redact::redact(&p.text) {
+        match ctx_redact::redact_file(p.label.path.as_deref().unwrap_or_default(), &p.text) {
             (Cow::Owned(redacted), found) => (redacted, found),
             (Cow::Borrowed(_), found) => (p.text, found),
         }
