@@ -6,9 +6,9 @@
 
 use crate::common::Env;
 
-/// A token no rule would ever see in real text, so a grep of the file
-/// finds it only where ctx stored it.
-const SECRET: &str = "ghp_PurgeMe0000000000000000000000000000";
+/// A token of GitHub's shape (random enough for the rule) that appears
+/// nowhere else, so a grep of the file finds it only where ctx stored it.
+const SECRET: &str = "ghp_PurgeMe7Xq2Lk9Zr4Wm1Tb8Vn3Hs6Jd0Fy5";
 
 fn occurrences(env: &Env, needle: &str) -> usize {
     let bytes = std::fs::read(env.home.path().join("ctx.redb")).expect("read the store");
