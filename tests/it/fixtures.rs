@@ -14,9 +14,9 @@ fn fixture(schema: &str) -> Env {
     env
 }
 
-#[test]
-fn the_schema_2_store_opens_and_reproduces_its_snapshot() {
-    let env = fixture("schema-2");
+/// What a fixture store shows: its packs, log and snapshots, its snapshot
+/// reproduced, and a frozen render of both packs.
+fn transcript(env: &Env) -> String {
     let mut transcript = env.snap(&["pack", "list"]);
     transcript.push_str(&env.snap(&["log"]));
     transcript.push_str(&env.snap(&["snapshot", "list"]));
@@ -26,5 +26,15 @@ fn the_schema_2_store_opens_and_reproduces_its_snapshot() {
         .to_owned();
     transcript.push_str(&env.snap(&["snapshot", "render", &id]));
     transcript.push_str(&env.snap(&["render", "app", "notes", "--frozen"]));
-    insta::assert_snapshot!(transcript);
+    transcript
+}
+
+#[test]
+fn the_schema_2_store_opens_and_reproduces_its_snapshot() {
+    insta::assert_snapshot!(transcript(&fixture("schema-2")));
+}
+
+#[test]
+fn the_schema_4_store_opens_and_reproduces_its_snapshot() {
+    insta::assert_snapshot!(transcript(&fixture("schema-4")));
 }

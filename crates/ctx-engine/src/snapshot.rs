@@ -479,7 +479,7 @@ fn read_bundle(path: &Path, limit: u64) -> Result<Vec<u8>> {
         path: path.to_owned(),
         error,
     };
-    let file = open_nonblocking(path).map_err(io)?;
+    let file = crate::source::open_nonblocking(path, false).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
         return Err(EngineError::NotAFile {
@@ -503,21 +503,6 @@ fn read_bundle(path: &Path, limit: u64) -> Result<Vec<u8>> {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
-}
-
-#[cfg(unix)]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-/// Elsewhere there are no FIFOs to block on.
-#[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
 }
 
 /// The verified bytes of a snapshot item's body.

@@ -145,10 +145,11 @@ fn same_file(a: &Metadata, b: &Metadata) -> bool {
     a.is_file() == b.is_file() && a.len() == b.len()
 }
 
-/// Opens for reading without blocking; with `no_follow`, a link at the last
-/// component fails to open (see [`is_link_error`]).
+/// Opens for reading without blocking (a FIFO opens at once, so a type
+/// check on the open file can refuse it); with `no_follow`, a link at the
+/// last component fails to open (see [`is_link_error`]).
 #[cfg(unix)]
-fn open(path: &Path, no_follow: bool) -> io::Result<File> {
+pub(crate) fn open(path: &Path, no_follow: bool) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let flags = libc::O_NONBLOCK | if no_follow { libc::O_NOFOLLOW } else { 0 };
     std::fs::OpenOptions::new()
@@ -159,7 +160,7 @@ fn open(path: &Path, no_follow: bool) -> io::Result<File> {
 
 /// Elsewhere there are no FIFOs to block on, nor `O_NOFOLLOW`.
 #[cfg(not(unix))]
-fn open(path: &Path, _no_follow: bool) -> io::Result<File> {
+pub(crate) fn open(path: &Path, _no_follow: bool) -> io::Result<File> {
     File::open(path)
 }
 

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use ctx_model::{AddOptions, SkippedFile, SourceSpec};
 
-pub(crate) use confine::root_moved;
+pub(crate) use confine::{open as open_nonblocking, root_moved};
 pub use path::resolve;
 
 /// Default largest file read, in bytes.
