@@ -299,7 +299,9 @@ fn is_password(password: &str, user: &str) -> bool {
     !password.is_empty()
         && password != user
         && !is_placeholder(&lower)
-        && !lower.contains("pass")
+        // `user:password@`, `u:mypass@` are stand-ins; `S3cr3tPassw0rd`
+        // is what a person types to make one real.
+        && (!lower.contains("pass") || password.bytes().any(|c| c.is_ascii_digit()))
         && !password.starts_with('$')
         && !password.starts_with('%')
 }

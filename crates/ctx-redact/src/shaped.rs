@@ -328,6 +328,10 @@ mod tests {
                 "url = 'https://deploy:[REDACTED:url_password]@git.example.com/r.git'",
             ),
             (
+                "DATABASE_URL=postgres://admin:S3cr3tPassw0rd@db.example.com:5432/app",
+                "DATABASE_URL=postgres://admin:[REDACTED:url_password]@db.example.com:5432/app",
+            ),
+            (
                 "redis://:s3cr3tpw@cache:6379",
                 "redis://:[REDACTED:url_password]@cache:6379",
             ),
