@@ -127,3 +127,56 @@ fn purge_by_artifact_and_by_blob_and_what_it_refuses() {
     assert!(live.contains("[REDACTED:github_token]"), "{live}");
     env.ok(&["fsck"]);
 }
+
+#[test]
+fn content_stored_redacted_never_reaches_the_file() {
+    let env = Env::new();
+    env.write("config.txt", format!("token = {SECRET}\n"));
+    env.write("notes.md", format!("# Notes\n\nkey: {SECRET}\n"));
+    env.ok(&["pack", "create", "p"]);
+    let added = env
+        .ok(&[
+            "pack",
+            "add",
+            "p",
+            "config.txt",
+            "--store-redacted",
+            "--json",
+        ])
+        .json();
+    assert_eq!(added["stored_redacted"], true, "{added}");
+    assert_eq!(added["secrets"]["github_token"], 1, "{added}");
+    // The environment sets it for every add, as a config option would.
+    let mut cmd = env.command(&["pack", "add", "p", "glob:*.md"]);
+    cmd.env("CTX_STORE_REDACTED", "1");
+    let added = env.ok_cmd(cmd);
+    assert!(
+        added
+            .stderr
+            .contains("they were redacted before the content was stored"),
+        "{}",
+        added.stderr
+    );
+    assert_eq!(occurrences(&env, SECRET), 0, "the secret is in the file");
+
+    // Nothing can bring it back: a frozen render without redaction shows
+    // the markers, and counts what it shows.
+    std::fs::remove_file(env.path("config.txt")).expect("rm");
+    std::fs::remove_file(env.path("notes.md")).expect("rm");
+    let frozen = env.ok(&["render", "p", "--frozen", "--no-redact"]).stdout;
+    assert!(!frozen.contains(SECRET), "{frozen}");
+    assert_eq!(
+        frozen.matches("[REDACTED:github_token]").count(),
+        2,
+        "{frozen}"
+    );
+    env.ok(&["fsck", "--full"]);
+
+    // Without the option, the content is stored as read.
+    env.write("other.txt", format!("token = {SECRET}\n"));
+    let mut cmd = env.command(&["pack", "add", "p", "other.txt", "--json"]);
+    cmd.env("CTX_STORE_REDACTED", "0");
+    let added = env.ok_cmd(cmd).json();
+    assert_eq!(added.get("stored_redacted"), None, "{added}");
+    assert_eq!(occurrences(&env, SECRET), 1);
+}

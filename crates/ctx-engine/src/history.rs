@@ -204,6 +204,7 @@ mod tests {
                     cwd: home.path().to_owned(),
                     priority: 0,
                     options: Default::default(),
+                    store_redacted: false,
                 })
                 .expect("add");
         }

@@ -2,6 +2,7 @@
 //! Every change is one event appended in one write transaction; a change
 //! that would change nothing writes nothing.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -90,6 +91,10 @@ pub struct AddArtifact {
     pub cwd: PathBuf,
     pub priority: i32,
     pub options: AddOptions,
+    /// Store the captured content with its secrets already replaced, so
+    /// no secret ever reaches the database (a `--frozen --no-redact`
+    /// render then shows the markers).
+    pub store_redacted: bool,
 }
 
 /// The artifact `pack add` captured.
@@ -105,13 +110,16 @@ pub struct ArtifactAdded {
     pub content: Captured,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
-    /// Secrets found in what was captured, by kind: stored as read,
-    /// redacted at render.
+    /// Secrets found in what was captured, by kind: redacted at render,
+    /// and stored as read unless `stored_redacted`.
     #[serde(
         skip_serializing_if = "BTreeMap::is_empty",
         serialize_with = "crate::render::secret_map"
     )]
     pub secrets: BTreeMap<SecretKind, u32>,
+    /// The content was stored with its secrets replaced.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stored_redacted: bool,
 }
 
 fn content<S: serde::Serializer>(content: &Captured, s: S) -> Result<S::Ok, S::Error> {
@@ -257,7 +265,7 @@ impl Engine {
         // Other ctx processes are not kept waiting on this one's I/O and
         // tokenizing.
         let captured = source::capture(&spec, Path::new(&pack.root), &add.options)?;
-        let (texts, skipped) = match captured {
+        let (mut texts, skipped) = match captured {
             Capture::One(text) => (vec![text], None),
             Capture::Many { files, skipped } => (files, Some(skipped)),
         };
@@ -265,8 +273,8 @@ impl Engine {
             .iter()
             .filter_map(|t| crate::render::lossy_warning(t, &spec))
             .collect();
+        let secrets = secrets_in(&mut texts, add.store_redacted);
         let measured = self.measure(&texts, pack.tokenizer)?;
-        let secrets = secrets_in(&texts);
         let content = captured_content(&texts, &measured, skipped);
         self.write(|w| {
             // The name was resolved before the source was read; it must
@@ -304,6 +312,7 @@ impl Engine {
                     priority: add.priority,
                     content,
                     warnings,
+                    stored_redacted: add.store_redacted && !secrets.is_empty(),
                     secrets,
                 },
             }))
@@ -431,12 +440,29 @@ impl Engine {
     }
 }
 
-/// The secrets the redactor finds in `texts`, by kind, found on all cores.
-fn secrets_in(texts: &[Text]) -> BTreeMap<SecretKind, u32> {
-    let found = parallel::map(texts, |t| ctx_redact::redact(&t.text).1);
+/// The secrets the redactor finds in `texts`, by kind, found on all cores
+/// and judged as a render judges them (a file by its path). With
+/// `replace`, each text with secrets is swapped for its redacted form.
+fn secrets_in(texts: &mut [Text], replace: bool) -> BTreeMap<SecretKind, u32> {
+    let found = parallel::map(texts, |t| {
+        let (redacted, kinds) = match &t.path {
+            Some(path) => ctx_redact::redact_file(path, &t.text),
+            None => ctx_redact::redact(&t.text),
+        };
+        let redacted = match redacted {
+            Cow::Owned(text) if replace => Some(text),
+            _ => None,
+        };
+        (redacted, kinds)
+    });
     let mut total = BTreeMap::new();
-    for (kind, n) in found.into_iter().flatten() {
-        *total.entry(kind).or_insert(0) += n;
+    for (t, (redacted, kinds)) in texts.iter_mut().zip(found) {
+        if let Some(text) = redacted {
+            t.text = text;
+        }
+        for (kind, n) in kinds {
+            *total.entry(kind).or_insert(0) += n;
+        }
     }
     total
 }

@@ -300,6 +300,14 @@ pub struct AddArgs {
     /// Largest file read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = ctx_engine::source::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
+    /// Store the content with its secrets already redacted (`--no-redact` then shows the markers).
+    #[arg(
+        long,
+        env = "CTX_STORE_REDACTED",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub store_redacted: bool,
 }
 
 #[derive(Debug, Args)]

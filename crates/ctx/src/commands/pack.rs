@@ -155,6 +155,7 @@ pub fn add(inv: &Invocation, args: AddArgs, out: &mut Output) -> Result<()> {
             allow_sensitive: args.allow_sensitive,
             max_file_bytes: args.max_file_bytes,
         },
+        store_redacted: args.store_redacted,
     })?;
     // Warnings go to stderr with `--json` too: a script sees them where
     // it sees every other problem, and the document still carries them.
@@ -185,11 +186,17 @@ impl Human for ArtifactAdded {
         ));
         if !self.secrets.is_empty() {
             let (total, kinds) = secrets(&self.secrets);
-            status(format!(
-                "Found {total} in what was captured ({kinds}): they are stored as read and redacted when rendered; `ctx purge {} {}` removes the content from the store.",
-                self.pack,
-                self.id.short()
-            ));
+            if self.stored_redacted {
+                status(format!(
+                    "Found {total} in what was captured ({kinds}): they were redacted before the content was stored."
+                ));
+            } else {
+                status(format!(
+                    "Found {total} in what was captured ({kinds}): they are stored as read and redacted when rendered; `ctx purge {} {}` removes the content from the store.",
+                    self.pack,
+                    self.id.short()
+                ));
+            }
         }
         if let Captured::Files { skipped, .. } = &self.content
             && !skipped.is_empty()
