@@ -36,6 +36,15 @@ pub fn describe(event: &Event) -> String {
         Event::ContentPurged { blobs, .. } => {
             format!("purged {}", count(blobs.len() as u64, "blob"))
         }
+        Event::AgentServed {
+            snapshot, request, ..
+        } => format!(
+            "served snapshot {} to {} {} via {}",
+            snapshot.short(),
+            request.client,
+            request.client_version,
+            request.via
+        ),
         Event::Undone {
             event, reversal, ..
         } => {

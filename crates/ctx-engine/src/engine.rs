@@ -60,6 +60,13 @@ impl Engine {
         self
     }
 
+    /// The same engine, stamping its events with `time`: a long-running
+    /// front end takes the clock per request.
+    pub fn with_time(mut self, time: Timestamp) -> Self {
+        self.stamp.time = time;
+        self
+    }
+
     /// The largest payload a bundle may carry.
     pub fn payload_limit(&self) -> u64 {
         self.payload_limit

@@ -24,6 +24,7 @@ mod parallel;
 mod progress;
 mod purge;
 pub mod render;
+mod serve;
 mod snapshot;
 pub mod source;
 pub mod tokenize;
@@ -38,12 +39,13 @@ pub use history::{LogEntry, LogPage, LogQuery, UndoOf, Undone};
 pub use maintenance::{Checked, Collected, CountsChecked};
 pub use outcome::{Done, Outcome};
 pub use pack::{
-    AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, NewPack, PackCreated,
-    PackDeleted, PackList, PackRenamed, PackShown, TokenItem, TokenListing,
+    AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, DEFAULT_BUDGET, NewPack,
+    PackCreated, PackDeleted, PackList, PackRenamed, PackShown, TokenItem, TokenListing,
 };
 pub use progress::{Phase, Progress, Quiet};
 pub use purge::{PurgeTarget, Purged};
 pub use render::{Options as RenderOptions, Rendered};
+pub use serve::Served;
 pub use snapshot::{
     Exported, Reproduced, ShownExclusion, ShownItem, SnapshotCreated, SnapshotDeleted,
     SnapshotImported, SnapshotList, SnapshotShown, SnapshotSummary,

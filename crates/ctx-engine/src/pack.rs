@@ -80,6 +80,9 @@ pub struct TokenItem {
     pub tokens: u32,
 }
 
+/// The budget of a pack created without one.
+pub const DEFAULT_BUDGET: u64 = 128_000;
+
 /// A source to add to a pack.
 #[derive(Clone, Debug)]
 pub struct AddArtifact {

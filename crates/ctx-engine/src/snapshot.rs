@@ -10,10 +10,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use ctx_model::{
-    BlobHash, Event, EventSeq, ExclusionReason, Format, Manifest, PackId, PackName, PackRef,
-    SnapshotExclusion, SnapshotId, SnapshotItem, Timestamp, TokenizerKind, match_prefix,
+    BlobHash, Event, EventRecord, EventSeq, ExclusionReason, Format, Manifest, PackId, PackName,
+    PackRef, SnapshotExclusion, SnapshotId, SnapshotItem, Timestamp, TokenizerKind, match_prefix,
 };
-use ctx_store::{Query, StoreError};
+use ctx_store::{Query, StoreError, Writer};
 
 use crate::engine::{by_prefix, find_pack};
 use crate::render::Label;
@@ -125,7 +125,7 @@ pub struct Reproduced {
     #[serde(serialize_with = "display")]
     pub payload_hash: BlobHash,
     #[serde(skip)]
-    manifest: Manifest,
+    pub(crate) manifest: Manifest,
     /// Each distinct body once, however many items name it.
     #[serde(skip)]
     bodies: HashMap<BlobHash, String>,
@@ -137,6 +137,11 @@ impl Reproduced {
         self.manifest
             .pieces(&self.bodies)
             .expect("BUG: every body was read and verified")
+    }
+
+    /// The tokenizer that counted the payload.
+    pub fn tokenizer(&self) -> TokenizerKind {
+        self.manifest.tokenizer
     }
 
     /// The payload in one string.
@@ -189,24 +194,9 @@ impl Engine {
         progress: &dyn Progress,
     ) -> Result<Done<SnapshotCreated>> {
         let rendered = self.render(packs, options, progress)?;
-        let manifest = manifest(&rendered, label.clone());
+        let manifest = manifest(&rendered, label);
         self.write(|w| {
-            for item in &rendered.items {
-                let body = w.put_blob(item.body.as_bytes())?;
-                debug_assert_eq!(
-                    body, item.hash,
-                    "BUG: the body hash was computed from these bytes"
-                );
-            }
-            let (record, id) = w.append_snapshot(
-                self.event(Event::SnapshotCreated {
-                    packs: manifest.packs.iter().map(|p| p.id).collect(),
-                    label,
-                    payload: manifest.payload_hash,
-                    tokens: manifest.tokens,
-                }),
-                &manifest,
-            )?;
+            let (record, id) = self.store_snapshot(w, &rendered, &manifest)?;
             Ok(Done {
                 seq: record.seq,
                 what: SnapshotCreated {
@@ -221,6 +211,31 @@ impl Engine {
                 },
             })
         })
+    }
+
+    /// Stores a render's bodies and its manifest as a new snapshot.
+    pub(crate) fn store_snapshot(
+        &self,
+        w: &mut Writer,
+        rendered: &Rendered,
+        manifest: &Manifest,
+    ) -> Result<(EventRecord, SnapshotId)> {
+        for item in &rendered.items {
+            let body = w.put_blob(item.body.as_bytes())?;
+            debug_assert_eq!(
+                body, item.hash,
+                "BUG: the body hash was computed from these bytes"
+            );
+        }
+        Ok(w.append_snapshot(
+            self.event(Event::SnapshotCreated {
+                packs: manifest.packs.iter().map(|p| p.id).collect(),
+                label: manifest.label.clone(),
+                payload: manifest.payload_hash,
+                tokens: manifest.tokens,
+            }),
+            manifest,
+        )?)
     }
 
     /// Snapshots, newest first; only those of `pack` when given.
@@ -408,7 +423,7 @@ impl Engine {
 }
 
 /// The manifest that freezes `rendered`.
-fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
+pub(crate) fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
     let items = rendered
         .items
         .iter()

@@ -199,6 +199,18 @@ enum Details<'a> {
         blobs: &'a [BlobHash],
         packs: Vec<u64>,
     },
+    AgentServed {
+        #[serde(serialize_with = "display")]
+        snapshot: SnapshotId,
+        packs: Vec<u64>,
+        client: &'a str,
+        client_version: &'a str,
+        protocol: &'a str,
+        method: &'a str,
+        via: &'a str,
+        #[serde(serialize_with = "display")]
+        response_hash: BlobHash,
+    },
 }
 
 fn hashes<S: Serializer>(list: &[BlobHash], s: S) -> Result<S::Ok, S::Error> {
@@ -325,6 +337,21 @@ impl<'a> Details<'a> {
             Event::ContentPurged { blobs, packs } => Self::ContentPurged {
                 blobs,
                 packs: packs.iter().map(|p| p.0).collect(),
+            },
+            Event::AgentServed {
+                packs,
+                snapshot,
+                request,
+                response,
+            } => Self::AgentServed {
+                snapshot: *snapshot,
+                packs: packs.iter().map(|p| p.0).collect(),
+                client: &request.client,
+                client_version: &request.client_version,
+                protocol: &request.protocol,
+                method: &request.method,
+                via: &request.via,
+                response_hash: *response,
             },
         }
     }

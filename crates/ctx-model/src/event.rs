@@ -97,6 +97,29 @@ pub enum Event {
         blobs: Vec<BlobHash>,
         packs: Vec<PackId>,
     },
+    /// A payload was sent to an agent (`ctx mcp`): `snapshot` reproduces
+    /// it, `response` is the BLAKE3 of the exact response bytes, and
+    /// `request` says who asked, as they named themselves, and how.
+    AgentServed {
+        packs: Vec<PackId>,
+        snapshot: SnapshotId,
+        request: AgentRequest,
+        response: BlobHash,
+    },
+}
+
+/// Who an agent's client said it was, and what it asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRequest {
+    /// The client's name and version as it claims them (`clientInfo`).
+    pub client: String,
+    pub client_version: String,
+    /// The protocol revision the request was served in.
+    pub protocol: String,
+    /// The protocol method: `tools/call`, `resources/read`, `prompts/get`.
+    pub method: String,
+    /// The tool, resource or prompt: `render`, `ctx://pack/app`.
+    pub via: String,
 }
 
 /// The change that reverses an event, with everything needed to apply it.
@@ -148,7 +171,7 @@ impl Event {
             }
             Self::Undone { pack, .. } => vec![*pack],
             Self::SnapshotImported { .. } => Vec::new(),
-            Self::ContentPurged { packs, .. } => packs.clone(),
+            Self::ContentPurged { packs, .. } | Self::AgentServed { packs, .. } => packs.clone(),
         }
     }
 
@@ -166,6 +189,7 @@ impl Event {
             Self::Undone { .. } => EventKind::Undone,
             Self::SnapshotImported { .. } => EventKind::SnapshotImported,
             Self::ContentPurged { .. } => EventKind::ContentPurged,
+            Self::AgentServed { .. } => EventKind::AgentServed,
         }
     }
 }
@@ -188,6 +212,7 @@ pub enum EventKind {
     Undone,
     SnapshotImported,
     ContentPurged,
+    AgentServed,
 }
 
 impl EventKind {
@@ -205,6 +230,7 @@ impl EventKind {
             Self::Undone => "undone",
             Self::SnapshotImported => "snapshot_imported",
             Self::ContentPurged => "content_purged",
+            Self::AgentServed => "agent_served",
         }
     }
 
@@ -218,10 +244,11 @@ impl EventKind {
     }
 
     /// Whether `undo` may reverse events of this kind: not snapshots (they
-    /// are deleted), undos (undo the change before instead) or purges
-    /// (what they removed is gone).
+    /// are deleted), undos (undo the change before instead), purges (what
+    /// they removed is gone) or what an agent was sent (it was sent).
     pub fn is_undoable(self) -> bool {
-        !self.is_snapshot() && !matches!(self, Self::Undone | Self::ContentPurged)
+        !self.is_snapshot()
+            && !matches!(self, Self::Undone | Self::ContentPurged | Self::AgentServed)
     }
 }
 

@@ -242,6 +242,8 @@ pub fn plan<V: StateView>(
                 .map(|hash| Change::PurgeBlob(*hash, seq))
                 .collect(),
         ),
+        // A record of what was sent; the snapshot it names holds the bytes.
+        Event::AgentServed { .. } => Effect::Store(Vec::new()),
         Event::Undone { reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => {
                 Effect::RemoveArtifact(pack_id, *artifact, spec)

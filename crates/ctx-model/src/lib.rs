@@ -26,7 +26,7 @@ pub mod undo;
 pub use artifact::{
     AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkippedFile, sort_for_render,
 };
-pub use event::{Event, EventKind, EventRecord, NewArtifact, PackRef, Reversal};
+pub use event::{AgentRequest, Event, EventKind, EventRecord, NewArtifact, PackRef, Reversal};
 pub use exclusion::ExclusionReason;
 pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};
 pub use format::Format;

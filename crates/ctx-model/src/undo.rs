@@ -212,6 +212,7 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
         | Event::SnapshotDeleted { .. }
         | Event::SnapshotImported { .. }
         | Event::ContentPurged { .. }
+        | Event::AgentServed { .. }
         | Event::Undone { .. } => {
             unreachable!("BUG: only undoable events are planned")
         }
