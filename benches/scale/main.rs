@@ -5,9 +5,10 @@
 //! ratio measured in this run. Asserts nothing.
 //!
 //! Run: `cargo bench -p ctx --bench scale -- [--quick] [--runs R]
-//! [--events N] [--files N] [--mb M] [--only history|render] [--dir DIR]`
+//! [--events N] [--files N] [--mb M] [--only history|render|mcp] [--dir DIR]`
 
 mod history;
+mod mcp;
 mod measure;
 mod project;
 
@@ -117,6 +118,9 @@ fn main() {
     }
     if args.wants("render") {
         render_section(&args, &table, &mut results);
+    }
+    if args.wants("mcp") {
+        mcp::section(&args);
     }
     targets(&args, &results);
 }

@@ -10,6 +10,7 @@ mod help;
 mod history;
 mod layout;
 mod log;
+mod mcp;
 mod pack;
 mod render;
 mod snapshot;

@@ -55,6 +55,32 @@ pub enum Command {
     /// Remove captured content from the store for good (a secret captured
     /// by mistake); the events stay and say it is gone.
     Purge(PurgeArgs),
+    /// Serve packs to coding agents over the Model Context Protocol (stdio).
+    ///
+    /// Reads JSON-RPC messages on stdin and writes only protocol messages
+    /// to stdout. Agents can list, show and render packs, and list, read
+    /// and compare snapshots; every payload sent is stored as a snapshot
+    /// and logged with the client's name (`ctx log --kind agent_served`),
+    /// so `ctx snapshot render ID` gives back exactly what the agent saw.
+    ///
+    /// Register it with an agent, to run in the project folder:
+    ///   Claude Code:  claude mcp add --transport stdio ctx -- ctx mcp
+    ///   Codex CLI:    codex mcp add ctx -- ctx mcp   (~/.codex/config.toml: [mcp_servers.ctx] command = "ctx", args = ["mcp"])
+    ///   Gemini CLI:   gemini mcp add ctx ctx mcp
+    ///   Cursor:       .cursor/mcp.json  {"mcpServers": {"ctx": {"command": "ctx", "args": ["mcp"]}}}
+    ///   VS Code:      .vscode/mcp.json  {"servers": {"ctx": {"type": "stdio", "command": "ctx", "args": ["mcp"]}}}
+    #[command(verbatim_doc_comment)]
+    Mcp(McpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Offer the tools that change packs: create_pack, add_artifact, remove_artifact.
+    #[arg(long)]
+    pub allow_write: bool,
+    /// Largest payload sent in one response; a larger one is stored and read in line ranges.
+    #[arg(long, value_name = "N", default_value_t = 25_000)]
+    pub max_response_tokens: u64,
 }
 
 #[derive(Debug, Args)]
@@ -247,7 +273,7 @@ pub struct CreateArgs {
     /// The pack's name: 1-64 of `A-Z a-z 0-9 . _ -`, not starting with `-`.
     pub name: String,
     /// Token budget for renders.
-    #[arg(long, value_name = "N", default_value_t = 128_000, allow_negative_numbers = true, value_parser = parse_tokens)]
+    #[arg(long, value_name = "N", default_value_t = ctx_engine::DEFAULT_BUDGET, allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: u64,
     /// Folder that paths are relative to [default: the current folder].
     #[arg(long, value_name = "DIR")]

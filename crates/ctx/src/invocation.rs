@@ -38,23 +38,7 @@ impl Invocation {
             .map_err(|e| {
                 CliError::new(Kind::Error, format!("cannot read the current folder: {e}"))
             })?;
-        let time = match std::env::var("CTX_NOW") {
-            Ok(secs) => secs
-                .trim()
-                .parse::<i64>()
-                .map(|s| Timestamp(s.saturating_mul(1000)))
-                .map_err(|_| {
-                    CliError::new(
-                        Kind::Usage,
-                        format!("`CTX_NOW={secs}` is not a number of seconds"),
-                    )
-                })?,
-            Err(_) => Timestamp(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-            ),
-        };
+        let time = clock()?;
         let user = ["CTX_USER", "USER", "USERNAME"]
             .iter()
             .find_map(|var| std::env::var(var).ok().filter(|u| !u.is_empty()))
@@ -79,6 +63,12 @@ impl Invocation {
         })
     }
 
+    /// The engine, stamping events with the time now: for a front end
+    /// that outlives one command.
+    pub fn engine_now(&self) -> Result<Engine> {
+        Ok(self.engine.clone().with_time(clock()?))
+    }
+
     /// A time a user typed for `flag`: a date, a UTC time or an age.
     pub fn time(&self, flag: &str, s: &str) -> Result<Timestamp> {
         Timestamp::parse_relative(s, self.engine.now()).ok_or_else(|| {
@@ -86,5 +76,26 @@ impl Invocation {
                 "write a date (2026-11-28), a UTC time (2026-11-28T09:30Z) or an age (90m, 12h, 7d, 2w)",
             )
         })
+    }
+}
+
+/// The time now, or the time `CTX_NOW` (Unix seconds) fixes.
+fn clock() -> Result<Timestamp> {
+    match std::env::var("CTX_NOW") {
+        Ok(secs) => secs
+            .trim()
+            .parse::<i64>()
+            .map(|s| Timestamp(s.saturating_mul(1000)))
+            .map_err(|_| {
+                CliError::new(
+                    Kind::Usage,
+                    format!("`CTX_NOW={secs}` is not a number of seconds"),
+                )
+            }),
+        Err(_) => Ok(Timestamp(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )),
     }
 }

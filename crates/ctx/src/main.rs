@@ -8,6 +8,7 @@ mod damage;
 mod error;
 mod escape;
 mod invocation;
+mod mcp;
 mod output;
 mod progress;
 mod write;

@@ -37,5 +37,6 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
         Command::Gc(args) => gc::gc(inv, args, out),
         Command::Undo(args) => undo::undo(inv, args, out),
         Command::Purge(args) => purge::purge(inv, args, out),
+        Command::Mcp(args) => crate::mcp::serve(inv, args),
     }
 }
