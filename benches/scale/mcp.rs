@@ -6,6 +6,7 @@
 //! when idle after the handshake.
 
 use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -40,15 +41,57 @@ pub fn section(args: &Args) {
         })
         .collect();
 
-    let mut server = ctx(
-        home.path(),
-        &root,
-        &["mcp", "--max-response-tokens", "1000000000"],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .spawn()
-    .expect("ctx mcp");
+    let whole = session(home.path(), &root, "1000000000", calls);
+    let summary_only = session(home.path(), &root, "1000", calls);
+
+    let size = format!("{} files, {:.1} MB", files.len(), mb(bytes));
+    println!();
+    println!("| render of one pack, warm ({size}) | calls | median | p99 |");
+    println!("|---|---:|---:|---:|");
+    for (path, times) in [
+        ("`ctx render -o /dev/null` (a process per call)", &cli),
+        (
+            "`ctx mcp` tools/call render, payload sent (one session)",
+            &whole.times,
+        ),
+        (
+            "`ctx mcp` tools/call render, over the limit: summary only",
+            &summary_only.times,
+        ),
+    ] {
+        let (median, p99) = percentiles(times);
+        println!(
+            "| {path} | {calls} | {} | {} |",
+            fmt_duration(median),
+            fmt_duration(p99)
+        );
+    }
+    println!();
+    println!(
+        "`ctx mcp` RSS: {} idle after the handshake, {} after {calls} renders (responses of {:.1} MB)",
+        shown(whole.idle),
+        shown(whole.busy),
+        mb(whole.sent as u64)
+    );
+}
+
+/// One MCP session's calls.
+struct Session {
+    times: Vec<Duration>,
+    /// RSS after the handshake and after the calls.
+    idle: Option<f64>,
+    busy: Option<f64>,
+    /// The size of the last response.
+    sent: usize,
+}
+
+/// Starts `ctx mcp` with this response limit, and times `calls` renders.
+fn session(home: &Path, root: &Path, limit: &str, calls: usize) -> Session {
+    let mut server = ctx(home, root, &["mcp", "--max-response-tokens", limit])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("ctx mcp");
     let mut stdin = server.stdin.take().expect("stdin");
     let mut stdout = BufReader::new(server.stdout.take().expect("stdout"));
     let mut line = String::new();
@@ -67,7 +110,7 @@ pub fn section(args: &Args) {
     let idle = rss_mb(server.id());
     let render = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"render","arguments":{"packs":["bench"]}}}"#;
     let mut sent = 0;
-    let over_mcp: Vec<Duration> = (0..calls)
+    let times = (0..calls)
         .map(|_| {
             let start = Instant::now();
             sent = call(render);
@@ -77,29 +120,12 @@ pub fn section(args: &Args) {
     let busy = rss_mb(server.id());
     drop(stdin);
     server.wait().expect("exits");
-
-    let size = format!("{} files, {:.1} MB", files.len(), mb(bytes));
-    println!();
-    println!("| render of one pack, warm ({size}) | calls | median | p99 |");
-    println!("|---|---:|---:|---:|");
-    for (path, times) in [
-        ("`ctx render` (a process per call)", &cli),
-        ("`ctx mcp` tools/call render (one session)", &over_mcp),
-    ] {
-        let (median, p99) = percentiles(times);
-        println!(
-            "| {path} | {calls} | {} | {} |",
-            fmt_duration(median),
-            fmt_duration(p99)
-        );
+    Session {
+        times,
+        idle,
+        busy,
+        sent,
     }
-    println!();
-    println!(
-        "`ctx mcp` RSS: {} idle after the handshake, {} after {calls} renders (responses of {:.1} MB)",
-        shown(idle),
-        shown(busy),
-        mb(sent as u64)
-    );
 }
 
 /// The median and the 99th percentile.

@@ -459,14 +459,17 @@ fn summary(rendered: &Rendered, id: SnapshotId, complete: bool) -> Value {
         obj.remove("cache");
         obj.insert("snapshot".into(), json!(id.to_string()));
         obj.insert("complete".into(), json!(complete));
-        let lines = rendered
-            .pieces()
-            .map(|p| p.matches('\n').count())
-            .sum::<usize>()
-            + usize::from(!rendered.payload().ends_with('\n') && rendered.payload_bytes() > 0);
-        obj.insert("payload_lines".into(), json!(lines));
+        obj.insert("payload_lines".into(), json!(line_count(rendered)));
     }
     value
+}
+
+/// How many lines the payload has, as `snapshot_render` numbers them: a
+/// last line without a newline counts.
+fn line_count(rendered: &Rendered) -> usize {
+    let newlines: usize = rendered.pieces().map(|p| p.matches('\n').count()).sum();
+    let open_end = rendered.pieces().last().is_some_and(|p| !p.ends_with('\n'));
+    newlines + usize::from(open_end)
 }
 
 #[derive(Deserialize)]
