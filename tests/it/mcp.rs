@@ -328,6 +328,21 @@ fn every_payload_sent_is_a_snapshot_in_the_log() {
         ]
     );
     env.ok(&["fsck"]);
+
+    // A second agent session works beside the first.
+    let mut other = Server::start(&env, &[]);
+    other.initialize("2025-03-26");
+    let both = [&mut server, &mut other].map(|s| {
+        s.call(
+            9,
+            "tools/call",
+            json!({"name": "list_packs", "arguments": {}}),
+        )
+    });
+    for reply in both {
+        assert!(reply["result"].get("isError").is_none(), "{reply}");
+    }
+    assert_eq!(other.finish().0, 0);
     assert_eq!(server.finish().0, 0);
 }
 
