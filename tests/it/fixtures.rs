@@ -38,3 +38,38 @@ fn the_schema_2_store_opens_and_reproduces_its_snapshot() {
 fn the_schema_4_store_opens_and_reproduces_its_snapshot() {
     insta::assert_snapshot!(transcript(&fixture("schema-4")));
 }
+
+/// Its snapshot was named by a local seq (`3935a05d...`); it answers to
+/// that id and to its content id, which a fresh store gives the same
+/// render, and both reproduce the same bytes.
+#[test]
+fn a_snapshot_from_before_content_ids_answers_to_both_ids() {
+    let env = fixture("schema-4");
+    let old = env.ok(&["snapshot", "render", "3935a05d"]).stdout;
+    let listed = env.ok(&["snapshot", "list", "--json"]).json();
+    let id = listed["snapshots"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert!(!id.starts_with("3935a05d"), "{listed}");
+    assert_eq!(env.ok(&["snapshot", "render", &id]).stdout, old);
+    assert_eq!(
+        env.ok(&["snapshot", "show", &id[..8], "--json"]).json()["id"],
+        id.as_str()
+    );
+    // Exported and imported elsewhere, it keeps its content id.
+    env.ok(&["snapshot", "export", "3935a05d", "fixture.ctx"]);
+    let other = Env::new();
+    std::fs::copy(env.path("fixture.ctx"), other.path("fixture.ctx")).expect("copy");
+    let imported = other
+        .ok(&["snapshot", "import", "fixture.ctx", "--json"])
+        .json();
+    assert_eq!(imported["id"], id.as_str());
+    assert_eq!(other.ok(&["snapshot", "render", &id]).stdout, old);
+    // Taking the same render again in the old store finds it.
+    let again = env.run(&[
+        "snapshot", "create", "app", "notes", "--frozen", "--tokens", "3500",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    env.ok(&["fsck"]);
+}

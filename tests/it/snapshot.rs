@@ -81,7 +81,10 @@ fn list_show_log_and_delete() {
 #[test]
 fn unknown_and_ambiguous_ids() {
     let env = project();
-    let ids: Vec<String> = (0..24).map(|_| snapshot_id(&env, &["notes"])).collect();
+    // Ids name content: 24 budgets make 24 snapshots of the same payload.
+    let ids: Vec<String> = (0..24)
+        .map(|i| snapshot_id(&env, &["notes", "--tokens", &(1000 + i).to_string()]))
+        .collect();
     let unknown = env.run(&["snapshot", "render", "zzzz"]);
     assert_eq!(unknown.code, 3);
     assert_eq!(
@@ -171,14 +174,25 @@ fn export_import_round_trip_into_another_home() {
     let imported = other
         .ok(&["snapshot", "import", "bundle.ctx", "--json"])
         .json();
-    let new_id = imported["id"].as_str().expect("id").to_owned();
-    assert_eq!(other.ok(&["snapshot", "render", &new_id]).stdout, original);
-    // The same bundle again changes nothing.
+    // The same id on both machines.
+    assert_eq!(imported["id"], id.as_str(), "{imported}");
+    assert_eq!(other.ok(&["snapshot", "render", &id]).stdout, original);
+    // The same bundle again changes nothing, and says so.
     let events = other.event_count();
     let again = other.run(&["snapshot", "import", "bundle.ctx"]);
     assert_eq!(
-        (again.code, again.stderr.as_str()),
-        (0, "Nothing changed.\n")
+        (again.code, again.stderr),
+        (
+            0,
+            format!("Nothing changed. Snapshot {} is here already.\n", &id[..8])
+        )
+    );
+    let again = other
+        .ok(&["snapshot", "import", "bundle.ctx", "--json"])
+        .json();
+    assert_eq!(
+        (again["changed"].clone(), again["existing"].clone()),
+        (false.into(), true.into())
     );
     assert_eq!(other.event_count(), events);
     other.ok(&["fsck"]);
@@ -278,4 +292,83 @@ fn an_imported_snapshot_belongs_to_no_local_pack() {
     let log = other.ok(&["log", "mine"]).stdout;
     assert!(!log.contains("snapshot"), "{log}");
     other.ok(&["fsck"]);
+}
+
+#[test]
+fn a_render_stored_already_is_found_and_a_new_label_is_its_own_event() {
+    let env = project();
+    let created = env.ok(&["snapshot", "create", "app", "--json"]).json();
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(created["existing"], false);
+    let events = env.event_count();
+    let again = env.run(&["snapshot", "create", "app"]);
+    assert_eq!(
+        again.stderr,
+        format!(
+            "Nothing changed. Snapshot {} holds this render already.\n",
+            &id[..8]
+        )
+    );
+    assert_eq!(env.event_count(), events);
+    let labelled = env
+        .ok(&["snapshot", "create", "app", "--label", "v1", "--json"])
+        .json();
+    assert_eq!(labelled["id"], id.as_str());
+    assert_eq!(
+        (labelled["changed"].clone(), labelled["label"].clone()),
+        (true.into(), "v1".into())
+    );
+    assert_eq!(env.event_count(), events + 1);
+    let list = env.ok(&["snapshot", "list", "--json"]).json();
+    assert_eq!(list["snapshots"].as_array().map(Vec::len), Some(1));
+    assert_eq!(list["snapshots"][0]["label"], "v1");
+    let log = env.ok(&["log", "-n", "1"]).stdout;
+    assert!(
+        log.contains(&format!("labelled snapshot {} `v1`", &id[..8])),
+        "{log}"
+    );
+    // The same label again, or none, changes nothing.
+    env.ok(&["snapshot", "create", "app", "--label", "v1"]);
+    env.ok(&["snapshot", "create", "app"]);
+    assert_eq!(env.event_count(), events + 1);
+    // A changed render is another snapshot; deleting one and taking it
+    // again brings back the same id.
+    let before = std::fs::read_to_string(env.path("src/main.rs")).expect("read");
+    env.write("src/main.rs", "fn main() {}\n");
+    let other = env.ok(&["snapshot", "create", "app", "--json"]).json();
+    assert_ne!(other["id"], id.as_str());
+    env.ok(&["snapshot", "delete", &id]);
+    env.write("src/main.rs", &before);
+    let back = env.ok(&["snapshot", "create", "app", "--json"]).json();
+    assert_eq!(back["id"], id.as_str());
+    assert_eq!(back["existing"], false);
+    env.ok(&["fsck"]);
+}
+
+#[test]
+fn diff_content_shows_each_changed_item_as_a_unified_diff() {
+    let env = project();
+    let before = snapshot_id(&env, &["app"]);
+    env.write("src/main.rs", "fn main() {\n    println!(\"v2\");\n}\n");
+    let text = env
+        .ok(&["snapshot", "diff", &before, "app", "--content"])
+        .stdout;
+    assert!(text.contains("  changed  src/main.rs"), "{text}");
+    assert!(text.contains(&format!("--- {}", &before[..8])), "{text}");
+    assert!(text.contains("+++ app (live)"), "{text}");
+    assert!(
+        text.contains("-    println!(\"v1\");\n+    println!(\"v2\");\n"),
+        "{text}"
+    );
+    // Between two snapshots too, and in JSON; without --content, no diff.
+    let after = snapshot_id(&env, &["app"]);
+    let json = env
+        .ok(&["snapshot", "diff", &before, &after, "--content", "--json"])
+        .json();
+    let diff = json["changed"][0]["diff"].as_str().expect("diff");
+    assert!(diff.contains("+    println!(\"v2\");"), "{diff}");
+    let plain = env
+        .ok(&["snapshot", "diff", &before, &after, "--json"])
+        .json();
+    assert!(plain["changed"][0].get("diff").is_none(), "{plain}");
 }

@@ -24,13 +24,21 @@ pub fn describe(event: &Event) -> String {
         Event::PackRenamed { from, to, .. } => format!("renamed {from} -> {to}"),
         Event::BudgetChanged { from, to, .. } => format!("set the budget {from} -> {to}"),
         Event::PackDeleted { .. } => "deleted the pack".into(),
-        Event::SnapshotCreated { label, tokens, .. } => {
+        Event::SnapshotCreated { label, tokens, .. }
+        | Event::SnapshotTaken { label, tokens, .. } => {
             format!("created snapshot{} ({tokens} tokens)", quoted(label))
         }
+        Event::SnapshotLabelled {
+            snapshot, label, ..
+        } => match label {
+            Some(label) => format!("labelled snapshot {} `{label}`", snapshot.short()),
+            None => format!("unlabelled snapshot {}", snapshot.short()),
+        },
         Event::SnapshotDeleted { snapshot, .. } => {
             format!("deleted snapshot {}", snapshot.short())
         }
-        Event::SnapshotImported { label, tokens, .. } => {
+        Event::SnapshotImported { label, tokens, .. }
+        | Event::SnapshotReceived { label, tokens, .. } => {
             format!("imported snapshot{} ({tokens} tokens)", quoted(label))
         }
         Event::ContentPurged { blobs, .. } => {

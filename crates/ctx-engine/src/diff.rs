@@ -1,7 +1,7 @@
 //! `snapshot diff A B`: what changed between two renders, each a snapshot
 //! or a pack's live render.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -27,6 +27,9 @@ pub struct Changed {
     pub tokens_before: u64,
     pub tokens_after: u64,
     pub tokens_delta: i64,
+    /// A unified diff of the item's framed content, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
 }
 
 /// An item B leaves out that A did not.
@@ -66,6 +69,8 @@ struct Side {
     tokens: u64,
     items: BTreeMap<Label, (BlobHash, u64)>,
     excluded: BTreeMap<Label, ExclusionReason>,
+    /// A live render's bodies, by hash (a snapshot's are in the store).
+    bodies: HashMap<BlobHash, String>,
 }
 
 impl Side {
@@ -83,6 +88,7 @@ impl Side {
                 .iter()
                 .map(|e| ((&e.origin).into(), e.reason))
                 .collect(),
+            bodies: HashMap::new(),
         }
     }
 }
@@ -96,7 +102,10 @@ enum Target {
 impl Engine {
     /// Compares two renders, each a snapshot id (or unique prefix) or a
     /// pack's name for its live render.
-    pub fn diff(&self, a: &str, b: &str) -> Result<SnapshotDiff> {
+    ///
+    /// With `content`, each changed item carries a unified diff of its
+    /// framed content (after redaction, as the payloads hold it).
+    pub fn diff(&self, a: &str, b: &str, content: bool) -> Result<SnapshotDiff> {
         let (a, b) = self.read(|r| Ok((target(r, a)?, target(r, b)?)))?;
         // A live side renders like the snapshot it is compared with, so the
         // same content frames into the same bytes.
@@ -116,7 +125,18 @@ impl Engine {
         });
         let a = self.side(a, &like)?;
         let b = self.side(b, &like)?;
-        Ok(compare(&a, &b))
+        let mut diff = compare(&a, &b);
+        if content {
+            self.read(|r| {
+                for changed in &mut diff.changed {
+                    let before = body(r, &a, &changed.item)?;
+                    let after = body(r, &b, &changed.item)?;
+                    changed.diff = Some(unified(&before, &after, &a.name, &b.name));
+                }
+                Ok(())
+            })?;
+        }
+        Ok(diff)
     }
 
     fn side(&self, target: Target, like: &RenderOptions) -> Result<Side> {
@@ -137,6 +157,7 @@ impl Engine {
                         .iter()
                         .map(|e| (e.label.clone(), e.reason))
                         .collect(),
+                    bodies: r.items.into_iter().map(|i| (i.hash, i.body)).collect(),
                 })
             }
         }
@@ -173,6 +194,7 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
                 tokens_before: *before,
                 tokens_after: *tokens,
                 tokens_delta: token_delta(*before, *tokens),
+                diff: None,
             }),
             Some(_) => {}
         }
@@ -203,6 +225,29 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
         changed,
         newly_excluded,
     }
+}
+
+/// The framed content of `item` on `side`: from a live render, or the
+/// body blob a snapshot names (a purged or missing one is empty).
+fn body(r: &impl ctx_store::Query, side: &Side, item: &Label) -> Result<String> {
+    let Some((hash, _)) = side.items.get(item) else {
+        return Ok(String::new());
+    };
+    if let Some(text) = side.bodies.get(hash) {
+        return Ok(text.clone());
+    }
+    Ok(r.blob(hash)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default())
+}
+
+/// A unified diff, three lines of context, headed by the two sides' names.
+fn unified(before: &str, after: &str, a: &str, b: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(a, b)
+        .to_string()
 }
 
 /// `after - before`, saturating: counts come from manifests, and an

@@ -37,7 +37,7 @@ pub use engine::{DEFAULT_PAYLOAD_LIMIT, Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
 pub use history::{LogEntry, LogPage, LogQuery, UndoOf, Undone};
 pub use maintenance::{Checked, Collected, CountsChecked};
-pub use outcome::{Done, Outcome};
+pub use outcome::{Done, Outcome, Stored};
 pub use pack::{
     AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, DEFAULT_BUDGET, NewPack,
     PackCreated, PackDeleted, PackList, PackRenamed, PackShown, TokenItem, TokenListing,

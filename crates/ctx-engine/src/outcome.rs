@@ -69,6 +69,61 @@ impl<T: Serialize> Serialize for Outcome<T> {
     }
 }
 
+/// What storing a snapshot did: snapshots are named by their content, so
+/// one may be there already.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stored<T> {
+    /// A new snapshot was stored.
+    New(Done<T>),
+    /// The snapshot was there already, under another label; it took the
+    /// new one (its own event).
+    Labelled(Done<T>),
+    /// The snapshot was there already: nothing changed.
+    Exists(T),
+}
+
+impl<T> Stored<T> {
+    /// What was stored or found.
+    pub fn what(&self) -> &T {
+        match self {
+            Self::New(done) | Self::Labelled(done) => &done.what,
+            Self::Exists(what) => what,
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Stored<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Flat<'a, T> {
+            changed: bool,
+            existing: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            seq: Option<u64>,
+            #[serde(flatten)]
+            what: &'a T,
+        }
+        let (changed, existing, seq) = match self {
+            Self::New(done) => (true, false, Some(done.seq.0)),
+            Self::Labelled(done) => (true, true, Some(done.seq.0)),
+            Self::Exists(_) => (false, true, None),
+        };
+        Flat {
+            changed,
+            existing,
+            seq,
+            what: self.what(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<T> Commit for Stored<T> {
+    fn must_commit(&self) -> bool {
+        !matches!(self, Self::Exists(_))
+    }
+}
+
 /// Whether a write transaction's work must be committed.
 pub(crate) trait Commit {
     /// True when something was written that must persist.

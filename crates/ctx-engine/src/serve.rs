@@ -9,11 +9,6 @@ use ctx_store::{Query, Writer};
 use crate::snapshot::manifest;
 use crate::{Engine, Quiet, RenderOptions, Rendered, Reproduced, Result};
 
-/// How many of the newest snapshots are searched for one that already
-/// holds a payload, before a new one is stored. An agent asks for the same
-/// packs again and again, so a match is almost always among the newest.
-const REUSE_WINDOW: usize = 64;
-
 /// A payload an agent was sent: the response bytes, the snapshot that
 /// reproduces the payload, and the event that records the delivery.
 #[derive(Clone, Debug)]
@@ -29,7 +24,7 @@ pub struct Served {
 
 impl Engine {
     /// Renders `packs` for an agent, stores the payload as a snapshot
-    /// (reusing one that holds it already) and records the delivery of the
+    /// (unless the same render is stored already: ids name content) and records the delivery of the
     /// response `respond` makes of it, all in one transaction.
     pub fn serve_render(
         &self,
@@ -40,12 +35,14 @@ impl Engine {
     ) -> Result<Served> {
         let rendered = self.render(packs, options, &Quiet)?;
         let manifest = manifest(&rendered, None);
+        let id = manifest.content_id();
         self.write(|w| {
-            let found = reusable(w, &manifest)?;
-            let snapshot = match found {
-                Some(id) => id,
-                None => self.store_snapshot(w, &rendered, &manifest)?.1,
-            };
+            let found = w.resolve_snapshot(id)?;
+            if found.is_none() {
+                self.store_snapshot(w, &rendered, &manifest)?;
+            }
+            // Named by its content id, which every store resolves.
+            let snapshot = id;
             let bytes = respond(&rendered, snapshot);
             let seq = self.record(w, &manifest, snapshot, request, &bytes)?;
             Ok(Served {
@@ -71,7 +68,7 @@ impl Engine {
         self.write(|w| {
             // Deleted since it was read: the bytes would name a snapshot
             // that no longer reproduces them.
-            if w.snapshot(snapshot)?.is_none() {
+            if w.resolve_snapshot(snapshot)?.is_none() {
                 return Err(crate::NotFound::Snapshot(snapshot.to_string()).into());
             }
             let seq = self.record(w, &reproduced.manifest, snapshot, request, &bytes)?;
@@ -108,25 +105,6 @@ impl Engine {
         }))?;
         Ok(record.seq)
     }
-}
-
-/// A stored snapshot among the newest that holds exactly this render.
-fn reusable(r: &impl Query, wanted: &Manifest) -> Result<Option<SnapshotId>> {
-    for id in r.snapshot_ids()?.into_iter().rev().take(REUSE_WINDOW) {
-        let Some(m) = r.snapshot(id)? else { continue };
-        if m.payload_hash != wanted.payload_hash || m.render_hash != wanted.render_hash {
-            continue;
-        }
-        // The same render under another label is the same payload.
-        let unlabelled = Manifest {
-            label: wanted.label.clone(),
-            ..m
-        };
-        if unlabelled == *wanted {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
 }
 
 impl crate::outcome::Commit for Served {

@@ -10,15 +10,15 @@ use std::path::Path;
 use serde::Serialize;
 
 use ctx_model::{
-    BlobHash, Event, EventRecord, EventSeq, ExclusionReason, Format, Manifest, PackId, PackName,
-    PackRef, SnapshotExclusion, SnapshotId, SnapshotItem, Timestamp, TokenizerKind, match_prefix,
+    BlobHash, Event, EventRecord, ExclusionReason, Format, Manifest, PackId, PackName, PackRef,
+    SnapshotExclusion, SnapshotId, SnapshotItem, Timestamp, TokenizerKind, match_prefix,
 };
 use ctx_store::{Query, StoreError, Writer};
 
 use crate::engine::{by_prefix, find_pack};
 use crate::render::Label;
 use crate::view::display;
-use crate::{Done, Engine, EngineError, NotFound, Outcome, Progress, Rendered, Result, Warning};
+use crate::{Done, Engine, EngineError, NotFound, Progress, Rendered, Result, Stored, Warning};
 
 /// The pack id an imported snapshot's packs get: no local pack has it
 /// (ids start at 1).
@@ -39,6 +39,8 @@ pub struct SnapshotCreated {
     pub payload_hash: BlobHash,
     #[serde(serialize_with = "display")]
     pub render_hash: BlobHash,
+    /// The label the snapshot has now.
+    pub label: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }
@@ -185,31 +187,56 @@ fn names(packs: &[PackRef]) -> Vec<PackName> {
 }
 
 impl Engine {
-    /// Renders packs and stores the payload's exact bytes as a snapshot.
+    /// Renders packs and stores the payload's exact bytes as a snapshot,
+    /// named by its content: a render stored already is found, and takes
+    /// a new label as its own event.
     pub fn create_snapshot(
         &self,
         packs: &[String],
         label: Option<String>,
         options: &crate::RenderOptions,
         progress: &dyn Progress,
-    ) -> Result<Done<SnapshotCreated>> {
+    ) -> Result<Stored<SnapshotCreated>> {
         let rendered = self.render(packs, options, progress)?;
         let manifest = manifest(&rendered, label);
+        let id = manifest.content_id();
+        let created = SnapshotCreated {
+            id,
+            packs: names(&manifest.packs),
+            tokens: manifest.tokens,
+            items: manifest.items.len(),
+            excluded: manifest.excluded.len(),
+            payload_hash: manifest.payload_hash,
+            render_hash: manifest.render_hash,
+            label: manifest.label.clone(),
+            warnings: rendered.warnings.clone(),
+        };
         self.write(|w| {
-            let (record, id) = self.store_snapshot(w, &rendered, &manifest)?;
-            Ok(Done {
+            let Some(key) = w.resolve_snapshot(id)? else {
+                let (record, _) = self.store_snapshot(w, &rendered, &manifest)?;
+                return Ok(Stored::New(Done {
+                    seq: record.seq,
+                    what: created,
+                }));
+            };
+            let stored = w
+                .snapshot(key)?
+                .ok_or_else(|| NotFound::Snapshot(id.to_string()))?;
+            if manifest.label.is_none() || stored.label == manifest.label {
+                return Ok(Stored::Exists(SnapshotCreated {
+                    label: stored.label,
+                    ..created
+                }));
+            }
+            let record = w.append(self.event(Event::SnapshotLabelled {
+                snapshot: key,
+                packs: local_packs(&manifest),
+                label: manifest.label.clone(),
+            }))?;
+            Ok(Stored::Labelled(Done {
                 seq: record.seq,
-                what: SnapshotCreated {
-                    id,
-                    packs: names(&manifest.packs),
-                    tokens: manifest.tokens,
-                    items: manifest.items.len(),
-                    excluded: manifest.excluded.len(),
-                    payload_hash: manifest.payload_hash,
-                    render_hash: manifest.render_hash,
-                    warnings: rendered.warnings.clone(),
-                },
-            })
+                what: created,
+            }))
         })
     }
 
@@ -228,7 +255,8 @@ impl Engine {
             );
         }
         Ok(w.append_snapshot(
-            self.event(Event::SnapshotCreated {
+            self.event(Event::SnapshotTaken {
+                id: manifest.content_id(),
                 packs: manifest.packs.iter().map(|p| p.id).collect(),
                 label: manifest.label.clone(),
                 payload: manifest.payload_hash,
@@ -253,9 +281,12 @@ impl Engine {
                 {
                     continue;
                 }
-                let time = r.event(EventSeq(id.0))?.map(|e| e.time);
+                let time = match r.snapshot_seq(id)? {
+                    Some(seq) => r.event(seq)?.map(|e| e.time),
+                    None => None,
+                };
                 snapshots.push(SnapshotSummary {
-                    id,
+                    id: shown(id, &m),
                     time,
                     packs: names(&m.packs),
                     label: m.label,
@@ -272,7 +303,7 @@ impl Engine {
     pub fn show_snapshot(&self, wanted: &str) -> Result<SnapshotShown> {
         let (id, m) = self.read(|r| snapshot(r, wanted))?;
         Ok(SnapshotShown {
-            id,
+            id: shown(id, &m),
             packs: names(&m.packs),
             label: m.label,
             format: m.format,
@@ -328,7 +359,7 @@ impl Engine {
             .collect::<Result<HashMap<_, _>, _>>()
             .map_err(|_| EngineError::NotUtf8 { id })?;
         Ok(Reproduced {
-            id,
+            id: shown(id, &manifest),
             tokens: manifest.tokens,
             payload_hash: manifest.payload_hash,
             manifest,
@@ -340,19 +371,15 @@ impl Engine {
     pub fn delete_snapshot(&self, wanted: &str) -> Result<Done<SnapshotDeleted>> {
         self.write(|w| {
             let (id, manifest) = snapshot(w, wanted)?;
-            let packs = manifest
-                .packs
-                .iter()
-                .map(|p| p.id)
-                .filter(|id| *id != FOREIGN)
-                .collect();
             let record = w.append(self.event(Event::SnapshotDeleted {
                 snapshot: id,
-                packs,
+                packs: local_packs(&manifest),
             }))?;
             Ok(Done {
                 seq: record.seq,
-                what: SnapshotDeleted { id },
+                what: SnapshotDeleted {
+                    id: shown(id, &manifest),
+                },
             })
         })
     }
@@ -368,7 +395,10 @@ impl Engine {
                     blobs.push((item.body, body(r, id, item)?));
                 }
             }
-            Ok((id, ctx_store::bundle::encode(&manifest, &blobs)))
+            Ok((
+                shown(id, &manifest),
+                ctx_store::bundle::encode(&manifest, &blobs),
+            ))
         })?;
         let exported = Exported {
             id,
@@ -380,7 +410,7 @@ impl Engine {
     /// Imports the bundle at `path` (a relative path is taken from the
     /// process's current folder), verifying every hash before anything is
     /// written; a snapshot that is here already changes nothing.
-    pub fn import(&self, path: &Path) -> Result<Outcome<SnapshotImported>> {
+    pub fn import(&self, path: &Path) -> Result<Stored<SnapshotImported>> {
         let bytes = read_bundle(path, self.payload_limit())?;
         let (mut manifest, blobs) = ctx_store::bundle::decode(&bytes, self.payload_limit())
             .map_err(|error| EngineError::Bundle {
@@ -392,31 +422,32 @@ impl Engine {
         for pack in &mut manifest.packs {
             pack.id = FOREIGN;
         }
+        let id = manifest.content_id();
+        let imported = SnapshotImported {
+            id,
+            packs: names(&manifest.packs),
+            tokens: manifest.tokens,
+            items: manifest.items.len(),
+        };
         self.write(|w| {
-            for id in w.snapshot_ids()? {
-                if w.snapshot(id)?.is_some_and(|m| m == manifest) {
-                    return Ok(Outcome::Unchanged);
-                }
+            if w.resolve_snapshot(id)?.is_some() {
+                return Ok(Stored::Exists(imported));
             }
             for (_, blob) in &blobs {
                 w.put_blob(blob)?;
             }
-            let (record, id) = w.append_snapshot(
-                self.event(Event::SnapshotImported {
+            let (record, _) = w.append_snapshot(
+                self.event(Event::SnapshotReceived {
+                    id,
                     label: manifest.label.clone(),
                     payload: manifest.payload_hash,
                     tokens: manifest.tokens,
                 }),
                 &manifest,
             )?;
-            Ok(Outcome::Changed(Done {
+            Ok(Stored::New(Done {
                 seq: record.seq,
-                what: SnapshotImported {
-                    id,
-                    packs: names(&manifest.packs),
-                    tokens: manifest.tokens,
-                    items: manifest.items.len(),
-                },
+                what: imported,
             }))
         })
     }
@@ -471,14 +502,44 @@ pub(crate) fn snapshot(r: &impl Query, wanted: &str) -> Result<(SnapshotId, Mani
     Ok((id, manifest))
 }
 
-/// The snapshot a full id or unique prefix names, or `None`.
+/// The id a snapshot is shown by: its content id, also for one stored
+/// under a local seq before ids named content.
+pub(crate) fn shown(key: SnapshotId, manifest: &Manifest) -> SnapshotId {
+    if key.is_content() {
+        key
+    } else {
+        manifest.content_id()
+    }
+}
+
+/// The local packs a manifest names (an imported one's are another
+/// store's).
+fn local_packs(manifest: &Manifest) -> Vec<PackId> {
+    manifest
+        .packs
+        .iter()
+        .map(|p| p.id)
+        .filter(|id| *id != FOREIGN)
+        .collect()
+}
+
+/// The snapshot a full id or unique prefix names, or `None`. A snapshot
+/// stored before ids named content answers to both its ids.
 pub(crate) fn find_snapshot(r: &impl Query, wanted: &str) -> Result<Option<SnapshotId>> {
-    let ids = r.snapshot_ids()?;
-    by_prefix(
-        match_prefix(wanted, ids.into_iter().map(|id| (id.to_string(), id))),
-        wanted,
-        None,
-    )
+    let ids = r.snapshot_ids()?.into_iter().map(|id| (id.to_string(), id));
+    let aliases = r
+        .snapshot_aliases()?
+        .into_iter()
+        .map(|(content, key)| (content.to_string(), key));
+    let prefix = wanted.to_ascii_lowercase();
+    // Both names of one snapshot are one candidate.
+    let mut candidates: Vec<(String, SnapshotId)> = ids
+        .chain(aliases)
+        .filter(|(name, _)| name.starts_with(&prefix))
+        .collect();
+    candidates.sort_by_key(|c| c.1);
+    candidates.dedup_by_key(|c| c.1);
+    by_prefix(match_prefix(wanted, candidates), wanted, None)
 }
 
 /// What a bundle may hold beyond its payload's bodies: the manifest and

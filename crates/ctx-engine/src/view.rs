@@ -190,6 +190,12 @@ enum Details<'a> {
         snapshot: SnapshotId,
         packs: Vec<u64>,
     },
+    SnapshotLabelled {
+        #[serde(serialize_with = "display")]
+        snapshot: SnapshotId,
+        packs: Vec<u64>,
+        label: &'a Option<String>,
+    },
     Undone {
         undone: u64,
         reversal: ReversalView<'a>,
@@ -323,6 +329,39 @@ impl<'a> Details<'a> {
                 label,
                 payload_hash: *payload,
                 tokens: *tokens,
+            },
+            Event::SnapshotTaken {
+                id,
+                packs,
+                label,
+                payload,
+                tokens,
+            } => Self::SnapshotCreated {
+                snapshot: *id,
+                packs: packs.iter().map(|p| p.0).collect(),
+                label,
+                payload_hash: *payload,
+                tokens: *tokens,
+            },
+            Event::SnapshotReceived {
+                id,
+                label,
+                payload,
+                tokens,
+            } => Self::SnapshotImported {
+                snapshot: *id,
+                label,
+                payload_hash: *payload,
+                tokens: *tokens,
+            },
+            Event::SnapshotLabelled {
+                snapshot,
+                packs,
+                label,
+            } => Self::SnapshotLabelled {
+                snapshot: *snapshot,
+                packs: packs.iter().map(|p| p.0).collect(),
+                label,
             },
             Event::SnapshotDeleted { snapshot, packs } => Self::SnapshotDeleted {
                 snapshot: *snapshot,

@@ -106,6 +106,29 @@ pub enum Event {
         request: AgentRequest,
         response: BlobHash,
     },
+    /// A render of `packs` was frozen as snapshot `id`, named by its
+    /// content; its manifest is in the store's snapshot table.
+    SnapshotTaken {
+        id: SnapshotId,
+        packs: Vec<PackId>,
+        label: Option<String>,
+        payload: BlobHash,
+        tokens: u64,
+    },
+    /// Snapshot `id` was imported from a bundle; its packs belong to the
+    /// store it came from, so it names none here.
+    SnapshotReceived {
+        id: SnapshotId,
+        label: Option<String>,
+        payload: BlobHash,
+        tokens: u64,
+    },
+    /// A snapshot's label was set (taken again under a new label).
+    SnapshotLabelled {
+        snapshot: SnapshotId,
+        packs: Vec<PackId>,
+        label: Option<String>,
+    },
 }
 
 /// Who an agent's client said it was, and what it asked for.
@@ -166,12 +189,26 @@ impl Event {
             | Self::PackRenamed { pack, .. }
             | Self::BudgetChanged { pack, .. }
             | Self::PackDeleted { pack, .. } => vec![*pack],
-            Self::SnapshotCreated { packs, .. } | Self::SnapshotDeleted { packs, .. } => {
-                packs.clone()
-            }
+            Self::SnapshotCreated { packs, .. }
+            | Self::SnapshotDeleted { packs, .. }
+            | Self::SnapshotTaken { packs, .. }
+            | Self::SnapshotLabelled { packs, .. } => packs.clone(),
             Self::Undone { pack, .. } => vec![*pack],
-            Self::SnapshotImported { .. } => Vec::new(),
+            Self::SnapshotImported { .. } | Self::SnapshotReceived { .. } => Vec::new(),
             Self::ContentPurged { packs, .. } | Self::AgentServed { packs, .. } => packs.clone(),
+        }
+    }
+
+    /// The snapshot the event creates, deletes or labels, given the seq it
+    /// is written at (a snapshot of schema 4 and older is named by it).
+    pub fn snapshot_id(&self, seq: EventSeq) -> Option<SnapshotId> {
+        match self {
+            Self::SnapshotCreated { .. } | Self::SnapshotImported { .. } => Some(SnapshotId(seq.0)),
+            Self::SnapshotTaken { id, .. } | Self::SnapshotReceived { id, .. } => Some(*id),
+            Self::SnapshotDeleted { snapshot, .. }
+            | Self::SnapshotLabelled { snapshot, .. }
+            | Self::AgentServed { snapshot, .. } => Some(*snapshot),
+            _ => None,
         }
     }
 
@@ -184,10 +221,13 @@ impl Event {
             Self::PackRenamed { .. } => EventKind::PackRenamed,
             Self::BudgetChanged { .. } => EventKind::BudgetChanged,
             Self::PackDeleted { .. } => EventKind::PackDeleted,
-            Self::SnapshotCreated { .. } => EventKind::SnapshotCreated,
+            Self::SnapshotCreated { .. } | Self::SnapshotTaken { .. } => EventKind::SnapshotCreated,
             Self::SnapshotDeleted { .. } => EventKind::SnapshotDeleted,
             Self::Undone { .. } => EventKind::Undone,
-            Self::SnapshotImported { .. } => EventKind::SnapshotImported,
+            Self::SnapshotImported { .. } | Self::SnapshotReceived { .. } => {
+                EventKind::SnapshotImported
+            }
+            Self::SnapshotLabelled { .. } => EventKind::SnapshotLabelled,
             Self::ContentPurged { .. } => EventKind::ContentPurged,
             Self::AgentServed { .. } => EventKind::AgentServed,
         }
@@ -213,6 +253,7 @@ pub enum EventKind {
     SnapshotImported,
     ContentPurged,
     AgentServed,
+    SnapshotLabelled,
 }
 
 impl EventKind {
@@ -231,6 +272,7 @@ impl EventKind {
             Self::SnapshotImported => "snapshot_imported",
             Self::ContentPurged => "content_purged",
             Self::AgentServed => "agent_served",
+            Self::SnapshotLabelled => "snapshot_labelled",
         }
     }
 
@@ -239,7 +281,10 @@ impl EventKind {
     pub fn is_snapshot(self) -> bool {
         matches!(
             self,
-            Self::SnapshotCreated | Self::SnapshotDeleted | Self::SnapshotImported
+            Self::SnapshotCreated
+                | Self::SnapshotDeleted
+                | Self::SnapshotImported
+                | Self::SnapshotLabelled
         )
     }
 

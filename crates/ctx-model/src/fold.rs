@@ -52,6 +52,8 @@ pub enum Change {
     PutSnapshot(SnapshotId),
     /// Remove a snapshot's manifest (its blobs stay until gc).
     DeleteSnapshot(SnapshotId),
+    /// Set the label a snapshot's manifest records.
+    LabelSnapshot(SnapshotId, Option<String>),
     /// Remove a blob's bytes for good, and remember which event did.
     PurgeBlob(BlobHash, EventSeq),
 }
@@ -233,9 +235,15 @@ pub fn plan<V: StateView>(
         Event::SnapshotCreated { .. } | Event::SnapshotImported { .. } => {
             Effect::Store(vec![Change::PutSnapshot(SnapshotId(seq.0))])
         }
+        Event::SnapshotTaken { id, .. } | Event::SnapshotReceived { id, .. } => {
+            Effect::Store(vec![Change::PutSnapshot(*id)])
+        }
         Event::SnapshotDeleted { snapshot, .. } => {
             Effect::Store(vec![Change::DeleteSnapshot(*snapshot)])
         }
+        Event::SnapshotLabelled {
+            snapshot, label, ..
+        } => Effect::Store(vec![Change::LabelSnapshot(*snapshot, label.clone())]),
         Event::ContentPurged { blobs, .. } => Effect::Store(
             blobs
                 .iter()

@@ -14,10 +14,19 @@ use crate::exclusion::as_word;
 use crate::id::scramble;
 use crate::{ArtifactId, BlobHash, ExclusionReason, Format, PackRef, TokenizerKind};
 
-/// A snapshot: the seq of its `SnapshotCreated` event, shown like artifact
-/// ids (16 hex digits; a unique prefix is accepted).
+/// A snapshot, shown as 16 hex digits (a unique prefix is accepted).
+///
+/// A snapshot taken by this ctx is named by its content
+/// ([`Manifest::content_id`]): the same render has the same id on every
+/// machine. One written before (schema 4 and older) is named by the seq of
+/// its `SnapshotCreated` event, shown scrambled as artifact ids are; such
+/// a snapshot also resolves by its content id. The two never meet: a
+/// content id has its top bit set, and no seq reaches it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SnapshotId(pub u64);
+
+/// The bit that marks a content id.
+const CONTENT: u64 = 1 << 63;
 
 impl SnapshotId {
     /// The first 8 hex digits.
@@ -26,10 +35,18 @@ impl SnapshotId {
         s.truncate(8);
         s
     }
+
+    /// Whether the id names its snapshot's content (not a local seq).
+    pub fn is_content(&self) -> bool {
+        self.0 & CONTENT != 0
+    }
 }
 
 impl fmt::Display for SnapshotId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_content() {
+            return write!(f, "{:016x}", self.0);
+        }
         // Salted so a snapshot never shows the same digits as an artifact.
         write!(f, "{:016x}", scramble(self.0 ^ 0x5eed_5eed_5eed_5eed))
     }
@@ -132,7 +149,60 @@ impl<B: AsRef<[u8]>> Bodies for std::collections::HashMap<&BlobHash, B> {
     }
 }
 
+/// Feeds `bytes` to `hasher` with its length first, so the fields of an
+/// identity cannot run into each other.
+fn field(hasher: &mut blake3::Hasher, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+fn origin(hasher: &mut blake3::Hasher, o: &ItemOrigin) {
+    field(hasher, o.pack.as_bytes());
+    field(hasher, o.source.as_bytes());
+    field(hasher, o.path.as_deref().unwrap_or("").as_bytes());
+    let (from, to) = o.lines.unwrap_or((0, 0));
+    hasher.update(&from.to_le_bytes());
+    hasher.update(&to.to_le_bytes());
+}
+
 impl Manifest {
+    /// The snapshot's id: a hash of what defines its payload (the packs by
+    /// name, format, tokenizer, budget, every item and exclusion by where
+    /// it came from with its body hash and tokens, and the payload hash),
+    /// never of a time, a label or a local id, so the same render has the
+    /// same id on every machine.
+    pub fn content_id(&self) -> SnapshotId {
+        let mut h = blake3::Hasher::new();
+        h.update(b"ctx snapshot id 1\0");
+        h.update(&(self.packs.len() as u64).to_le_bytes());
+        for pack in &self.packs {
+            field(&mut h, pack.name.as_str().as_bytes());
+        }
+        field(&mut h, self.format.as_str().as_bytes());
+        field(&mut h, self.tokenizer.as_str().as_bytes());
+        h.update(&self.budget.to_le_bytes());
+        h.update(&self.tokens.to_le_bytes());
+        h.update(&self.payload_hash.0);
+        h.update(&self.payload_bytes.to_le_bytes());
+        h.update(&(self.items.len() as u64).to_le_bytes());
+        for item in &self.items {
+            origin(&mut h, &item.origin);
+            field(&mut h, item.head.as_bytes());
+            h.update(&item.body.0);
+            h.update(&item.tokens.to_le_bytes());
+        }
+        h.update(&(self.excluded.len() as u64).to_le_bytes());
+        for e in &self.excluded {
+            origin(&mut h, &e.origin);
+            field(&mut h, e.reason.as_str().as_bytes());
+            h.update(&e.tokens.map_or(u64::MAX, |t| t).to_le_bytes());
+        }
+        let hash = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&hash.as_bytes()[..8]);
+        SnapshotId(u64::from_be_bytes(first) | CONTENT)
+    }
+
     /// The payload's pieces in order: preamble, each item's head and body,
     /// trailer. Items sharing a body share its bytes.
     pub fn pieces<'a>(&'a self, bodies: &'a impl Bodies) -> Result<Vec<&'a [u8]>, VerifyError> {
@@ -335,6 +405,35 @@ mod tests {
             postcard::to_stdvec(&flat).expect("flat"),
             postcard::to_stdvec(&nested).expect("nested")
         );
+    }
+
+    #[test]
+    fn a_content_id_names_the_payload_and_nothing_local() {
+        let m = manifest(&["a", "bc"]);
+        let id = m.content_id();
+        assert!(id.is_content());
+        assert_eq!(id.to_string(), format!("{:016x}", id.0));
+        // A label, local pack ids and artifact ids are not the content.
+        let mut elsewhere = m.clone();
+        elsewhere.label = Some("shared".into());
+        elsewhere.items[0].origin.artifact = ArtifactId(99);
+        assert_eq!(elsewhere.content_id(), id);
+        // Everything that defines the payload is.
+        let changes: [fn(&mut Manifest); 6] = [
+            |m| m.budget += 1,
+            |m| m.format = Format::Json,
+            |m| m.tokenizer = TokenizerKind::Cl100k,
+            |m| m.payload_hash = BlobHash([1; 32]),
+            |m| m.items[1].body = BlobHash([2; 32]),
+            |m| m.items[0].origin.source = "text:y".into(),
+        ];
+        for change in changes {
+            let mut other = m.clone();
+            change(&mut other);
+            assert_ne!(other.content_id(), id);
+        }
+        // A seq-named snapshot is never taken for a content id.
+        assert!(!SnapshotId(u64::from(u32::MAX)).is_content());
     }
 
     #[test]

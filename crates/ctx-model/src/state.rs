@@ -127,7 +127,7 @@ impl State {
                 self.artifacts.remove(&pack);
                 self.specs.remove(&pack);
             }
-            Change::PutSnapshot(_) | Change::DeleteSnapshot(_) => {}
+            Change::PutSnapshot(_) | Change::DeleteSnapshot(_) | Change::LabelSnapshot(..) => {}
             Change::PurgeBlob(hash, seq) => {
                 self.purged.insert(hash, seq);
             }

@@ -213,6 +213,9 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
         | Event::SnapshotImported { .. }
         | Event::ContentPurged { .. }
         | Event::AgentServed { .. }
+        | Event::SnapshotTaken { .. }
+        | Event::SnapshotReceived { .. }
+        | Event::SnapshotLabelled { .. }
         | Event::Undone { .. } => {
             unreachable!("BUG: only undoable events are planned")
         }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ctx_model::{BlobHash, FoldError, UndoError};
+use ctx_model::{BlobHash, FoldError, SnapshotId, UndoError};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +61,10 @@ pub enum StoreError {
     /// A manifest must come with exactly the events that create a snapshot.
     #[error("event {seq} {}", if *given { "creates no snapshot, but a manifest came with it" } else { "creates a snapshot, but no manifest came with it" })]
     ManifestMismatch { seq: u64, given: bool },
+    /// A snapshot is named by its content: the same one cannot be stored
+    /// twice.
+    #[error("snapshot {id} is stored already")]
+    SnapshotExists { id: SnapshotId },
 }
 
 impl StoreError {

@@ -14,7 +14,7 @@ use crate::codec::{decode, decode_event, decode_manifest};
 use crate::error::{Result, StoreError};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, EVENTS, EVENTS_BY_PACK, FILE_CACHE, PACK_NAMES, PACKS,
-    PURGED, SNAPSHOTS, TOKEN_COUNTS,
+    PURGED, SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// What ctx learned about one version of a file, named as git's index
@@ -275,6 +275,41 @@ pub trait Query {
         let snapshots = self.table(SNAPSHOTS)?;
         let value = snapshots.get(id.0)?;
         value.map(|v| decode_manifest(v.value(), id.0)).transpose()
+    }
+
+    /// The snapshot `id` names: itself, or for a snapshot written before
+    /// ids named content, the one whose content id it is.
+    fn resolve_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>> {
+        if self.table(SNAPSHOTS)?.get(id.0)?.is_some() {
+            return Ok(Some(id));
+        }
+        Ok(self
+            .table(SNAPSHOT_ALIASES)?
+            .get(id.0)?
+            .map(|v| SnapshotId(v.value())))
+    }
+
+    /// The seq of the event that stored snapshot `id`.
+    fn snapshot_seq(&self, id: SnapshotId) -> Result<Option<EventSeq>> {
+        if !id.is_content() {
+            return Ok(Some(EventSeq(id.0)));
+        }
+        Ok(self
+            .table(SNAPSHOT_SEQS)?
+            .get(id.0)?
+            .map(|v| EventSeq(v.value())))
+    }
+
+    /// The content ids of the snapshots written before ids named content,
+    /// with the snapshot each names.
+    fn snapshot_aliases(&self) -> Result<Vec<(SnapshotId, SnapshotId)>> {
+        let aliases = self.table(SNAPSHOT_ALIASES)?;
+        let mut out = Vec::new();
+        for entry in aliases.iter()? {
+            let (k, v) = entry?;
+            out.push((SnapshotId(k.value()), SnapshotId(v.value())));
+        }
+        Ok(out)
     }
 
     /// Every snapshot id, oldest first.

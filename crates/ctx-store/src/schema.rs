@@ -17,7 +17,10 @@ use redb::TableDefinition;
 ///    the `purged` table.
 /// 4: `file_cache` records name a file by device, inode, size, mtime and
 ///    ctime.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: snapshots are named by their content (`SnapshotTaken` and
+///    `SnapshotReceived` events); the `snapshot_aliases` and
+///    `snapshot_seqs` tables.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The oldest schema whose cached token counts an upgrade keeps. Before 4,
 /// the file cache could vouch for bytes it never hashed, and a render then
@@ -68,6 +71,15 @@ pub const PURGED: TableDefinition<[u8; 32], u64> = TableDefinition::new("purged"
 /// snapshot id -> enveloped postcard `Manifest`. Not derived from the log:
 /// like blobs, it is kept as written and never rebuilt.
 pub const SNAPSHOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("snapshots");
+
+/// content id -> snapshot id, for the snapshots of schema 4 and older
+/// (named by a local seq), so they resolve by their content id too.
+/// Derived from the snapshot table.
+pub const SNAPSHOT_ALIASES: TableDefinition<u64, u64> = TableDefinition::new("snapshot_aliases");
+
+/// content id -> seq of the event that stored the snapshot (a snapshot
+/// named by a local seq is named by that seq). Derived from the log.
+pub const SNAPSHOT_SEQS: TableDefinition<u64, u64> = TableDefinition::new("snapshot_seqs");
 
 /// Blob content is split into chunks of this many bytes. redb stores a large
 /// value in a power-of-two run of pages, so a chunk a little under 16 KiB

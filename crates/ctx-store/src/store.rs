@@ -30,8 +30,8 @@ use crate::overlay::Overlay;
 use crate::read::{FileStamp, Query, View};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, COUNTS_TRUSTED_SINCE, EVENTS, EVENTS_BY_PACK,
-    FILE_CACHE, FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION, SNAPSHOTS,
-    TOKEN_COUNTS,
+    FILE_CACHE, FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION, SNAPSHOT_ALIASES,
+    SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
@@ -650,7 +650,11 @@ impl Writer {
         manifest: &Manifest,
     ) -> Result<(EventRecord, SnapshotId)> {
         let record = self.append_with(new, Some(manifest))?;
-        Ok((record.clone(), SnapshotId(record.seq.0)))
+        let id = record
+            .event
+            .snapshot_id(record.seq)
+            .expect("BUG: the event that came with a manifest names its snapshot");
+        Ok((record, id))
     }
 
     fn append_with(&mut self, new: NewEvent, manifest: Option<&Manifest>) -> Result<EventRecord> {
@@ -691,9 +695,19 @@ impl Writer {
         for change in planned.changes {
             match (change, manifest) {
                 (Change::PutSnapshot(id), Some(manifest)) => {
-                    self.txn
-                        .open_table(SNAPSHOTS)?
-                        .insert(id.0, encode_manifest(manifest).as_slice())?;
+                    let mut snapshots = self.txn.open_table(SNAPSHOTS)?;
+                    if snapshots.get(id.0)?.is_some() {
+                        return Err(StoreError::SnapshotExists { id });
+                    }
+                    snapshots.insert(id.0, encode_manifest(manifest).as_slice())?;
+                    drop(snapshots);
+                    if id.is_content() {
+                        self.txn.open_table(SNAPSHOT_SEQS)?.insert(id.0, seq.0)?;
+                    } else {
+                        self.txn
+                            .open_table(SNAPSHOT_ALIASES)?
+                            .insert(manifest.content_id().0, id.0)?;
+                    }
                 }
                 (change, _) => self.commit_change(change)?,
             }
@@ -733,7 +747,31 @@ impl Writer {
                 self.txn.open_table(ARTIFACTS)?.remove((pack.0, id.0))?;
             }
             Change::DeleteSnapshot(id) => {
-                self.txn.open_table(SNAPSHOTS)?.remove(id.0)?;
+                let gone = self
+                    .txn
+                    .open_table(SNAPSHOTS)?
+                    .remove(id.0)?
+                    .map(|v| crate::codec::decode_manifest(v.value(), id.0));
+                if let Some(manifest) = gone.transpose()? {
+                    if id.is_content() {
+                        self.txn.open_table(SNAPSHOT_SEQS)?.remove(id.0)?;
+                    } else {
+                        self.txn
+                            .open_table(SNAPSHOT_ALIASES)?
+                            .remove(manifest.content_id().0)?;
+                    }
+                }
+            }
+            Change::LabelSnapshot(id, label) => {
+                let mut snapshots = self.txn.open_table(SNAPSHOTS)?;
+                let manifest = snapshots
+                    .get(id.0)?
+                    .map(|v| crate::codec::decode_manifest(v.value(), id.0))
+                    .transpose()?;
+                if let Some(mut manifest) = manifest {
+                    manifest.label = label;
+                    snapshots.insert(id.0, encode_manifest(&manifest).as_slice())?;
+                }
             }
             Change::PurgeBlob(hash, seq) => {
                 self.txn.open_table(PURGED)?.insert(hash.0, seq.0)?;
@@ -824,7 +862,29 @@ impl Writer {
         self.txn.open_table(TOKEN_COUNTS)?;
         self.txn.open_table(FILE_CACHE)?;
         self.txn.open_table(SNAPSHOTS)?;
+        self.txn.open_table(SNAPSHOT_ALIASES)?;
+        self.txn.open_table(SNAPSHOT_SEQS)?;
         self.txn.open_table(PURGED)?;
+        Ok(())
+    }
+
+    /// Fills the alias table again from the snapshot table: the content id
+    /// of every snapshot named by a local seq.
+    fn rebuild_aliases(&mut self) -> Result<()> {
+        let mut aliases = Vec::new();
+        for entry in self.txn.open_table(SNAPSHOTS)?.iter()? {
+            let (k, v) = entry?;
+            let id = SnapshotId(k.value());
+            if !id.is_content() {
+                let manifest = crate::codec::decode_manifest(v.value(), id.0)?;
+                aliases.push((manifest.content_id().0, id.0));
+            }
+        }
+        let mut table = self.txn.open_table(SNAPSHOT_ALIASES)?;
+        table.retain(|_, _| false)?;
+        for (content, id) in aliases {
+            table.insert(content, id)?;
+        }
         Ok(())
     }
 
@@ -835,9 +895,19 @@ impl Writer {
     pub fn rebuild_derived(&mut self) -> Result<()> {
         let mut state = ctx_model::State::default();
         let mut index = Vec::new();
+        let mut seqs = std::collections::BTreeMap::new();
         self.for_each_event(|record| {
             for pack in record.event.pack_ids(record.seq) {
                 index.push((pack.0, record.seq.0));
+            }
+            match &record.event {
+                Event::SnapshotTaken { id, .. } | Event::SnapshotReceived { id, .. } => {
+                    seqs.insert(id.0, record.seq.0);
+                }
+                Event::SnapshotDeleted { snapshot, .. } => {
+                    seqs.remove(&snapshot.0);
+                }
+                _ => {}
             }
             let seq = record.seq.0;
             state
@@ -865,11 +935,18 @@ impl Writer {
                 self.commit_change(Change::PutArtifact(pack, artifact))?;
             }
         }
-        let mut by_pack = self.txn.open_table(EVENTS_BY_PACK)?;
-        for key in index {
-            by_pack.insert(key, ())?;
+        {
+            let mut by_pack = self.txn.open_table(EVENTS_BY_PACK)?;
+            for key in index {
+                by_pack.insert(key, ())?;
+            }
+            let mut table = self.txn.open_table(SNAPSHOT_SEQS)?;
+            table.retain(|_, _| false)?;
+            for (id, seq) in seqs {
+                table.insert(id, seq)?;
+            }
         }
-        Ok(())
+        self.rebuild_aliases()
     }
 
     /// Makes every write of this transaction durable and visible.

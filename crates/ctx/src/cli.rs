@@ -176,6 +176,11 @@ pub struct RenderOptions {
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
     /// Render packs and store the payload's exact bytes.
+    ///
+    /// The snapshot's id is a hash of what defines the payload, so the
+    /// same render has the same id on every machine; a render stored
+    /// already is found (and takes a new `--label`) rather than stored
+    /// twice.
     Create(SnapshotCreateArgs),
     /// List snapshots, newest first.
     List(SnapshotListArgs),
@@ -213,6 +218,9 @@ pub struct SnapshotDiffArgs {
     pub a: String,
     /// A snapshot id (or unique prefix), or a pack for its live render.
     pub b: String,
+    /// Also print a unified diff of each changed item's content.
+    #[arg(long)]
+    pub content: bool,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,14 @@ impl Human for SnapshotDiff {
         if self.is_empty() {
             status("No differences.");
         }
+        // The diffs follow the summary, each as `diff` prints it; their
+        // lines are content, shown as they are.
+        for c in &self.changed {
+            if let Some(diff) = &c.diff {
+                out.line(escape_controls(&format!("\n{}", c.item.shown())))?;
+                out.raw(diff.as_bytes())?;
+            }
+        }
         Ok(())
     }
 }

@@ -75,12 +75,12 @@ fn line(entry: &LogEntry) -> String {
         .as_ref()
         .map_or_else(|| "-".to_owned(), |p| p.name.to_string());
     let mut what = ctx_engine::describe(&record.event);
-    if matches!(
-        record.event,
-        ctx_model::Event::SnapshotCreated { .. } | ctx_model::Event::SnapshotImported { .. }
-    ) {
+    if record.event.kind().is_snapshot()
+        && let Some(id) = record.event.snapshot_id(record.seq)
+        && !what.contains(&id.short())
+    {
         what.push(' ');
-        what.push_str(&ctx_model::SnapshotId(record.seq.0).short());
+        what.push_str(&id.short());
     }
     // One line per event, whatever a note or a label holds.
     escape_controls(&format!(

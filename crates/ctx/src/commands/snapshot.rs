@@ -3,7 +3,7 @@
 
 use ctx_engine::{
     Exported, Reproduced, SnapshotCreated, SnapshotDeleted, SnapshotImported, SnapshotList,
-    SnapshotShown, count,
+    SnapshotShown, Stored, count,
 };
 use ctx_model::PackName;
 
@@ -25,7 +25,9 @@ pub fn run(inv: &Invocation, cmd: SnapshotCommand, out: &mut Output) -> Result<(
         SnapshotCommand::Show(args) => out.emit(&inv.engine.show_snapshot(&args.id)?),
         SnapshotCommand::Render(args) => render(inv, args, out),
         SnapshotCommand::Delete(args) => out.emit(&inv.engine.delete_snapshot(&args.id)?),
-        SnapshotCommand::Diff(args) => out.emit(&inv.engine.diff(&args.a, &args.b)?),
+        SnapshotCommand::Diff(args) => {
+            out.emit(&inv.engine.diff(&args.a, &args.b, args.content)?)
+        }
         SnapshotCommand::Export(args) => export(inv, args, out),
         SnapshotCommand::Import(args) => import(inv, args, out),
     }
@@ -41,18 +43,30 @@ fn create(inv: &Invocation, args: SnapshotCreateArgs, out: &mut Output) -> Resul
     out.emit(&created)
 }
 
-impl Human for SnapshotCreated {
+impl Human for Stored<SnapshotCreated> {
     fn print(&self, _: &mut Output) -> Result<()> {
-        for warning in &self.warnings {
+        let created = self.what();
+        for warning in &created.warnings {
             output::warn(warning);
         }
-        status(stored(
-            "Created",
-            &self.id.short(),
-            &self.packs,
-            self.items,
-            self.tokens,
-        ));
+        match self {
+            Stored::New(_) => status(stored(
+                "Created",
+                &created.id.short(),
+                &created.packs,
+                created.items,
+                created.tokens,
+            )),
+            Stored::Labelled(_) => status(format!(
+                "Labelled snapshot {} `{}`: it holds this render already.",
+                created.id.short(),
+                created.label.as_deref().unwrap_or_default()
+            )),
+            Stored::Exists(_) => status(format!(
+                "Nothing changed. Snapshot {} holds this render already.",
+                created.id.short()
+            )),
+        }
         Ok(())
     }
 }
@@ -248,15 +262,22 @@ fn import(inv: &Invocation, args: SnapshotImportArgs, out: &mut Output) -> Resul
     out.emit(&inv.engine.import(&args.file)?)
 }
 
-impl Human for SnapshotImported {
+impl Human for Stored<SnapshotImported> {
     fn print(&self, _: &mut Output) -> Result<()> {
-        status(stored(
-            "Imported",
-            &self.id.short(),
-            &self.packs,
-            self.items,
-            self.tokens,
-        ));
+        let imported = self.what();
+        match self {
+            Stored::Exists(_) => status(format!(
+                "Nothing changed. Snapshot {} is here already.",
+                imported.id.short()
+            )),
+            Stored::New(_) | Stored::Labelled(_) => status(stored(
+                "Imported",
+                &imported.id.short(),
+                &imported.packs,
+                imported.items,
+                imported.tokens,
+            )),
+        }
         Ok(())
     }
 }

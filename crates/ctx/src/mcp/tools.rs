@@ -175,6 +175,7 @@ fn all_tools() -> Vec<Tool> {
                 json!({
                     "a": {"type": "string", "description": "A snapshot id or a pack name."},
                     "b": {"type": "string", "description": "A snapshot id or a pack name."},
+                    "content": {"type": "boolean", "description": "Also give a unified diff of each changed item."},
                 }),
                 &["a", "b"],
             ),
@@ -581,10 +582,15 @@ fn fit(lines: &[&str], kind: TokenizerKind, limit: u64, first: usize) -> (String
 struct DiffArgs {
     a: String,
     b: String,
+    #[serde(default)]
+    content: bool,
 }
 
 fn snapshot_diff(session: &Session, req: &Request, a: DiffArgs) -> Result<Vec<u8>, Failed> {
-    Ok(outcome(req, &session.engine()?.diff(&a.a, &a.b)?))
+    Ok(outcome(
+        req,
+        &session.engine()?.diff(&a.a, &a.b, a.content)?,
+    ))
 }
 
 #[derive(Deserialize)]
