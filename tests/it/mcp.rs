@@ -599,3 +599,43 @@ fn malformed_lines_never_stop_the_server_or_reach_stdout_unframed() {
     let (code, _) = server.finish();
     assert_eq!(code, 0);
 }
+
+#[test]
+fn an_agent_in_a_long_session_is_sent_only_what_changed() {
+    let env = project();
+    let mut server = Server::start(&env, &[]);
+    server.initialize("2025-11-25");
+    let first = server.call(
+        1,
+        "tools/call",
+        json!({"name": "render", "arguments": {"packs": ["app"]}}),
+    );
+    let id = first["result"]["structuredContent"]["snapshot"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    env.write("src/lib.rs", "pub fn answer() -> u32 {\n    43\n}\n");
+    let delta = server.call(
+        2,
+        "tools/call",
+        json!({"name": "render", "arguments": {"packs": ["app"], "since": id}}),
+    );
+    let summary = &delta["result"]["structuredContent"];
+    assert_eq!(
+        summary["items"].as_array().map(Vec::len),
+        Some(1),
+        "{delta}"
+    );
+    assert_eq!(summary["since"]["unchanged"], json!(["notes.md"]));
+    let payload = delta["result"]["content"][0]["text"]
+        .as_str()
+        .expect("text");
+    assert!(
+        payload.contains("43") && !payload.contains("# Notes"),
+        "{payload}"
+    );
+    // What was sent is itself a snapshot that reproduces it.
+    let sent = summary["snapshot"].as_str().expect("id");
+    assert_eq!(env.ok(&["snapshot", "render", sent]).stdout, payload);
+    assert_eq!(server.finish().0, 0);
+}

@@ -366,3 +366,119 @@ fn cached_file_records_never_skip_redacting_a_file_with_secrets() {
     let third = env.ok(&["render", "p"]);
     assert!(third.stdout.contains("something new"), "{}", third.stdout);
 }
+
+/// `--since SNAPSHOT` sends what changed since and lists the rest, in
+/// every format, with an exact count within the budget.
+#[test]
+fn since_a_snapshot_sends_only_what_changed() {
+    let env = Env::new();
+    env.write("a.txt", "alpha\n");
+    env.write("b.txt", "bravo\n");
+    env.write("c.txt", "charlie\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "glob:*.txt"]);
+    let bpe = tiktoken_rs::o200k_base().expect("tiktoken");
+    for format in ["markdown", "xml", "plain", "json"] {
+        let id = env
+            .ok(&["snapshot", "create", "p", "--format", format, "--json"])
+            .json()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        // Nothing changed: no item is sent, every one is listed.
+        let same = env
+            .ok(&[
+                "render",
+                "p",
+                "--format",
+                format,
+                "--since",
+                &id,
+                "--json",
+                "--payload",
+            ])
+            .json();
+        assert_eq!(
+            same["items"].as_array().map(Vec::len),
+            Some(0),
+            "{format}: {same}"
+        );
+        assert_eq!(
+            same["since"]["unchanged"],
+            serde_json::json!(["a.txt", "b.txt", "c.txt"])
+        );
+        let payload = same["payload"].as_str().expect("payload");
+        assert!(
+            payload.contains("a.txt") && payload.contains("c.txt"),
+            "{format}: {payload}"
+        );
+        assert!(!payload.contains("alpha"), "{format}: {payload}");
+        assert_eq!(
+            same["tokens"].as_u64(),
+            Some(bpe.encode_with_special_tokens(payload).len() as u64),
+            "{format}"
+        );
+        if format == "json" {
+            let doc: serde_json::Value = serde_json::from_str(payload).expect("JSON payload");
+            assert_eq!(doc["since"]["unchanged"][1], "b.txt");
+        }
+        // One changed, one added, one removed.
+        env.write("b.txt", "BRAVO\n");
+        env.write("d.txt", "delta\n");
+        std::fs::remove_file(env.path("c.txt")).expect("rm");
+        let delta = env
+            .ok(&[
+                "render",
+                "p",
+                "--format",
+                format,
+                "--since",
+                &id[..8],
+                "--json",
+                "--payload",
+            ])
+            .json();
+        let payload = delta["payload"].as_str().expect("payload");
+        assert!(
+            payload.contains("BRAVO") && payload.contains("delta"),
+            "{format}: {payload}"
+        );
+        assert!(!payload.contains("alpha"), "{format}: {payload}");
+        assert_eq!(delta["since"]["unchanged"], serde_json::json!(["a.txt"]));
+        assert_eq!(delta["since"]["removed"], serde_json::json!(["c.txt"]));
+        assert_eq!(
+            delta["tokens"].as_u64(),
+            Some(bpe.encode_with_special_tokens(payload).len() as u64),
+            "{format}"
+        );
+        // A delta render is deterministic, and snapshot create takes --since.
+        let again = env
+            .ok(&["render", "p", "--format", format, "--since", &id])
+            .stdout;
+        assert_eq!(again, payload);
+        let frozen = env
+            .ok(&[
+                "snapshot", "create", "p", "--format", format, "--since", &id, "--json",
+            ])
+            .json();
+        let kept = frozen["id"].as_str().expect("id");
+        assert_eq!(env.ok(&["snapshot", "render", kept]).stdout, payload);
+        // Back to the first state for the next format.
+        env.write("b.txt", "bravo\n");
+        env.write("c.txt", "charlie\n");
+        std::fs::remove_file(env.path("d.txt")).expect("rm");
+    }
+    // Against a snapshot of another format, every item counts as changed, and it says so.
+    let md = env.ok(&["snapshot", "create", "p", "--json"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let other = env.ok(&["render", "p", "--format", "xml", "--since", &md]);
+    assert!(
+        other.stderr.contains("every item counts as changed"),
+        "{}",
+        other.stderr
+    );
+    let unknown = env.run(&["render", "p", "--since", "ffff"]);
+    assert_eq!(unknown.code, 3, "{}", unknown.stderr);
+}

@@ -30,6 +30,9 @@ pub enum Warning {
         root: String,
         now: String,
     },
+    /// A `--since` snapshot was rendered in another format, so no item is
+    /// framed as it holds it.
+    SinceFormat { snapshot: String, format: Format },
 }
 
 impl fmt::Display for Warning {
@@ -62,6 +65,10 @@ impl fmt::Display for Warning {
             Self::RootMoved { pack, root, now } => write!(
                 f,
                 "the root `{root}` of pack `{pack}` now resolves to `{now}`; its sources there are left out as outside_root"
+            ),
+            Self::SinceFormat { snapshot, format } => write!(
+                f,
+                "snapshot {snapshot} is in {format}, so every item counts as changed; render with `--format {format}` to send only what changed"
             ),
         }
     }

@@ -31,11 +31,13 @@ pub enum ExclusionReason {
     Missing,
     /// The content it needs was purged from the store.
     Purged,
+    /// The snapshot a `--since` render is against holds it as it is.
+    Unchanged,
 }
 
 impl ExclusionReason {
     /// Every reason, in variant order.
-    pub const ALL: [ExclusionReason; 9] = [
+    pub const ALL: [ExclusionReason; 10] = [
         Self::Sensitive,
         Self::Binary,
         Self::TooLarge,
@@ -45,6 +47,7 @@ impl ExclusionReason {
         Self::OverBudget,
         Self::Missing,
         Self::Purged,
+        Self::Unchanged,
     ];
 
     /// The word used in output, JSON and manifests.
@@ -59,6 +62,7 @@ impl ExclusionReason {
             Self::OverBudget => "over_budget",
             Self::Missing => "missing",
             Self::Purged => "purged",
+            Self::Unchanged => "unchanged",
         }
     }
 

@@ -171,6 +171,9 @@ pub struct RenderOptions {
     /// Render the packs as they were right after event SEQ (see `ctx log`).
     #[arg(long, value_name = "SEQ")]
     pub at: Option<u64>,
+    /// Render only what changed since SNAPSHOT (an id or unique prefix): items it holds as they are are listed by path, not sent.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ use ctx_model::{BlobHash, ExclusionReason, Format, TokenizerKind};
 use super::format::{self, Meta, TrailerExclusion};
 use super::frame::Framed;
 use super::hash::RenderHasher;
+use super::since::Since;
 use super::{Excluded, Included};
 use crate::{Warning, tokenize};
 
@@ -65,6 +66,8 @@ pub(super) struct Frame<'a, C> {
     pub counter: &'a C,
     pub meta: &'a Meta,
     pub budget: u64,
+    /// What a `--since` render leaves to its snapshot.
+    pub since: Option<&'a Since>,
 }
 
 /// The payload, its count and hash, and what went in and out.
@@ -115,8 +118,14 @@ pub(super) fn assemble<C: Counter>(
         .map(|(h, b)| h + b)
         .collect();
     let placeholder_hash = "0".repeat(64);
-    let mut reserve =
-        pre_tokens + counter.count(&format::trailer(format, &[], budget, &placeholder_hash));
+    let mut reserve = pre_tokens
+        + counter.count(&format::trailer(
+            format,
+            &[],
+            frame.since,
+            budget,
+            &placeholder_hash,
+        ));
     loop {
         let chosen = fit(&costs, budget.saturating_sub(reserve));
         let attempt = exact(
@@ -199,7 +208,13 @@ fn exact<C: Counter>(
     // The JSON trailer states the payload's total, itself included.
     let mut trailer_tokens = 0;
     let trailer = loop {
-        let trailer = format::trailer(format, &left_out, total + trailer_tokens, &hash_hex);
+        let trailer = format::trailer(
+            format,
+            &left_out,
+            frame.since,
+            total + trailer_tokens,
+            &hash_hex,
+        );
         let t = counter.count(&trailer);
         if t == trailer_tokens {
             break trailer;
@@ -411,7 +426,7 @@ mod tests {
             let total_units = candidates.len() + excluded.len();
             let body_tokens: Vec<u64> = candidates.iter().map(|f| Thirds.count(&f.body)).collect();
             let meta = Meta { packs: vec!["p".into()], budget, tokenizer: "o200k".into() };
-            let frame = Frame { format, kind: TokenizerKind::O200k, counter: &Thirds, meta: &meta, budget };
+            let frame = Frame { format, kind: TokenizerKind::O200k, counter: &Thirds, meta: &meta, budget, since: None };
             let out = assemble(&frame, candidates, &body_tokens, excluded);
 
             prop_assert!(out.tokens <= budget, "{} tokens over a budget of {budget}", out.tokens);

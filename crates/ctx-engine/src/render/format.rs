@@ -14,9 +14,13 @@
 //! item's position (an index, a separating comma) or on its own token count,
 //! and is small enough to count again whenever it changes.
 
+use std::fmt::Write as _;
+
 use serde_json::json;
 
 use ctx_model::{ExclusionReason, Format};
+
+use super::since::Since;
 
 pub use super::label::Label;
 
@@ -153,12 +157,14 @@ pub struct TrailerExclusion<'a> {
 pub fn trailer(
     format: Format,
     excluded: &[TrailerExclusion<'_>],
+    since: Option<&Since>,
     tokens: u64,
     render_hash: &str,
 ) -> String {
+    let mut text = since.map(|s| since_section(format, s)).unwrap_or_default();
     match format {
-        Format::Markdown | Format::Plain => String::new(),
-        Format::Xml => "</documents>\n".into(),
+        Format::Markdown | Format::Plain => {}
+        Format::Xml => text.push_str("</documents>\n"),
         Format::Json => {
             let excluded: Vec<_> = excluded
                 .iter()
@@ -173,10 +179,63 @@ pub fn trailer(
                     })
                 })
                 .collect();
-            let rest = json!({"excluded": excluded, "tokens": tokens, "render_hash": render_hash});
-            format!("],{}\n", &rest.to_string()[1..])
+            let mut rest =
+                json!({"excluded": excluded, "tokens": tokens, "render_hash": render_hash});
+            if let Some(since) = since {
+                let shown = |l: &[Label]| l.iter().map(Label::shown).collect::<Vec<_>>();
+                rest["since"] = json!({
+                    "snapshot": since.snapshot.to_string(),
+                    "unchanged": shown(&since.unchanged),
+                    "removed": shown(&since.removed),
+                });
+            }
+            text = format!("],{}\n", &rest.to_string()[1..]);
         }
     }
+    text
+}
+
+/// What a `--since` render tells the agent it still has from the snapshot
+/// and what is gone, after the items (JSON says it in the trailer object).
+fn since_section(format: Format, since: &Since) -> String {
+    let id = since.snapshot.short();
+    let mut out = String::new();
+    let lists = [
+        ("Unchanged", "unchanged", &since.unchanged),
+        ("Removed", "removed", &since.removed),
+    ];
+    for (title, tag, labels) in lists {
+        if labels.is_empty() {
+            continue;
+        }
+        match format {
+            Format::Markdown => {
+                let _ = writeln!(out, "## {title} since snapshot {id}\n");
+                for label in labels {
+                    let _ = writeln!(out, "- {}", one_line(&label.shown()));
+                }
+                out.push('\n');
+            }
+            Format::Plain => {
+                let _ = writeln!(out, "==> {tag} since snapshot {id} <==");
+                for label in labels {
+                    let _ = writeln!(out, "{}", one_line(&label.shown()));
+                }
+                out.push('\n');
+            }
+            Format::Xml => {
+                let _ = writeln!(out, "<{tag} since=\"{id}\">");
+                for label in labels {
+                    out.push_str("<item>");
+                    xml_escape_into(&mut out, &one_line(&label.shown()));
+                    out.push_str("</item>\n");
+                }
+                let _ = writeln!(out, "</{tag}>");
+            }
+            Format::Json => {}
+        }
+    }
+    out
 }
 
 /// The longest run of backticks in `text`. Runs are found with `memchr`
@@ -401,7 +460,7 @@ mod tests {
                         pieces.push(head(format, &l, i, 12345));
                         pieces.push(body(format, &l, content));
                     }
-                    pieces.push(trailer(format, &[], 77, "abc"));
+                    pieces.push(trailer(format, &[], None, 77, "abc"));
                     let payload: String = pieces.concat();
                     let sum: u32 = pieces.iter().map(|p| tokenize::count(kind, p)).sum();
                     assert_eq!(

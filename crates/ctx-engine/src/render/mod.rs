@@ -15,6 +15,7 @@ mod format;
 mod frame;
 mod hash;
 mod label;
+mod since;
 mod units;
 
 use std::borrow::Cow;
@@ -29,6 +30,7 @@ use ctx_model::{
 use ctx_redact::SecretKind;
 
 pub use format::{FRAMING_VERSION, Label};
+pub use since::Since;
 pub(crate) use units::lossy_warning;
 
 use crate::view::display;
@@ -50,6 +52,9 @@ pub struct Options {
     pub strict: bool,
     /// Render the packs as they were right after this event.
     pub at: Option<EventSeq>,
+    /// Render only what changed since this snapshot (an id or a unique
+    /// prefix): items it holds as they are are listed, not sent.
+    pub since: Option<String>,
 }
 
 /// An item in the payload.
@@ -108,6 +113,9 @@ pub struct Rendered {
     #[serde(serialize_with = "secret_map")]
     pub redactions: BTreeMap<SecretKind, u32>,
     pub warnings: Vec<Warning>,
+    /// With `since`: what the snapshot still holds, and what is gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Since>,
     /// How much work caches saved.
     pub cache: CacheStats,
     /// The packs rendered, as they were (with `at`) or are.
@@ -134,6 +142,11 @@ pub struct CacheStats {
 }
 
 impl Rendered {
+    fn with_since(mut self, since: Option<Since>) -> Self {
+        self.since = since;
+        self
+    }
+
     /// The payload's pieces, in order.
     pub fn pieces(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.preamble.as_str())
@@ -232,7 +245,28 @@ impl Engine {
             counts_cached: counted.len() - fresh,
             counted: fresh,
         };
-        let body_tokens: Vec<u64> = counted.into_iter().map(|c| c.tokens).collect();
+        let mut body_tokens: Vec<u64> = counted.into_iter().map(|c| c.tokens).collect();
+        let mut excluded = excluded;
+        let since = match &options.since {
+            Some(wanted) => {
+                let (id, snapshot) = self.read(|r| crate::snapshot::snapshot(r, wanted))?;
+                let id = crate::snapshot::shown(id, &snapshot);
+                if snapshot.format != options.format {
+                    warnings.push(Warning::SinceFormat {
+                        snapshot: id.short(),
+                        format: snapshot.format,
+                    });
+                }
+                Some(since::split(
+                    id,
+                    &snapshot,
+                    &mut framed,
+                    &mut body_tokens,
+                    &mut excluded,
+                ))
+            }
+            None => None,
+        };
 
         let meta = format::Meta {
             packs: names.to_vec(),
@@ -245,6 +279,7 @@ impl Engine {
             counter: &budget::Bpe(kind),
             meta: &meta,
             budget,
+            since: since.as_ref(),
         };
         let assembled = budget::assemble(&frame, framed, &body_tokens, excluded);
         let packs = packs
@@ -262,7 +297,8 @@ impl Engine {
             assembled,
             warnings,
             cache,
-        ))
+        )
+        .with_since(since))
     }
 }
 
@@ -306,6 +342,7 @@ fn rendered(
         excluded: assembled.excluded,
         redactions,
         warnings,
+        since: None,
         cache,
         pack_refs,
         preamble: assembled.preamble,

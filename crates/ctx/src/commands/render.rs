@@ -65,6 +65,7 @@ pub fn options(flags: &RenderFlags) -> RenderOptions {
         redact: !flags.no_redact,
         strict: flags.strict,
         at: flags.at.map(EventSeq),
+        since: flags.since.clone(),
     }
 }
 
@@ -135,6 +136,14 @@ fn summary(r: &Rendered) -> String {
     if !r.redactions.is_empty() {
         let (total, kinds) = crate::output::secrets(&r.redactions);
         lines.push(format!("Redacted {total}: {kinds}."));
+    }
+    if let Some(since) = &r.since {
+        lines.push(format!(
+            "Since snapshot {}: {} unchanged (listed, not sent), {} removed.",
+            since.snapshot.short(),
+            count(since.unchanged.len() as u64, "item"),
+            since.removed.len()
+        ));
     }
     lines.push(format!("Render hash {}.", r.render_hash));
     lines.join("\n")

@@ -100,6 +100,7 @@ fn all_tools() -> Vec<Tool> {
                     "format": {"type": "string", "enum": ["markdown", "xml", "plain", "json"], "description": "The payload's format (default markdown)."},
                     "tokenizer": {"type": "string", "enum": ["o200k", "cl100k"], "description": "The tokenizer that counts the budget (default: the first pack's)."},
                     "frozen": {"type": "boolean", "description": "Use only the content captured when each artifact was added; read no file."},
+                    "since": {"type": "string", "description": "A snapshot id you were given before (a render's `snapshot`): send only the items added or changed since, and list the unchanged and removed ones by path."},
                 }),
                 &["packs"],
             ),
@@ -417,6 +418,7 @@ struct RenderArgs {
     tokenizer: Option<TokenizerKind>,
     #[serde(default)]
     frozen: bool,
+    since: Option<String>,
 }
 
 fn render(session: &Session, req: &Request, a: RenderArgs) -> Result<Vec<u8>, Failed> {
@@ -432,6 +434,7 @@ fn render(session: &Session, req: &Request, a: RenderArgs) -> Result<Vec<u8>, Fa
         redact: true,
         strict: false,
         at: None,
+        since: a.since,
     };
     let limit = session.max_response_tokens;
     let served = session
