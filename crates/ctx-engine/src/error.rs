@@ -80,6 +80,9 @@ pub enum EngineError {
     },
     #[error("cannot import `{}`: {error}", path.display())]
     Bundle { path: PathBuf, error: BundleError },
+    /// The sink a bundle streams into failed.
+    #[error("cannot write the bundle: {error}")]
+    WriteBundle { error: std::io::Error },
     /// The reversal of a change does not fit what came after it.
     #[error("cannot undo event {event} ({what}): {}", conflict.reason())]
     UndoConflict {

@@ -4,7 +4,7 @@
 //! their event and write the snapshot's row in one store call.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read as _;
+use std::io::{Read as _, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -384,27 +384,33 @@ impl Engine {
         })
     }
 
-    /// A snapshot and every blob it needs, as one portable bundle.
-    pub fn export(&self, wanted: &str) -> Result<(Exported, Vec<u8>)> {
-        let (id, bundle) = self.read(|r| {
+    /// Streams a snapshot and every blob it needs, as one portable bundle,
+    /// into `out`, holding one blob at a time.
+    pub fn export_to(&self, wanted: &str, out: &mut dyn Write) -> Result<Exported> {
+        let write = |error| EngineError::WriteBundle { error };
+        self.read(|r| {
             let (id, manifest) = snapshot(r, wanted)?;
-            let mut blobs: Vec<(BlobHash, Vec<u8>)> = Vec::new();
             let mut seen = HashSet::new();
-            for item in &manifest.items {
-                if seen.insert(item.body) {
-                    blobs.push((item.body, body(r, id, item)?));
-                }
+            let distinct: Vec<&SnapshotItem> = manifest
+                .items
+                .iter()
+                .filter(|i| seen.insert(i.body))
+                .collect();
+            let mut counted = Counted { out, bytes: 0 };
+            let mut bundle =
+                ctx_store::bundle::Encoder::start(&mut counted, &manifest, distinct.len())
+                    .map_err(write)?;
+            for item in distinct {
+                bundle
+                    .blob(&item.body, &body(r, id, item)?)
+                    .map_err(write)?;
             }
-            Ok((
-                shown(id, &manifest),
-                ctx_store::bundle::encode(&manifest, &blobs),
-            ))
-        })?;
-        let exported = Exported {
-            id,
-            bytes: bundle.len(),
-        };
-        Ok((exported, bundle))
+            bundle.finish().map_err(write)?;
+            Ok(Exported {
+                id: shown(id, &manifest),
+                bytes: counted.bytes as usize,
+            })
+        })
     }
 
     /// Imports the bundle at `path` (a relative path is taken from the
@@ -450,6 +456,24 @@ impl Engine {
                 what: imported,
             }))
         })
+    }
+}
+
+/// A sink that counts what goes through it.
+struct Counted<'a> {
+    out: &'a mut dyn Write,
+    bytes: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }
 

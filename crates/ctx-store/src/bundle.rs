@@ -68,6 +68,70 @@ pub fn encode(manifest: &Manifest, blobs: &[(BlobHash, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
+/// Writes a bundle as a stream, the same bytes [`encode`] makes, holding
+/// one blob at a time: the manifest first, then each blob as it is given,
+/// then the checksum of everything before it.
+pub struct Encoder<W: std::io::Write> {
+    out: W,
+    sum: blake3::Hasher,
+    /// Blobs still to come, as the header announced.
+    left: usize,
+}
+
+impl<W: std::io::Write> Encoder<W> {
+    /// Starts a bundle of `manifest` and `blobs` blobs.
+    pub fn start(out: W, manifest: &Manifest, blobs: usize) -> std::io::Result<Self> {
+        let mut encoder = Self {
+            out,
+            sum: blake3::Hasher::new(),
+            left: blobs,
+        };
+        let mut head = MAGIC.to_vec();
+        head.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
+        // `BodyRef` is the manifest's fields, then the blob list's length.
+        let head = postcard::to_extend(manifest, head).expect("BUG: encoding to a Vec cannot fail");
+        encoder.put(&head)?;
+        encoder.put(&varint(blobs as u64))?;
+        Ok(encoder)
+    }
+
+    /// Adds the next blob.
+    pub fn blob(&mut self, hash: &BlobHash, bytes: &[u8]) -> std::io::Result<()> {
+        assert!(self.left > 0, "BUG: more blobs than the bundle announced");
+        self.left -= 1;
+        self.put(&hash.0)?;
+        self.put(&varint(bytes.len() as u64))?;
+        self.put(bytes)
+    }
+
+    /// Writes the checksum and returns the sink.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        assert_eq!(self.left, 0, "BUG: fewer blobs than the bundle announced");
+        let sum = self.sum.finalize();
+        self.out.write_all(sum.as_bytes())?;
+        Ok(self.out)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.sum.update(bytes);
+        self.out.write_all(bytes)
+    }
+}
+
+/// A length as postcard writes it: LEB128.
+fn varint(mut n: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(10);
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return out;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
 /// Decodes and verifies a bundle whose payload may be at most
 /// `payload_limit` bytes.
 pub fn decode(bytes: &[u8], payload_limit: u64) -> Result<(Manifest, Blobs), BundleError> {
@@ -173,6 +237,24 @@ mod tests {
         let sum = blake3::hash(&bytes);
         bytes.extend_from_slice(sum.as_bytes());
         bytes
+    }
+
+    #[test]
+    fn a_streamed_bundle_is_the_encoded_one() {
+        let bytes = valid();
+        let (manifest, blobs) = decode(&bytes, NO_LIMIT).expect("valid");
+        let mut big = blobs.clone();
+        big.push((BlobHash::of(&[7; 300]), vec![7; 300]));
+        for blobs in [blobs, big] {
+            let mut streamed = Encoder::start(Vec::new(), &manifest, blobs.len()).expect("start");
+            for (hash, blob) in &blobs {
+                streamed.blob(hash, blob).expect("blob");
+            }
+            assert_eq!(
+                streamed.finish().expect("finish"),
+                encode(&manifest, &blobs)
+            );
+        }
     }
 
     #[test]

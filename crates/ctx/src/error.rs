@@ -277,6 +277,7 @@ impl From<EngineError> for CliError {
             EngineError::Bundle { .. } => {
                 Self::new(Kind::Error, message).hint("nothing was written")
             }
+            EngineError::WriteBundle { .. } => Self::new(Kind::Error, message),
             EngineError::RootNotUtf8 { .. } | EngineError::NotAFile { .. } => {
                 Self::new(Kind::Error, message)
             }

@@ -78,6 +78,14 @@ impl Output {
         self.out.write_all(bytes).map_err(CliError::output)
     }
 
+    /// Lets `content` write to stdout, for output too large to hold.
+    pub fn stream(
+        &mut self,
+        content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        content(&mut self.out).map_err(CliError::output)
+    }
+
     /// Writes one JSON document, pretty-printed, keys sorted.
     pub fn json(&mut self, value: &impl Serialize) -> Result<()> {
         serde_json::to_writer_pretty(&mut self.out, &sorted(value)?)

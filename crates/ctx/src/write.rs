@@ -22,7 +22,7 @@
 //! Files are told apart by device and inode, which ties this module to
 //! Unix, as ctx is.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::os::fd::AsFd as _;
 use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _, PermissionsExt as _, fchown};
 use std::path::{Path, PathBuf};
@@ -34,17 +34,25 @@ use crate::output::Output;
 /// How many links a path may pass through, as Linux allows.
 const MAX_LINKS: usize = 40;
 
+/// Content that writes `pieces`, in order, for [`to_path`].
+pub fn pieces<'a>(
+    pieces: impl IntoIterator<Item = &'a [u8]>,
+) -> impl FnOnce(&mut dyn Write) -> std::io::Result<()> {
+    move |out| pieces.into_iter().try_for_each(|p| out.write_all(p))
+}
+
 /// The file an output option names, or `None` for stdout (`-`).
 pub fn named(path: Option<&Path>) -> Option<&Path> {
     path.filter(|p| *p != Path::new("-"))
 }
 
-/// Writes `pieces` to `path` (relative to the current folder): see the
-/// module documentation for where they land.
-pub fn to_path<'a>(
+/// What `content` writes, written to `path` (relative to the current
+/// folder): see the module documentation for where it lands. `content`
+/// streams into the file, so what it writes need not be held whole.
+pub fn to_path(
     inv: &Invocation,
     path: &Path,
-    pieces: impl IntoIterator<Item = &'a [u8]>,
+    content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     out: &mut Output,
 ) -> Result<()> {
     let path = &inv.cwd.join(path);
@@ -56,20 +64,15 @@ pub fn to_path<'a>(
         )
     };
     match std::fs::metadata(path) {
-        Ok(meta) if is_stdout(&meta) => {
-            for piece in pieces {
-                out.raw(piece)?;
-            }
-            return Ok(());
-        }
+        Ok(meta) if is_stdout(&meta) => return out.stream(content),
         // Renaming over a device, a FIFO or a terminal would replace it.
-        Ok(meta) if !meta.is_file() => return in_place(path, pieces, false).map_err(fail),
+        Ok(meta) if !meta.is_file() => return in_place(path, content, false).map_err(fail),
         _ => {}
     }
     let target = resolve_links(path).map_err(fail)?;
     match std::fs::metadata(&target) {
-        Ok(meta) if meta.nlink() > 1 => in_place(&target, pieces, true).map_err(fail),
-        Ok(meta) => replace(&target, Some(&meta), pieces).map_err(fail),
+        Ok(meta) if meta.nlink() > 1 => in_place(&target, content, true).map_err(fail),
+        Ok(meta) => replace(&target, Some(&meta), content).map_err(fail),
         Err(e) if is_missing(&e) => {
             let dir = folder(&target);
             if !dir.is_dir() {
@@ -82,7 +85,7 @@ pub fn to_path<'a>(
                     ),
                 ));
             }
-            replace(&target, None, pieces).map_err(fail)
+            replace(&target, None, content).map_err(fail)
         }
         Err(e) => Err(fail(e)),
     }
@@ -185,20 +188,18 @@ fn folder(path: &Path) -> &Path {
 
 /// Writes into the file at `path` as it is, without replacing it; with
 /// `truncate`, cuts it to what was written (a regular file).
-fn in_place<'a>(
+fn in_place(
     path: &Path,
-    pieces: impl IntoIterator<Item = &'a [u8]>,
+    content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     truncate: bool,
 ) -> std::io::Result<()> {
     let file = std::fs::OpenOptions::new().write(true).open(path)?;
     let mut out = std::io::BufWriter::new(file);
-    let mut written = 0u64;
-    for piece in pieces {
-        out.write_all(piece)?;
-        written += piece.len() as u64;
-    }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
+    content(&mut out)?;
+    let mut file = out.into_inner().map_err(|e| e.into_error())?;
     if truncate {
+        use std::io::Seek as _;
+        let written = file.stream_position()?;
         file.set_len(written)?;
         file.sync_all()?;
     }
@@ -208,10 +209,10 @@ fn in_place<'a>(
 /// Replaces the regular file at `path` (or creates it) through a temporary
 /// file in the same folder and a rename, so `path` holds the old content or
 /// the new, never half. An existing file keeps its mode and owner.
-fn replace<'a>(
+fn replace(
     path: &Path,
     existing: Option<&std::fs::Metadata>,
-    pieces: impl IntoIterator<Item = &'a [u8]>,
+    content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     if existing.is_some() {
         // A rename needs only the folder: check the file itself may be
@@ -223,15 +224,13 @@ fn replace<'a>(
         // A file that may be written in a folder that may not: written in
         // place, as a shell redirection would.
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && existing.is_some() => {
-            return in_place(path, pieces, true);
+            return in_place(path, content, true);
         }
         Err(e) => return Err(e),
     };
     let written = (|| {
         let mut out = std::io::BufWriter::new(file);
-        for piece in pieces {
-            out.write_all(piece)?;
-        }
+        content(&mut out)?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
         if let Some(meta) = existing {
             keep_owner_and_mode(&file, meta)?;

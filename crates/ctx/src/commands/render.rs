@@ -26,7 +26,12 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
             .render(&args.packs, &options(&args.render), &bar)?
     };
     match write::named(args.output.as_deref()) {
-        Some(path) => write::to_path(inv, path, rendered.pieces().map(str::as_bytes), out)?,
+        Some(path) => write::to_path(
+            inv,
+            path,
+            write::pieces(rendered.pieces().map(str::as_bytes)),
+            out,
+        )?,
         None if !out.is_json() => {
             for piece in rendered.pieces() {
                 out.raw(piece.as_bytes())?;

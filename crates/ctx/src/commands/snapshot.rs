@@ -175,7 +175,7 @@ fn render(inv: &Invocation, args: SnapshotRenderArgs, out: &mut Output) -> Resul
     let reproduced = inv.engine.reproduce(&args.id)?;
     let file = write::named(args.output.as_deref());
     match file {
-        Some(path) => write::to_path(inv, path, reproduced.pieces(), out)?,
+        Some(path) => write::to_path(inv, path, write::pieces(reproduced.pieces()), out)?,
         None if out.is_json() => {}
         None => {
             for piece in reproduced.pieces() {
@@ -221,12 +221,31 @@ fn export(inv: &Invocation, args: SnapshotExportArgs, out: &mut Output) -> Resul
         )
         .hint("name a bundle file, or leave out `--json`"));
     }
-    let (exported, bundle) = inv.engine.export(&args.id)?;
-    match file {
-        Some(path) => write::to_path(inv, path, [bundle.as_slice()], out)?,
-        None => out.raw(&bundle)?,
+    // Streamed: a bundle is as large as its blobs, so it is never held
+    // whole. An engine failure mid-stream (purged or damaged content) is
+    // kept apart from the write's own errors, to report it as itself.
+    let mut failed = None;
+    let mut exported = None;
+    let content = |w: &mut dyn std::io::Write| match inv.engine.export_to(&args.id, w) {
+        Ok(done) => {
+            exported = Some(done);
+            Ok(())
+        }
+        Err(ctx_engine::EngineError::WriteBundle { error }) => Err(error),
+        Err(e) => {
+            failed = Some(e);
+            Err(std::io::Error::other("the export failed"))
+        }
+    };
+    let written = match file {
+        Some(path) => write::to_path(inv, path, content, out),
+        None => out.stream(content),
+    };
+    if let Some(e) = failed {
+        return Err(e.into());
     }
-    drop(bundle);
+    written?;
+    let exported = exported.expect("BUG: a finished export has its outcome");
     out.emit(&Written {
         exported: &exported,
         file,
