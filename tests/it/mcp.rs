@@ -639,3 +639,42 @@ fn an_agent_in_a_long_session_is_sent_only_what_changed() {
     assert_eq!(env.ok(&["snapshot", "render", sent]).stdout, payload);
     assert_eq!(server.finish().0, 0);
 }
+
+#[test]
+fn a_snapshot_taken_without_redaction_is_never_sent_to_an_agent() {
+    let env = project();
+    let raw = env
+        .ok(&["snapshot", "create", "app", "--no-redact", "--json"])
+        .json();
+    let raw = raw["id"].as_str().expect("id").to_owned();
+    let mut server = Server::start(&env, &[]);
+    server.initialize("2025-11-25");
+    let read = server.call(
+        1,
+        "tools/call",
+        json!({"name": "snapshot_render", "arguments": {"id": raw}}),
+    );
+    assert_eq!(read["result"]["isError"], true, "{read}");
+    assert!(!read.to_string().contains("sk_live_"), "{read}");
+    let resource = server.call(
+        2,
+        "resources/read",
+        json!({"uri": format!("ctx://snapshot/{raw}")}),
+    );
+    assert!(resource.get("error").is_some(), "{resource}");
+    assert!(!resource.to_string().contains("sk_live_"));
+    // A diff against it shows no secret either.
+    env.write(
+        "notes.md",
+        "# Notes\n\napi_key = \"sk_live_51HqLyjWDarjtT1zdp7dcXYZabd\"\n",
+    );
+    let diff = server.call(
+        3,
+        "tools/call",
+        json!({"name": "snapshot_diff", "arguments": {"a": raw, "b": "app", "content": true}}),
+    );
+    assert!(diff["result"].get("isError").is_none(), "{diff}");
+    assert!(!diff.to_string().contains("sk_live_"), "{diff}");
+    assert!(env.ok(&["log", "--kind", "agent_served"]).stdout.is_empty());
+    assert_eq!(server.finish().0, 0);
+}

@@ -482,3 +482,43 @@ fn since_a_snapshot_sends_only_what_changed() {
     let unknown = env.run(&["render", "p", "--since", "ffff"]);
     assert_eq!(unknown.code, 3, "{}", unknown.stderr);
 }
+
+/// An item of the snapshot that changed but no longer fits is not left
+/// looking current: it is listed with the removed ones. Against a delta
+/// snapshot, what it left to its base is sent again, never lost.
+#[test]
+fn since_never_leaves_a_stale_item_unmentioned() {
+    let env = Env::new();
+    env.write("a.txt", "alpha\n");
+    env.write("big.txt", "small\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "glob:*.txt"]);
+    let id = env.ok(&["snapshot", "create", "p", "--json"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    env.write("big.txt", "word ".repeat(400));
+    let tight = env
+        .ok(&["render", "p", "--since", &id, "--tokens", "60", "--json"])
+        .json();
+    assert_eq!(tight["items"].as_array().map(Vec::len), Some(0), "{tight}");
+    assert_eq!(tight["since"]["unchanged"], serde_json::json!(["a.txt"]));
+    assert_eq!(tight["since"]["removed"], serde_json::json!(["big.txt"]));
+
+    // A delta snapshot, then a delta against it: a.txt, which the first
+    // left to its base, is sent again; a file gone since is reported.
+    let delta = env
+        .ok(&["snapshot", "create", "p", "--since", &id, "--json"])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    env.write("c.txt", "charlie\n");
+    std::fs::remove_file(env.path("a.txt")).expect("rm");
+    let chained = env.ok(&["render", "p", "--since", &delta, "--json"]).json();
+    assert_eq!(
+        chained["since"]["unchanged"],
+        serde_json::json!(["big.txt"])
+    );
+    assert_eq!(chained["since"]["removed"], serde_json::json!(["a.txt"]));
+}

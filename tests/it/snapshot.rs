@@ -372,3 +372,20 @@ fn diff_content_shows_each_changed_item_as_a_unified_diff() {
         .json();
     assert!(plain["changed"][0].get("diff").is_none(), "{plain}");
 }
+
+#[test]
+fn snapshots_are_listed_newest_first_whatever_their_ids() {
+    let env = project();
+    let ids: Vec<String> = (0..6)
+        .map(|i| snapshot_id(&env, &["notes", "--tokens", &(500 + i).to_string()]))
+        .collect();
+    let listed = env.ok(&["snapshot", "list", "--json"]).json();
+    let shown: Vec<&str> = listed["snapshots"]
+        .as_array()
+        .expect("snapshots")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect();
+    let newest_first: Vec<&str> = ids.iter().rev().map(String::as_str).collect();
+    assert_eq!(shown, newest_first);
+}

@@ -166,10 +166,11 @@ impl Engine {
 
 /// A snapshot id (or unique prefix) first; otherwise a live pack's name.
 fn target(r: &impl ctx_store::Query, wanted: &str) -> Result<Target> {
-    if let Some(id) = find_snapshot(r, wanted)? {
+    if let Some(key) = find_snapshot(r, wanted)? {
         let m = r
-            .snapshot(id)?
-            .ok_or_else(|| NotFound::Snapshot(id.to_string()))?;
+            .snapshot(key)?
+            .ok_or_else(|| NotFound::Snapshot(key.to_string()))?;
+        let id = crate::snapshot::shown(r, key, &m)?;
         return Ok(Target::Snapshot(id, Box::new(m)));
     }
     match PackName::new(wanted).ok().map(|n| r.pack_by_name(&n)) {

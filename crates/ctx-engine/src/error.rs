@@ -80,6 +80,12 @@ pub enum EngineError {
     },
     #[error("cannot import `{}`: {error}", path.display())]
     Bundle { path: PathBuf, error: BundleError },
+    /// A snapshot an agent asked for holds secrets (it was taken with
+    /// `--no-redact`).
+    #[error(
+        "snapshot {id} holds secrets (it was taken with --no-redact), and is never sent to an agent"
+    )]
+    Unredacted { id: SnapshotId },
     /// The sink a bundle streams into failed.
     #[error("cannot write the bundle: {error}")]
     WriteBundle { error: std::io::Error },

@@ -7,31 +7,34 @@ use ctx_model::{AgentRequest, BlobHash, Event, EventSeq, Manifest, PackId, Snaps
 use ctx_store::{Query, Writer};
 
 use crate::snapshot::manifest;
-use crate::{Engine, Quiet, RenderOptions, Rendered, Reproduced, Result};
+use crate::{Engine, EngineError, Quiet, RenderOptions, Rendered, Reproduced, Result};
 
 /// A payload an agent was sent: the response bytes, the snapshot that
 /// reproduces the payload, and the event that records the delivery.
 #[derive(Clone, Debug)]
 pub struct Served {
-    /// The response, exactly as it must be sent.
-    pub bytes: Vec<u8>,
+    /// The response, exactly as it must be sent; `None` when the front end
+    /// withdrew it (the request was cancelled), and nothing was recorded.
+    pub bytes: Option<Vec<u8>>,
     pub snapshot: SnapshotId,
     /// The snapshot held this payload already.
     pub reused: bool,
-    /// The `AgentServed` event.
-    pub seq: EventSeq,
+    /// The `AgentServed` event, when one was written.
+    pub seq: Option<EventSeq>,
 }
 
 impl Engine {
     /// Renders `packs` for an agent, stores the payload as a snapshot
-    /// (unless the same render is stored already: ids name content) and records the delivery of the
-    /// response `respond` makes of it, all in one transaction.
+    /// (unless the same render is stored already: ids name content) and
+    /// records the delivery of the response `respond` makes of it, all in
+    /// one transaction. When `respond` withdraws the response (`None`),
+    /// nothing is written.
     pub fn serve_render(
         &self,
         packs: &[String],
         options: &RenderOptions,
         request: AgentRequest,
-        respond: impl FnOnce(&Rendered, SnapshotId) -> Vec<u8>,
+        respond: impl FnOnce(&Rendered, SnapshotId) -> Option<Vec<u8>>,
     ) -> Result<Served> {
         let rendered = self.render(packs, options, &Quiet)?;
         let manifest = manifest(&rendered, None);
@@ -44,7 +47,10 @@ impl Engine {
             // Named by its content id, which every store resolves.
             let snapshot = id;
             let bytes = respond(&rendered, snapshot);
-            let seq = self.record(w, &manifest, snapshot, request, &bytes)?;
+            let seq = match &bytes {
+                Some(bytes) => Some(self.record(w, &manifest, snapshot, request, bytes)?),
+                None => None,
+            };
             Ok(Served {
                 bytes,
                 snapshot,
@@ -55,16 +61,27 @@ impl Engine {
     }
 
     /// Reproduces a snapshot for an agent and records the delivery of the
-    /// response `respond` makes of it.
+    /// response `respond` makes of it. A snapshot taken with `--no-redact`
+    /// that holds secrets is refused: an agent is never sent one.
     pub fn serve_snapshot(
         &self,
         wanted: &str,
         request: AgentRequest,
-        respond: impl FnOnce(&Reproduced) -> Vec<u8>,
+        respond: impl FnOnce(&Reproduced) -> Option<Vec<u8>>,
     ) -> Result<Served> {
         let reproduced = self.reproduce(wanted)?;
         let snapshot = reproduced.id;
-        let bytes = respond(&reproduced);
+        if holds_secrets(&reproduced) {
+            return Err(EngineError::Unredacted { id: snapshot });
+        }
+        let Some(bytes) = respond(&reproduced) else {
+            return Ok(Served {
+                bytes: None,
+                snapshot,
+                reused: true,
+                seq: None,
+            });
+        };
         self.write(|w| {
             // Deleted since it was read: the bytes would name a snapshot
             // that no longer reproduces them.
@@ -73,10 +90,10 @@ impl Engine {
             }
             let seq = self.record(w, &reproduced.manifest, snapshot, request, &bytes)?;
             Ok(Served {
-                bytes,
+                bytes: Some(bytes),
                 snapshot,
                 reused: true,
-                seq,
+                seq: Some(seq),
             })
         })
     }
@@ -107,8 +124,21 @@ impl Engine {
     }
 }
 
+/// Whether any body of the snapshot holds a secret the redactor finds
+/// (judged as a render judges it: a file by its path).
+fn holds_secrets(reproduced: &Reproduced) -> bool {
+    reproduced.manifest.items.iter().any(|item| {
+        let body = reproduced.body(&item.body);
+        let found = match &item.origin.path {
+            Some(path) => ctx_redact::redact_file(path, body).1,
+            None => ctx_redact::redact(body).1,
+        };
+        !found.is_empty()
+    })
+}
+
 impl crate::outcome::Commit for Served {
     fn must_commit(&self) -> bool {
-        true
+        self.bytes.is_some()
     }
 }

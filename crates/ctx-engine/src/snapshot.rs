@@ -141,6 +141,11 @@ impl Reproduced {
             .expect("BUG: every body was read and verified")
     }
 
+    /// The text of the body `hash` (empty for one the snapshot lacks).
+    pub(crate) fn body(&self, hash: &BlobHash) -> &str {
+        self.bodies.get(hash).map_or("", String::as_str)
+    }
+
     /// The tokenizer that counted the payload.
     pub fn tokenizer(&self) -> TokenizerKind {
         self.manifest.tokenizer
@@ -229,7 +234,7 @@ impl Engine {
                 }));
             }
             let record = w.append(self.event(Event::SnapshotLabelled {
-                snapshot: key,
+                snapshot: id,
                 packs: local_packs(&manifest),
                 label: manifest.label.clone(),
             }))?;
@@ -270,40 +275,52 @@ impl Engine {
     pub fn list_snapshots(&self, pack: Option<&str>) -> Result<SnapshotList> {
         self.read(|r| {
             let pack = pack.map(|name| find_pack(r, name)).transpose()?;
-            let mut snapshots = Vec::new();
-            for id in r.snapshot_ids()?.into_iter().rev() {
+            let mut found = Vec::new();
+            for id in r.snapshot_ids()? {
                 let Some(m) = r.snapshot(id)? else {
                     continue;
                 };
-                if pack
-                    .as_ref()
-                    .is_some_and(|p| !m.packs.iter().any(|m| m.id == p.id))
-                {
+                // An imported snapshot's packs are another store's: it is
+                // theirs by name.
+                if pack.as_ref().is_some_and(|p| {
+                    !m.packs
+                        .iter()
+                        .any(|m| m.id == p.id || (m.id == FOREIGN && m.name == p.name))
+                }) {
                     continue;
                 }
-                let time = match r.snapshot_seq(id)? {
+                let seq = r.snapshot_seq(id)?;
+                let time = match seq {
                     Some(seq) => r.event(seq)?.map(|e| e.time),
                     None => None,
                 };
-                snapshots.push(SnapshotSummary {
-                    id: shown(id, &m),
+                let summary = SnapshotSummary {
+                    id: shown(r, id, &m)?,
                     time,
                     packs: names(&m.packs),
                     label: m.label,
                     format: m.format,
                     tokens: m.tokens,
                     items: m.items.len(),
-                });
+                };
+                found.push((seq, summary));
             }
-            Ok(SnapshotList { snapshots })
+            // Newest first: content ids sort by hash, the events by time.
+            found.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+            Ok(SnapshotList {
+                snapshots: found.into_iter().map(|(_, s)| s).collect(),
+            })
         })
     }
 
     /// A snapshot's manifest, named by its id or a unique prefix of it.
     pub fn show_snapshot(&self, wanted: &str) -> Result<SnapshotShown> {
-        let (id, m) = self.read(|r| snapshot(r, wanted))?;
+        let (id, m) = self.read(|r| {
+            let (key, m) = snapshot(r, wanted)?;
+            Ok((shown(r, key, &m)?, m))
+        })?;
         Ok(SnapshotShown {
-            id: shown(id, &m),
+            id,
             packs: names(&m.packs),
             label: m.label,
             format: m.format,
@@ -340,7 +357,8 @@ impl Engine {
     /// checks it against the payload hash before any byte is handed out.
     pub fn reproduce(&self, wanted: &str) -> Result<Reproduced> {
         let (id, manifest, bodies) = self.read(|r| {
-            let (id, manifest) = snapshot(r, wanted)?;
+            let (key, manifest) = snapshot(r, wanted)?;
+            let id = shown(r, key, &manifest)?;
             let mut bodies = HashMap::new();
             for item in &manifest.items {
                 if let std::collections::hash_map::Entry::Vacant(slot) = bodies.entry(item.body) {
@@ -359,7 +377,7 @@ impl Engine {
             .collect::<Result<HashMap<_, _>, _>>()
             .map_err(|_| EngineError::NotUtf8 { id })?;
         Ok(Reproduced {
-            id: shown(id, &manifest),
+            id,
             tokens: manifest.tokens,
             payload_hash: manifest.payload_hash,
             manifest,
@@ -370,16 +388,17 @@ impl Engine {
     /// Deletes a snapshot; its content stays in the store until gc.
     pub fn delete_snapshot(&self, wanted: &str) -> Result<Done<SnapshotDeleted>> {
         self.write(|w| {
-            let (id, manifest) = snapshot(w, wanted)?;
+            let (key, manifest) = snapshot(w, wanted)?;
+            // The event names the snapshot as it is shown; the store finds
+            // a seq-named one through its alias.
+            let id = shown(w, key, &manifest)?;
             let record = w.append(self.event(Event::SnapshotDeleted {
                 snapshot: id,
                 packs: local_packs(&manifest),
             }))?;
             Ok(Done {
                 seq: record.seq,
-                what: SnapshotDeleted {
-                    id: shown(id, &manifest),
-                },
+                what: SnapshotDeleted { id },
             })
         })
     }
@@ -389,7 +408,8 @@ impl Engine {
     pub fn export_to(&self, wanted: &str, out: &mut dyn Write) -> Result<Exported> {
         let write = |error| EngineError::WriteBundle { error };
         self.read(|r| {
-            let (id, manifest) = snapshot(r, wanted)?;
+            let (key, manifest) = snapshot(r, wanted)?;
+            let id = shown(r, key, &manifest)?;
             let mut seen = HashSet::new();
             let distinct: Vec<&SnapshotItem> = manifest
                 .items
@@ -407,7 +427,7 @@ impl Engine {
             }
             bundle.finish().map_err(write)?;
             Ok(Exported {
-                id: shown(id, &manifest),
+                id,
                 bytes: counted.bytes as usize,
             })
         })
@@ -527,13 +547,19 @@ pub(crate) fn snapshot(r: &impl Query, wanted: &str) -> Result<(SnapshotId, Mani
 }
 
 /// The id a snapshot is shown by: its content id, also for one stored
-/// under a local seq before ids named content.
-pub(crate) fn shown(key: SnapshotId, manifest: &Manifest) -> SnapshotId {
+/// under a local seq before ids named content, unless an older copy of the
+/// same render holds that id (ctx used to store one per `create`); such a
+/// copy keeps its seq id.
+pub(crate) fn shown(r: &impl Query, key: SnapshotId, manifest: &Manifest) -> Result<SnapshotId> {
     if key.is_content() {
-        key
-    } else {
-        manifest.content_id()
+        return Ok(key);
     }
+    let content = manifest.content_id();
+    Ok(if r.resolve_snapshot(content)? == Some(key) {
+        content
+    } else {
+        key
+    })
 }
 
 /// The local packs a manifest names (an imported one's are another

@@ -105,6 +105,7 @@ pub fn check(r: &(impl Query + Sync)) -> Result<Report> {
         report.purged = state.purged.len() as u64;
         compare(&state, &r.materialized()?, &mut report);
         check_spec_index(r, &state, &mut report)?;
+        check_snapshot_index(r, &mut report)?;
         check_references(r, &state, &stored, &mut report)?;
     }
     Ok(report)
@@ -309,6 +310,55 @@ fn check_spec_index(r: &impl Query, state: &State, report: &mut Report) -> Resul
                 want.difference(&have).count(),
                 have.difference(&want).count()
             ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks the tables derived from the snapshot table and the log: each
+/// content-named snapshot's seq names the event that stored it, and each
+/// seq-named one answers to its content id (the oldest copy, where a render
+/// was stored twice before ids named content).
+fn check_snapshot_index(r: &impl Query, report: &mut Report) -> Result<()> {
+    let mut want_aliases = std::collections::BTreeMap::new();
+    let mut content_keys = BTreeSet::new();
+    for id in r.snapshot_ids()? {
+        if id.is_content() {
+            content_keys.insert(id.0);
+            let stored_by = match r.snapshot_seq(id)? {
+                Some(seq) => r.event(seq)?.and_then(|e| e.event.snapshot_id(e.seq)),
+                None => None,
+            };
+            if stored_by != Some(id) {
+                report.problems.push(Problem::IndexMismatch {
+                    what: format!(
+                        "snapshot_seqs does not name the event that stored snapshot {id}"
+                    ),
+                });
+            }
+        } else if let Some(m) = r.snapshot(id)? {
+            want_aliases.entry(m.content_id().0).or_insert(id.0);
+        }
+    }
+    let have_aliases: std::collections::BTreeMap<u64, u64> = r
+        .snapshot_aliases()?
+        .into_iter()
+        .map(|(content, key)| (content.0, key.0))
+        .collect();
+    if have_aliases != want_aliases {
+        report.problems.push(Problem::IndexMismatch {
+            what: "snapshot_aliases does not match the snapshot table".into(),
+        });
+    }
+    let mut extra = 0;
+    for entry in r.table(crate::schema::SNAPSHOT_SEQS)?.iter()? {
+        if !content_keys.contains(&entry?.0.value()) {
+            extra += 1;
+        }
+    }
+    if extra > 0 {
+        report.problems.push(Problem::IndexMismatch {
+            what: format!("snapshot_seqs has {extra} rows for snapshots that are gone"),
         });
     }
     Ok(())

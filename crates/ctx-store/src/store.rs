@@ -747,22 +747,17 @@ impl Writer {
                 self.txn.open_table(ARTIFACTS)?.remove((pack.0, id.0))?;
             }
             Change::DeleteSnapshot(id) => {
-                let gone = self
-                    .txn
-                    .open_table(SNAPSHOTS)?
-                    .remove(id.0)?
-                    .map(|v| crate::codec::decode_manifest(v.value(), id.0));
-                if let Some(manifest) = gone.transpose()? {
-                    if id.is_content() {
-                        self.txn.open_table(SNAPSHOT_SEQS)?.remove(id.0)?;
-                    } else {
-                        self.txn
-                            .open_table(SNAPSHOT_ALIASES)?
-                            .remove(manifest.content_id().0)?;
-                    }
+                let id = self.snapshot_key(id)?;
+                let gone = self.txn.open_table(SNAPSHOTS)?.remove(id.0)?.is_some();
+                if gone && id.is_content() {
+                    self.txn.open_table(SNAPSHOT_SEQS)?.remove(id.0)?;
+                } else if gone {
+                    // Another copy of the same render may take its id.
+                    self.rebuild_aliases()?;
                 }
             }
             Change::LabelSnapshot(id, label) => {
+                let id = self.snapshot_key(id)?;
                 let mut snapshots = self.txn.open_table(SNAPSHOTS)?;
                 let manifest = snapshots
                     .get(id.0)?
@@ -868,8 +863,15 @@ impl Writer {
         Ok(())
     }
 
+    /// The key of the snapshot an event names: itself, or for a snapshot
+    /// stored under a seq, the key its content id is an alias of.
+    fn snapshot_key(&self, id: SnapshotId) -> Result<SnapshotId> {
+        Ok(self.resolve_snapshot(id)?.unwrap_or(id))
+    }
+
     /// Fills the alias table again from the snapshot table: the content id
-    /// of every snapshot named by a local seq.
+    /// of every snapshot named by a local seq (the oldest, where ctx once
+    /// stored one render twice).
     fn rebuild_aliases(&mut self) -> Result<()> {
         let mut aliases = Vec::new();
         for entry in self.txn.open_table(SNAPSHOTS)?.iter()? {
@@ -883,7 +885,9 @@ impl Writer {
         let mut table = self.txn.open_table(SNAPSHOT_ALIASES)?;
         table.retain(|_, _| false)?;
         for (content, id) in aliases {
-            table.insert(content, id)?;
+            if table.get(content)?.is_none() {
+                table.insert(content, id)?;
+            }
         }
         Ok(())
     }

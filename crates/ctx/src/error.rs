@@ -278,6 +278,8 @@ impl From<EngineError> for CliError {
                 Self::new(Kind::Error, message).hint("nothing was written")
             }
             EngineError::WriteBundle { .. } => Self::new(Kind::Error, message),
+            EngineError::Unredacted { .. } => Self::new(Kind::Error, message)
+                .hint("take the snapshot again without --no-redact, and give the agent that one"),
             EngineError::RootNotUtf8 { .. } | EngineError::NotAFile { .. } => {
                 Self::new(Kind::Error, message)
             }

@@ -18,7 +18,7 @@ use ctx_model::{BlobHash, ExclusionReason, Format, TokenizerKind};
 use super::format::{self, Meta, TrailerExclusion};
 use super::frame::Framed;
 use super::hash::RenderHasher;
-use super::since::Since;
+use super::since::{Base, Since};
 use super::{Excluded, Included};
 use crate::{Warning, tokenize};
 
@@ -66,8 +66,8 @@ pub(super) struct Frame<'a, C> {
     pub counter: &'a C,
     pub meta: &'a Meta,
     pub budget: u64,
-    /// What a `--since` render leaves to its snapshot.
-    pub since: Option<&'a Since>,
+    /// What a `--since` render starts from.
+    pub since: Option<&'a Base>,
 }
 
 /// The payload, its count and hash, and what went in and out.
@@ -79,6 +79,8 @@ pub(super) struct Assembled {
     pub items: Vec<Included>,
     pub excluded: Vec<Excluded>,
     pub warning: Option<Warning>,
+    /// With `since`: what the payload leaves to the snapshot.
+    pub since: Option<Since>,
 }
 
 /// Fits the budget and assembles the payload: `framed` are the candidates
@@ -122,7 +124,7 @@ pub(super) fn assemble<C: Counter>(
         + counter.count(&format::trailer(
             format,
             &[],
-            frame.since,
+            frame.since.map(|b| b.since([])).as_ref(),
             budget,
             &placeholder_hash,
         ));
@@ -166,6 +168,7 @@ struct Attempt {
     preamble: String,
     heads: Vec<String>,
     trailer: String,
+    since: Option<Since>,
     item_tokens: Vec<u64>,
     tokens: u64,
     hash: BlobHash,
@@ -205,13 +208,22 @@ fn exact<C: Counter>(
     let hash = hasher.finish();
     let hash_hex = hash.to_string();
     let left_out = trailer_exclusions(framed, body_tokens, chosen, excluded);
+    let since = frame.since.map(|base| {
+        base.since(
+            framed
+                .iter()
+                .zip(chosen)
+                .filter(|(_, c)| **c)
+                .map(|(f, _)| &f.label),
+        )
+    });
     // The JSON trailer states the payload's total, itself included.
     let mut trailer_tokens = 0;
     let trailer = loop {
         let trailer = format::trailer(
             format,
             &left_out,
-            frame.since,
+            since.as_ref(),
             total + trailer_tokens,
             &hash_hex,
         );
@@ -225,6 +237,7 @@ fn exact<C: Counter>(
         preamble: preamble.to_owned(),
         heads,
         trailer,
+        since,
         item_tokens,
         tokens: total + trailer_tokens,
         hash,
@@ -321,6 +334,7 @@ fn finish(
     over.append(&mut excluded);
     over.sort_by_key(|e| e.order);
     Assembled {
+        since: attempt.since,
         preamble: attempt.preamble,
         trailer: attempt.trailer,
         tokens: attempt.tokens,

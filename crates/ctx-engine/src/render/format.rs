@@ -200,11 +200,18 @@ pub fn trailer(
 fn since_section(format: Format, since: &Since) -> String {
     let id = since.snapshot.short();
     let mut out = String::new();
+    // "Removed" also covers an item of the snapshot that changed and was
+    // left out now: either way the agent's copy of it is stale.
     let lists = [
-        ("Unchanged", "unchanged", &since.unchanged),
-        ("Removed", "removed", &since.removed),
+        ("Unchanged", "unchanged", "unchanged", &since.unchanged),
+        (
+            "Removed or left out",
+            "removed or left out",
+            "removed",
+            &since.removed,
+        ),
     ];
-    for (title, tag, labels) in lists {
+    for (title, words, tag, labels) in lists {
         if labels.is_empty() {
             continue;
         }
@@ -217,7 +224,7 @@ fn since_section(format: Format, since: &Since) -> String {
                 out.push('\n');
             }
             Format::Plain => {
-                let _ = writeln!(out, "==> {tag} since snapshot {id} <==");
+                let _ = writeln!(out, "==> {words} since snapshot {id} <==");
                 for label in labels {
                     let _ = writeln!(out, "{}", one_line(&label.shown()));
                 }

@@ -142,11 +142,6 @@ pub struct CacheStats {
 }
 
 impl Rendered {
-    fn with_since(mut self, since: Option<Since>) -> Self {
-        self.since = since;
-        self
-    }
-
     /// The payload's pieces, in order.
     pub fn pieces(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.preamble.as_str())
@@ -249,8 +244,10 @@ impl Engine {
         let mut excluded = excluded;
         let since = match &options.since {
             Some(wanted) => {
-                let (id, snapshot) = self.read(|r| crate::snapshot::snapshot(r, wanted))?;
-                let id = crate::snapshot::shown(id, &snapshot);
+                let (id, snapshot) = self.read(|r| {
+                    let (key, m) = crate::snapshot::snapshot(r, wanted)?;
+                    Ok((crate::snapshot::shown(r, key, &m)?, m))
+                })?;
                 if snapshot.format != options.format {
                     warnings.push(Warning::SinceFormat {
                         snapshot: id.short(),
@@ -297,8 +294,7 @@ impl Engine {
             assembled,
             warnings,
             cache,
-        )
-        .with_since(since))
+        ))
     }
 }
 
@@ -342,7 +338,7 @@ fn rendered(
         excluded: assembled.excluded,
         redactions,
         warnings,
-        since: None,
+        since: assembled.since,
         cache,
         pack_refs,
         preamble: assembled.preamble,

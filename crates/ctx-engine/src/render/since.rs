@@ -31,25 +31,52 @@ fn shown<S: serde::Serializer>(labels: &[Label], s: S) -> Result<S::Ok, S::Error
     s.collect_seq(labels.iter().map(Label::shown))
 }
 
+/// What a `--since` render starts from: the snapshot, what it holds that
+/// this render leaves to it, and everything it listed.
+pub(super) struct Base {
+    snapshot: SnapshotId,
+    unchanged: Vec<Label>,
+    /// The snapshot's items and the items it left to its own base, in
+    /// its order.
+    listed: Vec<Label>,
+}
+
+impl Base {
+    /// The account of a payload that sends `sent`: what the snapshot
+    /// still holds as it is, and what it listed that is neither that nor
+    /// sent now (gone, or changed and left out), so the agent knows its
+    /// copy of those is stale.
+    pub(super) fn since<'a>(&self, sent: impl IntoIterator<Item = &'a Label>) -> Since {
+        let sent: BTreeSet<&Label> = sent.into_iter().collect();
+        let unchanged: BTreeSet<&Label> = self.unchanged.iter().collect();
+        let removed = self
+            .listed
+            .iter()
+            .filter(|l| !unchanged.contains(l) && !sent.contains(l))
+            .cloned()
+            .collect();
+        Since {
+            snapshot: self.snapshot,
+            unchanged: self.unchanged.clone(),
+            removed,
+        }
+    }
+}
+
 /// Moves the candidates `snapshot` holds byte for byte (same origin, same
-/// framed body) out of `framed` and `body_tokens` into `excluded`, and
-/// says what stayed with the snapshot.
+/// framed body) out of `framed` and `body_tokens` into `excluded`, as
+/// `unchanged`.
 pub(super) fn split(
     id: SnapshotId,
     snapshot: &Manifest,
     framed: &mut Vec<Framed>,
     body_tokens: &mut Vec<u64>,
     excluded: &mut Vec<Excluded>,
-) -> Since {
+) -> Base {
     let held: BTreeMap<Label, BlobHash> = snapshot
         .items
         .iter()
         .map(|i| ((&i.origin).into(), i.body))
-        .collect();
-    let present: BTreeSet<Label> = framed
-        .iter()
-        .map(|f| f.label.clone())
-        .chain(excluded.iter().map(|e| e.label.clone()))
         .collect();
     let mut unchanged = Vec::new();
     let mut kept = Vec::with_capacity(framed.len());
@@ -72,15 +99,23 @@ pub(super) fn split(
     *framed = kept;
     *body_tokens = kept_tokens;
     excluded.sort_by_key(|e| e.order);
-    let removed = snapshot
+    // A delta snapshot left some items to its own base: the agent has
+    // them too, so they are listed, though their bytes are not known.
+    let listed = snapshot
         .items
         .iter()
         .map(|i| Label::from(&i.origin))
-        .filter(|l| !present.contains(l))
+        .chain(
+            snapshot
+                .excluded
+                .iter()
+                .filter(|e| e.reason == ExclusionReason::Unchanged)
+                .map(|e| Label::from(&e.origin)),
+        )
         .collect();
-    Since {
+    Base {
         snapshot: id,
         unchanged,
-        removed,
+        listed,
     }
 }

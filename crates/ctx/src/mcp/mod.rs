@@ -86,7 +86,7 @@ fn read_stdin(lines: &mpsc::Sender<String>, cancelled: &Cancelled) -> Result<()>
         if line.is_empty() {
             continue;
         }
-        if let Some(id) = cancellation(&line) {
+        for id in cancellations(&line) {
             let mut set = cancelled.lock().unwrap_or_else(|p| p.into_inner());
             if set.len() >= CANCELLED_MAX {
                 set.clear();
@@ -99,20 +99,29 @@ fn read_stdin(lines: &mpsc::Sender<String>, cancelled: &Cancelled) -> Result<()>
     }
 }
 
-/// The request id a `notifications/cancelled` line cancels.
-fn cancellation(line: &str) -> Option<String> {
+/// The request ids a line's `notifications/cancelled` messages cancel
+/// (a batch may hold several).
+fn cancellations(line: &str) -> Vec<String> {
     if !line.contains("notifications/cancelled") {
-        return None;
+        return Vec::new();
     }
-    match protocol::classify(serde_json::from_str(line).ok()?) {
-        Incoming::Notification { method, params } if method == "notifications/cancelled" => {
-            match params.get("requestId")? {
-                id @ (Value::String(_) | Value::Number(_)) => Some(protocol::id_key(id)),
-                _ => None,
+    let messages = match serde_json::from_str(line) {
+        Ok(Value::Array(items)) => items,
+        Ok(one) => vec![one],
+        Err(_) => return Vec::new(),
+    };
+    messages
+        .into_iter()
+        .filter_map(|m| match protocol::classify(m) {
+            Incoming::Notification { method, params } if method == "notifications/cancelled" => {
+                match params.get("requestId")? {
+                    id @ (Value::String(_) | Value::Number(_)) => Some(protocol::id_key(id)),
+                    _ => None,
+                }
             }
-        }
-        _ => None,
-    }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The lines to write for one line read: none for notifications and
@@ -146,18 +155,14 @@ fn respond(session: &mut Session, message: Incoming, cancelled: &Cancelled) -> O
     match message {
         Incoming::Request { id, method, params } => {
             let key = protocol::id_key(&id);
-            let is_cancelled = || {
-                cancelled
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&key)
-            };
-            if is_cancelled() {
+            let set = || cancelled.lock().unwrap_or_else(|p| p.into_inner());
+            let is_cancelled = || set().contains(&key);
+            if set().remove(&key) {
                 return None;
             }
-            let reply = session.request(&id, &method, params);
+            let reply = session.request(&id, &method, params, &is_cancelled);
             // Cancelled while it ran: the client no longer waits for it.
-            (!is_cancelled()).then_some(reply)
+            (!set().remove(&key)).then_some(reply)
         }
         Incoming::Notification { method, params } => {
             session.notification(&method, &params);

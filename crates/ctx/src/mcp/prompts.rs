@@ -56,7 +56,7 @@ pub fn get(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
         &options,
         req.agent(format!("prompt {name}")),
         |rendered, id| {
-            req.finish(
+            req.deliver(
                 json!({
                     "description": format!(
                         "The pack `{name}`: {} tokens, stored as snapshot {id}.",
@@ -72,7 +72,7 @@ pub fn get(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
         },
     );
     match served {
-        Ok(served) => Ok(served.bytes),
+        Ok(served) => Ok(served.bytes.unwrap_or_default()),
         Err(e @ ctx_engine::EngineError::NotFound(_)) => {
             Err(RpcError::invalid_params(format!("Unknown prompt: {e}")))
         }

@@ -145,7 +145,7 @@ pub fn read(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
             &options,
             req.agent(&uri),
             |rendered, _| {
-                req.finish(
+                req.deliver(
                     contents(rendered.payload(), mime(rendered.format)),
                     Some(Cache::Store),
                 )
@@ -155,7 +155,7 @@ pub fn read(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
         let format = engine.show_snapshot(id).map(|s| s.format);
         match format {
             Ok(format) => engine.serve_snapshot(id, req.agent(&uri), |reproduced| {
-                req.finish(
+                req.deliver(
                     contents(reproduced.payload(), mime(format)),
                     Some(Cache::Store),
                 )
@@ -168,7 +168,7 @@ pub fn read(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
         ));
     };
     match served {
-        Ok(served) => Ok(served.bytes),
+        Ok(served) => Ok(served.bytes.unwrap_or_default()),
         Err(e @ ctx_engine::EngineError::NotFound(_)) => Err(not_found(e.to_string())),
         Err(e) => Err(engine_error(e)),
     }

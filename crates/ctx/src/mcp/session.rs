@@ -70,6 +70,8 @@ pub struct Request<'a> {
     pub revision: Revision,
     pub client: Client,
     pub params: Map<String, Value>,
+    /// Whether the client has cancelled it by now.
+    pub cancelled: &'a dyn Fn() -> bool,
 }
 
 impl Request<'_> {
@@ -102,6 +104,12 @@ impl Request<'_> {
             }
         }
         result_line(self.id, result)
+    }
+
+    /// [`Request::finish`], unless the client cancelled the request: a
+    /// payload withdrawn before it is recorded is not logged as served.
+    pub fn deliver(&self, result: Value, cache: Option<Cache>) -> Option<Vec<u8>> {
+        (!(self.cancelled)()).then(|| self.finish(result, cache))
     }
 
     /// A string parameter.
@@ -165,9 +173,15 @@ impl<'a> Session<'a> {
 
     /// The response line to a request. A panic while answering is a bug in
     /// ctx; it is reported as an internal error and the server goes on.
-    pub fn request(&mut self, id: &Value, method: &str, params: Map<String, Value>) -> Vec<u8> {
+    pub fn request(
+        &mut self,
+        id: &Value,
+        method: &str,
+        params: Map<String, Value>,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Vec<u8> {
         let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.route(id, method, params)
+            self.route(id, method, params, cancelled)
         }));
         match answered {
             Ok(Ok(line)) => line,
@@ -187,6 +201,7 @@ impl<'a> Session<'a> {
         id: &Value,
         method: &str,
         params: Map<String, Value>,
+        cancelled: &dyn Fn() -> bool,
     ) -> Result<Vec<u8>, RpcError> {
         if method == "initialize" {
             return Ok(self.initialize(id, &params));
@@ -214,6 +229,7 @@ impl<'a> Session<'a> {
             revision,
             client,
             params,
+            cancelled,
         };
         match method {
             "ping" if !revision.is_modern() => Ok(req.finish(json!({}), None)),

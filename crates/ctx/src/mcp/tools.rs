@@ -450,9 +450,9 @@ fn render(session: &Session, req: &Request, a: RenderArgs) -> Result<Vec<u8>, Fa
                     rendered.tokens, summary["payload_lines"]
                 )
             };
-            req.finish(result(req, vec![first, summary.to_string()], Some(summary), false), None)
+            req.deliver(result(req, vec![first, summary.to_string()], Some(summary), false), None)
         })?;
-    Ok(served.bytes)
+    Ok(served.bytes.unwrap_or_default())
 }
 
 /// A render's account without its payload: what went in and what was left
@@ -538,7 +538,7 @@ fn snapshot_render(
                 if last < end {
                     structured["next_start_line"] = json!(last + 1);
                 }
-                req.finish(
+                req.deliver(
                     result(
                         req,
                         vec![text, structured.to_string()],
@@ -548,7 +548,7 @@ fn snapshot_render(
                     None,
                 )
             })?;
-    Ok(served.bytes)
+    Ok(served.bytes.unwrap_or_default())
 }
 
 /// The longest run of `lines` from the first that fits in `limit` tokens
@@ -590,10 +590,17 @@ struct DiffArgs {
 }
 
 fn snapshot_diff(session: &Session, req: &Request, a: DiffArgs) -> Result<Vec<u8>, Failed> {
-    Ok(outcome(
-        req,
-        &session.engine()?.diff(&a.a, &a.b, a.content)?,
-    ))
+    let mut diff = session.engine()?.diff(&a.a, &a.b, a.content)?;
+    // A snapshot taken with --no-redact holds secrets as read: an agent is
+    // never sent one, so the diff lines are redacted here.
+    for changed in &mut diff.changed {
+        if let Some(text) = &mut changed.diff
+            && let std::borrow::Cow::Owned(clean) = ctx_redact::redact(text).0
+        {
+            *text = clean;
+        }
+    }
+    Ok(outcome(req, &diff))
 }
 
 #[derive(Deserialize)]
