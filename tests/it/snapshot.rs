@@ -240,12 +240,26 @@ fn damaged_bundles_are_refused_and_nothing_is_written() {
             run.stderr
         );
     }
+    // Damage near the end is found only after every blob was read (and
+    // spooled): still nothing is written, and no spool is left behind.
+    let mut late = bundle.clone();
+    let at = late.len() - 40;
+    late[at] ^= 0x01;
+    std::fs::write(other.path("late.ctx"), late).expect("write");
+    let run = other.run(&["snapshot", "import", "late.ctx"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     let missing = other.run(&["snapshot", "import", "nope.ctx"]);
     assert_eq!(missing.code, 3, "{}", missing.stderr);
     assert_eq!(
         std::fs::read(other.home.path().join("ctx.redb")).expect("store"),
         before
     );
+    let left: Vec<String> = std::fs::read_dir(other.home.path())
+        .expect("home")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["ctx.redb"], "the import left files behind");
 }
 
 #[test]

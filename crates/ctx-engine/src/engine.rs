@@ -90,7 +90,7 @@ impl Engine {
     /// The database path, its home folder created first if need be: 0700
     /// (with any folder above it that is missing), since the store holds
     /// captured content. A folder that exists keeps its mode.
-    fn prepared_db_path(&self) -> Result<PathBuf> {
+    pub(crate) fn prepared_db_path(&self) -> Result<PathBuf> {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
         #[cfg(unix)]

@@ -27,6 +27,7 @@ pub mod render;
 mod serve;
 mod snapshot;
 pub mod source;
+mod spool;
 pub mod tokenize;
 pub mod view;
 mod warning;

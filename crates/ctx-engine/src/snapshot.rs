@@ -437,11 +437,50 @@ impl Engine {
     /// process's current folder), verifying every hash before anything is
     /// written; a snapshot that is here already changes nothing.
     pub fn import(&self, path: &Path) -> Result<Stored<SnapshotImported>> {
-        let bytes = read_bundle(path, self.payload_limit())?;
-        let (mut manifest, blobs) = ctx_store::bundle::decode(&bytes, self.payload_limit())
-            .map_err(|error| EngineError::Bundle {
-                path: path.to_owned(),
-                error,
+        let limit = self.payload_limit();
+        let file = open_bundle(path, limit)?;
+        let damaged = |error| EngineError::Bundle {
+            path: path.to_owned(),
+            error,
+        };
+        let io = |error| EngineError::ReadFile {
+            path: path.to_owned(),
+            error,
+        };
+        let db = self.prepared_db_path()?;
+        let mut spool =
+            crate::spool::Spool::new(db.parent().unwrap_or(Path::new("."))).map_err(|error| {
+                EngineError::Home {
+                    path: self.home().to_owned(),
+                    error,
+                }
+            })?;
+        // A file that grows while read is cut one byte past the limit.
+        let input = std::io::BufReader::new(file.take(max_bundle(limit).saturating_add(1)));
+        let mut manifest =
+            ctx_store::bundle::read(input, limit, |hash, blob| spool.put(hash, &blob)).map_err(
+                |e| match e {
+                    ctx_store::bundle::ReadError::Bundle(e) => damaged(e),
+                    ctx_store::bundle::ReadError::Io(e) => io(e),
+                },
+            )?;
+        // Verified whole before anything is written: the payload from the
+        // kept blobs, one at a time.
+        manifest
+            .verify_with(
+                |hash| spool.len(hash),
+                limit,
+                |hash, sum| -> std::result::Result<(), Checked> {
+                    let blob = spool.get(hash).map_err(Checked::Io)?;
+                    sum.update(&blob.unwrap_or_default());
+                    Ok(())
+                },
+            )
+            .map_err(|e| match e {
+                Checked::Damaged(e) => {
+                    damaged(ctx_store::bundle::BundleError::Damaged(e.to_string()))
+                }
+                Checked::Io(e) => io(e),
             })?;
         // The bundle's pack ids belong to the store it came from; here they
         // name no pack, only the names are kept.
@@ -459,8 +498,10 @@ impl Engine {
             if w.resolve_snapshot(id)?.is_some() {
                 return Ok(Stored::Exists(imported));
             }
-            for (_, blob) in &blobs {
-                w.put_blob(blob)?;
+            for hash in spool.hashes() {
+                if let Some(blob) = spool.get(&hash).map_err(io)? {
+                    w.put_blob(&blob)?;
+                }
             }
             let (record, _) = w.append_snapshot(
                 self.event(Event::SnapshotReceived {
@@ -596,11 +637,16 @@ pub(crate) fn find_snapshot(r: &impl Query, wanted: &str) -> Result<Option<Snaps
 /// the framing of its encoding.
 const BUNDLE_OVERHEAD: u64 = 64 << 20;
 
-/// The bytes of the bundle file at `path`: a regular file (checked on the
-/// open file, which is opened without blocking, so a FIFO is refused and
-/// never waited on) no larger than a bundle of a payload within `limit`
-/// can be (so `/dev/zero` or a huge file is refused before it is read).
-fn read_bundle(path: &Path, limit: u64) -> Result<Vec<u8>> {
+/// The largest bundle of a payload within `limit`.
+fn max_bundle(limit: u64) -> u64 {
+    limit.saturating_add(BUNDLE_OVERHEAD)
+}
+
+/// The bundle file at `path`, open: a regular file (checked on the open
+/// file, which is opened without blocking, so a FIFO is refused and never
+/// waited on) no larger than a bundle of a payload within `limit` can be
+/// (so `/dev/zero` or a huge file is refused before it is read).
+fn open_bundle(path: &Path, limit: u64) -> Result<std::fs::File> {
     let io = |error| EngineError::ReadFile {
         path: path.to_owned(),
         error,
@@ -612,23 +658,29 @@ fn read_bundle(path: &Path, limit: u64) -> Result<Vec<u8>> {
             path: path.to_owned(),
         });
     }
-    let max = limit.saturating_add(BUNDLE_OVERHEAD);
-    let too_large = |size| EngineError::Bundle {
-        path: path.to_owned(),
-        error: ctx_store::bundle::BundleError::TooLarge { size, limit: max },
-    };
+    let max = max_bundle(limit);
     if meta.len() > max {
-        return Err(too_large(meta.len()));
+        return Err(EngineError::Bundle {
+            path: path.to_owned(),
+            error: ctx_store::bundle::BundleError::TooLarge {
+                size: meta.len(),
+                limit: max,
+            },
+        });
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // A file that grows while read is cut one byte past the limit.
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > max {
-        return Err(too_large(bytes.len() as u64));
+    Ok(file)
+}
+
+/// Why a streamed bundle's payload did not verify.
+enum Checked {
+    Damaged(ctx_model::VerifyError),
+    Io(std::io::Error),
+}
+
+impl From<ctx_model::VerifyError> for Checked {
+    fn from(e: ctx_model::VerifyError) -> Self {
+        Self::Damaged(e)
     }
-    Ok(bytes)
 }
 
 /// The verified bytes of a snapshot item's body.

@@ -227,34 +227,71 @@ impl Manifest {
     /// hashed, so a manifest naming one large body many times costs
     /// nothing to refuse.
     pub fn verify(&self, bodies: &impl Bodies, limit: u64) -> Result<(), VerifyError> {
-        let pieces = self.pieces(bodies)?;
-        let actual = pieces
-            .iter()
-            .fold(0u64, |sum, p| sum.saturating_add(p.len() as u64));
+        self.verify_with(
+            |hash| bodies.body(hash).map(|b| b.len() as u64),
+            limit,
+            |hash, sum| {
+                let body = bodies
+                    .body(hash)
+                    .ok_or(VerifyError::MissingBody { hash: *hash })?;
+                sum.update(body);
+                Ok(())
+            },
+        )
+    }
+
+    /// [`Manifest::verify`] for bodies that are not in memory: `len` gives
+    /// a body's length, and `feed` adds its bytes to the payload's hash
+    /// (a body is fed once per item that names it, in order).
+    pub fn verify_with<E: From<VerifyError>>(
+        &self,
+        len: impl Fn(&BlobHash) -> Option<u64>,
+        limit: u64,
+        mut feed: impl FnMut(&BlobHash, &mut blake3::Hasher) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut item_bytes = Vec::with_capacity(self.items.len());
+        for item in &self.items {
+            let body = len(&item.body).ok_or(VerifyError::MissingBody { hash: item.body })?;
+            item_bytes.push((item.head.len() as u64).saturating_add(body));
+        }
+        let actual = item_bytes.iter().fold(
+            (self.preamble.len() as u64).saturating_add(self.trailer.len() as u64),
+            |sum, n| sum.saturating_add(*n),
+        );
         if actual > limit {
             return Err(VerifyError::TooLarge {
                 bytes: actual,
                 limit,
-            });
+            }
+            .into());
         }
         if actual != self.payload_bytes {
             return Err(VerifyError::PayloadBytes {
                 declared: self.payload_bytes,
                 actual,
-            });
+            }
+            .into());
         }
-        self.check_tokens(&pieces)?;
-        if payload_hash(pieces) != self.payload_hash {
-            return Err(VerifyError::PayloadHash);
+        self.check_tokens(&item_bytes)?;
+        let mut sum = blake3::Hasher::new();
+        sum.update(self.preamble.as_bytes());
+        for item in &self.items {
+            sum.update(item.head.as_bytes());
+            feed(&item.body, &mut sum)?;
+        }
+        sum.update(self.trailer.as_bytes());
+        if BlobHash(*sum.finalize().as_bytes()) != self.payload_hash {
+            return Err(VerifyError::PayloadHash.into());
         }
         Ok(())
     }
 
-    fn check_tokens(&self, pieces: &[&[u8]]) -> Result<(), VerifyError> {
+    /// Checks the token counts against the bytes of each item (head and
+    /// body) and the budget.
+    fn check_tokens(&self, item_bytes: &[u64]) -> Result<(), VerifyError> {
         let claim = |claim: String| Err(VerifyError::Tokens { claim });
         let mut items = 0u64;
-        for (item, pair) in self.items.iter().zip(pieces[1..].chunks(2)) {
-            let bytes = pair.iter().map(|p| p.len() as u64).sum::<u64>();
+        for (item, &bytes) in self.items.iter().zip(item_bytes) {
             if item.tokens > bytes {
                 return claim(format!(
                     "an item of {bytes} bytes claims {} tokens",

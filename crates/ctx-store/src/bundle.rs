@@ -9,7 +9,9 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use std::io::Read as _;
+
+use serde::Serialize;
 
 use ctx_model::{BlobHash, Manifest};
 
@@ -21,12 +23,6 @@ pub const BUNDLE_VERSION: u32 = 1;
 
 /// Blobs with their hashes, as a bundle carries them.
 pub type Blobs = Vec<(BlobHash, Vec<u8>)>;
-
-#[derive(Deserialize)]
-struct Body {
-    manifest: Manifest,
-    blobs: Blobs,
-}
 
 /// What [`Body`] decodes from, borrowed so encoding copies no blob.
 #[derive(Serialize)]
@@ -132,47 +128,218 @@ fn varint(mut n: u64) -> Vec<u8> {
     }
 }
 
-/// Decodes and verifies a bundle whose payload may be at most
-/// `payload_limit` bytes.
-pub fn decode(bytes: &[u8], payload_limit: u64) -> Result<(Manifest, Blobs), BundleError> {
-    if bytes.len() < MAGIC.len() + 4 + 32 || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(BundleError::NotABundle);
+/// The most bytes a bundle's manifest may take: it holds only the frame
+/// and the items' names, never content.
+const MANIFEST_MAX: usize = 64 << 20;
+
+/// Why a bundle could not be read as a stream: it is no usable bundle, or
+/// the sink its blobs go to failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error(transparent)]
+    Io(std::io::Error),
+}
+
+/// What a streamed bundle's input gives: bytes taken from a buffer of
+/// read-ahead first, then from the reader; the checksum covers what the
+/// parser consumes, never the read-ahead it has not.
+struct Input<R> {
+    ahead: Vec<u8>,
+    at: usize,
+    inner: R,
+    sum: blake3::Hasher,
+}
+
+impl<R: std::io::Read> Input<R> {
+    /// The next `n` bytes, counted in the checksum. A bundle that ends
+    /// early is damaged or truncated.
+    fn take(&mut self, n: usize) -> Result<Vec<u8>, ReadError> {
+        let mut out = Vec::with_capacity(n.min(1 << 20));
+        let from_ahead = (self.ahead.len() - self.at).min(n);
+        out.extend_from_slice(&self.ahead[self.at..self.at + from_ahead]);
+        self.at += from_ahead;
+        let rest = (n - from_ahead) as u64;
+        if rest > 0 {
+            let read = (&mut self.inner)
+                .take(rest)
+                .read_to_end(&mut out)
+                .map_err(ReadError::Io)?;
+            if (read as u64) < rest {
+                return Err(BundleError::Checksum.into());
+            }
+        }
+        self.sum.update(&out);
+        Ok(out)
     }
-    let version = u32::from_le_bytes(
-        bytes[MAGIC.len()..MAGIC.len() + 4]
-            .try_into()
-            .expect("BUG: four bytes"),
-    );
+
+    /// A LEB128 length, as postcard writes one.
+    fn varint(&mut self) -> Result<u64, ReadError> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.take(1)?[0];
+            n |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(n);
+            }
+        }
+        Err(BundleError::Damaged("a length runs past 64 bits".into()).into())
+    }
+
+    /// The checksum at the end, then nothing.
+    fn finish(mut self) -> Result<(), ReadError> {
+        let sum = self.sum.finalize();
+        let mut tail = self.ahead[self.at..].to_vec();
+        (&mut self.inner)
+            .take(33u64.saturating_sub(tail.len() as u64))
+            .read_to_end(&mut tail)
+            .map_err(ReadError::Io)?;
+        match tail.len() {
+            n if n < 32 => Err(BundleError::Checksum.into()),
+            32 if tail == sum.as_bytes() => Ok(()),
+            32 => Err(BundleError::Checksum.into()),
+            _ => Err(BundleError::Damaged("trailing bytes".into()).into()),
+        }
+    }
+}
+
+/// Reads a bundle as a stream, holding one blob at a time: checks its
+/// magic and version, decodes its manifest, hands each blob to `keep`
+/// once its hash is checked, and checks the checksum at the end. Returns
+/// the manifest; its payload is for the caller to verify against the kept
+/// blobs (`Manifest::verify_with`) before anything is written.
+pub fn read<R: std::io::Read>(
+    input: R,
+    payload_limit: u64,
+    mut keep: impl FnMut(BlobHash, Vec<u8>) -> std::io::Result<()>,
+) -> Result<Manifest, ReadError> {
+    let mut input = Input {
+        ahead: Vec::new(),
+        at: 0,
+        inner: input,
+        sum: blake3::Hasher::new(),
+    };
+    let head = input.take(MAGIC.len() + 4).map_err(|e| match e {
+        ReadError::Bundle(_) => BundleError::NotABundle.into(),
+        io => io,
+    })?;
+    if &head[..MAGIC.len()] != MAGIC {
+        return Err(BundleError::NotABundle.into());
+    }
+    let version = u32::from_le_bytes(head[MAGIC.len()..].try_into().expect("BUG: four bytes"));
     if version > BUNDLE_VERSION {
         return Err(BundleError::Newer {
             found: version,
             supported: BUNDLE_VERSION,
-        });
+        }
+        .into());
     }
+    let manifest = read_manifest(&mut input)?;
+    let blobs = input.varint()?;
+    // Each blob is a body some item names: more than the items is damage.
+    if blobs > manifest.items.len() as u64 {
+        return Err(BundleError::Damaged(format!(
+            "it holds {blobs} blobs for {} items",
+            manifest.items.len()
+        ))
+        .into());
+    }
+    for _ in 0..blobs {
+        let hash = BlobHash(
+            input
+                .take(32)?
+                .try_into()
+                .expect("BUG: 32 bytes were taken"),
+        );
+        let len = input.varint()?;
+        if len > payload_limit {
+            return Err(BundleError::Damaged(format!(
+                "blob {hash} is {len} bytes, over the limit of {payload_limit}"
+            ))
+            .into());
+        }
+        let bytes = input.take(len as usize)?;
+        if BlobHash::of(&bytes) != hash {
+            return Err(
+                BundleError::Damaged(format!("blob {hash} does not match its hash")).into(),
+            );
+        }
+        keep(hash, bytes).map_err(ReadError::Io)?;
+    }
+    input.finish()?;
+    Ok(manifest)
+}
+
+/// Decodes the manifest from the front of the input, reading ahead in
+/// growing steps until it is whole; what follows it stays ahead, unhashed.
+fn read_manifest<R: std::io::Read>(input: &mut Input<R>) -> Result<Manifest, ReadError> {
+    let mut step = 64 * 1024;
+    loop {
+        match postcard::take_from_bytes::<Manifest>(&input.ahead[input.at..]) {
+            Ok((manifest, rest)) => {
+                let used = input.ahead.len() - input.at - rest.len();
+                input.sum.update(&input.ahead[input.at..input.at + used]);
+                input.at += used;
+                return Ok(manifest);
+            }
+            Err(postcard::Error::DeserializeUnexpectedEnd) => {}
+            Err(e) => return Err(BundleError::Damaged(e.to_string()).into()),
+        }
+        let have = input.ahead.len() - input.at;
+        if have >= MANIFEST_MAX {
+            return Err(BundleError::Damaged("its manifest is too large".into()).into());
+        }
+        let read = (&mut input.inner)
+            .take(step as u64)
+            .read_to_end(&mut input.ahead)
+            .map_err(ReadError::Io)?;
+        if read == 0 {
+            return Err(BundleError::Checksum.into());
+        }
+        step = (step * 2).min(MANIFEST_MAX);
+    }
+}
+
+/// Decodes and verifies a bundle whose payload may be at most
+/// `payload_limit` bytes, from memory: [`read`] with the blobs kept.
+pub fn decode(bytes: &[u8], payload_limit: u64) -> Result<(Manifest, Blobs), BundleError> {
+    if bytes.len() < MAGIC.len() + 4 + 32 || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(BundleError::NotABundle);
+    }
+    // The whole file is at hand: damage is found by its checksum first.
     let (content, sum) = bytes.split_at(bytes.len() - 32);
     if blake3::hash(content).as_bytes() != sum {
-        return Err(BundleError::Checksum);
+        let version = u32::from_le_bytes(
+            bytes[MAGIC.len()..MAGIC.len() + 4]
+                .try_into()
+                .expect("BUG: four bytes"),
+        );
+        return Err(if version > BUNDLE_VERSION {
+            BundleError::Newer {
+                found: version,
+                supported: BUNDLE_VERSION,
+            }
+        } else {
+            BundleError::Checksum
+        });
     }
-    let body: Body = match postcard::take_from_bytes(&content[MAGIC.len() + 4..]) {
-        Ok((body, [])) => body,
-        Ok(_) => return Err(BundleError::Damaged("trailing bytes".into())),
-        Err(e) => return Err(BundleError::Damaged(e.to_string())),
-    };
-    for (hash, blob) in &body.blobs {
-        if BlobHash::of(blob) != *hash {
-            return Err(BundleError::Damaged(format!(
-                "blob {hash} does not match its hash"
-            )));
-        }
-    }
+    let mut blobs = Vec::new();
+    let manifest = read(bytes, payload_limit, |hash, blob| {
+        blobs.push((hash, blob));
+        Ok(())
+    })
+    .map_err(|e| match e {
+        ReadError::Bundle(e) => e,
+        ReadError::Io(e) => BundleError::Damaged(e.to_string()),
+    })?;
     // A map, not a scan of the list per item: a scan makes a crafted bundle
     // with many items and many blobs cost items × blobs hash comparisons.
-    let by_hash: HashMap<&BlobHash, &[u8]> =
-        body.blobs.iter().map(|(h, b)| (h, b.as_slice())).collect();
-    body.manifest
+    let by_hash: HashMap<&BlobHash, &[u8]> = blobs.iter().map(|(h, b)| (h, b.as_slice())).collect();
+    manifest
         .verify(&by_hash, payload_limit)
         .map_err(|e| BundleError::Damaged(e.to_string()))?;
-    Ok((body.manifest, body.blobs))
+    Ok((manifest, blobs))
 }
 
 #[cfg(test)]
