@@ -260,3 +260,24 @@ fn git_diff_captures_the_real_git_output() {
     assert_eq!(bad.code, 1, "{}", bad.stderr);
     assert!(bad.stderr.contains("`git diff` failed"), "{}", bad.stderr);
 }
+
+/// An id prefix of fewer than 4 hex digits names no id: `pack remove p 1`
+/// must not remove whichever artifact happens to start with `1`.
+#[test]
+fn a_prefix_of_fewer_than_four_digits_is_refused() {
+    let env = Env::new();
+    env.write("a.txt", "alpha\n");
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "a.txt", "--json"]).json();
+    let id = added["id"].as_str().expect("id").to_owned();
+    let events = env.event_count();
+    for short in [&id[..1], &id[..3]] {
+        let run = env.run(&["pack", "remove", "p", short]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("at least 4"), "{}", run.stderr);
+        let run = env.run(&["snapshot", "show", short]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+    }
+    assert_eq!(env.event_count(), events);
+    env.ok(&["pack", "remove", "p", &id[..4]]);
+}

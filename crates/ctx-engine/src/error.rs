@@ -11,6 +11,10 @@ use ctx_store::bundle::BundleError;
 
 use crate::source::SourceError;
 
+/// The fewest hex digits an id prefix must give (as git asks): with fewer,
+/// `pack remove p 1` would remove whichever artifact happens to match.
+pub const MIN_PREFIX: usize = 4;
+
 /// What can go wrong in an engine operation.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -35,6 +39,9 @@ pub enum EngineError {
         pack: Option<PackName>,
         candidates: Vec<String>,
     },
+    /// An id prefix too short to name one id for sure, as git requires.
+    #[error("`{wanted}` is too short for an id: give at least {MIN_PREFIX} of its hex digits")]
+    ShortPrefix { wanted: String },
     #[error("a pack named `{name}` already exists")]
     NameTaken { name: PackName },
     #[error("cannot create the ctx home folder `{}`: {error}", path.display())]

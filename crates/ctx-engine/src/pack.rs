@@ -527,6 +527,11 @@ pub(crate) fn find_artifact<'a>(
     }) {
         return Ok(a);
     }
+    if wanted.len() < crate::error::MIN_PREFIX && wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(EngineError::ShortPrefix {
+            wanted: wanted.to_owned(),
+        });
+    }
     let ids = artifacts.iter().map(|a| (a.id.to_string(), a));
     by_prefix(match_prefix(wanted, ids), wanted, Some(pack))?.ok_or_else(|| {
         NotFound::Artifact {

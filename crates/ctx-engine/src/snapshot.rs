@@ -580,6 +580,11 @@ pub(crate) fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
 /// The snapshot named by a full id or a unique prefix of one, with its
 /// manifest.
 pub(crate) fn snapshot(r: &impl Query, wanted: &str) -> Result<(SnapshotId, Manifest)> {
+    if wanted.len() < crate::error::MIN_PREFIX {
+        return Err(EngineError::ShortPrefix {
+            wanted: wanted.to_owned(),
+        });
+    }
     let id = find_snapshot(r, wanted)?.ok_or_else(|| NotFound::Snapshot(wanted.to_owned()))?;
     let manifest = r
         .snapshot(id)?
@@ -617,6 +622,10 @@ fn local_packs(manifest: &Manifest) -> Vec<PackId> {
 /// The snapshot a full id or unique prefix names, or `None`. A snapshot
 /// stored before ids named content answers to both its ids.
 pub(crate) fn find_snapshot(r: &impl Query, wanted: &str) -> Result<Option<SnapshotId>> {
+    // Too short to be an id (it may be a pack's name).
+    if wanted.len() < crate::error::MIN_PREFIX {
+        return Ok(None);
+    }
     let ids = r.snapshot_ids()?.into_iter().map(|id| (id.to_string(), id));
     let aliases = r
         .snapshot_aliases()?

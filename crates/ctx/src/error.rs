@@ -253,6 +253,8 @@ impl From<EngineError> for CliError {
             EngineError::Ambiguous { .. } => {
                 Self::new(Kind::NotFound, message).hint("type more of the id")
             }
+            EngineError::ShortPrefix { .. } => Self::new(Kind::Usage, message)
+                .hint("`ctx pack show PACK` and `ctx snapshot list` show the ids"),
             EngineError::NameTaken { .. } => Self::new(Kind::Conflict, message)
                 .hint("choose another name, or rename or delete the existing pack"),
             EngineError::Home { .. } => Self::new(Kind::Error, message)
