@@ -7,31 +7,13 @@
 //! database path (a FIFO, a folder, a device) is refused at once, without
 //! blocking.
 
-use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
 use std::path::Path;
 use std::time::Duration;
 
 use crate::child;
 use crate::common::{Env, Run};
 use crate::disk_full::Tmpfs;
-use crate::support::run_bounded;
-
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
-}
-
-fn chmod(path: &Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
-}
-
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
+use crate::support::{chmod, is_root, mode, run_bounded};
 
 #[test]
 fn a_new_home_and_database_are_private() {

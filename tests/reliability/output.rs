@@ -6,12 +6,13 @@
 //! hard links, the symlink that names it, and whatever a device or
 //! `/dev/stdout` stands for; `-` is stdout; any valid file name works.
 
-use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+use std::os::unix::fs::MetadataExt as _;
 use std::path::Path;
 use std::process::Stdio;
 
 use crate::child;
 use crate::common::{Env, Run};
+use crate::support::{chmod, is_root, mode};
 
 /// A store with one pack and one snapshot of it: the payload `render p`
 /// prints and the snapshot's id.
@@ -28,27 +29,8 @@ fn store() -> (Env, String, String) {
     (env, payload, id)
 }
 
-fn mode(path: &Path) -> u32 {
-    std::fs::symlink_metadata(path)
-        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o7777
-}
-
-fn chmod(path: &Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-/// Whether this process runs as root: `/proc/self` belongs to the
-/// process's effective user.
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// The names in a folder, sorted.

@@ -6,12 +6,10 @@
 //! archived store expects. Root ignores file modes, so these cases run ctx
 //! as `nobody` through `setpriv`; a read-only mount stops root too.
 
-use std::os::unix::fs::PermissionsExt as _;
-use std::path::Path;
-
 use crate::child;
 use crate::common::{Env, Run};
 use crate::disk_full::Tmpfs;
+use crate::support::chmod;
 
 const NOBODY: [&str; 4] = [
     "setpriv",
@@ -37,11 +35,6 @@ const READS: [&[&str]; 4] = [
     &["render", "p"],
     &["gc", "--dry-run"],
 ];
-
-fn chmod(path: &Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
-}
 
 /// Runs ctx as `nobody`.
 fn as_nobody(env: &Env, args: &[&str]) -> Run {

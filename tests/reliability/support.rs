@@ -1,4 +1,5 @@
-//! What every reliability case shares: the soak factor and a seeded RNG.
+//! What every reliability case shares: the soak factor, a seeded RNG, and
+//! file modes.
 
 /// How many times to multiply each case's iterations: 1 by default,
 /// `CTX_SOAK=1` means 10, any larger number is taken as the factor itself.
@@ -123,4 +124,28 @@ pub fn run_bounded(mut cmd: std::process::Command, limit: std::time::Duration) -
         stdout: out.stdout,
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// The permission bits of `path` itself (a link is not followed).
+pub fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::symlink_metadata(path)
+        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Sets the permission bits of `path`.
+pub fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+}
+
+/// Whether this process runs as root: `/proc/self` belongs to the
+/// process's effective user.
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
