@@ -448,10 +448,8 @@ impl Engine {
 /// `replace`, each text with secrets is swapped for its redacted form.
 fn secrets_in(texts: &mut [Text], replace: bool) -> BTreeMap<SecretKind, u32> {
     let found = parallel::map(texts, |t| {
-        let (redacted, kinds) = match &t.path {
-            Some(path) => ctx_redact::redact_file(path, &t.text),
-            None => ctx_redact::redact(&t.text),
-        };
+        let (redacted, kinds) =
+            ctx_redact::redact_file(t.path.as_deref().unwrap_or_default(), &t.text);
         let redacted = match redacted {
             Cow::Owned(text) if replace => Some(text),
             _ => None,

@@ -3,7 +3,7 @@
 //! names it with who asked and the hash of the exact response bytes, so
 //! the log says what an agent saw and the snapshot gives the bytes back.
 
-use ctx_model::{AgentRequest, BlobHash, Event, EventSeq, Manifest, PackId, SnapshotId};
+use ctx_model::{AgentRequest, BlobHash, Event, EventSeq, Manifest, SnapshotId};
 use ctx_store::{Query, Writer};
 
 use crate::snapshot::manifest;
@@ -107,15 +107,8 @@ impl Engine {
         request: AgentRequest,
         bytes: &[u8],
     ) -> Result<EventSeq> {
-        // An imported snapshot's packs are another store's.
-        let packs: Vec<PackId> = manifest
-            .packs
-            .iter()
-            .map(|p| p.id)
-            .filter(|id| id.0 != 0)
-            .collect();
         let record = w.append(self.event(Event::AgentServed {
-            packs,
+            packs: crate::snapshot::local_packs(manifest),
             snapshot,
             request,
             response: BlobHash::of(bytes),
@@ -129,11 +122,8 @@ impl Engine {
 fn holds_secrets(reproduced: &Reproduced) -> bool {
     reproduced.manifest.items.iter().any(|item| {
         let body = reproduced.body(&item.body);
-        let found = match &item.origin.path {
-            Some(path) => ctx_redact::redact_file(path, body).1,
-            None => ctx_redact::redact(body).1,
-        };
-        !found.is_empty()
+        let path = item.origin.path.as_deref().unwrap_or_default();
+        !ctx_redact::redact_file(path, body).1.is_empty()
     })
 }
 

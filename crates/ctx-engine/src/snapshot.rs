@@ -610,7 +610,7 @@ pub(crate) fn shown(r: &impl Query, key: SnapshotId, manifest: &Manifest) -> Res
 
 /// The local packs a manifest names (an imported one's are another
 /// store's).
-fn local_packs(manifest: &Manifest) -> Vec<PackId> {
+pub(crate) fn local_packs(manifest: &Manifest) -> Vec<PackId> {
     manifest
         .packs
         .iter()

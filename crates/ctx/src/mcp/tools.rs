@@ -522,12 +522,11 @@ fn snapshot_render(
                 let lines: Vec<&str> = payload.split_inclusive('\n').collect();
                 let total = lines.len();
                 let end = a.end_line.unwrap_or(total).min(total);
-                let (text, last) = if start > total {
-                    (String::new(), start - 1)
+                let (text, last, tokens) = if start > total {
+                    (String::new(), start - 1, 0)
                 } else {
                     fit(&lines[start - 1..end], reproduced.tokenizer(), limit, start)
                 };
-                let tokens = ctx_engine::tokenize::count(reproduced.tokenizer(), &text);
                 let mut structured = json!({
                     "id": reproduced.id.to_string(),
                     "total_lines": total,
@@ -552,19 +551,21 @@ fn snapshot_render(
 }
 
 /// The longest run of `lines` from the first that fits in `limit` tokens
-/// (at least one line, which may not fit), and the number of its last line
-/// when the first is line `first`.
-fn fit(lines: &[&str], kind: TokenizerKind, limit: u64, first: usize) -> (String, usize) {
+/// (at least one line, which may not fit), the number of its last line
+/// when the first is line `first`, and its count.
+fn fit(lines: &[&str], kind: TokenizerKind, limit: u64, first: usize) -> (String, usize, u32) {
+    let count = |text: &str| ctx_engine::tokenize::count(kind, text);
     let whole: String = lines.concat();
-    if u64::from(ctx_engine::tokenize::count(kind, &whole)) <= limit {
-        return (whole, first + lines.len() - 1);
+    let tokens = count(&whole);
+    if u64::from(tokens) <= limit {
+        return (whole, first + lines.len() - 1, tokens);
     }
     // Lines counted apart add up to about the count of the text they
     // make: take as many as that allows, then check the exact count.
     let mut taken = 0;
     let mut sum = 0u64;
     for line in lines {
-        let n = u64::from(ctx_engine::tokenize::count(kind, line));
+        let n = u64::from(count(line));
         if taken > 0 && sum + n > limit {
             break;
         }
@@ -573,8 +574,9 @@ fn fit(lines: &[&str], kind: TokenizerKind, limit: u64, first: usize) -> (String
     }
     loop {
         let text: String = lines[..taken].concat();
-        if taken == 1 || u64::from(ctx_engine::tokenize::count(kind, &text)) <= limit {
-            return (text, first + taken - 1);
+        let tokens = count(&text);
+        if taken == 1 || u64::from(tokens) <= limit {
+            return (text, first + taken - 1, tokens);
         }
         taken -= (taken / 20).max(1);
     }
