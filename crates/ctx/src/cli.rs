@@ -89,7 +89,7 @@ pub struct PurgeArgs {
     /// The pack holding the artifact to purge.
     #[arg(requires = "artifact")]
     pub pack: Option<String>,
-    /// The artifact: its id, a unique prefix of the id, or its exact spec.
+    /// The artifact: its id, a unique prefix of the id (4 hex digits or more), or its exact spec.
     #[arg(allow_hyphen_values = true)]
     pub artifact: Option<String>,
     /// Purge every capture of the file at this path (relative to its pack's
@@ -203,7 +203,7 @@ pub enum SnapshotCommand {
 
 #[derive(Debug, Args)]
 pub struct SnapshotExportArgs {
-    /// The snapshot id, or a unique prefix of it.
+    /// The snapshot id, or a unique prefix of it (4 hex digits or more).
     pub id: String,
     /// The bundle file to write (`-` is stdout).
     pub file: PathBuf,
@@ -246,13 +246,13 @@ pub struct SnapshotListArgs {
 
 #[derive(Debug, Args)]
 pub struct SnapshotIdArgs {
-    /// The snapshot id, or a unique prefix of it.
+    /// The snapshot id, or a unique prefix of it (4 hex digits or more).
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct SnapshotRenderArgs {
-    /// The snapshot id, or a unique prefix of it.
+    /// The snapshot id, or a unique prefix of it (4 hex digits or more).
     pub id: String,
     /// Write the payload to FILE instead of stdout (`-` is stdout).
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -351,7 +351,7 @@ pub struct AddArgs {
 pub struct RemoveArgs {
     /// The pack's name.
     pub pack: String,
-    /// The artifact: its id, a unique prefix of the id, or its exact spec.
+    /// The artifact: its id, a unique prefix of the id (4 hex digits or more), or its exact spec.
     #[arg(allow_hyphen_values = true)]
     pub artifact: String,
 }
