@@ -73,3 +73,22 @@ fn a_snapshot_from_before_content_ids_answers_to_both_ids() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     env.ok(&["fsck"]);
 }
+
+/// A bundle of the first format (every body whole), exported from the
+/// schema-4 fixture before items recorded frames, imports under the same
+/// content id and reproduces the same payload.
+#[test]
+fn a_bundle_of_the_first_format_still_imports() {
+    let store = fixture("schema-4");
+    let expected = store.ok(&["snapshot", "render", "3935a05d"]).stdout;
+    let env = Env::new();
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/bundle-1/fixture.ctx");
+    std::fs::copy(&from, env.path("fixture.ctx")).expect("copy the bundle");
+    let imported = env
+        .ok(&["snapshot", "import", "fixture.ctx", "--json"])
+        .json();
+    assert_eq!(imported["id"], "f7329a78ffb48a37", "{imported}");
+    assert_eq!(env.ok(&["snapshot", "render", "f7329a78"]).stdout, expected);
+    env.ok(&["fsck"]);
+}

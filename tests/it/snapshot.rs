@@ -401,3 +401,69 @@ fn snapshots_are_listed_newest_first_whatever_their_ids() {
     let newest_first: Vec<&str> = ids.iter().rev().map(String::as_str).collect();
     assert_eq!(shown, newest_first);
 }
+
+/// The store's blobs, as `fsck` counts them: how many, and their bytes.
+fn blobs(env: &Env) -> (u64, u64) {
+    let report = env.ok(&["fsck", "--json"]).json();
+    (
+        report["blobs"].as_u64().expect("blobs"),
+        report["blob_bytes"].as_u64().expect("blob_bytes"),
+    )
+}
+
+/// A snapshot keeps each item as its content's blob inside a recorded
+/// frame: content its artifact captured is not stored again, in any
+/// format. Only what the render made new (a redacted file) is a new blob,
+/// which gc frees with the last snapshot that holds it.
+#[test]
+fn a_snapshot_of_an_unchanged_pack_stores_no_second_copy() {
+    let env = Env::new();
+    env.write(
+        "src/a.rs",
+        "fn a() -> bool { 1 < 2 && \"q\" != \"\\\\\" }\n",
+    );
+    env.write("src/b.rs", "no final newline ```\t<tag>");
+    env.write(
+        "src/keys.rs",
+        "const KEY: &str = \"AKIAIOSFODNN7EXAMPLE\";\n",
+    );
+    env.ok(&["pack", "create", "app", "--tokens", "100000"]);
+    env.ok(&["pack", "add", "app", "glob:src/*.rs"]);
+    env.ok(&["pack", "add", "app", "src/a.rs#L1-L1"]);
+    env.ok(&["pack", "add", "app", "text:Answer <briefly> & well."]);
+    let (count, bytes) = blobs(&env);
+    let mut ids = Vec::new();
+    for format in ["markdown", "plain", "xml", "json"] {
+        let rendered = env.ok(&["render", "app", "--format", format]).stdout;
+        let id = snapshot_id(&env, &["app", "--format", format]);
+        assert_eq!(env.ok(&["snapshot", "render", &id]).stdout, rendered);
+        // The one new blob is the redacted `keys.rs`, shared by all four.
+        let (now, now_bytes) = blobs(&env);
+        assert_eq!(now, count + 1, "{format}");
+        assert!(
+            now_bytes - bytes < 64,
+            "{format}: {now_bytes} after {bytes}"
+        );
+        ids.push((id, rendered));
+    }
+    let shown = env.ok(&["snapshot", "show", &ids[2].0, "--json"]).json();
+    let item = &shown["items"][0];
+    assert_ne!(item["blob"], item["body"], "{item}");
+
+    // With the pack deleted (its history keeps what it captured) and the
+    // store collected, the snapshots still reproduce.
+    env.ok(&["pack", "delete", "app"]);
+    env.ok(&["gc"]);
+    for (id, rendered) in &ids {
+        assert_eq!(&env.ok(&["snapshot", "render", id]).stdout, rendered);
+    }
+    env.ok(&["fsck"]);
+    let (last, rest) = ids.split_last().expect("four snapshots");
+    for (id, _) in rest {
+        env.ok(&["snapshot", "delete", id]);
+    }
+    assert_eq!(env.ok(&["gc", "--json"]).json()["blobs_removed"], 0);
+    env.ok(&["snapshot", "delete", &last.0]);
+    assert_eq!(env.ok(&["gc", "--json"]).json()["blobs_removed"], 1);
+    assert_eq!(blobs(&env), (count, bytes));
+}

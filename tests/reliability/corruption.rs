@@ -41,7 +41,8 @@ fn db(env: &Env) -> std::path::PathBuf {
     env.home.path().join("ctx.redb")
 }
 
-/// The only snapshot's id and the body blob of its item from `path`.
+/// The only snapshot's id and the blob the store keeps for its item from
+/// `path`.
 fn snapshot_item(env: &Env, path: &str) -> (String, BlobHash) {
     let store = ctx_store::Store::open_read_only(&db(env), Duration::ZERO).expect("open");
     let r = store.read().expect("read");
@@ -52,7 +53,7 @@ fn snapshot_item(env: &Env, path: &str) -> (String, BlobHash) {
         .iter()
         .find(|i| i.origin.path.as_deref() == Some(path))
         .expect("the item");
-    (id.to_string(), item.body)
+    (id.to_string(), item.blob())
 }
 
 /// A clean refusal: the integrity exit code and one error block naming
@@ -104,15 +105,15 @@ fn a_flipped_blob_is_found_by_fsck_and_refused_by_name() {
         &["snapshot", "create", "p", "--frozen"],
         &["`a.txt`", &artifact],
     );
-    // The snapshot's own copy of the framed item is a separate blob: flip it
-    // and the snapshot refuses to render or export, naming the file.
-    let (id, body) = snapshot_item(&env, "a.txt");
-    ctx_store::testing::corrupt_blob(&db(&env), body).expect("corrupt");
+    // The snapshot keeps the item as that same content blob in a frame:
+    // it refuses to render or export, naming the file.
+    let (id, blob) = snapshot_item(&env, "a.txt");
+    assert_eq!(blob, hash);
     for args in [
         &["snapshot", "render", &id][..],
         &["snapshot", "export", &id, "out.ctx"],
     ] {
-        refused(&env, args, &["`a.txt`", &artifact, &id, &body.to_string()]);
+        refused(&env, args, &["`a.txt`", &artifact, &id, &hash.to_string()]);
     }
     assert!(
         !env.path("out.ctx").exists(),

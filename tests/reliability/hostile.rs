@@ -786,6 +786,7 @@ fn crafted_manifest(text: &str) -> (ctx_model::Manifest, Vec<u8>) {
             head,
             body: hash,
             tokens: 1,
+            form: ctx_model::BodyForm::Whole,
         }],
         excluded: vec![SnapshotExclusion {
             origin: ItemOrigin {
@@ -834,7 +835,7 @@ fn a_bundle_whose_claims_disagree_with_its_content_is_refused() {
 /// 8 GB; it is refused at import, quickly, as over the payload limit.
 #[test]
 fn a_bundle_whose_payload_would_exhaust_memory_is_refused() {
-    use ctx_model::{BlobHash, SnapshotItem};
+    use ctx_model::{BlobHash, BodyForm, Escape, Frame, SnapshotItem};
     let env = project();
     let (mut manifest, _) = crafted_manifest("bomb");
     let body = vec![b'x'; 4 << 20];
@@ -844,18 +845,40 @@ fn a_bundle_whose_payload_would_exhaust_memory_is_refused() {
         head: String::new(),
         ..manifest.items[0].clone()
     };
-    manifest.items = vec![item; 2_000];
-    manifest.payload_bytes =
-        (manifest.preamble.len() + manifest.trailer.len()) as u64 + 2_000 * body.len() as u64;
-    let bundle = ctx_store::bundle::encode(&manifest, &[(hash, body)]);
-    assert!(bundle.len() < 5 << 20);
-    std::fs::write(env.path("bomb.ctx"), bundle).expect("write");
-    let started = std::time::Instant::now();
-    let run = run(&env, &["snapshot", "import", "bomb.ctx"]);
-    assert!(run.is_clean(), "{}", run.describe());
-    assert_eq!(run.code, Some(1), "{}", run.describe());
-    assert!(run.stderr.contains("over the limit"), "{}", run.stderr);
-    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // Whole, and as content that a frame escapes into five times its size.
+    let framed = SnapshotItem {
+        body: BlobHash([7; 32]),
+        form: BodyForm::Framed(Frame {
+            open: String::new(),
+            content: hash,
+            escape: Escape::Xml,
+            close: String::new(),
+            bytes: 5 * body.len() as u64,
+        }),
+        ..item.clone()
+    };
+    for (name, item) in [("bomb.ctx", item), ("framed-bomb.ctx", framed)] {
+        let each = match &item.form {
+            BodyForm::Framed(frame) => frame.bytes,
+            BodyForm::Whole => body.len() as u64,
+        };
+        manifest.items = vec![item; 2_000];
+        manifest.payload_bytes =
+            (manifest.preamble.len() + manifest.trailer.len()) as u64 + 2_000 * each;
+        let bundle = ctx_store::bundle::encode(&manifest, &[(hash, body.clone())]);
+        assert!(bundle.len() < 5 << 20);
+        std::fs::write(env.path(name), bundle).expect("write");
+        let started = std::time::Instant::now();
+        let run = run(&env, &["snapshot", "import", name]);
+        assert!(run.is_clean(), "{name}: {}", run.describe());
+        assert_eq!(run.code, Some(1), "{name}: {}", run.describe());
+        assert!(
+            run.stderr.contains("over the limit"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
 }
 
 /// Import reads regular files only: `/dev/zero` would be read until memory

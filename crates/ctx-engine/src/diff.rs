@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use ctx_model::{BlobHash, ExclusionReason, Manifest, PackName, SnapshotId};
+use ctx_model::{BlobHash, ExclusionReason, Manifest, PackName, SnapshotId, SnapshotItem};
 
 use crate::render::Label;
 use crate::snapshot::find_snapshot;
@@ -69,8 +69,11 @@ struct Side {
     tokens: u64,
     items: BTreeMap<Label, (BlobHash, u64)>,
     excluded: BTreeMap<Label, ExclusionReason>,
-    /// A live render's bodies, by hash (a snapshot's are in the store).
+    /// A live render's bodies, by hash.
     bodies: HashMap<BlobHash, String>,
+    /// A snapshot's items by body hash, to make their bodies from the
+    /// store.
+    stored: HashMap<BlobHash, SnapshotItem>,
 }
 
 impl Side {
@@ -89,6 +92,7 @@ impl Side {
                 .map(|e| ((&e.origin).into(), e.reason))
                 .collect(),
             bodies: HashMap::new(),
+            stored: m.items.iter().map(|i| (i.body, i.clone())).collect(),
         }
     }
 }
@@ -158,6 +162,7 @@ impl Engine {
                         .map(|e| (e.label.clone(), e.reason))
                         .collect(),
                     bodies: r.items.into_iter().map(|i| (i.hash, i.body)).collect(),
+                    stored: HashMap::new(),
                 })
             }
         }
@@ -228,8 +233,8 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
     }
 }
 
-/// The framed content of `item` on `side`: from a live render, or the
-/// body blob a snapshot names (a purged or missing one is empty).
+/// The framed content of `item` on `side`: from a live render, or made
+/// from the blob a snapshot keeps (a purged or missing one is empty).
 fn body(r: &impl ctx_store::Query, side: &Side, item: &Label) -> Result<String> {
     let Some((hash, _)) = side.items.get(item) else {
         return Ok(String::new());
@@ -237,8 +242,15 @@ fn body(r: &impl ctx_store::Query, side: &Side, item: &Label) -> Result<String> 
     if let Some(text) = side.bodies.get(hash) {
         return Ok(text.clone());
     }
-    Ok(r.blob(hash)?
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+    let Some(stored) = side.stored.get(hash) else {
+        return Ok(String::new());
+    };
+    let Some(blob) = r.blob(&stored.blob())? else {
+        return Ok(String::new());
+    };
+    Ok(stored
+        .body_from(&blob)
+        .map(|body| String::from_utf8_lossy(&body).into_owned())
         .unwrap_or_default())
 }
 

@@ -116,7 +116,7 @@ fn purgeable(
             packs.insert(pack.id);
             for_each_body(
                 w,
-                |item| (item.origin.artifact == found.id).then_some(item.body),
+                |item| (item.origin.artifact == found.id).then(|| item.blob()),
                 &mut blobs,
             )?;
         }
@@ -133,7 +133,7 @@ fn purgeable(
             })?;
             for_each_body(
                 w,
-                |item| (item.origin.path.as_deref() == Some(path)).then_some(item.body),
+                |item| (item.origin.path.as_deref() == Some(path)).then(|| item.blob()),
                 &mut blobs,
             )?;
             if blobs.is_empty() {
@@ -172,7 +172,7 @@ fn captures_of(spec: &SourceSpec, content: &Captured, path: &str, blobs: &mut BT
     }
 }
 
-/// Adds the body of every snapshot item `pick` chooses.
+/// Adds the blob of every snapshot item `pick` chooses.
 fn for_each_body(
     r: &impl Query,
     pick: impl Fn(&ctx_model::SnapshotItem) -> Option<BlobHash>,

@@ -6,7 +6,7 @@
 use ctx_model::{AgentRequest, BlobHash, Event, EventSeq, Manifest, SnapshotId};
 use ctx_store::{Query, Writer};
 
-use crate::snapshot::manifest;
+use crate::snapshot::freeze;
 use crate::{Engine, EngineError, Quiet, RenderOptions, Rendered, Reproduced, Result};
 
 /// A payload an agent was sent: the response bytes, the snapshot that
@@ -37,18 +37,19 @@ impl Engine {
         respond: impl FnOnce(&Rendered, SnapshotId) -> Option<Vec<u8>>,
     ) -> Result<Served> {
         let rendered = self.render(packs, options, &Quiet)?;
-        let manifest = manifest(&rendered, None);
+        let frozen = freeze(&rendered, None);
+        let manifest = &frozen.manifest;
         let id = manifest.content_id();
         self.write(|w| {
             let found = w.resolve_snapshot(id)?;
             if found.is_none() {
-                self.store_snapshot(w, &rendered, &manifest)?;
+                self.store_snapshot(w, &frozen)?;
             }
             // Named by its content id, which every store resolves.
             let snapshot = id;
             let bytes = respond(&rendered, snapshot);
             let seq = match &bytes {
-                Some(bytes) => Some(self.record(w, &manifest, snapshot, request, bytes)?),
+                Some(bytes) => Some(self.record(w, manifest, snapshot, request, bytes)?),
                 None => None,
             };
             Ok(Served {

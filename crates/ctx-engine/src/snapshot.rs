@@ -3,6 +3,7 @@
 //! in a bundle. Creating, deleting and importing a snapshot each append
 //! their event and write the snapshot's row in one store call.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read as _, Write};
 use std::path::Path;
@@ -10,12 +11,14 @@ use std::path::Path;
 use serde::Serialize;
 
 use ctx_model::{
-    BlobHash, Event, EventRecord, ExclusionReason, Format, Manifest, PackId, PackName, PackRef,
-    SnapshotExclusion, SnapshotId, SnapshotItem, Timestamp, TokenizerKind, match_prefix,
+    BlobHash, BodyForm, Escape, Event, EventRecord, ExclusionReason, Format, Frame, Manifest,
+    PackId, PackName, PackRef, SnapshotExclusion, SnapshotId, SnapshotItem, Timestamp,
+    TokenizerKind, VerifyError, match_prefix,
 };
 use ctx_store::{Query, StoreError, Writer};
 
 use crate::engine::{by_prefix, find_pack};
+use crate::render::Included;
 use crate::render::Label;
 use crate::view::display;
 use crate::{Done, Engine, EngineError, NotFound, Progress, Rendered, Result, Stored, Warning};
@@ -102,9 +105,13 @@ pub struct ShownItem {
     #[serde(flatten)]
     pub label: Label,
     pub tokens: u64,
-    /// The body's blob.
+    /// The blob the store keeps for it: its content, or for a snapshot
+    /// taken before frames were recorded, its framed body.
     #[serde(serialize_with = "display")]
     pub blob: BlobHash,
+    /// BLAKE3 of its framed body.
+    #[serde(serialize_with = "display")]
+    pub body: BlobHash,
 }
 
 /// An item a shown snapshot left out.
@@ -203,7 +210,8 @@ impl Engine {
         progress: &dyn Progress,
     ) -> Result<Stored<SnapshotCreated>> {
         let rendered = self.render(packs, options, progress)?;
-        let manifest = manifest(&rendered, label);
+        let frozen = freeze(&rendered, label);
+        let manifest = &frozen.manifest;
         let id = manifest.content_id();
         let created = SnapshotCreated {
             id,
@@ -218,7 +226,7 @@ impl Engine {
         };
         self.write(|w| {
             let Some(key) = w.resolve_snapshot(id)? else {
-                let (record, _) = self.store_snapshot(w, &rendered, &manifest)?;
+                let (record, _) = self.store_snapshot(w, &frozen)?;
                 return Ok(Stored::New(Done {
                     seq: record.seq,
                     what: created,
@@ -235,7 +243,7 @@ impl Engine {
             }
             let record = w.append(self.event(Event::SnapshotLabelled {
                 snapshot: id,
-                packs: local_packs(&manifest),
+                packs: local_packs(manifest),
                 label: manifest.label.clone(),
             }))?;
             Ok(Stored::Labelled(Done {
@@ -245,20 +253,16 @@ impl Engine {
         })
     }
 
-    /// Stores a render's bodies and its manifest as a new snapshot.
+    /// Stores a frozen render's blobs and its manifest as a new snapshot.
     pub(crate) fn store_snapshot(
         &self,
         w: &mut Writer,
-        rendered: &Rendered,
-        manifest: &Manifest,
+        frozen: &Frozen<'_>,
     ) -> Result<(EventRecord, SnapshotId)> {
-        for item in &rendered.items {
-            let body = w.put_blob(item.body.as_bytes())?;
-            debug_assert_eq!(
-                body, item.hash,
-                "BUG: the body hash was computed from these bytes"
-            );
+        for (hash, bytes) in &frozen.blobs {
+            w.put_hashed_blob(*hash, bytes.as_bytes())?;
         }
+        let manifest = &frozen.manifest;
         Ok(w.append_snapshot(
             self.event(Event::SnapshotTaken {
                 id: manifest.content_id(),
@@ -337,7 +341,8 @@ impl Engine {
                     artifact: i.origin.artifact,
                     label: (&i.origin).into(),
                     tokens: i.tokens,
-                    blob: i.body,
+                    blob: i.blob(),
+                    body: i.body,
                 })
                 .collect(),
             excluded: m
@@ -368,7 +373,17 @@ impl Engine {
             Ok((id, manifest, bodies))
         })?;
         // This store wrote the snapshot: its size is what it is.
-        if manifest.verify(&bodies, u64::MAX).is_err() {
+        let verified = manifest.verify_with(
+            |item| bodies.get(&item.body).map(|b| b.len() as u64),
+            u64::MAX,
+            |item| {
+                bodies
+                    .get(&item.body)
+                    .map(Vec::as_slice)
+                    .ok_or(VerifyError::MissingBody { hash: item.body })
+            },
+        );
+        if verified.is_err() {
             return Err(EngineError::NotReproducible { id });
         }
         let bodies = bodies
@@ -414,7 +429,7 @@ impl Engine {
             let distinct: Vec<&SnapshotItem> = manifest
                 .items
                 .iter()
-                .filter(|i| seen.insert(i.body))
+                .filter(|i| seen.insert(i.blob()))
                 .collect();
             let mut counted = Counted { out, bytes: 0 };
             let mut bundle =
@@ -422,7 +437,7 @@ impl Engine {
                     .map_err(write)?;
             for item in distinct {
                 bundle
-                    .blob(&item.body, &body(r, id, item)?)
+                    .blob(&item.blob(), &blob(r, id, item)?)
                     .map_err(write)?;
             }
             bundle.finish().map_err(write)?;
@@ -468,12 +483,16 @@ impl Engine {
         // kept blobs, one at a time.
         manifest
             .verify_with(
-                |hash| spool.len(hash),
+                |item| spool.len(&item.blob()).map(|n| item.body_len(n)),
                 limit,
-                |hash, sum| -> std::result::Result<(), Checked> {
-                    let blob = spool.get(hash).map_err(Checked::Io)?;
-                    sum.update(&blob.unwrap_or_default());
-                    Ok(())
+                |item| -> std::result::Result<Vec<u8>, Checked> {
+                    let blob = spool.get(&item.blob()).map_err(Checked::Io)?;
+                    let blob = blob.ok_or(VerifyError::MissingBody { hash: item.blob() })?;
+                    let framed = match item.body_from(&blob)? {
+                        Cow::Owned(body) => Some(body),
+                        Cow::Borrowed(_) => None,
+                    };
+                    Ok(framed.unwrap_or(blob))
                 },
             )
             .map_err(|e| match e {
@@ -538,16 +557,34 @@ impl Write for Counted<'_> {
     }
 }
 
-/// The manifest that freezes `rendered`.
-pub(crate) fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
+/// A render frozen: its manifest, and the blobs the store must hold for it.
+pub(crate) struct Frozen<'r> {
+    pub manifest: Manifest,
+    /// Each item's blob, with its hash, in order.
+    blobs: Vec<(BlobHash, Cow<'r, str>)>,
+}
+
+/// Freezes `rendered`: each item is kept as the blob of its content (the
+/// one its artifact captured, where the content is the same) inside the
+/// frame the render put around it.
+pub(crate) fn freeze(rendered: &Rendered, label: Option<String>) -> Frozen<'_> {
+    // By reference, so the blobs borrow from the render's bodies.
+    let items: Vec<&Included> = rendered.items.iter().collect();
+    let kept = crate::parallel::map(&items, |item| keep(rendered.format, item));
+    let mut blobs = Vec::with_capacity(kept.len());
     let items = rendered
         .items
         .iter()
-        .map(|item| SnapshotItem {
-            origin: item.label.origin(item.artifact),
-            head: item.head.clone(),
-            body: item.hash,
-            tokens: item.tokens,
+        .zip(kept)
+        .map(|(item, (form, hash, blob))| {
+            blobs.push((hash, blob));
+            SnapshotItem {
+                origin: item.label.origin(item.artifact),
+                head: item.head.clone(),
+                body: item.hash,
+                tokens: item.tokens,
+                form,
+            }
         })
         .collect();
     let excluded = rendered
@@ -559,7 +596,7 @@ pub(crate) fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
             tokens: e.tokens,
         })
         .collect();
-    Manifest {
+    let manifest = Manifest {
         // The packs as rendered: with `at`, as they were then.
         packs: rendered.pack_refs.clone(),
         label,
@@ -574,7 +611,46 @@ pub(crate) fn manifest(rendered: &Rendered, label: Option<String>) -> Manifest {
         trailer: rendered.trailer.clone(),
         items,
         excluded,
-    }
+    };
+    Frozen { manifest, blobs }
+}
+
+/// How a snapshot keeps `item`: its form, and the hash and bytes of the
+/// blob that form names. The content is unescaped from the body and must
+/// escape back to the same bytes; where it would not, the body is kept
+/// whole.
+fn keep(format: Format, item: &Included) -> (BodyForm, BlobHash, Cow<'_, str>) {
+    let whole = || {
+        (
+            BodyForm::Whole,
+            item.hash,
+            Cow::Borrowed(item.body.as_str()),
+        )
+    };
+    let escape = crate::render::escape(format);
+    let span = item.content.clone();
+    let Some(content) = item.body.get(span.clone()).and_then(|mid| {
+        let content = escape.unescape(mid)?;
+        if escape != Escape::None {
+            let mut again = String::with_capacity(mid.len());
+            escape.push(&mut again, &content);
+            if again != mid {
+                return None;
+            }
+        }
+        Some(content)
+    }) else {
+        return whole();
+    };
+    let hash = BlobHash::of(content.as_bytes());
+    let frame = Frame {
+        open: item.body[..span.start].to_owned(),
+        content: hash,
+        escape,
+        close: item.body[span.end..].to_owned(),
+        bytes: item.body.len() as u64,
+    };
+    (BodyForm::Framed(frame), hash, content)
 }
 
 /// The snapshot named by a full id or a unique prefix of one, with its
@@ -692,26 +768,40 @@ impl From<ctx_model::VerifyError> for Checked {
     }
 }
 
-/// The verified bytes of a snapshot item's body.
-fn body(r: &impl Query, id: SnapshotId, item: &SnapshotItem) -> Result<Vec<u8>> {
+/// The verified bytes of the blob the store keeps for a snapshot item.
+fn blob(r: &impl Query, id: SnapshotId, item: &SnapshotItem) -> Result<Vec<u8>> {
     let shown = || {
         (item.origin.path.as_ref())
             .unwrap_or(&item.origin.source)
             .clone()
     };
-    if let Some(by) = r.purged(&item.body)? {
+    let hash = item.blob();
+    if let Some(by) = r.purged(&hash)? {
         return Err(EngineError::Purged {
             id,
             item: shown(),
             by,
         });
     }
-    r.blob(&item.body)
-        .and_then(|b| b.ok_or(StoreError::MissingBlob { hash: item.body }))
+    r.blob(&hash)
+        .and_then(|b| b.ok_or(StoreError::MissingBlob { hash }))
         .map_err(|error| EngineError::SnapshotBody {
             id,
             item: shown(),
             artifact: item.origin.artifact,
             error: Box::new(error),
         })
+}
+
+/// The bytes of a snapshot item's body, made from its blob and checked.
+fn body(r: &impl Query, id: SnapshotId, item: &SnapshotItem) -> Result<Vec<u8>> {
+    let blob = blob(r, id, item)?;
+    let framed = match item
+        .body_from(&blob)
+        .map_err(|_| EngineError::NotReproducible { id })?
+    {
+        Cow::Owned(body) => Some(body),
+        Cow::Borrowed(_) => None,
+    };
+    Ok(framed.unwrap_or(blob))
 }

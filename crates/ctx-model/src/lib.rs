@@ -11,6 +11,7 @@ pub mod event;
 pub mod exclusion;
 pub mod fold;
 pub mod format;
+pub mod frame;
 pub mod id;
 pub mod name;
 pub mod sensitive;
@@ -30,11 +31,12 @@ pub use event::{AgentRequest, Event, EventKind, EventRecord, NewArtifact, PackRe
 pub use exclusion::ExclusionReason;
 pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};
 pub use format::Format;
+pub use frame::{Escape, Frame};
 pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
 pub use name::{NameError, PackName};
 pub use snapshot::{
-    Bodies, ItemOrigin, Manifest, SnapshotExclusion, SnapshotId, SnapshotItem, VerifyError,
-    payload_hash,
+    Bodies, BodyForm, ItemOrigin, Manifest, SnapshotExclusion, SnapshotId, SnapshotItem,
+    VerifyError, payload_hash,
 };
 pub use spec::{SourceSpec, SpecError};
 pub use state::{Pack, State};

@@ -1,16 +1,20 @@
 //! Snapshots: a render frozen so its payload can be reproduced byte for byte
 //! later, anywhere. The manifest holds the frame and, for each item, the hash
-//! of its framed bytes; the bytes themselves are blobs.
+//! of its framed bytes and how they are kept: the content is a blob (the
+//! one its artifact captured, when the content is the same) inside a frame
+//! the manifest records, so a snapshot adds almost nothing to the store.
 //!
 //! [`payload_hash`] is the one definition of a payload's hash: snapshot
 //! create computes it, and reproducing a snapshot or importing a bundle
 //! checks it through [`Manifest::verify`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::exclusion::as_word;
+use crate::frame::Frame;
 use crate::id::scramble;
 use crate::{ArtifactId, BlobHash, ExclusionReason, Format, PackRef, TokenizerKind};
 
@@ -91,9 +95,120 @@ pub struct SnapshotItem {
     pub origin: ItemOrigin,
     /// The position-dependent part of the frame, stored inline (small).
     pub head: String,
-    /// The framed content (after range slicing and redaction), a blob.
+    /// BLAKE3 of the framed content (after range slicing and redaction):
+    /// what names the item in diffs, `--since` and the snapshot's id.
     pub body: BlobHash,
     pub tokens: u64,
+    /// How the store keeps the body.
+    pub form: BodyForm,
+}
+
+/// How a snapshot item's body is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BodyForm {
+    /// As one blob of the framed bytes, named by the body hash (every item
+    /// of a snapshot taken before frames were recorded).
+    Whole,
+    /// As the blob of its content inside a recorded frame.
+    Framed(Frame),
+}
+
+impl SnapshotItem {
+    /// The blob the store keeps for the item.
+    pub fn blob(&self) -> BlobHash {
+        match &self.form {
+            BodyForm::Whole => self.body,
+            BodyForm::Framed(frame) => frame.content,
+        }
+    }
+
+    /// The body's length, given the length of its blob.
+    pub fn body_len(&self, blob_len: u64) -> u64 {
+        match &self.form {
+            BodyForm::Whole => blob_len,
+            BodyForm::Framed(frame) => frame.bytes,
+        }
+    }
+
+    /// The body made from its blob's (verified) bytes, checked against the
+    /// body hash when it is framed here.
+    pub fn body_from<'a>(&self, blob: &'a [u8]) -> Result<Cow<'a, [u8]>, VerifyError> {
+        let BodyForm::Framed(frame) = &self.form else {
+            return Ok(Cow::Borrowed(blob));
+        };
+        let wrong = || VerifyError::Body { hash: self.body };
+        let content = std::str::from_utf8(blob).map_err(|_| wrong())?;
+        let body = frame.apply(content).into_bytes();
+        if BlobHash::of(&body) != self.body {
+            return Err(wrong());
+        }
+        Ok(Cow::Owned(body))
+    }
+}
+
+/// The layouts manifests had before items recorded their form: every body
+/// is a whole blob. Stores and bundles written then still decode.
+pub mod legacy {
+    use serde::Deserialize;
+
+    use super::{BodyForm, ItemOrigin, Manifest, SnapshotExclusion, SnapshotItem};
+    use crate::{BlobHash, Format, PackRef, TokenizerKind};
+
+    /// A manifest of manifest envelope V1 and bundle format 1.
+    #[derive(Deserialize)]
+    pub struct ManifestV1 {
+        packs: Vec<PackRef>,
+        label: Option<String>,
+        format: Format,
+        tokenizer: TokenizerKind,
+        budget: u64,
+        tokens: u64,
+        render_hash: BlobHash,
+        payload_hash: BlobHash,
+        payload_bytes: u64,
+        preamble: String,
+        trailer: String,
+        items: Vec<ItemV1>,
+        excluded: Vec<SnapshotExclusion>,
+    }
+
+    #[derive(Deserialize)]
+    struct ItemV1 {
+        origin: ItemOrigin,
+        head: String,
+        body: BlobHash,
+        tokens: u64,
+    }
+
+    impl From<ManifestV1> for Manifest {
+        fn from(m: ManifestV1) -> Self {
+            Manifest {
+                packs: m.packs,
+                label: m.label,
+                format: m.format,
+                tokenizer: m.tokenizer,
+                budget: m.budget,
+                tokens: m.tokens,
+                render_hash: m.render_hash,
+                payload_hash: m.payload_hash,
+                payload_bytes: m.payload_bytes,
+                preamble: m.preamble,
+                trailer: m.trailer,
+                items: m
+                    .items
+                    .into_iter()
+                    .map(|i| SnapshotItem {
+                        origin: i.origin,
+                        head: i.head,
+                        body: i.body,
+                        tokens: i.tokens,
+                        form: BodyForm::Whole,
+                    })
+                    .collect(),
+                excluded: m.excluded,
+            }
+        }
+    }
 }
 
 /// An item the render left out, and why.
@@ -121,6 +236,8 @@ pub fn payload_hash<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> BlobHash 
 pub enum VerifyError {
     #[error("the body {hash} is missing")]
     MissingBody { hash: BlobHash },
+    #[error("the body {hash} does not frame into the bytes it names")]
+    Body { hash: BlobHash },
     #[error("it says its payload is {declared} bytes, but its pieces make {actual}")]
     PayloadBytes { declared: u64, actual: u64 },
     #[error("its payload would be {bytes} bytes, over the limit of {limit}")]
@@ -219,39 +336,43 @@ impl Manifest {
         Ok(pieces)
     }
 
-    /// Checks that `bodies` reassemble the payload the manifest recorded,
-    /// byte for byte, within `limit` bytes, and that what it claims of the
-    /// payload agrees with it: its size, and token counts no larger than
-    /// the bytes they count (a token is at least one byte), adding up to a
-    /// total within the budget. The size is checked before anything is
-    /// hashed, so a manifest naming one large body many times costs
+    /// Checks that `blobs` (by their own hashes, as the store keeps them)
+    /// reassemble the payload the manifest recorded, byte for byte, within
+    /// `limit` bytes, and that what it claims of the payload agrees with
+    /// it: its size, each framed body's hash, and token counts no larger
+    /// than the bytes they count (a token is at least one byte), adding up
+    /// to a total within the budget. The size is checked before anything
+    /// is hashed, so a manifest naming one large body many times costs
     /// nothing to refuse.
-    pub fn verify(&self, bodies: &impl Bodies, limit: u64) -> Result<(), VerifyError> {
+    pub fn verify(&self, blobs: &impl Bodies, limit: u64) -> Result<(), VerifyError> {
         self.verify_with(
-            |hash| bodies.body(hash).map(|b| b.len() as u64),
+            |item| {
+                let blob = blobs.body(&item.blob())?;
+                Some(item.body_len(blob.len() as u64))
+            },
             limit,
-            |hash, sum| {
-                let body = bodies
-                    .body(hash)
-                    .ok_or(VerifyError::MissingBody { hash: *hash })?;
-                sum.update(body);
-                Ok(())
+            |item| {
+                let blob = blobs
+                    .body(&item.blob())
+                    .ok_or(VerifyError::MissingBody { hash: item.blob() })?;
+                item.body_from(blob)
             },
         )
     }
 
     /// [`Manifest::verify`] for bodies that are not in memory: `len` gives
-    /// a body's length, and `feed` adds its bytes to the payload's hash
-    /// (a body is fed once per item that names it, in order).
-    pub fn verify_with<E: From<VerifyError>>(
+    /// an item's body length (`None` when its blob is missing), and `body`
+    /// its bytes ([`SnapshotItem::body_from`] makes them from a blob), once
+    /// per item, in order.
+    pub fn verify_with<E: From<VerifyError>, B: AsRef<[u8]>>(
         &self,
-        len: impl Fn(&BlobHash) -> Option<u64>,
+        len: impl Fn(&SnapshotItem) -> Option<u64>,
         limit: u64,
-        mut feed: impl FnMut(&BlobHash, &mut blake3::Hasher) -> Result<(), E>,
+        mut body: impl FnMut(&SnapshotItem) -> Result<B, E>,
     ) -> Result<(), E> {
         let mut item_bytes = Vec::with_capacity(self.items.len());
         for item in &self.items {
-            let body = len(&item.body).ok_or(VerifyError::MissingBody { hash: item.body })?;
+            let body = len(item).ok_or(VerifyError::MissingBody { hash: item.blob() })?;
             item_bytes.push((item.head.len() as u64).saturating_add(body));
         }
         let actual = item_bytes.iter().fold(
@@ -275,9 +396,14 @@ impl Manifest {
         self.check_tokens(&item_bytes)?;
         let mut sum = blake3::Hasher::new();
         sum.update(self.preamble.as_bytes());
-        for item in &self.items {
+        for (item, &bytes) in self.items.iter().zip(&item_bytes) {
+            let body = body(item)?;
+            let body = body.as_ref();
+            if item.head.len() as u64 + body.len() as u64 != bytes {
+                return Err(VerifyError::Body { hash: item.body }.into());
+            }
             sum.update(item.head.as_bytes());
-            feed(&item.body, &mut sum)?;
+            sum.update(body);
         }
         sum.update(self.trailer.as_bytes());
         if BlobHash(*sum.finalize().as_bytes()) != self.payload_hash {
@@ -337,6 +463,7 @@ mod tests {
                 head: format!("<{i}>"),
                 body: BlobHash::of(body.as_bytes()),
                 tokens: 1,
+                form: BodyForm::Whole,
             })
             .collect();
         let mut m = Manifest {
@@ -423,6 +550,7 @@ mod tests {
             head: &'a str,
             body: BlobHash,
             tokens: u64,
+            form: BodyForm,
         }
         let m = manifest(&["a"]);
         let item = &m.items[0];
@@ -435,6 +563,7 @@ mod tests {
             head: &item.head,
             body: item.body,
             tokens: item.tokens,
+            form: BodyForm::Whole,
         };
         let mut nested = item.clone();
         nested.origin.lines = Some((3, 4));
@@ -442,6 +571,119 @@ mod tests {
             postcard::to_stdvec(&flat).expect("flat"),
             postcard::to_stdvec(&nested).expect("nested")
         );
+    }
+
+    /// The manifest of [`manifest`] with its second item framed: its blob
+    /// is the content `b"c"`, its body `"b" + "c" + ""`.
+    fn framed() -> (Manifest, HashMap<BlobHash, &'static str>) {
+        let mut m = manifest(&["a", "bc"]);
+        m.items[1].form = BodyForm::Framed(Frame {
+            open: "b".into(),
+            content: BlobHash::of(b"c"),
+            escape: crate::Escape::None,
+            close: String::new(),
+            bytes: 2,
+        });
+        (m, bodies(&["a", "c"]))
+    }
+
+    #[test]
+    fn a_framed_item_verifies_from_its_content() {
+        let (m, blobs) = framed();
+        assert_eq!(m.verify(&blobs, 100), Ok(()));
+        assert_eq!(m.items[1].blob(), BlobHash::of(b"c"));
+        // Another content, or a frame that makes other bytes, is refused.
+        let mut other = m.clone();
+        let BodyForm::Framed(frame) = &mut other.items[1].form else {
+            unreachable!()
+        };
+        frame.content = BlobHash::of(b"a");
+        assert_eq!(
+            other.verify(&blobs, 100),
+            Err(VerifyError::Body {
+                hash: m.items[1].body
+            })
+        );
+        let mut other = m.clone();
+        let BodyForm::Framed(frame) = &mut other.items[1].form else {
+            unreachable!()
+        };
+        frame.close = "x".into();
+        assert_eq!(
+            other.verify(&blobs, 100),
+            Err(VerifyError::Body {
+                hash: m.items[1].body
+            })
+        );
+        // A frame that claims a shorter body than it makes is refused
+        // before its content is trusted.
+        let mut other = m.clone();
+        let BodyForm::Framed(frame) = &mut other.items[1].form else {
+            unreachable!()
+        };
+        frame.bytes = 1;
+        assert!(other.verify(&blobs, 100).is_err());
+        assert_eq!(
+            m.verify(&bodies(&["a"]), 100),
+            Err(VerifyError::MissingBody {
+                hash: BlobHash::of(b"c")
+            })
+        );
+    }
+
+    #[test]
+    fn a_manifest_of_the_first_layout_decodes_with_whole_bodies() {
+        #[derive(Serialize)]
+        struct ItemV1<'a> {
+            origin: &'a ItemOrigin,
+            head: &'a str,
+            body: BlobHash,
+            tokens: u64,
+        }
+        #[derive(Serialize)]
+        struct ManifestV1<'a> {
+            packs: &'a [PackRef],
+            label: &'a Option<String>,
+            format: Format,
+            tokenizer: TokenizerKind,
+            budget: u64,
+            tokens: u64,
+            render_hash: BlobHash,
+            payload_hash: BlobHash,
+            payload_bytes: u64,
+            preamble: &'a str,
+            trailer: &'a str,
+            items: Vec<ItemV1<'a>>,
+            excluded: &'a [SnapshotExclusion],
+        }
+        let m = manifest(&["a", "bc"]);
+        let old = ManifestV1 {
+            packs: &m.packs,
+            label: &m.label,
+            format: m.format,
+            tokenizer: m.tokenizer,
+            budget: m.budget,
+            tokens: m.tokens,
+            render_hash: m.render_hash,
+            payload_hash: m.payload_hash,
+            payload_bytes: m.payload_bytes,
+            preamble: &m.preamble,
+            trailer: &m.trailer,
+            items: m
+                .items
+                .iter()
+                .map(|i| ItemV1 {
+                    origin: &i.origin,
+                    head: &i.head,
+                    body: i.body,
+                    tokens: i.tokens,
+                })
+                .collect(),
+            excluded: &m.excluded,
+        };
+        let bytes = postcard::to_stdvec(&old).expect("encode");
+        let decoded: legacy::ManifestV1 = postcard::from_bytes(&bytes).expect("decode");
+        assert_eq!(Manifest::from(decoded), m);
     }
 
     #[test]
@@ -455,6 +697,8 @@ mod tests {
         elsewhere.label = Some("shared".into());
         elsewhere.items[0].origin.artifact = ArtifactId(99);
         assert_eq!(elsewhere.content_id(), id);
+        // Nor is how the store keeps a body.
+        assert_eq!(framed().0.content_id(), id);
         // Everything that defines the payload is.
         let changes: [fn(&mut Manifest); 6] = [
             |m| m.budget += 1,

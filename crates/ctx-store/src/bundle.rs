@@ -18,8 +18,10 @@ use ctx_model::{BlobHash, Manifest};
 /// Marks a ctx bundle.
 const MAGIC: &[u8; 8] = b"CTXBNDL\0";
 
-/// The bundle format this ctx writes and the newest it reads.
-pub const BUNDLE_VERSION: u32 = 1;
+/// The bundle format this ctx writes and the newest it reads: 2 records
+/// each item's form (a framed item carries its content's blob); 1 carried
+/// every body whole.
+pub const BUNDLE_VERSION: u32 = 2;
 
 /// Blobs with their hashes, as a bundle carries them.
 pub type Blobs = Vec<(BlobHash, Vec<u8>)>;
@@ -235,7 +237,11 @@ pub fn read<R: std::io::Read>(
         }
         .into());
     }
-    let manifest = read_manifest(&mut input)?;
+    let manifest = if version == 1 {
+        read_manifest::<_, ctx_model::snapshot::legacy::ManifestV1>(&mut input)?.into()
+    } else {
+        read_manifest::<_, Manifest>(&mut input)?
+    };
     let blobs = input.varint()?;
     // Each blob is a body some item names: more than the items is damage.
     if blobs > manifest.items.len() as u64 {
@@ -273,10 +279,12 @@ pub fn read<R: std::io::Read>(
 
 /// Decodes the manifest from the front of the input, reading ahead in
 /// growing steps until it is whole; what follows it stays ahead, unhashed.
-fn read_manifest<R: std::io::Read>(input: &mut Input<R>) -> Result<Manifest, ReadError> {
+fn read_manifest<R: std::io::Read, M: serde::de::DeserializeOwned>(
+    input: &mut Input<R>,
+) -> Result<M, ReadError> {
     let mut step = 64 * 1024;
     loop {
-        match postcard::take_from_bytes::<Manifest>(&input.ahead[input.at..]) {
+        match postcard::take_from_bytes::<M>(&input.ahead[input.at..]) {
             Ok((manifest, rest)) => {
                 let used = input.ahead.len() - input.at - rest.len();
                 input.sum.update(&input.ahead[input.at..input.at + used]);
@@ -349,7 +357,8 @@ mod tests {
     use proptest::prelude::*;
 
     use ctx_model::{
-        ArtifactId, Format, ItemOrigin, PackId, PackName, PackRef, SnapshotItem, TokenizerKind,
+        ArtifactId, BodyForm, Escape, Format, Frame, ItemOrigin, PackId, PackName, PackRef,
+        SnapshotItem, TokenizerKind,
     };
 
     use super::*;
@@ -392,6 +401,7 @@ mod tests {
                 head: "head".into(),
                 body: hash,
                 tokens: 7,
+                form: BodyForm::Whole,
             }],
             excluded: Vec::new(),
         };
@@ -460,7 +470,7 @@ mod tests {
             if let Ok((manifest, blobs)) = decode(&reseal(bytes), NO_LIMIT) {
                 // What decodes is whole: every item's body is there.
                 for item in &manifest.items {
-                    prop_assert!(blobs.iter().any(|(h, b)| *h == item.body && BlobHash::of(b) == *h));
+                    prop_assert!(blobs.iter().any(|(h, b)| *h == item.blob() && BlobHash::of(b) == *h));
                 }
             }
         }
@@ -482,6 +492,7 @@ mod tests {
             head: format!("## item {i}\n"),
             body,
             tokens: 1,
+            form: BodyForm::Whole,
         }
     }
 
@@ -562,6 +573,42 @@ mod tests {
             Err(BundleError::Damaged(reason)) if reason.contains("over the limit")
         ));
         assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    /// A framed item travels as its content's blob: the body is made and
+    /// checked on the way in.
+    #[test]
+    fn a_framed_item_travels_as_its_content() {
+        let content = blob(b"a < b\n");
+        let open = "<document_content>";
+        let mut body = open.to_owned();
+        Escape::Xml.push(&mut body, "a < b\n");
+        body.push_str("</document_content>\n");
+        let mut framed = item(0, BlobHash::of(body.as_bytes()));
+        framed.form = BodyForm::Framed(Frame {
+            open: open.into(),
+            content: content.0,
+            escape: Escape::Xml,
+            close: "</document_content>\n".into(),
+            bytes: body.len() as u64,
+        });
+        // The manifest's sums are those of the framed body.
+        let mut m = unhashed(vec![framed], &vec![blob(body.as_bytes())]);
+        m.payload_hash = ctx_model::payload_hash([
+            m.preamble.as_bytes(),
+            m.items[0].head.as_bytes(),
+            body.as_bytes(),
+            m.trailer.as_bytes(),
+        ]);
+        let blobs = vec![content];
+        let bytes = encode(&m, &blobs);
+        assert_eq!(decode(&bytes, NO_LIMIT), Ok((m.clone(), blobs)));
+        // Its content in another frame is damage.
+        let other = blob(b"a > b\n");
+        assert!(matches!(
+            decode(&encode(&m, &[other]), NO_LIMIT),
+            Err(BundleError::Damaged(_))
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use ctx_model::snapshot::legacy::ManifestV1;
 use ctx_model::{EventRecord, Manifest};
 
 use crate::error::{Result, StoreError};
@@ -40,27 +41,35 @@ pub fn decode_event(bytes: &[u8], seq: u64) -> Result<EventRecord> {
     }
 }
 
+/// V1 manifests kept every body whole; V2 items record their form.
 #[derive(Serialize)]
 enum ManifestEnvelopeRef<'a> {
-    V1(&'a Manifest),
+    #[expect(
+        dead_code,
+        reason = "written by an older ctx; named to keep the tag of V2"
+    )]
+    V1(()),
+    V2(&'a Manifest),
 }
 
 #[derive(serde::Deserialize)]
 enum ManifestEnvelope {
-    V1(Manifest),
+    V1(ManifestV1),
+    V2(Manifest),
 }
 
 /// Encodes a snapshot manifest; like events, manifests are never rebuilt,
 /// so they sit in a versioned envelope.
 pub fn encode_manifest(manifest: &Manifest) -> Vec<u8> {
-    postcard::to_stdvec(&ManifestEnvelopeRef::V1(manifest))
+    postcard::to_stdvec(&ManifestEnvelopeRef::V2(manifest))
         .expect("BUG: encoding to a Vec cannot fail")
 }
 
 /// Decodes a `snapshots` value.
 pub fn decode_manifest(bytes: &[u8], id: u64) -> Result<Manifest> {
     match decode::<ManifestEnvelope>(bytes, "snapshots", || id.to_string())? {
-        ManifestEnvelope::V1(manifest) => Ok(manifest),
+        ManifestEnvelope::V1(manifest) => Ok(manifest.into()),
+        ManifestEnvelope::V2(manifest) => Ok(manifest),
     }
 }
 

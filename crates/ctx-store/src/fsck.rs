@@ -8,7 +8,7 @@ use std::fmt;
 
 use redb::ReadableTable;
 
-use ctx_model::{BlobHash, Captured, EventSeq, State, TokenizerKind};
+use ctx_model::{BlobHash, Captured, EventSeq, SnapshotItem, State, TokenizerKind};
 
 use crate::error::Result;
 use crate::read::Query;
@@ -393,13 +393,14 @@ fn check_references(
         let Some(manifest) = r.snapshot(id)? else {
             continue;
         };
-        for item in manifest
+        for hash in manifest
             .items
             .iter()
-            .filter(|i| !stored.contains(&i.body) && !state.purged.contains_key(&i.body))
+            .map(SnapshotItem::blob)
+            .filter(|h| !stored.contains(h) && !state.purged.contains_key(h))
         {
             report.problems.push(Problem::MissingBlob {
-                hash: item.body,
+                hash,
                 by: format!("snapshot {id}"),
             });
         }

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use redb::ReadableTable;
 
-use ctx_model::{BlobHash, Event};
+use ctx_model::{BlobHash, Event, SnapshotItem};
 
 use crate::error::{Result, StoreError};
 use crate::read::Query;
@@ -76,7 +76,7 @@ fn unreferenced(r: &impl Query) -> Result<(Vec<ChunkKey>, GcReport)> {
     })?;
     for id in r.snapshot_ids()? {
         if let Some(manifest) = r.snapshot(id)? {
-            needed.extend(manifest.items.iter().map(|i| i.body));
+            needed.extend(manifest.items.iter().map(SnapshotItem::blob));
         }
     }
     let mut report = GcReport::default();
@@ -106,9 +106,9 @@ mod tests {
     use proptest::prelude::*;
 
     use ctx_model::{
-        AddOptions, ArtifactId, Captured, CapturedBlob, Event, Format, ItemOrigin, Manifest,
-        NewArtifact, PackId, PackName, PackRef, SnapshotId, SnapshotItem, SourceSpec, Timestamp,
-        TokenizerKind,
+        AddOptions, ArtifactId, BodyForm, Captured, CapturedBlob, Escape, Event, Format, Frame,
+        ItemOrigin, Manifest, NewArtifact, PackId, PackName, PackRef, SnapshotId, SnapshotItem,
+        SourceSpec, Timestamp, TokenizerKind,
     };
 
     use crate::{NewEvent, Query, Store};
@@ -195,6 +195,19 @@ mod tests {
                     Op::Snapshot(bodies) => {
                         let items: Vec<SnapshotItem> = bodies.iter().enumerate().map(|(i, b)| {
                             let body = format!("body {n} {i} {b}");
+                            let content = w.put_blob(body.as_bytes()).expect("blob");
+                            // Every other item refers to its content in a frame.
+                            let form = if i % 2 == 0 {
+                                BodyForm::Whole
+                            } else {
+                                BodyForm::Framed(Frame {
+                                    open: "> ".into(),
+                                    content,
+                                    escape: Escape::None,
+                                    close: String::new(),
+                                    bytes: body.len() as u64 + 2,
+                                })
+                            };
                             SnapshotItem {
                                 origin: ItemOrigin {
                                     pack: "p".into(),
@@ -204,8 +217,12 @@ mod tests {
                                     lines: None,
                                 },
                                 head: String::new(),
-                                body: w.put_blob(body.as_bytes()).expect("blob"),
+                                body: match &form {
+                                    BodyForm::Whole => content,
+                                    BodyForm::Framed(_) => ctx_model::BlobHash::of(format!("> {body}").as_bytes()),
+                                },
                                 tokens: 1,
+                                form,
                             }
                         }).collect();
                         let manifest = Manifest {
@@ -245,7 +262,7 @@ mod tests {
             for id in &snapshots {
                 let manifest = r.snapshot(*id).expect("read").expect("live snapshot");
                 for item in &manifest.items {
-                    prop_assert!(r.blob(&item.body).expect("read").is_some(), "snapshot {} lost a blob", id);
+                    prop_assert!(r.blob(&item.blob()).expect("read").is_some(), "snapshot {} lost a blob", id);
                 }
             }
             r.for_each_event(|record| {

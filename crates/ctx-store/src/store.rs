@@ -802,9 +802,17 @@ impl Writer {
     /// is not written again.
     pub fn put_blob(&mut self, bytes: &[u8]) -> Result<BlobHash> {
         let hash = BlobHash::of(bytes);
+        self.put_hashed_blob(hash, bytes)?;
+        Ok(hash)
+    }
+
+    /// Stores `bytes` as the blob `hash`, which the caller computed from
+    /// them (so a blob stored already costs no second hash).
+    pub fn put_hashed_blob(&mut self, hash: BlobHash, bytes: &[u8]) -> Result<()> {
+        debug_assert_eq!(hash, BlobHash::of(bytes), "BUG: a blob under another hash");
         let mut blobs = self.txn.open_table(BLOBS)?;
         if blobs.get((hash.0, 0))?.is_some() {
-            return Ok(hash);
+            return Ok(());
         }
         if bytes.is_empty() {
             blobs.insert((hash.0, 0), &[][..])?;
@@ -812,7 +820,7 @@ impl Writer {
         for (i, chunk) in (0u32..).zip(bytes.chunks(CHUNK_SIZE)) {
             blobs.insert((hash.0, i), chunk)?;
         }
-        Ok(hash)
+        Ok(())
     }
 
     /// Caches a token count for a blob.

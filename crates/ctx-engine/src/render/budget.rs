@@ -319,6 +319,7 @@ fn finish(
                 redactions: f.redactions,
                 head: heads.next().unwrap_or_default(),
                 body: f.body,
+                content: f.content,
                 hash: f.hash,
             });
         } else {
@@ -387,9 +388,10 @@ mod tests {
             order,
             artifact: ArtifactId(order as u64 + 1),
             label,
-            hash: BlobHash::of(body.as_bytes()),
+            hash: BlobHash::of(body.text.as_bytes()),
             hashed: true,
-            body,
+            body: body.text,
+            content: body.content,
             redactions: Vec::new(),
             stamp: None,
         }

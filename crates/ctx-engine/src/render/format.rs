@@ -18,7 +18,9 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use ctx_model::{ExclusionReason, Format};
+use std::ops::Range;
+
+use ctx_model::{Escape, ExclusionReason, Format};
 
 use super::since::Since;
 
@@ -29,13 +31,30 @@ pub use super::label::Label;
 pub const FRAMING_VERSION: u32 = 1;
 
 /// The body of an item: everything that does not depend on its position.
+pub struct Body {
+    pub text: String,
+    /// Where the content lies in `text`, escaped as the format escapes it;
+    /// the rest is frame.
+    pub content: Range<usize>,
+}
+
+/// How `format` escapes content inside its frame.
+pub fn escape(format: Format) -> Escape {
+    match format {
+        Format::Markdown | Format::Plain => Escape::None,
+        Format::Xml => Escape::Xml,
+        Format::Json => Escape::Json,
+    }
+}
+
+/// Frames `content` into its body.
 ///
 /// Takes the content by value: markdown and plain frames are put around it
 /// in its own buffer, which file reads allocate with room to spare, so a
 /// large render does not copy every file once more.
-pub fn body(format: Format, label: &Label, content: String) -> String {
+pub fn body(format: Format, label: &Label, content: String) -> Body {
     let needs_newline = !content.is_empty() && !content.ends_with('\n');
-    match format {
+    let open = match format {
         Format::Markdown => {
             let fence = "`".repeat(longest_backtick_run(&content).max(2) + 1);
             let lang = label.path.as_deref().map_or_else(
@@ -48,44 +67,53 @@ pub fn body(format: Format, label: &Label, content: String) -> String {
                 },
                 language,
             );
-            let head = format!("## {}\n\n{fence}{lang}\n", one_line(&label.title()));
-            let mut out = content;
-            out.reserve(head.len() + fence.len() + 3);
-            out.insert_str(0, &head);
+            let open = format!("## {}\n\n{fence}{lang}\n", one_line(&label.title()));
+            let mut close = String::with_capacity(fence.len() + 3);
             if needs_newline {
-                out.push('\n');
+                close.push('\n');
             }
-            out.push_str(&fence);
-            out.push_str("\n\n");
-            out
+            close.push_str(&fence);
+            close.push_str("\n\n");
+            return around(content, &open, &close);
         }
         Format::Plain => {
-            let head = format!("==> {} <==\n", one_line(&label.title()));
-            let mut out = content;
-            out.reserve(head.len() + 2);
-            out.insert_str(0, &head);
-            if needs_newline {
-                out.push('\n');
-            }
-            out.push('\n');
-            out
+            let open = format!("==> {} <==\n", one_line(&label.title()));
+            let close = if needs_newline { "\n\n" } else { "\n" };
+            return around(content, &open, close);
         }
         Format::Xml => {
-            let mut out = String::with_capacity(content.len() + 128);
-            out.push_str("<source>");
-            xml_escape_into(&mut out, &label.title());
-            out.push_str("</source>\n<document_content>");
-            xml_escape_into(&mut out, &content);
-            out.push_str("</document_content>\n</document>\n");
-            out
+            let mut open = String::from("<source>");
+            Escape::Xml.push(&mut open, &label.title());
+            open.push_str("</source>\n<document_content>");
+            open
         }
-        Format::Json => {
-            let mut out = String::with_capacity(content.len() + 32);
-            out.push_str("\"content\":");
-            out.push_str(&serde_json::Value::String(content).to_string());
-            out.push_str("}\n");
-            out
-        }
+        Format::Json => "\"content\":\"".to_owned(),
+    };
+    let close = match format {
+        Format::Xml => "</document_content>\n</document>\n",
+        _ => "\"}\n",
+    };
+    let mut text = String::with_capacity(open.len() + content.len() + content.len() / 16 + 64);
+    text.push_str(&open);
+    escape(format).push(&mut text, &content);
+    let end = text.len();
+    text.push_str(close);
+    Body {
+        text,
+        content: open.len()..end,
+    }
+}
+
+/// `content` between `open` and `close`, in the content's own buffer.
+fn around(content: String, open: &str, close: &str) -> Body {
+    let span = open.len()..open.len() + content.len();
+    let mut text = content;
+    text.reserve(open.len() + close.len());
+    text.insert_str(0, open);
+    text.push_str(close);
+    Body {
+        text,
+        content: span,
     }
 }
 
@@ -234,7 +262,7 @@ fn since_section(format: Format, since: &Since) -> String {
                 let _ = writeln!(out, "<{tag} since=\"{id}\">");
                 for label in labels {
                     out.push_str("<item>");
-                    xml_escape_into(&mut out, &one_line(&label.shown()));
+                    Escape::Xml.push(&mut out, &one_line(&label.shown()));
                     out.push_str("</item>\n");
                 }
                 let _ = writeln!(out, "</{tag}>");
@@ -265,41 +293,6 @@ fn longest_backtick_run(text: &str) -> usize {
 /// A title on one line: newlines in a note's spec would break the frame.
 fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
-}
-
-/// Escapes for XML text and replaces characters XML 1.0 cannot hold at all
-/// (most C0 controls, U+FFFE, U+FFFF) with U+FFFD, so the document is valid
-/// for any content. Scans bytes and copies runs that need nothing.
-fn xml_escape_into(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (replacement, width) = match b {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'\t' | b'\n' | b'\r' => ("", 0),
-            0..=0x1f => ("\u{FFFD}", 1),
-            // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
-            0xef if bytes.get(i + 1) == Some(&0xbf)
-                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
-            {
-                ("\u{FFFD}", 3)
-            }
-            _ => ("", 0),
-        };
-        if width == 0 {
-            i += 1;
-            continue;
-        }
-        out.push_str(&text[start..i]);
-        out.push_str(replacement);
-        i += width;
-        start = i;
-    }
-    out.push_str(&text[start..]);
 }
 
 /// The fenced-code language for a path, from its extension or name.
@@ -385,7 +378,7 @@ mod tests {
 
     #[test]
     fn markdown_fence_outgrows_backtick_runs() {
-        let body = body(Format::Markdown, &label("a.md"), "x ````` y\n".into());
+        let body = body(Format::Markdown, &label("a.md"), "x ````` y\n".into()).text;
         assert!(body.starts_with("## a.md\n\n``````markdown\n"), "{body}");
         assert!(body.ends_with("``````\n\n"), "{body}");
     }
@@ -398,11 +391,24 @@ mod tests {
         assert_eq!(longest_backtick_run("`x`y``z```"), 3);
     }
 
+    /// The span a body gives its content holds the content, escaped, and
+    /// nothing else, in every format, with or without a final newline.
     #[test]
-    fn xml_escapes_every_special_byte() {
-        let mut out = String::new();
-        xml_escape_into(&mut out, "é<a>&\u{1}\t\u{FFFE}\u{FFFF}日");
-        assert_eq!(out, "é&lt;a&gt;&amp;\u{FFFD}\t\u{FFFD}\u{FFFD}日");
+    fn the_content_span_is_the_escaped_content() {
+        for format in Format::ALL {
+            for content in ["", "a", "a\n", "x < \"y\" ```\n\u{1}", "\n\nz"] {
+                let b = body(format, &label("d/a.rs"), content.to_owned());
+                let mut escaped = String::new();
+                escape(format).push(&mut escaped, content);
+                assert_eq!(
+                    &b.text[b.content.clone()],
+                    escaped,
+                    "{format:?} {content:?}"
+                );
+            }
+        }
+        let json = body(Format::Json, &label("a"), "q\"\n".into()).text;
+        assert_eq!(json, "\"content\":\"q\\\"\\n\"}\n");
     }
 
     #[test]
@@ -411,7 +417,8 @@ mod tests {
             Format::Xml,
             &label("a"),
             "a\u{1b}b & </document> ]]>".into(),
-        );
+        )
+        .text;
         assert!(
             body.contains("a\u{FFFD}b &amp; &lt;/document&gt; ]]&gt;"),
             "{body}"
@@ -465,7 +472,7 @@ mod tests {
                         let content = random_text(&mut seed, round % 9 * 3);
                         let l = label(&random_text(&mut seed, 2).replace('\n', ""));
                         pieces.push(head(format, &l, i, 12345));
-                        pieces.push(body(format, &l, content));
+                        pieces.push(body(format, &l, content).text);
                     }
                     pieces.push(trailer(format, &[], None, 77, "abc"));
                     let payload: String = pieces.concat();

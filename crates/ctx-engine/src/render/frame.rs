@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use ctx_model::{ArtifactId, BlobHash, Format};
 use ctx_redact::{RULES_VERSION, SecretKind};
@@ -31,6 +32,8 @@ pub(crate) struct Framed {
     pub artifact: ArtifactId,
     pub label: Label,
     pub body: String,
+    /// Where the content lies in the body.
+    pub content: Range<usize>,
     /// BLAKE3 of the body: the key of its cached token count, and its part
     /// of the render hash.
     pub hash: BlobHash,
@@ -166,7 +169,7 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
         .filter(|b| b.format == format && b.framing == format::FRAMING_VERSION && b.title == title)
         .map(|b| b.hash);
     let body = format::body(format, &p.label, content);
-    let hash = known_body.unwrap_or_else(|| BlobHash::of(body.as_bytes()));
+    let hash = known_body.unwrap_or_else(|| BlobHash::of(body.text.as_bytes()));
     let now_clean = clean || (scan && redactions.is_empty());
     let stamp = p
         .file
@@ -192,7 +195,8 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
         order: p.order,
         artifact: p.artifact,
         label: p.label,
-        body,
+        body: body.text,
+        content: body.content,
         hash,
         hashed: known_body.is_none(),
         redactions,

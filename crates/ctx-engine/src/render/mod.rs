@@ -29,6 +29,7 @@ use ctx_model::{
 };
 use ctx_redact::SecretKind;
 
+pub(crate) use format::escape;
 pub use format::{FRAMING_VERSION, Label};
 pub use since::Since;
 pub(crate) use units::lossy_warning;
@@ -75,6 +76,9 @@ pub struct Included {
     /// The framed content.
     #[serde(skip)]
     pub body: String,
+    /// Where the content lies in the body (escaped as the format does).
+    #[serde(skip)]
+    pub content: std::ops::Range<usize>,
     /// BLAKE3 of the body.
     #[serde(skip)]
     pub hash: BlobHash,
