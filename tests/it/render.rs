@@ -522,3 +522,125 @@ fn since_never_leaves_a_stale_item_unmentioned() {
     );
     assert_eq!(chained["since"]["removed"], serde_json::json!(["a.txt"]));
 }
+
+/// The Quick start adds `src/main.rs` and then `glob:src/**/*.rs`: the
+/// file renders once, where it comes first, and the glob's copy is listed
+/// as `duplicate`, costing no budget. A range inside a file rendered whole
+/// is a duplicate too; a whole file after a range of it renders whole.
+#[test]
+fn a_file_added_twice_renders_once_at_its_first_occurrence() {
+    let env = Env::new();
+    env.write("src/main.rs", "fn main() {\n    println!(\"hello\");\n}\n");
+    env.write(
+        "src/lib.rs",
+        "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n",
+    );
+    env.ok(&["pack", "create", "demo", "--tokens", "8000"]);
+    env.ok(&["pack", "add", "demo", "src/main.rs"]);
+    env.ok(&[
+        "pack",
+        "add",
+        "demo",
+        "src/lib.rs#L1-L2",
+        "--priority",
+        "10",
+    ]);
+    let glob = env.ok(&["pack", "add", "demo", "glob:src/**/*.rs"]);
+    for other in ["src/main.rs", "src/lib.rs#L1-L2"] {
+        assert!(
+            glob.stderr
+                .contains(&format!("warning: 1 file is also in `{other}`")),
+            "{}",
+            glob.stderr
+        );
+    }
+    env.ok(&["pack", "add", "demo", "src/main.rs#L2-L2"]);
+    let rendered = env.ok(&["render", "demo", "--json"]).json();
+    let included: Vec<(&str, &serde_json::Value)> = rendered["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| (i["path"].as_str().expect("path"), &i["lines"]))
+        .collect();
+    assert_eq!(
+        included,
+        [
+            ("src/lib.rs", &serde_json::json!([1, 2])),
+            ("src/main.rs", &serde_json::Value::Null),
+            ("src/lib.rs", &serde_json::Value::Null),
+        ],
+        "{rendered}"
+    );
+    let excluded: Vec<(&str, &str, &str)> = rendered["excluded"]
+        .as_array()
+        .expect("excluded")
+        .iter()
+        .map(|e| {
+            (
+                e["source"].as_str().expect("source"),
+                e["path"].as_str().expect("path"),
+                e["reason"].as_str().expect("reason"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        excluded,
+        [
+            ("glob:src/**/*.rs", "src/main.rs", "duplicate"),
+            ("src/main.rs#L2", "src/main.rs", "duplicate"),
+        ]
+    );
+    // The payload holds the file once.
+    let payload = env.ok(&["render", "demo"]).stdout;
+    assert_eq!(
+        payload.matches("println!(\"hello\")").count(),
+        1,
+        "{payload}"
+    );
+    // `pack show` counts each file once.
+    let shown = env.ok(&["pack", "show", "demo", "--json"]).json();
+    let each: u64 = shown["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|a| a["tokens"].as_u64().expect("tokens"))
+        .sum();
+    let main = env.ok(&["pack", "show", "demo", "--json"]).json()["items"][1]["tokens"]
+        .as_u64()
+        .expect("main.rs");
+    assert_eq!(shown["duplicates"], 2, "{shown}");
+    assert!(
+        shown["unique_tokens"].as_u64().expect("unique") < each - main + 1,
+        "{shown}"
+    );
+    let human = env.ok(&["pack", "show", "demo"]);
+    assert!(
+        human.stderr.contains("Each file counts once"),
+        "{}",
+        human.stderr
+    );
+}
+
+/// The fill takes what fits in render order: a large priority-5 file is
+/// left out while a small priority-0 one goes in, and the render says so.
+#[test]
+fn a_higher_priority_item_passed_over_by_lower_ones_is_warned() {
+    let env = Env::new();
+    env.write("big.md", "word ".repeat(3000));
+    env.write("small.md", "# small\n");
+    env.ok(&["pack", "create", "p", "--tokens", "500"]);
+    env.ok(&["pack", "add", "p", "big.md", "--priority", "5"]);
+    env.ok(&["pack", "add", "p", "small.md"]);
+    let run = env.ok(&["render", "p"]);
+    assert!(
+        run.stderr.contains(
+            "warning: `big.md` (priority 5, 3010 tokens) did not fit the budget, but 1 lower-priority item went in"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Nothing to say when the order held.
+    env.ok(&["pack", "add", "p", "big.md#L1-L1", "--priority", "-1"]);
+    let fits = env.ok(&["render", "p", "--tokens", "100000"]);
+    assert!(!fits.stderr.contains("did not fit"), "{}", fits.stderr);
+}

@@ -3,14 +3,15 @@
 //! that would change nothing writes nothing.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use ctx_model::coverage::Lines;
 use ctx_model::{
-    AddOptions, Artifact, ArtifactId, BlobHash, Captured, CapturedBlob, CapturedFile, Event,
-    EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile, SourceSpec,
+    AddOptions, Artifact, ArtifactId, BlobHash, Captured, CapturedBlob, CapturedFile, Coverage,
+    Event, EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile, SourceSpec,
     TokenizerKind, match_prefix, sort_for_render,
 };
 use ctx_redact::SecretKind;
@@ -59,6 +60,11 @@ pub struct PackShown {
     pub pack: Pack,
     #[serde(serialize_with = "crate::view::artifacts")]
     pub items: Vec<Artifact>,
+    /// The captured tokens with each file (or its lines) counted once, as
+    /// a render includes it.
+    pub unique_tokens: u64,
+    /// Occurrences of a file (or lines) another item holds already.
+    pub duplicates: usize,
 }
 
 /// Every item of a pack (each file of a collection) with its captured
@@ -211,7 +217,13 @@ impl Engine {
         let mut found = self.read(|r| packs_at(r, &[name.to_owned()], at))?;
         let (pack, mut items) = found.remove(0);
         sort_for_render(&mut items);
-        Ok(PackShown { pack, items })
+        let (unique_tokens, duplicates) = tokens_once(&items);
+        Ok(PackShown {
+            pack,
+            items,
+            unique_tokens,
+            duplicates,
+        })
     }
 
     /// Every item of a pack with its captured tokens, and the `top` largest.
@@ -255,11 +267,16 @@ impl Engine {
             source::check_glob(pattern)?;
         }
         // Resolve against the pack and check for a no-op before reading anything.
-        let (pack, spec) = self.read(|r| {
+        let (pack, spec, present) = self.read(|r| {
             let pack = find_pack(r, &add.pack)?;
             let spec = source::resolve(&parsed, Path::new(&pack.root), &add.cwd, &add.options)?;
             let known = r.artifact_by_spec(pack.id, &spec)?.is_some();
-            Ok((pack, (!known).then_some(spec)))
+            let present = if known {
+                Vec::new()
+            } else {
+                r.artifacts(pack.id)?
+            };
+            Ok((pack, (!known).then_some(spec), present))
         })?;
         let Some(spec) = spec else {
             return Ok(Outcome::Unchanged);
@@ -272,13 +289,14 @@ impl Engine {
             Capture::One(text) => (vec![text], None),
             Capture::Many { files, skipped } => (files, Some(skipped)),
         };
-        let warnings: Vec<Warning> = texts
+        let mut warnings: Vec<Warning> = texts
             .iter()
             .filter_map(|t| crate::render::lossy_warning(t, &spec))
             .collect();
         let secrets = secrets_in(&mut texts, add.store_redacted);
         let measured = self.measure(&texts, pack.tokenizer)?;
         let content = captured_content(&texts, &measured, skipped);
+        warnings.extend(overlaps(&spec, &content, &present));
         self.write(|w| {
             // The name was resolved before the source was read; it must
             // still name the same pack now, or the artifact would land in
@@ -494,6 +512,85 @@ fn captured_content(
             skipped,
         },
     }
+}
+
+/// What `content` (captured for `spec`) holds, in render order: each file
+/// with the lines it holds (`None`: all of them) and their tokens; a note
+/// or a diff has no file.
+fn pieces_of<'a>(
+    spec: &'a SourceSpec,
+    content: &'a Captured,
+) -> Vec<(Option<&'a str>, Lines, u32)> {
+    match (content, spec) {
+        (Captured::Files { files, .. }, _) => files
+            .iter()
+            .map(|f| (Some(f.path.as_str()), None, f.blob.tokens))
+            .collect(),
+        (Captured::Blob(b), SourceSpec::Range { path, start, end }) => {
+            vec![(Some(path.as_str()), Some((*start, *end)), b.tokens)]
+        }
+        (Captured::Blob(b), spec) => vec![(spec.path(), None, b.tokens)],
+    }
+}
+
+/// The files `content` (captured for `spec`) holds, with their lines.
+fn files_of<'a>(spec: &'a SourceSpec, content: &'a Captured) -> Vec<(&'a str, Lines)> {
+    pieces_of(spec, content)
+        .into_iter()
+        .filter_map(|(path, lines, _)| Some((path?, lines)))
+        .collect()
+}
+
+/// The tokens of `items` (in render order) with each file's lines counted
+/// once, as a render includes them, and how many occurrences that left
+/// out.
+fn tokens_once(items: &[Artifact]) -> (u64, usize) {
+    let mut taken = Coverage::default();
+    let (mut tokens, mut duplicates) = (0u64, 0usize);
+    for a in items {
+        for (path, lines, n) in pieces_of(&a.spec, &a.content) {
+            if path.is_none_or(|p| taken.take(p, lines)) {
+                tokens += u64::from(n);
+            } else {
+                duplicates += 1;
+            }
+        }
+    }
+    (tokens, duplicates)
+}
+
+/// A warning for each artifact of `present` that holds files (or lines)
+/// the artifact `spec` captured as `content` holds too.
+fn overlaps(spec: &SourceSpec, content: &Captured, present: &[Artifact]) -> Vec<Warning> {
+    let new = files_of(spec, content);
+    if new.is_empty() {
+        return Vec::new();
+    }
+    let mut by_path: HashMap<&str, Vec<Option<(u32, u32)>>> = HashMap::new();
+    for (path, lines) in &new {
+        by_path.entry(path).or_default().push(*lines);
+    }
+    let meet = |a: Option<(u32, u32)>, b: Option<(u32, u32)>| match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => a0 <= b1 && b0 <= a1,
+        _ => true,
+    };
+    present
+        .iter()
+        .filter_map(|other| {
+            let files = files_of(&other.spec, &other.content)
+                .into_iter()
+                .filter(|(path, lines)| {
+                    by_path
+                        .get(path)
+                        .is_some_and(|mine| mine.iter().any(|m| meet(*m, *lines)))
+                })
+                .count();
+            (files > 0).then(|| Warning::Overlaps {
+                other: other.spec.to_string(),
+                files,
+            })
+        })
+        .collect()
 }
 
 /// Stores each text as a blob, with the token counts this add learned.

@@ -33,6 +33,17 @@ pub enum Warning {
     /// A `--since` snapshot was rendered in another format, so no item is
     /// framed as it holds it.
     SinceFormat { snapshot: String, format: Format },
+    /// An artifact just added holds files (or lines) another artifact of
+    /// the pack holds too; a render includes each once.
+    Overlaps { other: String, files: usize },
+    /// An item did not fit the budget while items of its pack with a lower
+    /// priority went in: the fill skips what does not fit.
+    PriorityPassed {
+        item: String,
+        priority: i32,
+        tokens: Option<u64>,
+        lower: usize,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -69,6 +80,26 @@ impl fmt::Display for Warning {
             Self::SinceFormat { snapshot, format } => write!(
                 f,
                 "snapshot {snapshot} is in {format}, so every item counts as changed; render with `--format {format}` to send only what changed"
+            ),
+            Self::PriorityPassed {
+                item,
+                priority,
+                tokens,
+                lower,
+            } => write!(
+                f,
+                "`{item}` (priority {priority}{}) did not fit the budget, but {lower} lower-priority {} went in: raise --tokens to include it",
+                tokens.map(|t| format!(", {t} tokens")).unwrap_or_default(),
+                if *lower == 1 { "item" } else { "items" }
+            ),
+            Self::Overlaps { other, files } => write!(
+                f,
+                "{} also in `{other}`: a render includes each once, where it comes first in `ctx pack show`",
+                if *files == 1 {
+                    "1 file is".to_owned()
+                } else {
+                    format!("{files} files are")
+                }
             ),
         }
     }

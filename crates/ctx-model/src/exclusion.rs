@@ -33,11 +33,14 @@ pub enum ExclusionReason {
     Purged,
     /// The snapshot a `--since` render is against holds it as it is.
     Unchanged,
+    /// An item earlier in render order (a higher priority, or added
+    /// first) renders the same file, or lines holding these.
+    Duplicate,
 }
 
 impl ExclusionReason {
     /// Every reason, in variant order.
-    pub const ALL: [ExclusionReason; 10] = [
+    pub const ALL: [ExclusionReason; 11] = [
         Self::Sensitive,
         Self::Binary,
         Self::TooLarge,
@@ -48,6 +51,7 @@ impl ExclusionReason {
         Self::Missing,
         Self::Purged,
         Self::Unchanged,
+        Self::Duplicate,
     ];
 
     /// The word used in output, JSON and manifests.
@@ -63,6 +67,7 @@ impl ExclusionReason {
             Self::Missing => "missing",
             Self::Purged => "purged",
             Self::Unchanged => "unchanged",
+            Self::Duplicate => "duplicate",
         }
     }
 

@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod artifact;
+pub mod coverage;
 pub mod event;
 pub mod exclusion;
 pub mod fold;
@@ -27,6 +28,7 @@ pub mod undo;
 pub use artifact::{
     AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkippedFile, sort_for_render,
 };
+pub use coverage::Coverage;
 pub use event::{AgentRequest, Event, EventKind, EventRecord, NewArtifact, PackRef, Reversal};
 pub use exclusion::ExclusionReason;
 pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};

@@ -313,7 +313,7 @@ pub struct AddArgs {
     /// What to add: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff.
     #[arg(allow_hyphen_values = true)]
     pub source: String,
-    /// Higher renders first and is dropped last.
+    /// Higher renders first. Items fill the budget in render order and one that does not fit is skipped, so a smaller, lower-priority item may still go in (the render then warns).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub priority: i32,
     /// With md_dir:, include subfolders.

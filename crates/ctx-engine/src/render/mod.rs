@@ -19,7 +19,7 @@ mod since;
 mod units;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Serialize, Serializer};
 
@@ -219,6 +219,7 @@ impl Engine {
         progress.phase(Phase::Reading, packs.iter().map(|(_, a)| a.len()).sum());
         let (mut units, mut warnings) =
             units::expand(&packs, options.frozen, options.strict, progress);
+        units::drop_duplicates(&packs, &mut units);
         units::resolve_blobs(self, &mut units, &mut warnings)?;
         if options.redact {
             redact_labels(&mut units);
@@ -283,6 +284,7 @@ impl Engine {
             since: since.as_ref(),
         };
         let assembled = budget::assemble(&frame, framed, &body_tokens, excluded);
+        warnings.extend(priority_passed(&packs, &assembled));
         let packs = packs
             .iter()
             .map(|(p, _)| PackRef {
@@ -300,6 +302,43 @@ impl Engine {
             cache,
         ))
     }
+}
+
+/// A warning for the highest-priority item of each pack that did not fit
+/// while items of a lower priority went in (the fill takes what fits, in
+/// render order).
+fn priority_passed(
+    packs: &[(ctx_model::Pack, Vec<ctx_model::Artifact>)],
+    assembled: &budget::Assembled,
+) -> Vec<Warning> {
+    let priority: HashMap<ArtifactId, i32> = packs
+        .iter()
+        .flat_map(|(_, artifacts)| artifacts.iter().map(|a| (a.id, a.priority)))
+        .collect();
+    let mut warnings = Vec::new();
+    for (pack, _) in packs {
+        let mine = |label: &Label| label.pack == pack.name.as_str();
+        let included: Vec<i32> = (assembled.items.iter())
+            .filter(|i| mine(&i.label))
+            .filter_map(|i| priority.get(&i.artifact).copied())
+            .collect();
+        // Render order is by priority: the first item left out is the
+        // highest one.
+        let passed = (assembled.excluded.iter())
+            .filter(|e| e.reason == ExclusionReason::OverBudget && mine(&e.label))
+            .find_map(|e| {
+                let p = *priority.get(&e.artifact)?;
+                let lower = included.iter().filter(|&&q| q < p).count();
+                (lower > 0).then(|| Warning::PriorityPassed {
+                    item: e.label.title(),
+                    priority: p,
+                    tokens: e.tokens,
+                    lower,
+                })
+            });
+        warnings.extend(passed);
+    }
+    warnings
 }
 
 /// Redacts the labels of the units: a note's spec is its text, and the

@@ -3,9 +3,12 @@
 //! from its source now or, frozen, from the content captured when it was
 //! added. A unit that cannot be rendered carries the reason it is left out.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-use ctx_model::{Artifact, ArtifactId, BlobHash, Captured, ExclusionReason, Pack, SourceSpec};
+use ctx_model::{
+    Artifact, ArtifactId, BlobHash, Captured, Coverage, ExclusionReason, Pack, SourceSpec,
+};
 use ctx_store::{Query as _, StoreError};
 
 use super::format::Label;
@@ -86,6 +89,32 @@ fn single(pack: &Pack, a: &Artifact, content: Content) -> Unit {
         artifact: a.id,
         label: label(pack, a, a.spec.path().map(str::to_owned)),
         content,
+    }
+}
+
+/// Leaves out each unit whose lines a unit earlier in render order (of a
+/// higher priority, or added first) renders already: a file added directly
+/// and again through a glob renders once, and so does a range inside a
+/// file or a range rendered whole. The later one is listed as `duplicate`
+/// and costs no budget. Ranges that only overlap both render.
+pub(super) fn drop_duplicates(packs: &[(Pack, Vec<Artifact>)], units: &mut [Unit]) {
+    let roots: HashMap<&str, &Path> = packs
+        .iter()
+        .map(|(p, _)| (p.name.as_str(), Path::new(&p.root)))
+        .collect();
+    let mut rendered = Coverage::default();
+    for unit in units {
+        let Some(path) = &unit.label.path else {
+            continue;
+        };
+        if matches!(unit.content, Content::Excluded(..)) {
+            continue;
+        }
+        let root = roots.get(unit.label.pack.as_str()).copied();
+        let file = root.map_or_else(|| PathBuf::from(path), |r| r.join(path));
+        if !rendered.take(file, unit.label.lines) {
+            unit.content = Content::Excluded(ExclusionReason::Duplicate, None);
+        }
     }
 }
 

@@ -79,11 +79,19 @@ pub fn show(inv: &Invocation, args: ShowArgs, out: &mut Output) -> Result<()> {
 impl Human for PackShown {
     fn print(&self, out: &mut Output) -> Result<()> {
         let pack = &self.pack;
-        let share = percent(pack.tokens, pack.budget);
+        // A file added twice counts once, as a render includes it once.
+        let share = percent(self.unique_tokens, pack.budget);
         out.line(format!(
             "pack {}: {} of {} tokens ({share:.1}%), {} artifacts, {}, root {}",
-            pack.name, pack.tokens, pack.budget, pack.artifacts, pack.tokenizer, pack.root
+            pack.name, self.unique_tokens, pack.budget, pack.artifacts, pack.tokenizer, pack.root
         ))?;
+        if self.duplicates > 0 {
+            status(format!(
+                "Each file counts once: {} of a file (or lines) an item above holds already {} left out of a render as duplicate.",
+                count(self.duplicates as u64, "occurrence"),
+                if self.duplicates == 1 { "is" } else { "are" }
+            ));
+        }
         if self.items.is_empty() {
             status(format!(
                 "The pack is empty. Add sources with `ctx pack add {} SOURCE`.",
