@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ctx_model::{Artifact, Event, EventSeq, Pack, PackName, PrefixMatch, Timestamp};
-use ctx_store::{NewEvent, PackState, Query, Reader, Store, Writer};
+use ctx_store::{NewEvent, PackState, Query, Reader, STREAMING_CACHE_BYTES, Store, Writer};
 
 use crate::error::{EngineError, NotFound, Result};
 use crate::outcome::Commit;
@@ -116,21 +116,35 @@ impl Engine {
 
     /// Runs `f` in one read transaction.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
-        let store = self.store_read()?;
-        let reader = store.read()?;
-        f(&reader)
+        f(&self.store_read()?.read()?)
+    }
+
+    /// [`Engine::read`] for a pass that reads each blob once (a bundle
+    /// out): a small page cache keeps memory flat however much it reads.
+    pub(crate) fn read_streaming<T>(&self, f: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
+        let path = self.prepared_db_path()?;
+        let store = Store::open_read_only_with_cache(&path, self.wait, STREAMING_CACHE_BYTES)?;
+        f(&store.read()?)
     }
 
     /// Runs `f` in one write transaction, committed when its outcome says
     /// something was written; otherwise nothing is.
     pub(crate) fn write<T: Commit>(&self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
-        let store = self.store()?;
-        let mut writer = store.write()?;
-        let outcome = f(&mut writer)?;
-        if outcome.must_commit() {
-            writer.commit()?;
-        }
-        Ok(outcome)
+        write_in(&self.store()?, f)
+    }
+
+    /// [`Engine::write`] for a transaction that writes many blobs once (a
+    /// bundle in): a small page cache keeps memory flat however much it
+    /// writes.
+    pub(crate) fn write_streaming<T: Commit>(
+        &self,
+        f: impl FnOnce(&mut Writer) -> Result<T>,
+    ) -> Result<T> {
+        let path = self.prepared_db_path()?;
+        write_in(
+            &Store::open_with_cache(&path, self.wait, STREAMING_CACHE_BYTES)?,
+            f,
+        )
     }
 
     /// An event stamped with this engine's time, user and command line.
@@ -209,4 +223,15 @@ pub(crate) fn packs_at(
             })
         })
         .collect()
+}
+
+/// Runs `f` in one write transaction of `store`, committed when its outcome
+/// says something was written.
+fn write_in<T: Commit>(store: &Store, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+    let mut writer = store.write()?;
+    let outcome = f(&mut writer)?;
+    if outcome.must_commit() {
+        writer.commit()?;
+    }
+    Ok(outcome)
 }

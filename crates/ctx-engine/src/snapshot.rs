@@ -422,7 +422,7 @@ impl Engine {
     /// into `out`, holding one blob at a time.
     pub fn export_to(&self, wanted: &str, out: &mut dyn Write) -> Result<Exported> {
         let write = |error| EngineError::WriteBundle { error };
-        self.read(|r| {
+        self.read_streaming(|r| {
             let (key, manifest) = snapshot(r, wanted)?;
             let id = shown(r, key, &manifest)?;
             let mut seen = HashSet::new();
@@ -513,7 +513,7 @@ impl Engine {
             tokens: manifest.tokens,
             items: manifest.items.len(),
         };
-        self.write(|w| {
+        self.write_streaming(|w| {
             if w.resolve_snapshot(id)?.is_some() {
                 return Ok(Stored::Exists(imported));
             }

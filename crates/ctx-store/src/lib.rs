@@ -21,7 +21,7 @@ mod store;
 pub use error::{Result, StoreError};
 pub use gc::GcReport;
 pub use read::{BodyStamp, CachedCount, FileStamp, PackState, Query};
-pub use store::{NewEvent, Reader, Store, Writer};
+pub use store::{NewEvent, Reader, STREAMING_CACHE_BYTES, Store, Writer};
 
 /// The event codec, for the fuzz targets in `fuzz/` only: decoding is the
 /// one place stored bytes meet the model, so it is fuzzed directly.

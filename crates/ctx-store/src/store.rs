@@ -37,6 +37,10 @@ use crate::schema::{
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The page cache of a store opened to stream blobs through once (a bundle
+/// out or in): no page is read twice, so a cache would only hold memory.
+pub const STREAMING_CACHE_BYTES: usize = 4 * 1024 * 1024;
+
 /// The longest pause between attempts to open a held store. Commands hold
 /// the file for milliseconds, so a long pause mostly leaves it idle while
 /// every waiter sleeps: with 16 writers, a 100 ms cap spent about half the
@@ -92,13 +96,18 @@ impl Store {
     /// regular file, at once. A store that needs crash recovery but cannot
     /// be written is [`StoreError::NeedsRecovery`].
     pub fn open(path: &Path, wait: Duration) -> Result<Self> {
+        Self::open_with_cache(path, wait, CACHE_BYTES)
+    }
+
+    /// [`Store::open`] with a page cache of `cache` bytes.
+    pub fn open_with_cache(path: &Path, wait: Duration, cache: usize) -> Result<Self> {
         let deadline = Instant::now() + wait;
         check_regular(path)?;
         reset_unfinished(path);
-        let needs_recovery = matches!(Self::probe(path, deadline)?, Probe::NeedsRecovery);
+        let needs_recovery = matches!(Self::probe(path, deadline, cache)?, Probe::NeedsRecovery);
         let db = retry_busy(path, deadline, || {
             Database::builder()
-                .set_cache_size(CACHE_BYTES)
+                .set_cache_size(cache)
                 .create_with_backend(FileBackend::new(open_file(path, Access::Create)?)?)
         })
         .map_err(|e| match e {
@@ -123,9 +132,14 @@ impl Store {
     /// write the file, the store is recovered in memory instead (the file
     /// keeps every byte) and serves its last committed state.
     pub fn open_read_only(path: &Path, wait: Duration) -> Result<Self> {
+        Self::open_read_only_with_cache(path, wait, CACHE_BYTES)
+    }
+
+    /// [`Store::open_read_only`] with a page cache of `cache` bytes.
+    pub fn open_read_only_with_cache(path: &Path, wait: Duration, cache: usize) -> Result<Self> {
         let deadline = Instant::now() + wait;
         check_regular(path)?;
-        let probe = Self::probe(path, deadline)?;
+        let probe = Self::probe(path, deadline, cache)?;
         if let Probe::Ready(store) = probe {
             return Ok(store);
         }
@@ -133,11 +147,11 @@ impl Store {
         match Self::open(path, remaining) {
             Ok(store) => drop(store),
             Err(StoreError::NeedsRecovery { .. }) if matches!(probe, Probe::NeedsRecovery) => {
-                return Self::open_recovered(path, deadline);
+                return Self::open_recovered(path, deadline, cache);
             }
             Err(e) => return Err(e),
         }
-        match Self::probe(path, deadline)? {
+        match Self::probe(path, deadline, cache)? {
             Probe::Ready(store) => Ok(store),
             _ => Err(StoreError::NotAStore {
                 path: path.to_owned(),
@@ -149,11 +163,11 @@ impl Store {
     /// Recovers a store that needs it in memory, over its file opened
     /// read-only: redb's repair writes go to an [`Overlay`], so the file is
     /// not changed. Set-up and upgrades run in memory the same way.
-    fn open_recovered(path: &Path, deadline: Instant) -> Result<Self> {
+    fn open_recovered(path: &Path, deadline: Instant, cache: usize) -> Result<Self> {
         let db = retry_busy(path, deadline, || {
             let backend = FileBackend::new(open_file(path, Access::Read)?)?;
             Database::builder()
-                .set_cache_size(CACHE_BYTES)
+                .set_cache_size(cache)
                 .create_with_backend(Overlay::new(backend)?)
         })?;
         let store = Self {
@@ -168,7 +182,7 @@ impl Store {
 
     /// A read-only look at the database file: a checked store ready to read,
     /// or what it needs first (see [`Probe`]).
-    fn probe(path: &Path, deadline: Instant) -> Result<Probe> {
+    fn probe(path: &Path, deadline: Instant, cache: usize) -> Result<Probe> {
         match std::fs::metadata(path) {
             Ok(meta) if meta.len() > 0 && !is_unfinished(path) => {}
             Ok(_) => return Ok(Probe::Missing),
@@ -183,7 +197,7 @@ impl Store {
         let opened = retry_busy(path, deadline, || {
             let backend = FileBackend::new(open_file(path, Access::Read)?)?;
             Database::builder()
-                .set_cache_size(CACHE_BYTES)
+                .set_cache_size(cache)
                 .open_read_only_with_backend(backend)
         });
         let db = match opened {
@@ -1166,10 +1180,10 @@ mod tests {
         let before = std::fs::read(&crashed).expect("read");
         let deadline = Instant::now();
         assert!(matches!(
-            Store::probe(&crashed, deadline).expect("probe"),
+            Store::probe(&crashed, deadline, CACHE_BYTES).expect("probe"),
             Probe::NeedsRecovery
         ));
-        let recovered = Store::open_recovered(&crashed, deadline).expect("recovered");
+        let recovered = Store::open_recovered(&crashed, deadline, CACHE_BYTES).expect("recovered");
         {
             let r = recovered.read().expect("read");
             assert_eq!(r.last_seq().expect("seq"), EventSeq(3));
