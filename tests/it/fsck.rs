@@ -112,6 +112,9 @@ fn a_damaged_spec_index_is_reported_and_repaired() {
     let again = env.run(&["pack", "add", "p", "text:a note"]);
     assert_eq!(
         (again.code, again.stderr.as_str()),
-        (0, "Nothing changed.\n")
+        (
+            0,
+            "Nothing changed. `text:a note` is in `p` already (id 1e535eed).\n"
+        )
     );
 }

@@ -196,7 +196,10 @@ fn paths_are_stored_relative_to_the_root_whatever_the_current_folder() {
     let again = env.run(&["pack", "add", "p", "src/../src/main.rs"]);
     assert_eq!(
         (again.code, again.stderr.as_str()),
-        (0, "Nothing changed.\n")
+        (
+            0,
+            "Nothing changed. `src/main.rs` is in `p` already (id dbd23897).\n"
+        )
     );
 }
 
@@ -280,4 +283,115 @@ fn a_prefix_of_fewer_than_four_digits_is_refused() {
     }
     assert_eq!(env.event_count(), events);
     env.ok(&["pack", "remove", "p", &id[..4]]);
+}
+
+/// Adding a spec the pack holds already changes nothing and says which
+/// artifact holds it (the JSON carries its id); asked with other options,
+/// it is refused, since they would silently not apply.
+#[test]
+fn adding_a_spec_again_names_the_artifact_or_refuses_other_options() {
+    let env = Env::new();
+    env.write("src/main.rs", "fn main() {}\n");
+    env.ok(&["pack", "create", "p"]);
+    let id = env
+        .ok(&[
+            "pack",
+            "add",
+            "p",
+            "src/main.rs",
+            "--priority",
+            "10",
+            "--json",
+        ])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let again = env.ok(&["pack", "add", "p", "src/main.rs", "--priority", "10"]);
+    assert_eq!(
+        again.stderr,
+        format!(
+            "Nothing changed. `src/main.rs` is in `p` already (id {}).\n",
+            &id[..8]
+        )
+    );
+    let json = env
+        .ok(&[
+            "pack",
+            "add",
+            "p",
+            "src/main.rs",
+            "--priority",
+            "10",
+            "--json",
+        ])
+        .json();
+    assert_eq!(
+        (&json["changed"], &json["existing"], &json["id"]),
+        (&false.into(), &true.into(), &id.as_str().into()),
+        "{json}"
+    );
+    let events = env.event_count();
+    let other = env.run(&["pack", "add", "p", "src/main.rs", "--priority", "15"]);
+    assert_eq!(other.code, 4, "{}", other.stderr);
+    assert!(
+        other
+            .stderr
+            .contains("with priority 10 (asked: 15); adding it again changes nothing"),
+        "{}",
+        other.stderr
+    );
+    assert!(
+        other
+            .stderr
+            .contains(&format!("`ctx pack remove p {}`", &id[..8])),
+        "{}",
+        other.stderr
+    );
+    assert_eq!(env.event_count(), events);
+}
+
+/// `pack add PACK SOURCE...`: each source is one event, all in one
+/// transaction; one that fails leaves the pack as it was.
+#[test]
+fn several_sources_are_added_in_one_transaction() {
+    let env = Env::new();
+    env.write("a.rs", "fn a() {}\n");
+    env.write("b.rs", "fn b() {}\n");
+    env.ok(&["pack", "create", "p"]);
+    let events = env.event_count();
+    let failed = env.run(&["pack", "add", "p", "a.rs", "missing.rs", "b.rs"]);
+    assert_eq!(failed.code, 3, "{}", failed.stderr);
+    assert_eq!(env.event_count(), events, "nothing was written");
+    let added = env
+        .ok(&[
+            "pack",
+            "add",
+            "p",
+            "a.rs",
+            "b.rs",
+            "--priority",
+            "3",
+            "--json",
+        ])
+        .json();
+    assert_eq!(added["changed"], true, "{added}");
+    let specs: Vec<(&str, i64)> = added["added"]
+        .as_array()
+        .expect("added")
+        .iter()
+        .map(|a| {
+            (
+                a["spec"].as_str().expect("spec"),
+                a["priority"].as_i64().expect("priority"),
+            )
+        })
+        .collect();
+    assert_eq!(specs, [("a.rs", 3), ("b.rs", 3)]);
+    assert_eq!(env.event_count(), events + 2, "one event per source");
+    let log = env.ok(&["log", "-n", "2"]).stdout;
+    assert!(
+        log.contains("added a.rs") && log.contains("added b.rs"),
+        "{log}"
+    );
 }

@@ -109,6 +109,14 @@ pub enum EngineError {
         "pack `{name}` changed while this command ran (renamed, or deleted and created again); nothing was written"
     )]
     PackChanged { name: String },
+    /// `pack add` of a spec the pack holds already, with other options.
+    #[error("`{spec}` is in pack `{pack}` already (id {}), with {differs}; adding it again changes nothing", artifact.short())]
+    AddedDifferently {
+        pack: PackName,
+        spec: String,
+        artifact: ArtifactId,
+        differs: String,
+    },
 }
 
 fn in_pack(pack: &Option<PackName>) -> String {

@@ -20,7 +20,9 @@ use ctx_store::{Query, StoreError, Writer};
 use crate::engine::{by_prefix, find_pack, packs_at};
 use crate::source::{self, Capture, Text};
 use crate::view::{ContentView, display};
-use crate::{Done, Engine, EngineError, NotFound, Outcome, Result, Warning, parallel, tokenize};
+use crate::{
+    Done, Engine, EngineError, NotFound, Outcome, Result, Stored, Warning, parallel, tokenize,
+};
 
 /// A pack to create.
 #[derive(Clone, Debug)]
@@ -104,6 +106,38 @@ pub struct AddArtifact {
     /// no secret ever reaches the database (a `--frozen --no-redact`
     /// render then shows the markers).
     pub store_redacted: bool,
+}
+
+/// A source read and ready to store, or found in its pack already.
+enum Prepared {
+    Present(ArtifactAdded),
+    New(Box<Staged>),
+}
+
+/// A source read, hashed and counted, not yet stored.
+struct Staged {
+    pack: Pack,
+    spec: SourceSpec,
+    texts: Vec<Text>,
+    measured: Vec<Measured>,
+    content: Captured,
+    warnings: Vec<Warning>,
+    secrets: BTreeMap<SecretKind, u32>,
+}
+
+/// What `pack add` of several sources did.
+#[derive(Clone, Debug, Serialize)]
+pub struct AddedAll {
+    /// Whether any source was added.
+    pub changed: bool,
+    /// One outcome per source, in the order given.
+    pub added: Vec<Stored<ArtifactAdded>>,
+}
+
+impl crate::outcome::Commit for AddedAll {
+    fn must_commit(&self) -> bool {
+        self.changed
+    }
 }
 
 /// The artifact `pack add` captured.
@@ -261,7 +295,39 @@ impl Engine {
 
     /// Captures a source into a pack: reads, hashes and counts it without
     /// holding the store, then stores its content and appends the event.
-    pub fn add(&self, add: &AddArtifact) -> Result<Outcome<ArtifactAdded>> {
+    pub fn add(&self, add: &AddArtifact) -> Result<Stored<ArtifactAdded>> {
+        match self.prepare(add)? {
+            Prepared::Present(found) => Ok(Stored::Exists(found)),
+            Prepared::New(capture) => self.write(|w| self.store_capture(w, add, *capture)),
+        }
+    }
+
+    /// Captures several sources (into one pack or several), then stores
+    /// them in one transaction, one event each, in order: all of them or,
+    /// when one fails, none.
+    pub fn add_all(&self, adds: &[AddArtifact]) -> Result<AddedAll> {
+        let prepared = adds
+            .iter()
+            .map(|add| self.prepare(add))
+            .collect::<Result<Vec<_>>>()?;
+        self.write(|w| {
+            let mut added = Vec::with_capacity(adds.len());
+            for (add, prepared) in adds.iter().zip(prepared) {
+                added.push(match prepared {
+                    Prepared::Present(found) => Stored::Exists(found),
+                    Prepared::New(capture) => self.store_capture(w, add, *capture)?,
+                });
+            }
+            Ok(AddedAll {
+                changed: added.iter().any(crate::outcome::Commit::must_commit),
+                added,
+            })
+        })
+    }
+
+    /// Reads, hashes and counts a source, without holding the store; a
+    /// spec the pack holds already is found instead.
+    fn prepare(&self, add: &AddArtifact) -> Result<Prepared> {
         let parsed = SourceSpec::parse(&add.source)?;
         if let SourceSpec::Glob { pattern } = &parsed {
             source::check_glob(pattern)?;
@@ -270,20 +336,13 @@ impl Engine {
         let (pack, spec, present) = self.read(|r| {
             let pack = find_pack(r, &add.pack)?;
             let spec = source::resolve(&parsed, Path::new(&pack.root), &add.cwd, &add.options)?;
-            let known = r.artifact_by_spec(pack.id, &spec)?.is_some();
-            let present = if known {
-                Vec::new()
-            } else {
-                r.artifacts(pack.id)?
-            };
-            Ok((pack, (!known).then_some(spec), present))
+            let present = r.artifacts(pack.id)?;
+            Ok((pack, spec, present))
         })?;
-        let Some(spec) = spec else {
-            return Ok(Outcome::Unchanged);
-        };
+        if let Some(existing) = present.iter().find(|a| a.spec == spec) {
+            return present_already(&pack.name, existing, add).map(Prepared::Present);
+        }
         tokenize::warm(pack.tokenizer);
-        // Other ctx processes are not kept waiting on this one's I/O and
-        // tokenizing.
         let captured = source::capture(&spec, Path::new(&pack.root), &add.options)?;
         let (mut texts, skipped) = match captured {
             Capture::One(text) => (vec![text], None),
@@ -297,47 +356,79 @@ impl Engine {
         let measured = self.measure(&texts, pack.tokenizer)?;
         let content = captured_content(&texts, &measured, skipped);
         warnings.extend(overlaps(&spec, &content, &present));
-        self.write(|w| {
-            // The name was resolved before the source was read; it must
-            // still name the same pack now, or the artifact would land in
-            // a pack the user did not name.
-            if w.pack_by_name(&pack.name)?.map(|p| p.id) != Some(pack.id) {
-                return Err(EngineError::PackChanged {
-                    name: add.pack.clone(),
-                });
+        Ok(Prepared::New(Box::new(Staged {
+            pack,
+            spec,
+            texts,
+            measured,
+            content,
+            warnings,
+            secrets,
+        })))
+    }
+
+    /// Stores a prepared capture and appends its event.
+    fn store_capture(
+        &self,
+        w: &mut Writer,
+        add: &AddArtifact,
+        capture: Staged,
+    ) -> Result<Stored<ArtifactAdded>> {
+        let Staged {
+            pack,
+            spec,
+            texts,
+            measured,
+            content,
+            warnings,
+            secrets,
+        } = capture;
+        // The name was resolved before the source was read; it must still
+        // name the same pack now, or the artifact would land in a pack the
+        // user did not name.
+        if w.pack_by_name(&pack.name)?.map(|p| p.id) != Some(pack.id) {
+            return Err(EngineError::PackChanged {
+                name: add.pack.clone(),
+            });
+        }
+        store_texts(w, &texts, &measured, pack.tokenizer)?;
+        let event = Event::ArtifactAdded {
+            pack: pack.id,
+            artifact: NewArtifact {
+                spec: spec.clone(),
+                priority: add.priority,
+                options: add.options.clone(),
+                content: content.clone(),
+            },
+        };
+        let record = match w.append(self.event(event)) {
+            Ok(record) => record,
+            // Another process (or an earlier source of this command) added
+            // the same spec since it was looked up.
+            Err(StoreError::Fold(FoldError::DuplicateSpec { .. })) => {
+                let present = w.artifacts(pack.id)?;
+                let existing = (present.iter().find(|a| a.spec == spec)).ok_or_else(|| {
+                    EngineError::PackChanged {
+                        name: add.pack.clone(),
+                    }
+                })?;
+                return present_already(&pack.name, existing, add).map(Stored::Exists);
             }
-            store_texts(w, &texts, &measured, pack.tokenizer)?;
-            let event = Event::ArtifactAdded {
-                pack: pack.id,
-                artifact: NewArtifact {
-                    spec: spec.clone(),
-                    priority: add.priority,
-                    options: add.options.clone(),
-                    content: content.clone(),
-                },
-            };
-            let record = match w.append(self.event(event)) {
-                Ok(record) => record,
-                // Another process added the same spec since the check above.
-                Err(StoreError::Fold(FoldError::DuplicateSpec { .. })) => {
-                    return Ok(Outcome::Unchanged);
-                }
-                Err(e) => return Err(e.into()),
-            };
-            Ok(Outcome::Changed(Done {
-                seq: record.seq,
-                what: ArtifactAdded {
-                    pack: pack.name,
-                    id: ArtifactId(record.seq.0),
-                    spec,
-                    priority: add.priority,
-                    content,
-                    warnings,
-                    stored_redacted: add.store_redacted && !secrets.is_empty(),
-                    secrets,
-                },
-            }))
-        })
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Stored::New(Done {
+            seq: record.seq,
+            what: ArtifactAdded {
+                pack: pack.name,
+                id: ArtifactId(record.seq.0),
+                spec,
+                priority: add.priority,
+                content,
+                warnings,
+                stored_redacted: add.store_redacted && !secrets.is_empty(),
+                secrets,
+            },
+        }))
     }
 
     /// Each text's hash and token count: counts the store knows are not
@@ -531,6 +622,44 @@ fn pieces_of<'a>(
         }
         (Captured::Blob(b), spec) => vec![(spec.path(), None, b.tokens)],
     }
+}
+
+/// What `pack add` says of a spec the pack holds already: the artifact as
+/// it is, or, asked with other options, an error (adding again changes
+/// nothing, so the options asked for would silently not apply).
+fn present_already(
+    pack: &PackName,
+    existing: &Artifact,
+    add: &AddArtifact,
+) -> Result<ArtifactAdded> {
+    let mut differs = Vec::new();
+    if existing.priority != add.priority {
+        differs.push(format!(
+            "priority {} (asked: {})",
+            existing.priority, add.priority
+        ));
+    }
+    if existing.options != add.options {
+        differs.push("other collection options".to_owned());
+    }
+    if !differs.is_empty() {
+        return Err(EngineError::AddedDifferently {
+            pack: pack.clone(),
+            spec: existing.spec.to_string(),
+            artifact: existing.id,
+            differs: differs.join(", "),
+        });
+    }
+    Ok(ArtifactAdded {
+        pack: pack.clone(),
+        id: existing.id,
+        spec: existing.spec.clone(),
+        priority: existing.priority,
+        content: existing.content.clone(),
+        warnings: Vec::new(),
+        secrets: BTreeMap::new(),
+        stored_redacted: false,
+    })
 }
 
 /// The files `content` (captured for `spec`) holds, with their lines.

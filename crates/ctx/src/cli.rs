@@ -267,7 +267,7 @@ pub enum PackCommand {
     List,
     /// Show a pack's artifacts in render order.
     Show(ShowArgs),
-    /// Add a source to a pack, capturing its content now.
+    /// Add sources to a pack, capturing their content now.
     Add(AddArgs),
     /// Remove an artifact from a pack.
     Remove(RemoveArgs),
@@ -310,9 +310,9 @@ pub struct ShowArgs {
 pub struct AddArgs {
     /// The pack's name.
     pub pack: String,
-    /// What to add: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff.
-    #[arg(allow_hyphen_values = true)]
-    pub source: String,
+    /// What to add: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff. Several are added in one transaction, one event each (so `src/*.rs` expanded by the shell works); one starting with `-` goes after `--`.
+    #[arg(required = true, num_args = 1.., value_name = "SOURCE")]
+    pub sources: Vec<String>,
     /// Higher renders first. Items fill the budget in render order and one that does not fit is skipped, so a smaller, lower-priority item may still go in (the render then warns).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub priority: i32,

@@ -302,6 +302,12 @@ impl From<EngineError> for CliError {
             EngineError::PackChanged { .. } => {
                 Self::new(Kind::Conflict, message).hint("run the command again")
             }
+            EngineError::AddedDifferently { pack, artifact, .. } => {
+                Self::new(Kind::Conflict, message).hint(format!(
+                    "to change it, remove it (`ctx pack remove {pack} {}`) and add it again",
+                    artifact.short()
+                ))
+            }
         }
     }
 }

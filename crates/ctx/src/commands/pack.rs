@@ -1,8 +1,8 @@
 //! `ctx pack ...`: create, inspect and change packs.
 
 use ctx_engine::{
-    AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, PackCreated, PackDeleted,
-    PackList, PackRenamed, PackShown, TokenItem, TokenListing, count,
+    AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, PackCreated,
+    PackDeleted, PackList, PackRenamed, PackShown, Stored, TokenItem, TokenListing, count,
 };
 use ctx_model::{AddOptions, Artifact, Captured, EventSeq};
 
@@ -149,30 +149,65 @@ fn describe(a: &Artifact) -> String {
 }
 
 pub fn add(inv: &Invocation, args: AddArgs, out: &mut Output) -> Result<()> {
-    let added = inv.engine.add(&AddArtifact {
-        pack: args.pack,
-        source: args.source,
-        cwd: inv.cwd.clone(),
-        priority: args.priority,
-        options: AddOptions {
-            recursive: args.recursive,
-            max_files: args.max_files,
-            exclude: args.exclude,
-            no_ignore: args.no_ignore,
-            allow_outside_root: args.allow_outside_root,
-            allow_sensitive: args.allow_sensitive,
-            max_file_bytes: args.max_file_bytes,
-        },
-        store_redacted: args.store_redacted,
-    })?;
+    let options = AddOptions {
+        recursive: args.recursive,
+        max_files: args.max_files,
+        exclude: args.exclude,
+        no_ignore: args.no_ignore,
+        allow_outside_root: args.allow_outside_root,
+        allow_sensitive: args.allow_sensitive,
+        max_file_bytes: args.max_file_bytes,
+    };
+    let adds: Vec<AddArtifact> = args
+        .sources
+        .into_iter()
+        .map(|source| AddArtifact {
+            pack: args.pack.clone(),
+            source,
+            cwd: inv.cwd.clone(),
+            priority: args.priority,
+            options: options.clone(),
+            store_redacted: args.store_redacted,
+        })
+        .collect();
     // Warnings go to stderr with `--json` too: a script sees them where
     // it sees every other problem, and the document still carries them.
-    if let Some(done) = added.changed() {
-        for warning in &done.what.warnings {
+    let warn_all = |added: &Stored<ArtifactAdded>| {
+        for warning in &added.what().warnings {
             warn(warning);
         }
+    };
+    if let [one] = adds.as_slice() {
+        let added = inv.engine.add(one)?;
+        warn_all(&added);
+        return out.emit(&added);
     }
+    let added = inv.engine.add_all(&adds)?;
+    added.added.iter().for_each(warn_all);
     out.emit(&added)
+}
+
+impl Human for AddedAll {
+    fn print(&self, out: &mut Output) -> Result<()> {
+        self.added.iter().try_for_each(|added| added.print(out))
+    }
+}
+
+impl Human for Stored<ArtifactAdded> {
+    fn print(&self, out: &mut Output) -> Result<()> {
+        match self {
+            Stored::New(done) | Stored::Labelled(done) => done.what.print(out),
+            Stored::Exists(a) => {
+                status(format!(
+                    "Nothing changed. `{}` is in `{}` already (id {}).",
+                    a.spec,
+                    a.pack,
+                    a.id.short()
+                ));
+                Ok(())
+            }
+        }
+    }
 }
 
 impl Human for ArtifactAdded {
