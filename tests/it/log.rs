@@ -132,3 +132,43 @@ fn log_filters_by_time_and_kind() {
         bad.stderr
     );
 }
+
+#[test]
+fn the_readme_lists_every_kind_log_accepts() {
+    let env = Env::new();
+    let help = env.ok(&["log", "--help"]).stdout;
+    let list = help
+        .split("[possible values: ")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .expect("--kind lists its values");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("`--kind` takes")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("the README says which kinds `--kind` takes");
+    for kind in list.split(", ") {
+        assert!(
+            section.contains(&format!("`{kind}`")),
+            "the README does not list `--kind {kind}`"
+        );
+    }
+}
+
+#[test]
+fn log_lines_show_the_command_that_made_each_change() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "text:it's here"]);
+    let log = env.ok(&["log"]).stdout;
+    assert!(
+        log.contains("added text:it's here (2 tokens)  `ctx pack add p 'text:it'\\''s here'`"),
+        "{log}"
+    );
+    assert!(
+        log.contains("created the pack (budget 128000, o200k)  `ctx pack create p`"),
+        "{log}"
+    );
+}

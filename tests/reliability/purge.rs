@@ -53,11 +53,17 @@ fn purged_content_is_gone_from_the_file_and_said_so_everywhere() {
         again.stderr
     );
 
-    // The event says what went; undo cannot bring it back.
+    // The event says what went; undo cannot bring it back, and says so
+    // rather than undo an older change.
     let log = env.ok(&["log", "-n", "1"]).stdout;
     assert!(log.contains("purged 1 blob"), "{log}");
-    let undone = env.ok(&["undo", "--json"]).json();
-    assert_ne!(undone["what"], "purged 1 blob");
+    let undo = env.run(&["undo"]);
+    assert_eq!(undo.code, 2, "{}", undo.stderr);
+    assert!(
+        undo.stderr.contains("(content_purged) cannot be undone"),
+        "{}",
+        undo.stderr
+    );
 
     // A frozen render leaves the item out and says why.
     std::fs::remove_file(env.path("config.txt")).expect("rm");

@@ -19,46 +19,46 @@ fn an_undo_that_no_longer_fits_names_the_change_and_older_ones_stay_reachable() 
     env.ok(&["pack", "create", "A"]); // 5
     env.ok(&["pack", "add", "A", "a.txt"]); // 6
     env.ok(&["pack", "delete", "A"]); // 7
-    env.ok(&["undo", "--pack", "B"]); // 8: renames B back to A
-    // The newest change left is deleting the second A, whose name the
-    // first A holds again.
-    let stuck = env.run(&["undo"]);
+    // Renaming B back to A would undo it under the name events 5 and 7
+    // used since: refused, naming them.
+    let stuck = env.run(&["undo", "--pack", "B"]);
     assert_eq!(stuck.code, 4, "{}", stuck.stderr);
     assert!(
         stuck.stderr.starts_with(
-            "error: cannot undo event 7 (deleted the pack): a pack named `A` already exists\n"
-        ) && stuck
-            .stderr
-            .contains("hint: rename or delete the pack named `A` first")
-            && stuck.stderr.contains("`ctx undo --event SEQ`"),
+            "error: event 4 (pack_renamed) cannot be undone: events 5 and 7 depend on it\n"
+        ) && stuck.stderr.contains("hint: undo those first"),
         "{}",
         stuck.stderr
     );
-    assert_eq!(env.run(&["undo"]).stderr, stuck.stderr, "undo changed");
+    env.ok(&["pack", "create", "A"]); // 8
+    let stuck = env.run(&["undo", "7"]);
+    assert_eq!(stuck.code, 4, "{}", stuck.stderr);
+    assert!(
+        stuck.stderr.contains("event 8 depends on it"),
+        "{}",
+        stuck.stderr
+    );
+    assert_eq!(env.run(&["undo", "7"]).stderr, stuck.stderr, "undo changed");
     // An older change is still reachable, by its event.
     let before = env.event_count();
-    env.ok(&["undo", "--event", "2"]);
+    env.ok(&["undo", "2"]); // 9
     assert_eq!(env.event_count(), before + 1);
     for (args, code, says) in [
+        (&["undo", "2"][..], 4, "was undone already, by event 9"),
         (
-            &["undo", "--event", "2"][..],
+            &["undo", "--event", "2"],
             4,
             "was undone already, by event 9",
         ),
-        (
-            &["undo", "--event", "8"],
-            2,
-            "event 8 (undone) cannot be undone",
-        ),
-        (&["undo", "--event", "99"], 3, "there is no event 99"),
+        (&["undo", "99"], 3, "there is no event 99"),
     ] {
         let run = env.run(args);
         assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
     }
-    // And once the name is free, the stuck change undoes.
-    env.ok(&["pack", "rename", "A", "C"]);
-    env.ok(&["undo", "--event", "7"]);
+    // And once what depended on it is undone, the stuck change undoes.
+    env.ok(&["undo", "8"]);
+    env.ok(&["undo", "7"]);
     let shown = env.ok(&["pack", "show", "A"]);
     assert!(shown.stdout.contains("a.txt"), "{}", shown.stdout);
     env.ok(&["fsck"]);

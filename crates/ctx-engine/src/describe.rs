@@ -67,6 +67,12 @@ pub fn describe(event: &Event) -> String {
                     count(artifacts.len() as u64, "artifact")
                 ),
                 Reversal::DeletePack { name } => format!("deleted pack {name}"),
+                Reversal::RestoreSnapshot { snapshot, .. } => {
+                    format!("restored snapshot {}", snapshot.short())
+                }
+                Reversal::DeleteSnapshot { snapshot } => {
+                    format!("deleted snapshot {}", snapshot.short())
+                }
             };
             format!("undid event {event}: {what}")
         }

@@ -1,4 +1,5 @@
-//! History: the log read in pages, newest first, and undo.
+//! History: the log read in pages, newest first, undo and redo, and packs
+//! found by any name they bore.
 //!
 //! The log is read a page per store opening, and the store is closed
 //! between pages, so a slow reader of a long log (a pager, `head`, an
@@ -7,13 +8,14 @@
 
 use serde::Serialize;
 
-use ctx_model::{EventKind, EventRecord, EventSeq, PackId, Timestamp, UndoTarget};
-use ctx_store::{Query as _, StoreError};
+use ctx_model::{
+    Event, EventKind, EventRecord, EventSeq, PackId, PackName, Reversal, Timestamp, UndoTarget,
+};
+use ctx_store::{Query, StoreError};
 
 use crate::describe::describe;
-use crate::engine::find_pack;
 use crate::view::EventView;
-use crate::{Done, Engine, EngineError, Outcome, Result};
+use crate::{Done, Engine, EngineError, NotFound, Outcome, Result};
 
 /// Events read per store opening.
 const PAGE: usize = 512;
@@ -73,10 +75,24 @@ pub struct Undone {
     pub what: String,
 }
 
+/// The event `redo` appended: the undo it reversed, and the change that
+/// is back.
+#[derive(Clone, Debug, Serialize)]
+pub struct Redone {
+    /// The seq of the undo reversed.
+    pub undone: u64,
+    /// The seq of the change that undo had reversed.
+    pub redone: u64,
+    /// That change in a few words.
+    pub what: String,
+}
+
 impl Engine {
-    /// The id of the live pack `name`, to filter the log by.
+    /// The id of the pack `name` names, to filter the log by: the live
+    /// pack of that name, else the pack that bore it last (deleted, or
+    /// renamed since).
     pub fn pack_id(&self, name: &str) -> Result<PackId> {
-        self.read(|r| Ok(find_pack(r, name)?.id))
+        self.read(|r| pack_named(r, name))
     }
 
     /// Up to `limit` events that `query` wants, older than `before` (from
@@ -121,14 +137,47 @@ impl Engine {
     /// Appends the event that reverses a change: the most recent one (of
     /// a pack), or a chosen event. Undoing again undoes the change before.
     pub fn undo(&self, which: UndoOf<'_>) -> Result<Outcome<Undone>> {
-        self.write(|w| {
-            let target = match which {
+        let outcome = self.reverse(|w| {
+            Ok(match which {
                 UndoOf::Latest => UndoTarget::Latest(None),
-                UndoOf::Pack(name) => UndoTarget::Latest(Some(find_pack(w, name)?.id)),
+                UndoOf::Pack(name) => UndoTarget::Latest(Some(pack_named(w, name)?)),
                 UndoOf::Event(seq) => UndoTarget::Event(seq),
-            };
-            let Some(undo) = w.plan_undo(target)? else {
+            })
+        })?;
+        Ok(outcome.map(|(undone, _)| undone))
+    }
+
+    /// Appends the event that reverses the most recent undo not redone
+    /// yet, unless a later change depends on it.
+    pub fn redo(&self) -> Result<Outcome<Redone>> {
+        let outcome = self.reverse(|_| Ok(UndoTarget::LastUndo))?;
+        Ok(outcome.map(|(undone, redone)| Redone {
+            undone: undone.undone,
+            redone: redone.expect("BUG: a redo reverses an undo").0,
+            what: undone.what,
+        }))
+    }
+
+    /// Plans and appends the reversal of the event `target` picks; with
+    /// the event that one undid, when it was an undo.
+    fn reverse(
+        &self,
+        target: impl FnOnce(&ctx_store::Writer) -> Result<UndoTarget>,
+    ) -> Result<Outcome<(Undone, Option<EventSeq>)>> {
+        self.write(|w| {
+            let Some(undo) = w.plan_undo(target(w)?)? else {
                 return Ok(Outcome::Unchanged);
+            };
+            // What a redo brings back is the change its undo had undone.
+            let redone = match &undo.target.event {
+                Event::Undone { event, .. } => Some(*event),
+                _ => None,
+            };
+            let what = match redone {
+                Some(seq) => w
+                    .event(seq)?
+                    .map_or_else(|| describe(&undo.target.event), |r| describe(&r.event)),
+                None => describe(&undo.target.event),
             };
             let record = match w.append(self.event(undo.event)) {
                 Ok(record) => record,
@@ -146,13 +195,62 @@ impl Engine {
             };
             Ok(Outcome::Changed(Done {
                 seq: record.seq,
-                what: Undone {
-                    undone: undo.target.seq.0,
-                    what: describe(&undo.target.event),
-                },
+                what: (
+                    Undone {
+                        undone: undo.target.seq.0,
+                        what,
+                    },
+                    redone,
+                ),
             }))
         })
     }
+}
+
+/// The pack `name` names: the live pack of that name, else the newest
+/// pack that bore it (the log is read back until one did).
+fn pack_named(r: &impl Query, name: &str) -> Result<PackId> {
+    let valid = PackName::new(name)?;
+    if let Some(pack) = r.pack_by_name(&valid)? {
+        return Ok(pack.id);
+    }
+    let mut before = None;
+    loop {
+        let page = r.events_rev(before, PAGE)?;
+        if let Some(id) = page.iter().find_map(|record| bore(record, &valid)) {
+            return Ok(id);
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE => before = Some(last.seq),
+            _ => return Err(NotFound::Pack(name.to_owned()).into()),
+        }
+    }
+}
+
+/// The pack that bore `name` at event `record`, if one did.
+fn bore(record: &EventRecord, name: &PackName) -> Option<PackId> {
+    if let Some(pack) = record.pack.as_ref().filter(|p| p.name == *name) {
+        return Some(pack.id);
+    }
+    let pack = *record.event.pack_ids(record.seq).first()?;
+    let named = match &record.event {
+        Event::PackCreated { name: n, .. } | Event::PackDeleted { name: n, .. } => n == name,
+        Event::PackRenamed { from, to, .. }
+        | Event::Undone {
+            reversal: Reversal::Rename { from, to },
+            ..
+        } => from == name || to == name,
+        Event::Undone {
+            reversal: Reversal::DeletePack { name: n },
+            ..
+        } => n == name,
+        Event::Undone {
+            reversal: Reversal::RestorePack { pack, .. },
+            ..
+        } => pack.name == *name,
+        _ => false,
+    };
+    named.then_some(pack)
 }
 
 /// Which change `undo` reverses.
@@ -160,7 +258,8 @@ impl Engine {
 pub enum UndoOf<'a> {
     /// The most recent change not undone yet.
     Latest,
-    /// The most recent change of this pack.
+    /// The most recent change of the pack this name names now, or named
+    /// last (see [`Engine::pack_id`]).
     Pack(&'a str),
     /// This event.
     Event(EventSeq),

@@ -36,7 +36,7 @@ pub use describe::{count, describe};
 pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
 pub use engine::{DEFAULT_PAYLOAD_LIMIT, Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
-pub use history::{LogEntry, LogPage, LogQuery, UndoOf, Undone};
+pub use history::{LogEntry, LogPage, LogQuery, Redone, UndoOf, Undone};
 pub use maintenance::{Checked, Collected, CountsChecked};
 pub use outcome::{Done, Outcome, Stored};
 pub use pack::{

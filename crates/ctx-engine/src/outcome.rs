@@ -30,6 +30,14 @@ impl<T> Outcome<T> {
             Self::Changed(done) => Some(done),
         }
     }
+
+    /// The same outcome with what was done turned by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Self::Unchanged => Outcome::Unchanged,
+            Self::Changed(Done { seq, what }) => Outcome::Changed(Done { seq, what: f(what) }),
+        }
+    }
 }
 
 impl<T> From<Done<T>> for Outcome<T> {

@@ -253,6 +253,15 @@ enum ReversalView<'a> {
     DeletePack {
         name: &'a PackName,
     },
+    RestoreSnapshot {
+        #[serde(serialize_with = "display")]
+        snapshot: SnapshotId,
+        stored: u64,
+    },
+    DeleteSnapshot {
+        #[serde(serialize_with = "display")]
+        snapshot: SnapshotId,
+    },
 }
 
 impl<'a> ReversalView<'a> {
@@ -272,6 +281,13 @@ impl<'a> ReversalView<'a> {
             },
             Reversal::RestorePack { pack, artifacts } => Self::RestorePack { pack, artifacts },
             Reversal::DeletePack { name } => Self::DeletePack { name },
+            Reversal::RestoreSnapshot { snapshot, stored } => Self::RestoreSnapshot {
+                snapshot: *snapshot,
+                stored: stored.0,
+            },
+            Reversal::DeleteSnapshot { snapshot } => Self::DeleteSnapshot {
+                snapshot: *snapshot,
+            },
         }
     }
 }

@@ -167,6 +167,16 @@ pub enum Reversal {
     },
     /// Reverses `PackCreated` (of a pack that is empty again).
     DeletePack { name: PackName },
+    /// Reverses `SnapshotDeleted` while the store still keeps the
+    /// manifest (until gc): the snapshot comes back under `snapshot`, the
+    /// key it was stored under, as stored by event `stored`.
+    RestoreSnapshot {
+        snapshot: SnapshotId,
+        stored: EventSeq,
+    },
+    /// Reverses the creation or import of a snapshot: it is deleted, and
+    /// its manifest kept until gc so that a redo can restore it.
+    DeleteSnapshot { snapshot: SnapshotId },
 }
 
 /// An artifact as an `ArtifactAdded` event carries it, before it has an id.
@@ -193,6 +203,9 @@ impl Event {
             | Self::SnapshotDeleted { packs, .. }
             | Self::SnapshotTaken { packs, .. }
             | Self::SnapshotLabelled { packs, .. } => packs.clone(),
+            // An undo of a snapshot that names no local pack names pack 0,
+            // which no pack is.
+            Self::Undone { pack, .. } if pack.0 == 0 => Vec::new(),
             Self::Undone { pack, .. } => vec![*pack],
             Self::SnapshotImported { .. } | Self::SnapshotReceived { .. } => Vec::new(),
             Self::ContentPurged { packs, .. } | Self::AgentServed { packs, .. } => packs.clone(),
@@ -288,12 +301,18 @@ impl EventKind {
         )
     }
 
-    /// Whether `undo` may reverse events of this kind: not snapshots (they
-    /// are deleted), undos (undo the change before instead), purges (what
-    /// they removed is gone) or what an agent was sent (it was sent).
-    pub fn is_undoable(self) -> bool {
-        !self.is_snapshot()
-            && !matches!(self, Self::Undone | Self::ContentPurged | Self::AgentServed)
+    /// Why `undo` cannot reverse events of this kind, or `None` when it
+    /// can (a deleted snapshot only while gc has not removed it; an undo
+    /// is reversed by `redo`).
+    pub fn why_not_undoable(self) -> Option<&'static str> {
+        match self {
+            Self::ContentPurged => Some("what a purge removed is gone for good"),
+            Self::AgentServed => Some("what an agent was sent stays sent"),
+            Self::SnapshotLabelled => {
+                Some("a label is set by taking the snapshot again with the label it should have")
+            }
+            _ => None,
+        }
     }
 }
 

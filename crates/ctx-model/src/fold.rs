@@ -50,8 +50,12 @@ pub enum Change {
     /// Store the manifest the event comes with as this snapshot. Pack state
     /// has no snapshots; only the store's snapshot table does.
     PutSnapshot(SnapshotId),
-    /// Remove a snapshot's manifest (its blobs stay until gc).
+    /// Remove a snapshot, keeping its manifest until gc so that an undo
+    /// can restore it (its blobs stay until gc too).
     DeleteSnapshot(SnapshotId),
+    /// Bring back the deleted snapshot kept under this key, as stored by
+    /// the event at this seq.
+    RestoreSnapshot(SnapshotId, EventSeq),
     /// Set the label a snapshot's manifest records.
     LabelSnapshot(SnapshotId, Option<String>),
     /// Remove a blob's bytes for good, and remember which event did.
@@ -265,6 +269,12 @@ pub fn plan<V: StateView>(
                 Effect::CreatePack(pack.clone(), artifacts.clone())
             }
             Reversal::DeletePack { name } => Effect::DeletePack(pack_id, name),
+            Reversal::RestoreSnapshot { snapshot, stored } => {
+                Effect::Store(vec![Change::RestoreSnapshot(*snapshot, *stored)])
+            }
+            Reversal::DeleteSnapshot { snapshot } => {
+                Effect::Store(vec![Change::DeleteSnapshot(*snapshot)])
+            }
         },
     };
     apply_effect(view, seq, pack_id, effect)

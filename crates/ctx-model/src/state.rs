@@ -127,7 +127,10 @@ impl State {
                 self.artifacts.remove(&pack);
                 self.specs.remove(&pack);
             }
-            Change::PutSnapshot(_) | Change::DeleteSnapshot(_) | Change::LabelSnapshot(..) => {}
+            Change::PutSnapshot(_)
+            | Change::DeleteSnapshot(_)
+            | Change::RestoreSnapshot(..)
+            | Change::LabelSnapshot(..) => {}
             Change::PurgeBlob(hash, seq) => {
                 self.purged.insert(hash, seq);
             }

@@ -1,18 +1,21 @@
-//! Undo planning: which event `ctx undo` reverses, and the reversal that
-//! does it. The log only grows: undoing appends an `Undone` event, and
-//! undoing again reverses the change before, never the undo itself (as
-//! `jj undo` does). Snapshots are removed with `snapshot delete`, not undone.
+//! Undo planning: which event `ctx undo` and `ctx redo` reverse, and the
+//! reversal that does it. The log only grows: undoing appends an `Undone`
+//! event. A change and the undo that reversed it cancel out, so undoing
+//! again reverses the change before (as `jj undo` does), and `redo`
+//! reverses the last undo. An event is undone on its own only when no
+//! later change depends on it, that is touches what it changed; anything
+//! else would silently rewrite what came after.
 //!
 //! The rules are pure; the log is read through a [`History`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, VecDeque};
 
 use crate::{
-    Artifact, ArtifactId, Event, EventKind, EventRecord, EventSeq, PackId, Reversal, State,
-    StateView as _,
+    Artifact, ArtifactId, Event, EventKind, EventRecord, EventSeq, PackId, PackName, Reversal,
+    SnapshotId, State, StateView as _,
 };
 
-/// Events read per call while looking back for the change to undo.
+/// Events read per call while looking back through the log.
 const PAGE: usize = 256;
 
 /// Read access to the log, for planning an undo.
@@ -29,6 +32,11 @@ pub trait History {
     fn event(&self, seq: EventSeq) -> Result<Option<EventRecord>, Self::Error>;
     /// The state right after event `seq`.
     fn state_at(&self, seq: EventSeq) -> Result<State, Self::Error>;
+    /// The key live snapshot `id` is stored under, or `None` when it is not live.
+    fn live_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>, Self::Error>;
+    /// The key the manifest of deleted snapshot `id` is kept under until gc
+    /// removes it, or `None` when it is not kept.
+    fn deleted_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>, Self::Error>;
 }
 
 /// Why an event cannot be undone.
@@ -43,30 +51,73 @@ pub enum UndoError {
     /// The log contradicts itself (damage).
     #[error("the log does not hold pack {pack} before event {event}")]
     NoPack { event: EventSeq, pack: PackId },
+    /// The log contradicts itself (damage).
+    #[error("event {event} deletes snapshot {snapshot}, which no event stored")]
+    NoSnapshotEvent {
+        event: EventSeq,
+        snapshot: SnapshotId,
+    },
     /// The log holds no such event.
     #[error("there is no event {event}")]
     NoEvent { event: EventSeq },
-    /// Snapshots are deleted, and undos undone by undoing the change before.
-    #[error("event {event} ({kind}) cannot be undone")]
-    NotUndoable { event: EventSeq, kind: EventKind },
+    /// Events of this kind are never undone.
+    #[error("event {event} ({kind}) cannot be undone: {why}")]
+    NotUndoable {
+        event: EventSeq,
+        kind: EventKind,
+        why: &'static str,
+    },
     #[error("event {event} was undone already, by event {by}")]
     AlreadyUndone { event: EventSeq, by: EventSeq },
+    /// Later changes touch what the event changed.
+    #[error("event {event} ({kind}) cannot be undone: {} on it", depend(later))]
+    Depended {
+        event: EventSeq,
+        kind: EventKind,
+        /// The changes that depend on it, oldest first.
+        later: Vec<EventSeq>,
+    },
+    /// The snapshot to restore or delete is not there any more.
+    #[error(
+        "event {event} ({kind}) cannot be undone: snapshot {snapshot} is gone (`ctx gc` removes a deleted snapshot for good)"
+    )]
+    SnapshotGone {
+        event: EventSeq,
+        kind: EventKind,
+        snapshot: SnapshotId,
+    },
+}
+
+/// `event 7 depends`, `events 7 and 9 depend`, `events 7, 8 and 9 depend`.
+fn depend(later: &[EventSeq]) -> String {
+    let seqs: Vec<String> = later.iter().map(ToString::to_string).collect();
+    match seqs.as_slice() {
+        [one] => format!("event {one} depends"),
+        [init @ .., last] => format!("events {} and {last} depend", init.join(", ")),
+        [] => "later events depend".into(),
+    }
 }
 
 impl UndoError {
     /// Whether the error means the log is damaged, rather than refused.
     pub fn is_damage(&self) -> bool {
-        matches!(self, Self::NoAddition { .. } | Self::NoPack { .. })
+        matches!(
+            self,
+            Self::NoAddition { .. } | Self::NoPack { .. } | Self::NoSnapshotEvent { .. }
+        )
     }
 }
 
 /// Which change to undo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UndoTarget {
-    /// The most recent change not undone yet (of this pack, when given).
+    /// The most recent change that is not cancelled by an undo (of this
+    /// pack, when given).
     Latest(Option<PackId>),
-    /// This event, if it is a change not undone yet.
+    /// This event, if it is not undone yet.
     Event(EventSeq),
+    /// The most recent undo that is not redone yet (`ctx redo`).
+    LastUndo,
 }
 
 /// What undoing does: the event reversed, and the event to append.
@@ -76,110 +127,304 @@ pub struct Undo {
     pub event: Event,
 }
 
-/// Plans undoing `target`, or `None` when nothing is left to undo.
+/// Plans undoing `target`, or `None` when nothing is left to undo (or
+/// redo).
 pub fn plan_undo<H: History>(history: &H, target: UndoTarget) -> Result<Option<Undo>, H::Error> {
-    let target = match target {
-        UndoTarget::Latest(only) => match latest_undoable(history, only)? {
-            Some(target) => target,
-            None => return Ok(None),
-        },
-        UndoTarget::Event(seq) => undoable(history, seq)?,
+    let mut walk = Walk::new(history);
+    // Every later event that still has an effect, newest first.
+    let mut later: Vec<Later> = Vec::new();
+    let (found, standing) = loop {
+        let Some((record, standing)) = walk.next()? else {
+            return match target {
+                UndoTarget::Event(event) => Err(UndoError::NoEvent { event }.into()),
+                _ => Ok(None),
+            };
+        };
+        let hit = match (target, standing) {
+            (UndoTarget::Event(seq), _) if record.seq < seq => {
+                return Err(UndoError::NoEvent { event: seq }.into());
+            }
+            (UndoTarget::Event(seq), _) => record.seq == seq,
+            (UndoTarget::Latest(only), Standing::Change) => {
+                only.is_none_or(|p| record.event.pack_ids(record.seq).contains(&p))
+            }
+            // An undo of an undo is a redo, which `redo` passes by.
+            (UndoTarget::LastUndo, Standing::Undo { of }) => history
+                .event(of)?
+                .is_some_and(|r| !matches!(r.event, Event::Undone { .. })),
+            _ => false,
+        };
+        if hit {
+            break (record, standing);
+        }
+        match standing {
+            Standing::Cancelled { .. } => {}
+            Standing::Undo { of } => later.push(Later::of(&record, Some(of))),
+            Standing::Change => later.push(Later::of(&record, None)),
+        }
     };
-    let reversal = reversal(history, &target)?;
-    let pack = target.event.pack_ids(target.seq)[0];
+    if let Standing::Cancelled { by } = standing {
+        return Err(UndoError::AlreadyUndone {
+            event: found.seq,
+            by,
+        }
+        .into());
+    }
+    let kind = found.event.kind();
+    if let Some(why) = kind.why_not_undoable() {
+        return Err(UndoError::NotUndoable {
+            event: found.seq,
+            kind,
+            why,
+        }
+        .into());
+    }
+    // A later undo of an event older than this one is a change made after
+    // it; one of an event between them cancels out with it.
+    let changed = touches(&found).writes;
+    let mut depending: Vec<EventSeq> = later
+        .iter()
+        .filter(|l| l.of.is_none_or(|of| of < found.seq))
+        .filter(|l| l.keys.iter().any(|k| changed.iter().any(|c| c.overlaps(k))))
+        .map(|l| l.seq)
+        .collect();
+    if !depending.is_empty() {
+        depending.reverse();
+        return Err(UndoError::Depended {
+            event: found.seq,
+            kind,
+            later: depending,
+        }
+        .into());
+    }
+    let reversal = reversal(history, &found)?;
+    // Pack 0 is no pack: an imported snapshot names none.
+    let pack = found
+        .event
+        .pack_ids(found.seq)
+        .first()
+        .copied()
+        .unwrap_or(PackId(0));
     let event = Event::Undone {
-        event: target.seq,
+        event: found.seq,
         pack,
         reversal,
     };
-    Ok(Some(Undo { target, event }))
+    Ok(Some(Undo {
+        target: found,
+        event,
+    }))
 }
 
-/// The newest event that changed pack state and is not undone yet.
-fn latest_undoable<H: History>(
-    history: &H,
-    only: Option<PackId>,
-) -> Result<Option<EventRecord>, H::Error> {
-    let mut undone: HashSet<EventSeq> = HashSet::new();
-    let mut before = None;
-    loop {
-        let page = history.events_rev(before, PAGE)?;
-        for record in &page {
-            if let Event::Undone { event, .. } = &record.event {
-                undone.insert(*event);
-                continue;
-            }
-            if !record.event.kind().is_undoable() || undone.contains(&record.seq) {
-                continue;
-            }
-            if only.is_some_and(|p| !record.event.pack_ids(record.seq).contains(&p)) {
-                continue;
-            }
-            return Ok(Some(record.clone()));
+/// What an event amounts to, seen from the end of the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Standing {
+    /// An undo that still stands reversed it: the two cancel out.
+    Cancelled { by: EventSeq },
+    /// An undo (or a redo) of event `of` that still stands.
+    Undo { of: EventSeq },
+    /// A change that still stands.
+    Change,
+}
+
+/// Reads the log newest first, a page at a time, telling each event's
+/// standing.
+struct Walk<'h, H> {
+    history: &'h H,
+    page: VecDeque<EventRecord>,
+    before: Option<EventSeq>,
+    more: bool,
+    /// Event -> the standing undo that reversed it.
+    cancelled: HashMap<EventSeq, EventSeq>,
+}
+
+impl<'h, H: History> Walk<'h, H> {
+    fn new(history: &'h H) -> Self {
+        Self {
+            history,
+            page: VecDeque::new(),
+            before: None,
+            more: true,
+            cancelled: HashMap::new(),
         }
-        match page.last() {
-            Some(last) if page.len() == PAGE => before = Some(last.seq),
-            _ => return Ok(None),
+    }
+
+    fn next(&mut self) -> Result<Option<(EventRecord, Standing)>, H::Error> {
+        if self.page.is_empty() && self.more {
+            let page = self.history.events_rev(self.before, PAGE)?;
+            self.more = page.len() == PAGE;
+            self.before = page.last().map(|r| r.seq);
+            self.page = page.into();
+        }
+        let Some(record) = self.page.pop_front() else {
+            return Ok(None);
+        };
+        let standing = if let Some(by) = self.cancelled.get(&record.seq) {
+            // A cancelled undo no longer cancels what it undid.
+            Standing::Cancelled { by: *by }
+        } else if let Event::Undone { event, .. } = &record.event {
+            self.cancelled.insert(*event, record.seq);
+            Standing::Undo { of: *event }
+        } else {
+            Standing::Change
+        };
+        Ok(Some((record, standing)))
+    }
+}
+
+/// A later event that still has an effect, and what it touches.
+struct Later {
+    seq: EventSeq,
+    /// The event it undoes, for an undo.
+    of: Option<EventSeq>,
+    keys: Vec<Key>,
+}
+
+impl Later {
+    fn of(record: &EventRecord, of: Option<EventSeq>) -> Self {
+        let Touch { mut reads, writes } = touches(record);
+        reads.extend(writes);
+        Self {
+            seq: record.seq,
+            of,
+            keys: reads,
         }
     }
 }
 
-/// Event `seq`, when it is a change that may be undone and is not undone.
-fn undoable<H: History>(history: &H, seq: EventSeq) -> Result<EventRecord, H::Error> {
-    let record = history
-        .event(seq)?
-        .ok_or(UndoError::NoEvent { event: seq })?;
-    let kind = record.event.kind();
-    if !kind.is_undoable() {
-        return Err(UndoError::NotUndoable { event: seq, kind }.into());
+/// One thing an event may read or change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Key {
+    /// That the pack exists.
+    Exists(PackId),
+    /// Which pack a name names.
+    Name(PackName),
+    /// A pack's own name.
+    Label(PackId),
+    Budget(PackId),
+    Artifact(PackId, ArtifactId),
+    /// Which artifact of the pack a spec declares.
+    Spec(PackId, String),
+    /// Every artifact of the pack, as a deletion takes them.
+    Artifacts(PackId),
+    Snapshot(SnapshotId),
+}
+
+impl Key {
+    fn overlaps(&self, other: &Key) -> bool {
+        match (self, other) {
+            (Self::Artifacts(p), Self::Artifact(q, _) | Self::Spec(q, _) | Self::Artifacts(q))
+            | (Self::Artifact(q, _) | Self::Spec(q, _), Self::Artifacts(p)) => p == q,
+            _ => self == other,
+        }
     }
-    let mut before = None;
-    loop {
-        let page = history.events_rev(before, PAGE)?;
-        for later in page.iter().take_while(|r| r.seq > seq) {
-            if matches!(later.event, Event::Undone { event, .. } if event == seq) {
-                return Err(UndoError::AlreadyUndone {
-                    event: seq,
-                    by: later.seq,
-                }
-                .into());
+}
+
+/// What an event reads, and what it changes.
+struct Touch {
+    reads: Vec<Key>,
+    writes: Vec<Key>,
+}
+
+fn touches(record: &EventRecord) -> Touch {
+    use Key::*;
+    let seq = record.seq;
+    let (reads, writes) = match &record.event {
+        Event::PackCreated { name, .. } => whole_pack(PackId(seq.0), name),
+        Event::ArtifactAdded { pack, artifact } => (
+            vec![Exists(*pack)],
+            vec![
+                Artifact(*pack, ArtifactId(seq.0)),
+                Spec(*pack, artifact.spec.to_string()),
+            ],
+        ),
+        Event::ArtifactRemoved {
+            pack,
+            artifact,
+            spec,
+        } => (
+            vec![Exists(*pack)],
+            vec![Artifact(*pack, *artifact), Spec(*pack, spec.to_string())],
+        ),
+        Event::PackRenamed { pack, from, to } => renamed(*pack, from, to),
+        Event::BudgetChanged { pack, .. } => (vec![Exists(*pack)], vec![Budget(*pack)]),
+        Event::PackDeleted { pack, name } => whole_pack(*pack, name),
+        Event::SnapshotCreated { .. }
+        | Event::SnapshotImported { .. }
+        | Event::SnapshotTaken { .. }
+        | Event::SnapshotReceived { .. }
+        | Event::SnapshotDeleted { .. }
+        | Event::SnapshotLabelled { .. } => (
+            Vec::new(),
+            record
+                .event
+                .snapshot_id(seq)
+                .map(Snapshot)
+                .into_iter()
+                .collect(),
+        ),
+        // What was sent came from the snapshot; it changed nothing.
+        Event::AgentServed { snapshot, .. } => (vec![Snapshot(*snapshot)], Vec::new()),
+        // A purge leaves every artifact and snapshot in place, its content
+        // marked gone.
+        Event::ContentPurged { .. } => (Vec::new(), Vec::new()),
+        Event::Undone { pack, reversal, .. } => match reversal {
+            Reversal::RemoveArtifact { artifact, spec } => (
+                vec![Exists(*pack)],
+                vec![Artifact(*pack, *artifact), Spec(*pack, spec.to_string())],
+            ),
+            Reversal::RestoreArtifact { artifact } => (
+                vec![Exists(*pack)],
+                vec![
+                    Artifact(*pack, artifact.id),
+                    Spec(*pack, artifact.spec.to_string()),
+                ],
+            ),
+            Reversal::Rename { from, to } => renamed(*pack, from, to),
+            Reversal::SetBudget { .. } => (vec![Exists(*pack)], vec![Budget(*pack)]),
+            Reversal::RestorePack { pack: row, .. } => whole_pack(row.id, &row.name),
+            Reversal::DeletePack { name } => whole_pack(*pack, name),
+            Reversal::RestoreSnapshot { snapshot, .. } | Reversal::DeleteSnapshot { snapshot } => {
+                (Vec::new(), vec![Snapshot(*snapshot)])
             }
-        }
-        match page.last() {
-            Some(last) if page.len() == PAGE && last.seq > seq => before = Some(last.seq),
-            _ => return Ok(record),
-        }
-    }
+        },
+    };
+    Touch { reads, writes }
+}
+
+/// What creating or deleting a pack touches: all of it.
+fn whole_pack(pack: PackId, name: &PackName) -> (Vec<Key>, Vec<Key>) {
+    use Key::*;
+    (
+        Vec::new(),
+        vec![
+            Exists(pack),
+            Name(name.clone()),
+            Label(pack),
+            Budget(pack),
+            Artifacts(pack),
+        ],
+    )
+}
+
+fn renamed(pack: PackId, from: &PackName, to: &PackName) -> (Vec<Key>, Vec<Key>) {
+    use Key::*;
+    (
+        vec![Exists(pack)],
+        vec![Label(pack), Name(from.clone()), Name(to.clone())],
+    )
 }
 
 /// The change that reverses `target`, from the log and the state before it.
 fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H::Error> {
+    let seq = target.seq;
     Ok(match &target.event {
         Event::PackCreated { name, .. } => Reversal::DeletePack { name: name.clone() },
         Event::ArtifactAdded { artifact, .. } => Reversal::RemoveArtifact {
-            artifact: ArtifactId(target.seq.0),
+            artifact: ArtifactId(seq.0),
             spec: artifact.spec.clone(),
         },
-        Event::ArtifactRemoved { artifact, .. } => {
-            // An artifact's id is the seq of the event that added it.
-            let added = history.event(EventSeq(artifact.0))?;
-            let Some(Event::ArtifactAdded { artifact: new, .. }) = added.map(|r| r.event) else {
-                return Err(UndoError::NoAddition {
-                    event: target.seq,
-                    artifact: *artifact,
-                }
-                .into());
-            };
-            Reversal::RestoreArtifact {
-                artifact: Artifact {
-                    id: *artifact,
-                    spec: new.spec,
-                    priority: new.priority,
-                    options: new.options,
-                    content: new.content,
-                },
-            }
-        }
+        Event::ArtifactRemoved { artifact, .. } => restore_artifact(history, seq, *artifact)?,
         Event::PackRenamed { from, to, .. } => Reversal::Rename {
             from: to.clone(),
             to: from.clone(),
@@ -188,38 +433,167 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
             from: *to,
             to: *from,
         },
-        Event::PackDeleted { pack, .. } => {
-            let before = history.state_at(EventSeq(target.seq.0.saturating_sub(1)))?;
-            let no_pack = || UndoError::NoPack {
-                event: target.seq,
-                pack: *pack,
-            };
-            let row = match before.pack(*pack) {
-                Ok(row) => row.ok_or_else(no_pack)?,
-                Err(never) => match never {},
-            };
-            let artifacts = before
-                .artifacts
-                .get(pack)
-                .map(|a| a.values().cloned().collect())
-                .unwrap_or_default();
-            Reversal::RestorePack {
-                pack: row,
-                artifacts,
-            }
-        }
+        Event::PackDeleted { pack, .. } => restore_pack(history, seq, *pack)?,
         Event::SnapshotCreated { .. }
-        | Event::SnapshotDeleted { .. }
         | Event::SnapshotImported { .. }
-        | Event::ContentPurged { .. }
-        | Event::AgentServed { .. }
         | Event::SnapshotTaken { .. }
-        | Event::SnapshotReceived { .. }
-        | Event::SnapshotLabelled { .. }
-        | Event::Undone { .. } => {
-            unreachable!("BUG: only undoable events are planned")
+        | Event::SnapshotReceived { .. } => {
+            let id = target
+                .event
+                .snapshot_id(seq)
+                .expect("BUG: an event that stores a snapshot names it");
+            delete_snapshot(history, target, id)?
+        }
+        Event::SnapshotDeleted { snapshot, .. } => restore_snapshot(history, target, *snapshot)?,
+        // A redo: the reversal of the reversal.
+        Event::Undone { pack, reversal, .. } => match reversal {
+            Reversal::RemoveArtifact { artifact, .. } => restore_artifact(history, seq, *artifact)?,
+            Reversal::RestoreArtifact { artifact } => Reversal::RemoveArtifact {
+                artifact: artifact.id,
+                spec: artifact.spec.clone(),
+            },
+            Reversal::Rename { from, to } => Reversal::Rename {
+                from: to.clone(),
+                to: from.clone(),
+            },
+            Reversal::SetBudget { from, to } => Reversal::SetBudget {
+                from: *to,
+                to: *from,
+            },
+            Reversal::RestorePack { pack, .. } => Reversal::DeletePack {
+                name: pack.name.clone(),
+            },
+            Reversal::DeletePack { .. } => restore_pack(history, seq, *pack)?,
+            Reversal::RestoreSnapshot { snapshot, .. } => {
+                delete_snapshot(history, target, *snapshot)?
+            }
+            Reversal::DeleteSnapshot { snapshot } => restore_snapshot(history, target, *snapshot)?,
+        },
+        Event::ContentPurged { .. }
+        | Event::AgentServed { .. }
+        | Event::SnapshotLabelled { .. } => {
+            let kind = target.event.kind();
+            return Err(UndoError::NotUndoable {
+                event: seq,
+                kind,
+                why: kind
+                    .why_not_undoable()
+                    .unwrap_or("it changed nothing to reverse"),
+            }
+            .into());
         }
     })
+}
+
+/// Brings back artifact `artifact`, removed by event `at`, as its
+/// addition made it (an artifact's id is the seq of that event).
+fn restore_artifact<H: History>(
+    history: &H,
+    at: EventSeq,
+    artifact: ArtifactId,
+) -> Result<Reversal, H::Error> {
+    let added = history.event(EventSeq(artifact.0))?;
+    let Some(Event::ArtifactAdded { artifact: new, .. }) = added.map(|r| r.event) else {
+        return Err(UndoError::NoAddition {
+            event: at,
+            artifact,
+        }
+        .into());
+    };
+    Ok(Reversal::RestoreArtifact {
+        artifact: Artifact {
+            id: artifact,
+            spec: new.spec,
+            priority: new.priority,
+            options: new.options,
+            content: new.content,
+        },
+    })
+}
+
+/// Brings back pack `pack`, deleted by event `at`, as it was just before.
+fn restore_pack<H: History>(history: &H, at: EventSeq, pack: PackId) -> Result<Reversal, H::Error> {
+    let before = history.state_at(EventSeq(at.0.saturating_sub(1)))?;
+    let no_pack = || UndoError::NoPack { event: at, pack };
+    let row = match before.pack(pack) {
+        Ok(row) => row.ok_or_else(no_pack)?,
+        Err(never) => match never {},
+    };
+    let artifacts = before
+        .artifacts
+        .get(&pack)
+        .map(|a| a.values().cloned().collect())
+        .unwrap_or_default();
+    Ok(Reversal::RestorePack {
+        pack: row,
+        artifacts,
+    })
+}
+
+/// Deletes snapshot `id`, which `target` stored, if it is still live.
+fn delete_snapshot<H: History>(
+    history: &H,
+    target: &EventRecord,
+    id: SnapshotId,
+) -> Result<Reversal, H::Error> {
+    match history.live_snapshot(id)? {
+        Some(_) => Ok(Reversal::DeleteSnapshot { snapshot: id }),
+        None => Err(UndoError::SnapshotGone {
+            event: target.seq,
+            kind: target.event.kind(),
+            snapshot: id,
+        }
+        .into()),
+    }
+}
+
+/// Brings back snapshot `id`, which `target` deleted, if gc has not
+/// removed its manifest, under the key and the event that stored it.
+fn restore_snapshot<H: History>(
+    history: &H,
+    target: &EventRecord,
+    id: SnapshotId,
+) -> Result<Reversal, H::Error> {
+    let Some(key) = history.deleted_snapshot(id)? else {
+        return Err(UndoError::SnapshotGone {
+            event: target.seq,
+            kind: target.event.kind(),
+            snapshot: id,
+        }
+        .into());
+    };
+    // A snapshot of schema 4 and older is named by the seq that stored it.
+    if !key.is_content() {
+        return Ok(Reversal::RestoreSnapshot {
+            snapshot: key,
+            stored: EventSeq(key.0),
+        });
+    }
+    let mut before = Some(target.seq);
+    loop {
+        let page = history.events_rev(before, PAGE)?;
+        if let Some(stored) = page.iter().find(|r| {
+            matches!(
+                r.event,
+                Event::SnapshotTaken { .. } | Event::SnapshotReceived { .. }
+            ) && r.event.snapshot_id(r.seq) == Some(key)
+        }) {
+            return Ok(Reversal::RestoreSnapshot {
+                snapshot: key,
+                stored: stored.seq,
+            });
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE => before = Some(last.seq),
+            _ => {
+                return Err(UndoError::NoSnapshotEvent {
+                    event: target.seq,
+                    snapshot: id,
+                }
+                .into());
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -228,8 +602,8 @@ mod tests {
     use crate::SourceSpec;
     use crate::testing::{BUDGET, name, pack_created, record, text_added};
 
-    /// A log in memory.
-    struct Log(Vec<EventRecord>);
+    /// A log in memory; `collected` are the deleted snapshots gc removed.
+    struct Log(Vec<EventRecord>, Vec<SnapshotId>);
 
     #[derive(Debug, PartialEq)]
     enum Error {
@@ -265,6 +639,17 @@ mod tests {
         fn state_at(&self, seq: EventSeq) -> Result<State, Error> {
             Ok(State::replay(self.0.iter().filter(|r| r.seq <= seq)).expect("replays"))
         }
+        fn live_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>, Error> {
+            Ok(self.snapshots().contains(&id).then_some(id))
+        }
+        fn deleted_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>, Error> {
+            let stored = self
+                .0
+                .iter()
+                .any(|r| r.event.snapshot_id(r.seq) == Some(id));
+            let kept = stored && !self.snapshots().contains(&id) && !self.1.contains(&id);
+            Ok(kept.then_some(id))
+        }
     }
 
     impl Log {
@@ -287,6 +672,36 @@ mod tests {
         fn state(&self) -> State {
             State::replay(&self.0).expect("replays")
         }
+
+        /// The live snapshots, as the store's table would hold them.
+        fn snapshots(&self) -> Vec<SnapshotId> {
+            let mut live = Vec::new();
+            for r in &self.0 {
+                match &r.event {
+                    Event::SnapshotDeleted { snapshot, .. }
+                    | Event::Undone {
+                        reversal: Reversal::DeleteSnapshot { snapshot },
+                        ..
+                    } => live.retain(|l| l != snapshot),
+                    Event::Undone {
+                        reversal: Reversal::RestoreSnapshot { snapshot, .. },
+                        ..
+                    } => live.push(*snapshot),
+                    Event::Undone { .. }
+                    | Event::SnapshotLabelled { .. }
+                    | Event::AgentServed { .. } => {}
+                    event => live.extend(event.snapshot_id(r.seq)),
+                }
+            }
+            live
+        }
+
+        /// Plans `target` and appends the undo.
+        fn undo_at(&mut self, target: UndoTarget) -> Result<(), Error> {
+            let undo = plan_undo(self, target)?.expect("an undo");
+            self.push(undo.event);
+            Ok(())
+        }
     }
 
     fn created(n: &str) -> Event {
@@ -297,26 +712,52 @@ mod tests {
         text_added(pack, text, 1)
     }
 
-    #[test]
-    fn undoing_walks_back_through_changes_and_skips_undos_and_snapshots() {
-        let mut log = Log(Vec::new());
-        log.push(created("a"));
-        let empty = log.state();
-        log.push(added(1, "x"));
-        let with_x = log.state();
-        log.push(Event::SnapshotCreated {
+    /// A snapshot named by its content.
+    const SNAP: SnapshotId = SnapshotId(1 << 63 | 7);
+
+    fn taken() -> Event {
+        Event::SnapshotTaken {
+            id: SNAP,
             packs: vec![PackId(1)],
             label: None,
             payload: crate::BlobHash([0; 32]),
             tokens: 1,
-        });
-        log.push(Event::BudgetChanged {
+        }
+    }
+
+    fn budget(from: u64, to: u64) -> Event {
+        Event::BudgetChanged {
             pack: PackId(1),
-            from: BUDGET,
-            to: 20,
-        });
+            from,
+            to,
+        }
+    }
+
+    /// How many artifacts pack 1 holds.
+    fn artifacts(log: &Log) -> usize {
+        log.state().artifacts.get(&PackId(1)).map_or(0, |a| a.len())
+    }
+
+    fn refused(log: &Log, target: UndoTarget) -> UndoError {
+        match plan_undo(log, target) {
+            Err(Error::Undo(e)) => e,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn undoing_walks_back_through_changes_past_undos() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        let empty = log.state();
+        log.push(added(1, "x"));
+        let with_x = log.state();
+        log.push(taken());
+        log.push(budget(BUDGET, 20));
         assert!(log.undo(None));
         assert_eq!(log.state().packs, with_x.packs);
+        assert!(log.undo(None), "the snapshot");
+        assert!(log.snapshots().is_empty());
         assert!(log.undo(None));
         assert_eq!(log.state().packs, empty.packs);
         assert!(log.undo(None));
@@ -325,8 +766,156 @@ mod tests {
     }
 
     #[test]
+    fn the_last_change_is_undone_or_named_never_passed_by() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        log.push(added(1, "x"));
+        log.push(taken());
+        log.push(Event::AgentServed {
+            packs: vec![PackId(1)],
+            snapshot: SNAP,
+            request: crate::AgentRequest {
+                client: "c".into(),
+                client_version: "1".into(),
+                protocol: "p".into(),
+                method: "tools/call".into(),
+                via: "render".into(),
+            },
+            response: crate::BlobHash([0; 32]),
+        });
+        assert_eq!(
+            refused(&log, UndoTarget::Latest(None)),
+            UndoError::NotUndoable {
+                event: EventSeq(4),
+                kind: EventKind::AgentServed,
+                why: "what an agent was sent stays sent",
+            }
+        );
+        // The snapshot the agent was sent stays while the record names it.
+        assert_eq!(
+            refused(&log, UndoTarget::Event(EventSeq(3))),
+            UndoError::Depended {
+                event: EventSeq(3),
+                kind: EventKind::SnapshotCreated,
+                later: vec![EventSeq(4)],
+            }
+        );
+        log.undo_at(UndoTarget::Event(EventSeq(2)))
+            .expect("independent");
+        assert_eq!(artifacts(&log), 0);
+    }
+
+    #[test]
+    fn a_deleted_snapshot_comes_back_until_gc_removes_it() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        log.push(taken());
+        log.push(Event::SnapshotDeleted {
+            snapshot: SNAP,
+            packs: vec![PackId(1)],
+        });
+        let undo = plan_undo(&log, UndoTarget::Latest(None))
+            .expect("plans")
+            .expect("an undo");
+        assert_eq!(
+            undo.event,
+            Event::Undone {
+                event: EventSeq(3),
+                pack: PackId(1),
+                reversal: Reversal::RestoreSnapshot {
+                    snapshot: SNAP,
+                    stored: EventSeq(2),
+                },
+            }
+        );
+        log.push(undo.event);
+        assert_eq!(log.snapshots(), [SNAP]);
+        log.undo_at(UndoTarget::LastUndo).expect("redo");
+        assert!(log.snapshots().is_empty(), "redone: deleted again");
+        assert!(
+            plan_undo(&log, UndoTarget::LastUndo)
+                .expect("plans")
+                .is_none()
+        );
+        log.1.push(SNAP);
+        assert_eq!(
+            refused(&log, UndoTarget::Latest(None)),
+            UndoError::SnapshotGone {
+                event: EventSeq(3),
+                kind: EventKind::SnapshotDeleted,
+                snapshot: SNAP,
+            }
+        );
+    }
+
+    #[test]
+    fn an_event_is_undone_alone_only_when_no_later_change_depends_on_it() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        log.push(added(1, "x"));
+        log.push(budget(BUDGET, 20));
+        log.push(added(1, "y"));
+        assert_eq!(
+            refused(&log, UndoTarget::Event(EventSeq(1))),
+            UndoError::Depended {
+                event: EventSeq(1),
+                kind: EventKind::PackCreated,
+                later: vec![EventSeq(2), EventSeq(3), EventSeq(4)],
+            }
+        );
+        assert_eq!(
+            refused(&log, UndoTarget::Event(EventSeq(1))).to_string(),
+            "event 1 (pack_created) cannot be undone: events 2, 3 and 4 depend on it"
+        );
+        log.undo_at(UndoTarget::Event(EventSeq(2)))
+            .expect("independent");
+        assert_eq!(artifacts(&log), 1);
+        assert_eq!(log.state().packs[&PackId(1)].budget, 20);
+    }
+
+    #[test]
+    fn redo_undoes_the_last_undo_unless_a_later_change_depends_on_it() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        log.push(budget(BUDGET, 20));
+        log.push(added(1, "x"));
+        assert!(log.undo(None));
+        assert!(log.undo(None));
+        assert_eq!(log.state().packs[&PackId(1)].budget, BUDGET);
+        // Redo brings back the last undone change first, then the one before.
+        log.undo_at(UndoTarget::LastUndo).expect("redo");
+        assert_eq!(log.state().packs[&PackId(1)].budget, 20);
+        log.undo_at(UndoTarget::LastUndo).expect("redo");
+        assert_eq!(artifacts(&log), 1);
+        assert!(
+            plan_undo(&log, UndoTarget::LastUndo)
+                .expect("plans")
+                .is_none()
+        );
+        // Undo after a redo undoes the change again.
+        assert!(log.undo(None));
+        assert_eq!(artifacts(&log), 0);
+        // A change made since an undo that touches the same thing stops it.
+        assert!(log.undo(None));
+        log.push(budget(BUDGET, 50));
+        assert_eq!(
+            refused(&log, UndoTarget::LastUndo),
+            UndoError::Depended {
+                event: EventSeq(9),
+                kind: EventKind::Undone,
+                later: vec![EventSeq(10)],
+            }
+        );
+        // Without the last one, the redo of an independent undo goes ahead.
+        log.push(added(1, "y"));
+        log.undo_at(UndoTarget::Event(EventSeq(8)))
+            .expect("redo of the add");
+        assert_eq!(artifacts(&log), 2);
+    }
+
+    #[test]
     fn a_deleted_pack_comes_back_whole_and_a_removed_artifact_with_its_id() {
-        let mut log = Log(Vec::new());
+        let mut log = Log(Vec::new(), Vec::new());
         log.push(created("a"));
         log.push(added(1, "x"));
         log.push(added(1, "y"));
@@ -350,7 +939,7 @@ mod tests {
 
     #[test]
     fn undo_of_one_pack_leaves_the_others() {
-        let mut log = Log(Vec::new());
+        let mut log = Log(Vec::new(), Vec::new());
         log.push(created("a"));
         log.push(created("b"));
         log.push(added(1, "x"));
@@ -362,22 +951,21 @@ mod tests {
     }
 
     #[test]
-    fn a_chosen_event_is_undone_once_and_only_if_it_is_a_change() {
-        let mut log = Log(Vec::new());
+    fn a_chosen_event_is_undone_once_and_only_if_it_can_be() {
+        let mut log = Log(Vec::new(), Vec::new());
         log.push(created("a"));
         log.push(added(1, "x"));
-        log.push(Event::SnapshotCreated {
+        log.push(Event::ContentPurged {
+            blobs: Vec::new(),
             packs: vec![PackId(1)],
-            label: None,
-            payload: crate::BlobHash([0; 32]),
-            tokens: 1,
         });
         let at = |seq| plan_undo(&log, UndoTarget::Event(EventSeq(seq)));
         assert_eq!(
             at(3),
             Err(Error::Undo(UndoError::NotUndoable {
                 event: EventSeq(3),
-                kind: EventKind::SnapshotCreated,
+                kind: EventKind::ContentPurged,
+                why: "what a purge removed is gone for good",
             }))
         );
         assert_eq!(
@@ -397,7 +985,7 @@ mod tests {
 
     #[test]
     fn a_removal_of_an_artifact_never_added_is_damage() {
-        let mut log = Log(Vec::new());
+        let mut log = Log(Vec::new(), Vec::new());
         log.push(created("a"));
         log.push(Event::ArtifactRemoved {
             pack: PackId(1),

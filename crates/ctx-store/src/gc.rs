@@ -3,7 +3,9 @@
 //!
 //! A blob is needed while any event of the log refers to it (so every past
 //! state of a pack can still be rendered frozen) or a live snapshot does.
-//! Deleting a snapshot therefore frees the framed bodies only it held.
+//! Deleting a snapshot therefore frees the framed bodies only it held, and
+//! gc removes the manifests of deleted snapshots with them: until then an
+//! undo restores a deleted snapshot, after it nothing can.
 
 use std::collections::HashSet;
 
@@ -13,7 +15,7 @@ use ctx_model::{BlobHash, Event, SnapshotItem};
 
 use crate::error::{Result, StoreError};
 use crate::read::Query;
-use crate::schema::BLOBS;
+use crate::schema::{BLOBS, DELETED_SNAPSHOTS};
 use crate::store::Store;
 
 /// What a collection removed, or would remove.
@@ -48,6 +50,7 @@ impl Store {
         let w = self.write()?;
         let (doomed, mut report) = unreferenced(&w)?;
         {
+            w.txn.open_table(DELETED_SNAPSHOTS)?.retain(|_, _| false)?;
             let mut blobs = w.txn.open_table(BLOBS)?;
             for key in doomed {
                 blobs.remove(key)?;

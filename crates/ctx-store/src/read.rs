@@ -13,8 +13,8 @@ use ctx_model::{
 use crate::codec::{decode, decode_event, decode_manifest};
 use crate::error::{Result, StoreError};
 use crate::schema::{
-    ARTIFACT_SPECS, ARTIFACTS, BLOBS, EVENTS, EVENTS_BY_PACK, FILE_CACHE, PACK_NAMES, PACKS,
-    PURGED, SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
+    ARTIFACT_SPECS, ARTIFACTS, BLOBS, DELETED_SNAPSHOTS, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
+    PACK_NAMES, PACKS, PURGED, SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// What ctx learned about one version of a file, named as git's index
@@ -289,6 +289,24 @@ pub trait Query {
             .map(|v| SnapshotId(v.value())))
     }
 
+    /// The key the manifest of deleted snapshot `id` is kept under until
+    /// gc: `id` itself, or for one of schema 4 and older (kept under its
+    /// seq), the one whose content id `id` is.
+    fn deleted_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>> {
+        let deleted = self.table(DELETED_SNAPSHOTS)?;
+        if deleted.get(id.0)?.is_some() {
+            return Ok(Some(id));
+        }
+        for entry in deleted.iter()? {
+            let (k, v) = entry?;
+            let key = SnapshotId(k.value());
+            if !key.is_content() && decode_manifest(v.value(), key.0)?.content_id() == id {
+                return Ok(Some(key));
+            }
+        }
+        Ok(None)
+    }
+
     /// The seq of the event that stored snapshot `id`.
     fn snapshot_seq(&self, id: SnapshotId) -> Result<Option<EventSeq>> {
         if !id.is_content() {
@@ -450,6 +468,14 @@ impl<R: Query> History for LogView<'_, R> {
 
     fn state_at(&self, seq: EventSeq) -> Result<State> {
         self.0.state_at(seq)
+    }
+
+    fn live_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>> {
+        self.0.resolve_snapshot(id)
+    }
+
+    fn deleted_snapshot(&self, id: SnapshotId) -> Result<Option<SnapshotId>> {
+        self.0.deleted_snapshot(id)
     }
 }
 

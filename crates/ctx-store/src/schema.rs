@@ -20,7 +20,9 @@ use redb::TableDefinition;
 /// 5: snapshots are named by their content (`SnapshotTaken` and
 ///    `SnapshotReceived` events); the `snapshot_aliases` and
 ///    `snapshot_seqs` tables.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: the `deleted_snapshots` table, so that `undo` restores a deleted
+///    snapshot until gc (a gc of an older ctx would not keep it).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The oldest schema whose cached token counts an upgrade keeps. Before 4,
 /// the file cache could vouch for bytes it never hashed, and a render then
@@ -71,6 +73,12 @@ pub const PURGED: TableDefinition<[u8; 32], u64> = TableDefinition::new("purged"
 /// snapshot id -> enveloped postcard `Manifest`. Not derived from the log:
 /// like blobs, it is kept as written and never rebuilt.
 pub const SNAPSHOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("snapshots");
+
+/// snapshot key -> enveloped postcard `Manifest` of a deleted snapshot,
+/// moved here from `snapshots` so that undoing the deletion can bring it
+/// back; gc empties it. Not derived from the log, like `snapshots`.
+pub const DELETED_SNAPSHOTS: TableDefinition<u64, &[u8]> =
+    TableDefinition::new("deleted_snapshots");
 
 /// content id -> snapshot id, for the snapshots of schema 4 and older
 /// (named by a local seq), so they resolve by their content id too.

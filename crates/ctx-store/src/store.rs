@@ -20,8 +20,8 @@ use redb::{
 };
 
 use ctx_model::{
-    BlobHash, Change, Event, EventRecord, EventSeq, Manifest, PlanError, SnapshotId, Timestamp,
-    TokenizerKind, plan,
+    BlobHash, Change, Event, EventRecord, EventSeq, Manifest, PlanError, Reversal, SnapshotId,
+    Timestamp, TokenizerKind, plan,
 };
 
 use crate::codec::{encode, encode_event, encode_manifest};
@@ -29,9 +29,9 @@ use crate::error::{Result, StoreError};
 use crate::overlay::Overlay;
 use crate::read::{FileStamp, Query, View};
 use crate::schema::{
-    ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, COUNTS_TRUSTED_SINCE, EVENTS, EVENTS_BY_PACK,
-    FILE_CACHE, FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION, SNAPSHOT_ALIASES,
-    SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
+    ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, COUNTS_TRUSTED_SINCE, DELETED_SNAPSHOTS, EVENTS,
+    EVENTS_BY_PACK, FILE_CACHE, FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION,
+    SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
@@ -762,11 +762,48 @@ impl Writer {
             }
             Change::DeleteSnapshot(id) => {
                 let id = self.snapshot_key(id)?;
-                let gone = self.txn.open_table(SNAPSHOTS)?.remove(id.0)?.is_some();
+                let manifest = self
+                    .txn
+                    .open_table(SNAPSHOTS)?
+                    .remove(id.0)?
+                    .map(|v| v.value().to_vec());
+                let gone = manifest.is_some();
+                if let Some(manifest) = manifest {
+                    // Kept as written, for an undo, until gc.
+                    self.txn
+                        .open_table(DELETED_SNAPSHOTS)?
+                        .insert(id.0, manifest.as_slice())?;
+                }
                 if gone && id.is_content() {
                     self.txn.open_table(SNAPSHOT_SEQS)?.remove(id.0)?;
                 } else if gone {
                     // Another copy of the same render may take its id.
+                    self.rebuild_aliases()?;
+                }
+            }
+            Change::RestoreSnapshot(id, stored) => {
+                let manifest = self
+                    .txn
+                    .open_table(DELETED_SNAPSHOTS)?
+                    .remove(id.0)?
+                    .map(|v| v.value().to_vec());
+                // Undo planning found it in this same transaction.
+                let Some(manifest) = manifest else {
+                    return Err(StoreError::Corrupt {
+                        table: "deleted_snapshots",
+                        key: id.to_string(),
+                        reason: "the deleted snapshot to restore is not kept".into(),
+                    });
+                };
+                let mut snapshots = self.txn.open_table(SNAPSHOTS)?;
+                if snapshots.get(id.0)?.is_some() {
+                    return Err(StoreError::SnapshotExists { id });
+                }
+                snapshots.insert(id.0, manifest.as_slice())?;
+                drop(snapshots);
+                if id.is_content() {
+                    self.txn.open_table(SNAPSHOT_SEQS)?.insert(id.0, stored.0)?;
+                } else {
                     self.rebuild_aliases()?;
                 }
             }
@@ -881,6 +918,7 @@ impl Writer {
         self.txn.open_table(SNAPSHOTS)?;
         self.txn.open_table(SNAPSHOT_ALIASES)?;
         self.txn.open_table(SNAPSHOT_SEQS)?;
+        self.txn.open_table(DELETED_SNAPSHOTS)?;
         self.txn.open_table(PURGED)?;
         Ok(())
     }
@@ -930,8 +968,18 @@ impl Writer {
                 Event::SnapshotTaken { id, .. } | Event::SnapshotReceived { id, .. } => {
                     seqs.insert(id.0, record.seq.0);
                 }
-                Event::SnapshotDeleted { snapshot, .. } => {
+                Event::SnapshotDeleted { snapshot, .. }
+                | Event::Undone {
+                    reversal: Reversal::DeleteSnapshot { snapshot },
+                    ..
+                } => {
                     seqs.remove(&snapshot.0);
+                }
+                Event::Undone {
+                    reversal: Reversal::RestoreSnapshot { snapshot, stored },
+                    ..
+                } if snapshot.is_content() => {
+                    seqs.insert(snapshot.0, stored.0);
                 }
                 _ => {}
             }

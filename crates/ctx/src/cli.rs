@@ -50,8 +50,10 @@ pub enum Command {
     /// Remove content that no event and no snapshot needs, and compact the
     /// database file.
     Gc(GcArgs),
-    /// Reverse the most recent change by appending its opposite.
+    /// Reverse the most recent change, or event SEQ, by appending its opposite.
     Undo(UndoArgs),
+    /// Reverse the most recent undo (bring back what it undid).
+    Redo,
     /// Remove captured content from the store for good (a secret captured
     /// by mistake); the events stay and say it is gone.
     Purge(PurgeArgs),
@@ -103,11 +105,15 @@ pub struct PurgeArgs {
 
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// Undo this pack's most recent change instead of the newest overall.
+    /// Undo event SEQ (see `ctx log`) alone, if no later change depends on it.
+    #[arg(value_name = "SEQ", conflicts_with_all = ["pack", "event"])]
+    pub seq: Option<u64>,
+    /// Undo this pack's most recent change instead of the newest overall
+    /// (a deleted pack's name, or a former one, names it too).
     #[arg(long, conflicts_with = "event")]
     pub pack: Option<String>,
-    /// Undo event SEQ (see `ctx log`), if it is a change not undone yet.
-    #[arg(long, value_name = "SEQ")]
+    /// The same as SEQ (kept for scripts written before SEQ).
+    #[arg(long, value_name = "SEQ", hide = true)]
     pub event: Option<u64>,
 }
 
@@ -191,7 +197,7 @@ pub enum SnapshotCommand {
     Show(SnapshotIdArgs),
     /// Write a snapshot's payload, byte-identical to when it was created.
     Render(SnapshotRenderArgs),
-    /// Delete a snapshot (its content stays until garbage collection).
+    /// Delete a snapshot (`ctx undo` restores it until `ctx gc`).
     Delete(SnapshotIdArgs),
     /// Compare two renders: items added, removed, changed, newly excluded.
     Diff(SnapshotDiffArgs),
@@ -381,7 +387,8 @@ pub struct SetArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// Only this pack's events.
+    /// Only this pack's events (a deleted pack's name, or a former one,
+    /// names it too).
     pub pack: Option<String>,
     /// Show at most N events.
     #[arg(short = 'n', long = "limit", value_name = "N")]

@@ -163,11 +163,20 @@ fn store(err: &StoreError, message: String) -> CliError {
         }
         StoreError::Undo(UndoError::NotUndoable { .. }) => (
             Kind::Usage,
-            Some(
-                "snapshots are removed with `ctx snapshot delete`; an undo is reversed by undoing the change before it",
-            ),
+            Some("`ctx undo SEQ` undoes an earlier change on its own (`ctx log` lists them)"),
         ),
-        StoreError::Undo(UndoError::AlreadyUndone { .. }) => (Kind::Conflict, None),
+        StoreError::Undo(UndoError::SnapshotGone { .. }) => (
+            Kind::NotFound,
+            Some("`ctx undo SEQ` undoes an earlier change on its own (`ctx log` lists them)"),
+        ),
+        StoreError::Undo(UndoError::Depended { .. }) => (
+            Kind::Conflict,
+            Some("undo those first, newest first, or leave this change as it is"),
+        ),
+        StoreError::Undo(UndoError::AlreadyUndone { .. }) => (
+            Kind::Conflict,
+            Some("`ctx redo` (or `ctx undo` of that undo's SEQ) brings it back"),
+        ),
         StoreError::Fold(FoldError::NameTaken { .. } | FoldError::DuplicateSpec { .. }) => {
             (Kind::Conflict, None)
         }
@@ -296,7 +305,7 @@ impl From<EngineError> for CliError {
                     _ => String::new(),
                 };
                 Self::new(Kind::Conflict, message).hint(format!(
-                    "{first}undo an earlier change with `ctx undo --event SEQ` (`ctx log` lists them)"
+                    "{first}undo an earlier change with `ctx undo SEQ` (`ctx log` lists them)"
                 ))
             }
             EngineError::PackChanged { .. } => {

@@ -67,7 +67,8 @@ pub fn log(inv: &Invocation, args: LogArgs, out: &mut Output) -> Result<()> {
     Ok(())
 }
 
-/// One human line: seq, time, user, pack, what changed.
+/// One human line: seq, time, user, pack, what changed, and the command
+/// that changed it.
 fn line(entry: &LogEntry) -> String {
     let record = &entry.0;
     let pack = record
@@ -82,10 +83,25 @@ fn line(entry: &LogEntry) -> String {
         what.push(' ');
         what.push_str(&id.short());
     }
+    if !record.command.is_empty() {
+        let words: Vec<String> = record.command.iter().map(|w| quoted(w)).collect();
+        what.push_str(&format!("  `{}`", words.join(" ")));
+    }
     // One line per event, whatever a note or a label holds.
     escape_controls(&format!(
         "{:>6}  {}  {}  {}  {}",
         record.seq.0, record.time, record.user, pack, what
     ))
     .into_owned()
+}
+
+/// A word of a command line as a shell reads it back: as it is when it
+/// holds nothing a shell treats specially, else in single quotes.
+fn quoted(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,#".contains(c);
+    if !word.is_empty() && !word.starts_with('#') && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

@@ -36,6 +36,7 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
         Command::Fsck(args) => fsck::fsck(inv, args, out),
         Command::Gc(args) => gc::gc(inv, args, out),
         Command::Undo(args) => undo::undo(inv, args, out),
+        Command::Redo => undo::redo(inv, out),
         Command::Purge(args) => purge::purge(inv, args, out),
         Command::Mcp(args) => crate::mcp::serve(inv, args),
     }

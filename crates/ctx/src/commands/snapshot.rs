@@ -205,7 +205,7 @@ struct Payload<'a> {
 impl Human for SnapshotDeleted {
     fn print(&self, _: &mut Output) -> Result<()> {
         status(format!(
-            "Deleted snapshot {}; its content stays in the store until garbage collection.",
+            "Deleted snapshot {}; `ctx undo` restores it until `ctx gc` removes its content.",
             self.id.short()
         ));
         Ok(())
