@@ -401,3 +401,23 @@ fn snapshots_are_listed_newest_first_whatever_their_ids() {
     let newest_first: Vec<&str> = ids.iter().rev().map(String::as_str).collect();
     assert_eq!(shown, newest_first);
 }
+
+#[test]
+fn show_prints_the_render_hash_beside_the_payload_hash() {
+    let env = project();
+    let rendered = env.ok(&["render", "app", "--json"]).json();
+    let id = snapshot_id(&env, &["app"]);
+    let shown = env.ok(&["snapshot", "show", &id]).stdout;
+    let json = env.ok(&["snapshot", "show", &id, "--json"]).json();
+    let render_hash = rendered["render_hash"].as_str().expect("render hash");
+    assert_eq!(json["render_hash"], render_hash);
+    assert!(
+        shown.contains(&format!("render hash: {render_hash}\n")),
+        "{shown}"
+    );
+    let payload_hash = json["payload_hash"].as_str().expect("payload hash");
+    assert!(
+        shown.contains(&format!("BLAKE3 {payload_hash}\n")),
+        "{shown}"
+    );
+}

@@ -145,6 +145,9 @@ impl Human for SnapshotShown {
             "payload: {} bytes, BLAKE3 {}",
             self.payload_bytes, self.payload_hash
         ))?;
+        // The render hash is what `ctx render` prints: it lets a live render
+        // be matched to this snapshot without storing it.
+        out.line(format!("render hash: {}", self.render_hash))?;
         if !self.items.is_empty() {
             out.table(
                 &[("TOKENS", true), ("ITEM", false), ("SOURCE", false)],
