@@ -522,3 +522,16 @@ fn since_never_leaves_a_stale_item_unmentioned() {
     );
     assert_eq!(chained["since"]["removed"], serde_json::json!(["a.txt"]));
 }
+
+#[test]
+fn quiet_hides_the_summary_but_not_the_warnings() {
+    let env = project();
+    std::fs::remove_file(env.path("src/main.rs")).expect("remove");
+    let run = env.ok(&["render", "demo", "-q", "-o", "out.md"]);
+    insta::assert_snapshot!(run.stderr, @"warning: `src/main.rs` does not exist; using the content captured when it was added");
+    env.ok(&["pack", "create", "empty"]);
+    assert_eq!(
+        env.ok(&["render", "empty", "-q"]).stderr,
+        "warning: the packs have no artifacts\n"
+    );
+}

@@ -142,7 +142,7 @@ pub struct RenderArgs {
     /// With --json, include the payload text in the JSON document.
     #[arg(long)]
     pub payload: bool,
-    /// Print no summary.
+    /// Print no summary (warnings are still printed).
     #[arg(short, long)]
     pub quiet: bool,
 }

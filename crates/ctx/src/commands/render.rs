@@ -45,7 +45,11 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
             payload: args.payload.then(|| rendered.payload()),
         });
     }
-    if !args.quiet {
+    // `-q` hides the summary, never a warning: a source that is gone or a
+    // payload left empty is what a quiet script most needs to hear about.
+    if args.quiet {
+        print_warnings(&rendered);
+    } else {
         rendered.print(out)?;
     }
     Ok(())
