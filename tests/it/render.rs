@@ -189,7 +189,9 @@ fn live_renders_read_current_content_and_fall_back_when_a_file_is_gone() {
             .contains("`src/main.rs` does not exist"),
         "{doc}"
     );
-    let strict = env.ok(&["render", "demo", "--strict", "--json"]).json();
+    let strict = env.run(&["render", "demo", "--strict", "--json"]);
+    assert_eq!(strict.code, 3, "{}", strict.stderr);
+    let strict = strict.json();
     let missing: Vec<&serde_json::Value> = strict["excluded"]
         .as_array()
         .expect("excluded")
@@ -534,4 +536,26 @@ fn quiet_hides_the_summary_but_not_the_warnings() {
         env.ok(&["render", "empty", "-q"]).stderr,
         "warning: the packs have no artifacts\n"
     );
+}
+
+#[test]
+fn strict_writes_the_payload_then_fails_for_a_source_that_is_gone() {
+    let env = project();
+    env.ok(&["render", "demo", "--strict", "-q"]);
+    std::fs::remove_file(env.path("src/main.rs")).expect("remove");
+    let run = env.run(&["render", "demo", "--strict", "-q", "-o", "out.md"]);
+    insta::assert_snapshot!(format!("exit: {}\n{}", run.code, run.stderr), @r"
+    exit: 3
+    warning: `src/main.rs` does not exist; left out (--strict)
+    error: left out 1 source that is gone (--strict)
+    hint: the payload was written without them; restore them, remove them from the pack, or leave out `--strict` to use their captured content
+    ");
+    let written = std::fs::read_to_string(env.path("out.md")).expect("written");
+    assert!(!written.contains("hello"), "{written}");
+    let created = env.run(&["snapshot", "create", "demo", "--strict", "--json"]);
+    assert_eq!(created.code, 3, "{}", created.stderr);
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    env.ok(&["snapshot", "show", &id]);
+    // Without --strict, the captured content stands in and all is well.
+    env.ok(&["render", "demo", "-q"]);
 }

@@ -682,9 +682,11 @@ fn a_growing_file_is_read_or_refused_without_hanging() {
                         run.describe()
                     );
                 }
+                // A range past a just-truncated end is left out as
+                // gone, which `--strict` reports with exit code 3.
                 let render = run(&env, &["render", "p", "--strict"]);
                 assert!(
-                    render.is_clean() && render.code == Some(0),
+                    render.is_clean() && matches!(render.code, Some(0 | 3)),
                     "{}",
                     render.describe()
                 );

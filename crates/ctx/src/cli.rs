@@ -162,7 +162,8 @@ pub struct RenderOptions {
     /// Use only the content captured in the store; read no source file.
     #[arg(long)]
     pub frozen: bool,
-    /// Leave out sources that are gone instead of using their captured content.
+    /// Leave out sources that are gone instead of using their captured
+    /// content, and exit with code 3 after writing the output if any was.
     #[arg(long)]
     pub strict: bool,
     /// Keep secrets in the payload instead of replacing them with `[REDACTED:kind]`.

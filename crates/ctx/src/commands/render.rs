@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use ctx_engine::{RenderOptions, Rendered, count};
+use ctx_engine::{RenderOptions, Rendered, Warning, count};
 use ctx_model::EventSeq;
 
 use crate::cli::{RenderArgs, RenderOptions as RenderFlags};
-use crate::error::Result;
+use crate::error::{CliError, Kind, Result};
 use crate::invocation::Invocation;
 use crate::output::{Human, Output, percent, status, warn};
 use crate::progress::Bar;
@@ -40,10 +40,11 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
         None => {}
     }
     if out.is_json() {
-        return out.json(&Summary {
+        out.json(&Summary {
             rendered: &rendered,
             payload: args.payload.then(|| rendered.payload()),
-        });
+        })?;
+        return strict(&args.render, &rendered.warnings, "the payload was written");
     }
     // `-q` hides the summary, never a warning: a source that is gone or a
     // payload left empty is what a quiet script most needs to hear about.
@@ -52,7 +53,28 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
     } else {
         rendered.print(out)?;
     }
-    Ok(())
+    strict(&args.render, &rendered.warnings, "the payload was written")
+}
+
+/// Fails a `--strict` render that left out sources that are gone, after
+/// its output is written (`done` says what became of it): strict is how a
+/// script asks for every source, so a missing one must not pass as success.
+pub fn strict(flags: &RenderFlags, warnings: &[Warning], done: &str) -> Result<()> {
+    let gone = warnings
+        .iter()
+        .filter(|w| matches!(w, Warning::SourceGone { left_out: true, .. }))
+        .count() as u64;
+    if !flags.strict || gone == 0 {
+        return Ok(());
+    }
+    let what = if gone == 1 {
+        "1 source that is gone".to_owned()
+    } else {
+        format!("{gone} sources that are gone")
+    };
+    Err(CliError::new(Kind::NotFound, format!("left out {what} (--strict)")).hint(format!(
+        "{done} without them; restore them, remove them from the pack, or leave out `--strict` to use their captured content"
+    )))
 }
 
 /// The `--json` summary: the render, with the payload when asked for.

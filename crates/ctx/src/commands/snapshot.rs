@@ -40,7 +40,12 @@ fn create(inv: &Invocation, args: SnapshotCreateArgs, out: &mut Output) -> Resul
         inv.engine
             .create_snapshot(&args.packs, args.label, &options, &bar)?
     };
-    out.emit(&created)
+    out.emit(&created)?;
+    super::render::strict(
+        &args.render,
+        &created.what().warnings,
+        "the snapshot was stored",
+    )
 }
 
 impl Human for Stored<SnapshotCreated> {
