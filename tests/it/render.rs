@@ -80,18 +80,24 @@ fn budgets_from_one_to_full_size_are_exact_and_respected() {
         };
         let mut budget = 1;
         while budget <= full + 2 {
-            let doc = env
-                .ok(&[
-                    "render",
-                    "demo",
-                    "--format",
-                    format,
-                    "--tokens",
-                    &budget.to_string(),
-                    "--json",
-                    "--payload",
-                ])
-                .json();
+            let run = env.run(&[
+                "render",
+                "demo",
+                "--format",
+                format,
+                "--tokens",
+                &budget.to_string(),
+                "--json",
+                "--payload",
+            ]);
+            // A budget below the frame is refused, never an empty payload.
+            if run.code == 2 && run.stderr.contains("cannot hold even the") {
+                assert!(run.stdout.is_empty(), "{format} at {budget}");
+                budget += step;
+                continue;
+            }
+            assert_eq!(run.code, 0, "{format} at {budget}: {}", run.stderr);
+            let doc = run.json();
             let payload = doc["payload"].as_str().expect("payload");
             let reported = doc["tokens"].as_u64().expect("tokens");
             let counted = bpe.encode_with_special_tokens(payload).len() as u64;
@@ -558,4 +564,32 @@ fn strict_writes_the_payload_then_fails_for_a_source_that_is_gone() {
     env.ok(&["snapshot", "show", &id]);
     // Without --strict, the captured content stands in and all is well.
     env.ok(&["render", "demo", "-q"]);
+}
+
+#[test]
+fn a_budget_below_the_frame_is_an_error_not_an_empty_file() {
+    let env = project();
+    env.write("out.json", "kept\n");
+    let run = env.run(&[
+        "render", "demo", "--format", "json", "--tokens", "5", "-o", "out.json",
+    ]);
+    insta::assert_snapshot!(format!("exit: {}\n{}", run.code, run.stderr), @r"
+    exit: 2
+    error: the budget of 5 tokens cannot hold even the json frame (319 tokens)
+    hint: give a budget of at least 319 tokens with `--tokens N`; nothing was written
+    ");
+    assert_eq!(
+        std::fs::read_to_string(env.path("out.json")).expect("kept"),
+        "kept\n"
+    );
+    let run = env.run(&[
+        "snapshot", "create", "demo", "--format", "json", "--tokens", "5",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        env.ok(&["snapshot", "list", "--json"]).json()["snapshots"]
+            .as_array()
+            .expect("snapshots")
+            .is_empty()
+    );
 }

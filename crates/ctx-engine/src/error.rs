@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ctx_model::{ArtifactId, EventSeq, FoldError, NameError, PackName, SnapshotId, SpecError};
+use ctx_model::{
+    ArtifactId, EventSeq, FoldError, Format, NameError, PackName, SnapshotId, SpecError,
+};
 use ctx_store::StoreError;
 use ctx_store::bundle::BundleError;
 
@@ -102,6 +104,14 @@ pub enum EngineError {
         event: EventSeq,
         what: String,
         conflict: FoldError,
+    },
+    /// A budget too small for even the frame of the format (a JSON
+    /// document's braces, XML's root element): there is no such payload.
+    #[error("the budget of {budget} tokens cannot hold even the {format} frame ({frame} tokens)")]
+    FrameOverBudget {
+        budget: u64,
+        format: Format,
+        frame: u64,
     },
     /// The pack an operation read changed (renamed, deleted, created again)
     /// before it could write.

@@ -299,6 +299,9 @@ impl From<EngineError> for CliError {
                     "{first}undo an earlier change with `ctx undo --event SEQ` (`ctx log` lists them)"
                 ))
             }
+            EngineError::FrameOverBudget { frame, .. } => Self::new(Kind::Usage, message).hint(
+                format!("give a budget of at least {frame} tokens with `--tokens N`; nothing was written")
+            ),
             EngineError::PackChanged { .. } => {
                 Self::new(Kind::Conflict, message).hint("run the command again")
             }
