@@ -111,13 +111,21 @@ impl Engine {
             self.store()?
         };
         let report = store.gc(dry_run)?;
+        // redb writes its header and trims the file as it closes, so the
+        // size the store sees while open is not the size it leaves.
+        drop(store);
+        let file_after = if dry_run {
+            report.file_after
+        } else {
+            self.file_size()?
+        };
         Ok(Collected {
             dry_run,
             blobs_removed: report.blobs_removed,
             bytes_removed: report.bytes_removed,
             file_before: report.file_before,
-            file_after: report.file_after,
-            bytes_returned: report.file_before.saturating_sub(report.file_after),
+            file_after,
+            bytes_returned: report.file_before.saturating_sub(file_after),
         })
     }
 
