@@ -281,3 +281,35 @@ fn a_prefix_of_fewer_than_four_digits_is_refused() {
     assert_eq!(env.event_count(), events);
     env.ok(&["pack", "remove", "p", &id[..4]]);
 }
+
+#[test]
+fn short_forms_of_budgets_formats_and_commands() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p", "--tokens", "32k"]);
+    env.ok(&["pack", "add", "p", "text:hello"]);
+    let listed = env.ok(&["pack", "ls", "--json"]).json();
+    assert_eq!(listed["packs"][0]["budget"], 32_000, "{listed}");
+    env.ok(&["pack", "set", "p", "--tokens", "128K"]);
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    assert_eq!(shown["budget"], 128_000, "{shown}");
+    let rendered = env
+        .ok(&["render", "p", "--format", "md", "--tokens", "1k", "--json"])
+        .json();
+    assert_eq!(rendered["format"], "markdown");
+    assert_eq!(rendered["budget"], 1000);
+    for bad in ["k", "0k", "1.5k", "99999999999999999999k"] {
+        let run = env.run(&["pack", "set", "p", "--tokens", bad]);
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+    }
+    let id = env.ok(&["snapshot", "create", "p", "--json"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert!(env.ok(&["snapshot", "ls"]).stdout.contains(&id[..8]));
+    env.ok(&["snapshot", "rm", &id]);
+    env.ok(&["pack", "rm", "p", "text:hello"]);
+    assert_eq!(
+        env.ok(&["pack", "show", "p", "--json"]).json()["items"],
+        serde_json::json!([])
+    );
+}
