@@ -212,25 +212,29 @@ fn damaged_bundles_are_refused_and_nothing_is_written() {
     flipped[middle] ^= 0x01;
     let mut newer = bundle.clone();
     newer[8] = 9;
-    let cases: [(&str, Vec<u8>, &str); 5] = [
-        ("flipped.ctx", flipped, "checksum does not match"),
+    // A damaged bundle is an integrity failure (6); a file that is no
+    // bundle, or one from a newer ctx, is an error (1).
+    let cases: [(&str, Vec<u8>, &str, i32); 5] = [
+        ("flipped.ctx", flipped, "checksum does not match", 6),
         (
             "truncated.ctx",
             bundle[..bundle.len() - 10].to_vec(),
             "checksum does not match",
+            6,
         ),
         (
             "text.ctx",
             b"just some text, not a bundle at all".to_vec(),
             "not a ctx snapshot bundle",
+            1,
         ),
-        ("newer.ctx", newer, "newer ctx (bundle format 9)"),
-        ("empty.ctx", Vec::new(), "not a ctx snapshot bundle"),
+        ("newer.ctx", newer, "newer ctx (bundle format 9)", 1),
+        ("empty.ctx", Vec::new(), "not a ctx snapshot bundle", 1),
     ];
-    for (name, bytes, says) in cases {
+    for (name, bytes, says, code) in cases {
         std::fs::write(other.path(name), bytes).expect("write");
         let run = other.run(&["snapshot", "import", name]);
-        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        assert_eq!(run.code, code, "{name}: {}", run.stderr);
         assert!(run.stderr.contains(says), "{name}: {}", run.stderr);
         assert!(
             run.stderr.contains("nothing was written"),
@@ -245,7 +249,7 @@ fn damaged_bundles_are_refused_and_nothing_is_written() {
     late[at] ^= 0x01;
     std::fs::write(other.path("late.ctx"), late).expect("write");
     let run = other.run(&["snapshot", "import", "late.ctx"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.code, 6, "{}", run.stderr);
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     let missing = other.run(&["snapshot", "import", "nope.ctx"]);
     assert_eq!(missing.code, 3, "{}", missing.stderr);

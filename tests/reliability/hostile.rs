@@ -397,8 +397,8 @@ fn damaged_and_random_bundles_are_refused_or_imported_cleanly() {
             std::fs::write(env.path("in.ctx"), &bytes).expect("write");
             let before = std::fs::read(env.home.path().join("ctx.redb")).expect("store");
             let run = run(&env, &["snapshot", "import", "in.ctx", "--json"]);
-            check(&format!("import {damage:?}"), &run, &[0, 1])?;
-            if run.code == Some(1) {
+            check(&format!("import {damage:?}"), &run, &[0, 1, 6])?;
+            if matches!(run.code, Some(1 | 6)) {
                 prop_assert_eq!(
                     std::fs::read(env.home.path().join("ctx.redb")).expect("store"),
                     before,
@@ -825,7 +825,7 @@ fn a_bundle_whose_claims_disagree_with_its_content_is_refused() {
         std::fs::write(env.path(&name), bundle).expect("write");
         let run = run(&env, &["snapshot", "import", &name]);
         assert!(run.is_clean(), "{}", run.describe());
-        assert_eq!(run.code, Some(1), "claim {i}: {}", run.describe());
+        assert_eq!(run.code, Some(6), "claim {i}: {}", run.describe());
         assert!(run.stderr.contains("it is damaged"), "{}", run.stderr);
     }
     assert_eq!(env.event_count(), before);
@@ -855,7 +855,7 @@ fn a_bundle_whose_payload_would_exhaust_memory_is_refused() {
     let started = std::time::Instant::now();
     let run = run(&env, &["snapshot", "import", "bomb.ctx"]);
     assert!(run.is_clean(), "{}", run.describe());
-    assert_eq!(run.code, Some(1), "{}", run.describe());
+    assert_eq!(run.code, Some(6), "{}", run.describe());
     assert!(run.stderr.contains("over the limit"), "{}", run.stderr);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
@@ -902,7 +902,7 @@ fn a_bundle_naming_an_unknown_format_is_refused_whole() {
     std::fs::write(env.path("foreign.ctx"), bytes).expect("write");
     let before = env.event_count();
     let run = env.run(&["snapshot", "import", "foreign.ctx"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.code, 6, "{}", run.stderr);
     assert!(
         run.stderr
             .starts_with("error: cannot import `foreign.ctx`: it is damaged")

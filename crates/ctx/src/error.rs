@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use ctx_engine::{EngineError, NotFound};
 use ctx_model::{FoldError, UndoError};
 use ctx_store::StoreError;
+use ctx_store::bundle::BundleError;
 
 use ctx_engine::source::SourceError;
 
@@ -276,6 +277,12 @@ impl From<EngineError> for CliError {
                 };
                 Self::new(kind, message)
             }
+            // Damage is an integrity failure like a flipped byte in the
+            // store; a file that is no bundle at all, or a newer one, is not.
+            EngineError::Bundle {
+                error: BundleError::Checksum | BundleError::Damaged(_),
+                ..
+            } => Self::new(Kind::Integrity, message).hint("nothing was written"),
             EngineError::Bundle { .. } => {
                 Self::new(Kind::Error, message).hint("nothing was written")
             }
