@@ -313,3 +313,20 @@ fn short_forms_of_budgets_formats_and_commands() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn counts_of_one_are_singular() {
+    let env = Env::new();
+    let mut transcript = String::new();
+    for args in [
+        &["pack", "create", "p", "--tokens", "1"][..],
+        &["pack", "add", "p", "text:x"],
+        &["pack", "set", "p", "--tokens", "2"],
+        &["pack", "show", "p"],
+        &["render", "p", "--tokens", "1", "-o", "out.md"],
+        &["log", "-n", "2"],
+    ] {
+        transcript.push_str(&env.snap(args));
+    }
+    insta::assert_snapshot!(transcript);
+}

@@ -10,12 +10,12 @@ pub fn describe(event: &Event) -> String {
             budget, tokenizer, ..
         } => format!("created the pack (budget {budget}, {tokenizer})"),
         Event::ArtifactAdded { artifact, .. } => match &artifact.content {
-            Captured::Blob(b) => format!("added {} ({} tokens)", artifact.spec, b.tokens),
+            Captured::Blob(b) => format!("added {} ({})", artifact.spec, count(b.tokens, "token")),
             Captured::Files { files, .. } => format!(
-                "added {} ({}, {} tokens)",
+                "added {} ({}, {})",
                 artifact.spec,
                 count(files.len() as u64, "file"),
-                artifact.content.tokens()
+                count(artifact.content.tokens(), "token")
             ),
         },
         Event::ArtifactRemoved { spec, artifact, .. } => {
@@ -26,7 +26,11 @@ pub fn describe(event: &Event) -> String {
         Event::PackDeleted { .. } => "deleted the pack".into(),
         Event::SnapshotCreated { label, tokens, .. }
         | Event::SnapshotTaken { label, tokens, .. } => {
-            format!("created snapshot{} ({tokens} tokens)", quoted(label))
+            format!(
+                "created snapshot{} ({})",
+                quoted(label),
+                count(*tokens, "token")
+            )
         }
         Event::SnapshotLabelled {
             snapshot, label, ..
@@ -39,7 +43,11 @@ pub fn describe(event: &Event) -> String {
         }
         Event::SnapshotImported { label, tokens, .. }
         | Event::SnapshotReceived { label, tokens, .. } => {
-            format!("imported snapshot{} ({tokens} tokens)", quoted(label))
+            format!(
+                "imported snapshot{} ({})",
+                quoted(label),
+                count(*tokens, "token")
+            )
         }
         Event::ContentPurged { blobs, .. } => {
             format!("purged {}", count(blobs.len() as u64, "blob"))

@@ -31,8 +31,10 @@ pub fn create(inv: &Invocation, args: CreateArgs, out: &mut Output) -> Result<()
 impl Human for PackCreated {
     fn print(&self, _: &mut Output) -> Result<()> {
         status(format!(
-            "Created pack `{}` with a budget of {} tokens ({}).",
-            self.pack.name, self.pack.budget, self.pack.tokenizer
+            "Created pack `{}` with a budget of {} ({}).",
+            self.pack.name,
+            count(self.pack.budget, "token"),
+            self.pack.tokenizer
         ));
         Ok(())
     }
@@ -81,8 +83,13 @@ impl Human for PackShown {
         let pack = &self.pack;
         let share = percent(pack.tokens, pack.budget);
         out.line(format!(
-            "pack {}: {} of {} tokens ({share:.1}%), {} artifacts, {}, root {}",
-            pack.name, pack.tokens, pack.budget, pack.artifacts, pack.tokenizer, pack.root
+            "pack {}: {} of {} ({share:.1}%), {}, {}, root {}",
+            pack.name,
+            pack.tokens,
+            count(pack.budget, "token"),
+            count(pack.artifacts, "artifact"),
+            pack.tokenizer,
+            pack.root
         ))?;
         if self.items.is_empty() {
             status(format!(
@@ -170,12 +177,14 @@ pub fn add(inv: &Invocation, args: AddArgs, out: &mut Output) -> Result<()> {
 impl Human for ArtifactAdded {
     fn print(&self, _: &mut Output) -> Result<()> {
         let size = match &self.content {
-            Captured::Blob(b) => format!("{} tokens, {} bytes", b.tokens, b.bytes),
+            Captured::Blob(b) => {
+                format!("{}, {}", count(b.tokens, "token"), count(b.bytes, "byte"))
+            }
             Captured::Files { files, .. } => format!(
-                "{}, {} tokens, {} bytes",
+                "{}, {}, {}",
                 count(files.len() as u64, "file"),
-                self.content.tokens(),
-                self.content.bytes()
+                count(self.content.tokens(), "token"),
+                count(self.content.bytes(), "byte")
             ),
         };
         status(format!(
@@ -262,8 +271,10 @@ pub fn set(inv: &Invocation, args: SetArgs, out: &mut Output) -> Result<()> {
 impl Human for BudgetSet {
     fn print(&self, _: &mut Output) -> Result<()> {
         status(format!(
-            "Set the budget of `{}` to {} tokens (was {}).",
-            self.pack, self.budget, self.from
+            "Set the budget of `{}` to {} (was {}).",
+            self.pack,
+            count(self.budget, "token"),
+            self.from
         ));
         Ok(())
     }

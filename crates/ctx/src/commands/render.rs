@@ -122,7 +122,7 @@ fn summary(r: &Rendered) -> String {
     let mut lines = Vec::new();
     let share = percent(r.tokens, r.budget);
     lines.push(format!(
-        "Rendered {}: {}, {} of {} tokens ({share:.1}%), {}, {}.",
+        "Rendered {}: {}, {} of {} ({share:.1}%), {}, {}.",
         r.packs
             .iter()
             .map(|p| format!("`{p}`"))
@@ -130,7 +130,7 @@ fn summary(r: &Rendered) -> String {
             .join(", "),
         count(r.items.len() as u64, "item"),
         r.tokens,
-        r.budget,
+        count(r.budget, "token"),
         r.format,
         r.tokenizer
     ));
@@ -153,7 +153,7 @@ fn summary(r: &Rendered) -> String {
         for e in r.excluded.iter().take(EXCLUDED_LIMIT) {
             let size = e
                 .tokens
-                .map(|t| format!(", {t} tokens"))
+                .map(|t| format!(", {}", count(t, "token")))
                 .unwrap_or_default();
             lines.push(format!("  {} ({}{size})", e.label.title(), e.reason));
         }

@@ -79,9 +79,10 @@ impl Human for Stored<SnapshotCreated> {
 /// `Created snapshot 1a2b3c4d of `app`: 3 items, 120 tokens.`
 fn stored(verb: &str, id: &str, packs: &[PackName], items: usize, tokens: u64) -> String {
     format!(
-        "{verb} snapshot {id} of {}: {}, {tokens} tokens.",
+        "{verb} snapshot {id} of {}: {}, {}.",
         names(packs),
         count(items as u64, "item"),
+        count(tokens, "token"),
     )
 }
 
@@ -135,11 +136,11 @@ impl Human for SnapshotShown {
     fn print(&self, out: &mut Output) -> Result<()> {
         // An imported manifest may hold any character: keep each line one line.
         out.line(escape_controls(&format!(
-            "snapshot {}: {}, {} of {} tokens, {}, {}",
+            "snapshot {}: {}, {} of {}, {}, {}",
             self.id,
             names(&self.packs),
             self.tokens,
-            self.budget,
+            count(self.budget, "token"),
             self.format,
             self.tokenizer
         )))?;
@@ -147,8 +148,9 @@ impl Human for SnapshotShown {
             out.line(format!("label: {}", escape_controls(label)))?;
         }
         out.line(format!(
-            "payload: {} bytes, BLAKE3 {}",
-            self.payload_bytes, self.payload_hash
+            "payload: {}, BLAKE3 {}",
+            count(self.payload_bytes, "byte"),
+            self.payload_hash
         ))?;
         // The render hash is what `ctx render` prints: it lets a live render
         // be matched to this snapshot without storing it.
@@ -277,9 +279,9 @@ impl Human for Written<'_> {
             None => "stdout".into(),
         };
         status(format!(
-            "Exported snapshot {} to {to} ({} bytes).",
+            "Exported snapshot {} to {to} ({}).",
             self.exported.id.short(),
-            self.exported.bytes
+            count(self.exported.bytes as u64, "byte")
         ));
         Ok(())
     }
