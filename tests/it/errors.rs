@@ -165,3 +165,25 @@ fn a_held_database_is_busy_after_the_wait() {
     drop(held);
     env.ok(&["pack", "add", "p", "text:x"]);
 }
+
+#[test]
+fn common_mistakes_get_a_hint() {
+    let env = Env::new();
+    env.write("src/a.rs", "a\nb\nc\n");
+    env.write("docs/howto/deploy.md", "# Deploy\n");
+    env.ok(&["pack", "create", "p"]);
+    let mut transcript = String::new();
+    for (args, code) in [
+        (&["pack", "add", "p", "src/a.rs#1-2"][..], 3),
+        (&["pack", "add", "p", "src/a.rs:1-2"], 3),
+        (&["pack", "add", "p", "src/a.rs:2"], 3),
+        (&["pack", "add", "p", "Makefile:10-20"], 2),
+        (&["pack", "add", "p", "src/*.rs"], 3),
+        (&["pack", "add", "p", "md_dir:docs"], 3),
+    ] {
+        transcript.push_str(&refused(&env, args, code));
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!(transcript);
+    env.ok(&["pack", "add", "p", "md_dir:docs", "--recursive"]);
+}
