@@ -187,3 +187,21 @@ fn common_mistakes_get_a_hint() {
     insta::assert_snapshot!(transcript);
     env.ok(&["pack", "add", "p", "md_dir:docs", "--recursive"]);
 }
+
+#[test]
+fn an_unknown_pack_near_a_known_one_is_suggested() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "demo"]);
+    env.ok(&["pack", "create", "backend"]);
+    let mut transcript = String::new();
+    for args in [
+        &["render", "dmeo"][..],
+        &["pack", "show", "Demo"],
+        &["pack", "add", "bakend", "text:x"],
+        &["log", "frontend"],
+    ] {
+        transcript.push_str(&refused(&env, args, 3));
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!(transcript);
+}

@@ -139,8 +139,12 @@ impl From<StoreError> for EngineError {
 /// Something a user named that does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotFound {
-    #[error("no pack named `{0}`")]
-    Pack(String),
+    #[error("no pack named `{name}`")]
+    Pack {
+        name: String,
+        /// A pack whose name is near it, as a "did you mean".
+        similar: Option<PackName>,
+    },
     #[error("there is no event {at}; the log holds events 1 to {last}")]
     Event { at: u64, last: u64 },
     #[error("there was no pack named `{name}` right after event {at}")]

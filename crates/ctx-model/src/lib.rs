@@ -14,6 +14,7 @@ pub mod format;
 pub mod id;
 pub mod name;
 pub mod sensitive;
+pub mod similar;
 pub mod snapshot;
 pub mod spec;
 pub mod state;

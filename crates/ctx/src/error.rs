@@ -263,7 +263,13 @@ fn range_typo(typed: &str) -> Option<String> {
 
 fn not_found(err: &NotFound) -> CliError {
     let hint = match err {
-        NotFound::Pack(_) => Some("`ctx pack list` shows the packs".to_owned()),
+        NotFound::Pack {
+            similar: Some(near),
+            ..
+        } => Some(format!(
+            "did you mean `{near}`? `ctx pack list` shows the packs"
+        )),
+        NotFound::Pack { similar: None, .. } => Some("`ctx pack list` shows the packs".to_owned()),
         NotFound::Event { .. } => Some("`ctx log` lists the events".into()),
         NotFound::PackAt { .. } => Some("`ctx log` shows when each pack existed".into()),
         NotFound::Artifact { pack, .. } => {
