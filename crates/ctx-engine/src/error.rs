@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ctx_model::{
-    ArtifactId, EventSeq, FoldError, Format, NameError, PackName, SnapshotId, SpecError,
+    ArtifactId, EventSeq, FoldError, Format, NameError, PackName, SnapshotId, SpecError, Timestamp,
 };
 use ctx_store::StoreError;
 use ctx_store::bundle::BundleError;
@@ -147,6 +147,9 @@ pub enum NotFound {
     },
     #[error("there is no event {at}; the log holds events 1 to {last}")]
     Event { at: u64, last: u64 },
+    /// A time before the first event: there was no state yet.
+    #[error("no event was written at or before {time}")]
+    EventAt { time: Timestamp },
     #[error("there was no pack named `{name}` right after event {at}")]
     PackAt { name: String, at: u64 },
     #[error("pack `{pack}` has no artifact `{wanted}`")]

@@ -13,7 +13,7 @@ use ctx_store::{Query as _, StoreError};
 use crate::describe::describe;
 use crate::engine::find_pack;
 use crate::view::EventView;
-use crate::{Done, Engine, EngineError, Outcome, Result};
+use crate::{Done, Engine, EngineError, NotFound, Outcome, Result};
 
 /// Events read per store opening.
 const PAGE: usize = 512;
@@ -77,6 +77,23 @@ impl Engine {
     /// The id of the live pack `name`, to filter the log by.
     pub fn pack_id(&self, name: &str) -> Result<PackId> {
         self.read(|r| Ok(find_pack(r, name)?.id))
+    }
+
+    /// The newest event written at or before `time`: the seq a state "as
+    /// it was at `time`" replays to. Read a page per store opening, newest
+    /// first, as the log is.
+    pub fn seq_at(&self, time: Timestamp) -> Result<EventSeq> {
+        let mut before = None;
+        loop {
+            let page = self.read(|r| Ok(r.events_rev(before, PAGE)?))?;
+            if let Some(found) = page.iter().find(|e| e.time <= time) {
+                return Ok(found.seq);
+            }
+            match page.last() {
+                Some(last) if page.len() == PAGE => before = Some(last.seq),
+                _ => return Err(NotFound::EventAt { time }.into()),
+            }
+        }
     }
 
     /// Up to `limit` events that `query` wants, older than `before` (from

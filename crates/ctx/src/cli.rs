@@ -169,9 +169,10 @@ pub struct RenderOptions {
     /// Keep secrets in the payload instead of replacing them with `[REDACTED:kind]`.
     #[arg(long)]
     pub no_redact: bool,
-    /// Render the packs as they were right after event SEQ (see `ctx log`).
-    #[arg(long, value_name = "SEQ")]
-    pub at: Option<u64>,
+    /// Render the packs as they were right after event SEQ (see `ctx log`),
+    /// or at TIME (a date, a UTC time or an age, as `log --since` takes).
+    #[arg(long, value_name = "SEQ|TIME")]
+    pub at: Option<String>,
     /// Render only what changed since SNAPSHOT (an id or unique prefix): items it holds as they are are listed by path, not sent.
     #[arg(long, value_name = "SNAPSHOT")]
     pub since: Option<String>,
@@ -303,9 +304,10 @@ pub struct CreateArgs {
 pub struct ShowArgs {
     /// The pack's name.
     pub pack: String,
-    /// Show the pack as it was right after event SEQ (see `ctx log`).
-    #[arg(long, value_name = "SEQ")]
-    pub at: Option<u64>,
+    /// Show the pack as it was right after event SEQ (see `ctx log`), or at
+    /// TIME (a date, a UTC time or an age, as `log --since` takes).
+    #[arg(long, value_name = "SEQ|TIME")]
+    pub at: Option<String>,
     /// List every item (each file of a collection) with its tokens, and the 10 largest.
     #[arg(long)]
     pub tokens: bool,

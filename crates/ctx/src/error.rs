@@ -270,7 +270,9 @@ fn not_found(err: &NotFound) -> CliError {
             "did you mean `{near}`? `ctx pack list` shows the packs"
         )),
         NotFound::Pack { similar: None, .. } => Some("`ctx pack list` shows the packs".to_owned()),
-        NotFound::Event { .. } => Some("`ctx log` lists the events".into()),
+        NotFound::Event { .. } | NotFound::EventAt { .. } => {
+            Some("`ctx log` lists the events".into())
+        }
         NotFound::PackAt { .. } => Some("`ctx log` shows when each pack existed".into()),
         NotFound::Artifact { pack, .. } => {
             Some(format!("`ctx pack show {pack}` lists its artifacts"))

@@ -4,7 +4,7 @@ use ctx_engine::{
     AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, PackCreated, PackDeleted,
     PackList, PackRenamed, PackShown, TokenItem, TokenListing, count,
 };
-use ctx_model::{AddOptions, Artifact, Captured, EventSeq};
+use ctx_model::{AddOptions, Artifact, Captured};
 
 use crate::cli::{AddArgs, CreateArgs, DeleteArgs, RemoveArgs, RenameArgs, SetArgs, ShowArgs};
 use crate::error::{CliError, Kind, Result};
@@ -71,7 +71,7 @@ impl Human for PackList {
 }
 
 pub fn show(inv: &Invocation, args: ShowArgs, out: &mut Output) -> Result<()> {
-    let at = args.at.map(EventSeq);
+    let at = inv.at(args.at.as_deref())?;
     if args.tokens {
         return out.emit(&inv.engine.pack_tokens(&args.pack, at, TOP)?);
     }

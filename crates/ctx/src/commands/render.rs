@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use ctx_engine::{RenderOptions, Rendered, Warning, count};
-use ctx_model::EventSeq;
 
 use crate::cli::{RenderArgs, RenderOptions as RenderFlags};
 use crate::error::{CliError, Kind, Result};
@@ -23,7 +22,7 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
     let rendered = {
         let bar = Bar::start(!args.quiet && !out.is_json());
         inv.engine
-            .render(&args.packs, &options(&args.render), &bar)?
+            .render(&args.packs, &options(inv, &args.render)?, &bar)?
     };
     match write::named(args.output.as_deref()) {
         Some(path) => write::to_path(
@@ -87,17 +86,17 @@ struct Summary<'a> {
 }
 
 /// Render options from the command line.
-pub fn options(flags: &RenderFlags) -> RenderOptions {
-    RenderOptions {
+pub fn options(inv: &Invocation, flags: &RenderFlags) -> Result<RenderOptions> {
+    Ok(RenderOptions {
         format: flags.format,
         budget: flags.tokens,
         tokenizer: flags.tokenizer,
         frozen: flags.frozen,
         redact: !flags.no_redact,
         strict: flags.strict,
-        at: flags.at.map(EventSeq),
+        at: inv.at(flags.at.as_deref())?,
         since: flags.since.clone(),
-    }
+    })
 }
 
 /// The human summary, on stderr: warnings, what went in, what was left out

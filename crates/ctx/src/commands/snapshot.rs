@@ -34,7 +34,7 @@ pub fn run(inv: &Invocation, cmd: SnapshotCommand, out: &mut Output) -> Result<(
 }
 
 fn create(inv: &Invocation, args: SnapshotCreateArgs, out: &mut Output) -> Result<()> {
-    let options = super::render::options(&args.render);
+    let options = super::render::options(inv, &args.render)?;
     let created = {
         let bar = Bar::start(!out.is_json());
         inv.engine
