@@ -205,3 +205,33 @@ fn an_unknown_pack_near_a_known_one_is_suggested() {
     }
     insta::assert_snapshot!(transcript);
 }
+
+#[test]
+fn reading_a_store_that_does_not_exist_creates_nothing() {
+    let env = Env::new();
+    let home = env.home.path().join("not/yet");
+    let home = home.to_str().expect("utf-8");
+    for (args, code) in [
+        (&["pack", "list"][..], 0),
+        (&["pack", "show", "p"], 3),
+        (&["log", "--json"], 0),
+        (&["snapshot", "list"], 0),
+        (&["snapshot", "show", "abcd"], 3),
+        (&["render", "p"], 3),
+        (&["fsck"], 0),
+        (&["gc", "--dry-run"], 0),
+    ] {
+        let mut full = vec!["--home", home];
+        full.extend_from_slice(args);
+        let run = env.run(&full);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        assert!(
+            !env.home.path().join("not").exists(),
+            "{args:?} created the home"
+        );
+    }
+    let mut full = vec!["--home", home];
+    full.extend_from_slice(&["pack", "create", "p"]);
+    env.ok(&full);
+    assert!(env.home.path().join("not/yet/ctx.redb").is_file());
+}

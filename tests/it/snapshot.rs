@@ -205,7 +205,8 @@ fn damaged_bundles_are_refused_and_nothing_is_written() {
     env.ok(&["snapshot", "export", &id, "bundle.ctx"]);
     let bundle = std::fs::read(env.path("bundle.ctx")).expect("bundle");
     let other = Env::new();
-    other.ok(&["pack", "list"]);
+    // A first write creates the store the import must leave untouched.
+    other.ok(&["pack", "create", "other"]);
     let before = std::fs::read(other.home.path().join("ctx.redb")).expect("store");
     let mut flipped = bundle.clone();
     let middle = flipped.len() / 2;

@@ -109,9 +109,25 @@ impl Engine {
         Ok(Store::open(&self.prepared_db_path()?, self.wait)?)
     }
 
-    /// Opens the store for reading only.
+    /// Opens the store for reading only. A store that does not exist yet
+    /// reads as empty and is not created, nor is its home folder: a command
+    /// that only looks leaves nothing behind.
     pub(crate) fn store_read(&self) -> Result<Store> {
+        if !self.has_store()? {
+            return Ok(Store::empty(&self.db_path())?);
+        }
         Ok(Store::open_read_only(&self.prepared_db_path()?, self.wait)?)
+    }
+
+    /// Whether anything is at the database path (a link counts, even a
+    /// dangling one: opening it is for the store to judge).
+    pub(crate) fn has_store(&self) -> Result<bool> {
+        let path = self.db_path();
+        match std::fs::symlink_metadata(&path) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(error) => Err(EngineError::ReadFile { path, error }),
+        }
     }
 
     /// Runs `f` in one read transaction.

@@ -104,6 +104,18 @@ impl Engine {
     /// Removes blobs no event and no snapshot needs (unless `dry_run`), and
     /// compacts the database file.
     pub fn gc(&self, dry_run: bool) -> Result<Collected> {
+        // Nothing to collect in a store that does not exist, and a dry run
+        // creates none.
+        if dry_run && !self.has_store()? {
+            return Ok(Collected {
+                dry_run,
+                blobs_removed: 0,
+                bytes_removed: 0,
+                file_before: 0,
+                file_after: 0,
+                bytes_returned: 0,
+            });
+        }
         // A dry run only reads: it works on a store this user may not write.
         let mut store = if dry_run {
             self.store_read()?
