@@ -330,3 +330,33 @@ fn counts_of_one_are_singular() {
     }
     insta::assert_snapshot!(transcript);
 }
+
+#[test]
+fn show_gives_what_a_render_costs_and_says_when_it_is_over_budget() {
+    let env = Env::new();
+    env.write("a.rs", "fn a() {}\n");
+    env.ok(&["pack", "create", "p", "--tokens", "20"]);
+    env.ok(&["pack", "add", "p", "a.rs"]);
+    env.ok(&["pack", "add", "p", "text:Be brief."]);
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    let rendered = env
+        .ok(&["render", "p", "--frozen", "--tokens", "1000", "--json"])
+        .json();
+    assert_eq!(shown["framed_tokens"], rendered["tokens"], "{shown}");
+    assert!(shown["framed_tokens"].as_u64() > shown["tokens"].as_u64());
+    assert_eq!(shown["over_budget"], true);
+    let header: Vec<String> = env
+        .ok(&["pack", "show", "p"])
+        .stdout
+        .lines()
+        .take(2)
+        .map(str::to_owned)
+        .collect();
+    insta::assert_snapshot!(header.join("\n"), @r"
+    pack p: 7 of 20 tokens (35.0%), 2 artifacts, o200k, root [PROJECT]
+    framed: 23 tokens in a render (115.0% of the budget): over budget, so a render leaves items out
+    ");
+    env.ok(&["pack", "set", "p", "--tokens", "1000"]);
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    assert_eq!(shown["over_budget"], false);
+}

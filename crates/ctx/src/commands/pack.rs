@@ -98,6 +98,25 @@ impl Human for PackShown {
             ));
             return Ok(());
         }
+        // The content total leaves out headings and fences; what a render
+        // costs is what decides whether it fits.
+        match self.framed_tokens {
+            Some(framed) => {
+                let share = percent(framed, pack.budget);
+                let over = if self.over_budget {
+                    ": over budget, so a render leaves items out"
+                } else {
+                    ""
+                };
+                out.line(format!(
+                    "framed: {} in a render ({share:.1}% of the budget){over}",
+                    count(framed, "token")
+                ))?;
+            }
+            None => out.line(
+                "framed: unknown, some captured content cannot be read (`ctx fsck` checks the store)",
+            )?,
+        }
         out.table(
             &[
                 ("ID", false),
