@@ -360,3 +360,40 @@ fn show_gives_what_a_render_costs_and_says_when_it_is_over_budget() {
     let shown = env.ok(&["pack", "show", "p", "--json"]).json();
     assert_eq!(shown["over_budget"], false);
 }
+
+#[test]
+fn long_notes_take_one_line_in_tables_and_notes_are_told_apart() {
+    let env = Env::new();
+    let long = format!("text:{}", "Answer in French, and keep it short. ".repeat(4));
+    let lines = "text:First line of a note\nand its second line";
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", &long]);
+    env.ok(&["pack", "add", "p", lines]);
+    env.ok(&["pack", "add", "p", "text:Be brief."]);
+    let id = env.ok(&["snapshot", "create", "p", "--json"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut transcript = String::new();
+    for args in [
+        &["pack", "show", "p"][..],
+        &["pack", "show", "p", "--tokens"],
+        &["render", "p", "-o", "out.md"],
+        &["snapshot", "show", &id],
+        &["log", "-n", "3"],
+    ] {
+        transcript.push_str(&env.snap(args));
+    }
+    insta::assert_snapshot!(transcript);
+    // The whole note stays in the JSON.
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    assert_eq!(shown["items"][0]["spec"], long.as_str());
+    let log = env.ok(&["log", "--json"]).json();
+    let events = log["events"].as_array().expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["what"].as_str().expect("what").contains(&long)),
+        "{log}"
+    );
+}

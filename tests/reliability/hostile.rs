@@ -978,11 +978,12 @@ fn a_whole_bundle_with_a_hostile_manifest_is_shown_and_used_cleanly() {
 fn a_note_with_a_newline_and_an_escape_stays_on_its_lines() {
     let env = Env::new();
     env.ok(&["pack", "create", "p"]);
-    env.ok(&["pack", "add", "p", "text:first\nsecond \u{1b}[31mred"]);
+    env.ok(&["pack", "add", "p", "text:first \u{1b}[31mred\nsecond"]);
+    // The log's line shows the note's first line, its escape escaped.
     let log = env.ok(&["log"]);
     assert_eq!(log.stdout.lines().count(), 2, "{}", log.stdout);
     assert!(
-        log.stdout.contains("text:first\\nsecond \\u{1b}[31mred"),
+        log.stdout.contains("text:first \\u{1b}[31mred…"),
         "{}",
         log.stdout
     );

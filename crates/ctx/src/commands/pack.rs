@@ -2,7 +2,7 @@
 
 use ctx_engine::{
     AddArtifact, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, PackCreated, PackDeleted,
-    PackList, PackRenamed, PackShown, TokenItem, TokenListing, count,
+    PackList, PackRenamed, PackShown, TokenItem, TokenListing, brief, count,
 };
 use ctx_model::{AddOptions, Artifact, Captured};
 
@@ -142,7 +142,13 @@ impl Human for PackShown {
 impl Human for TokenListing {
     fn print(&self, out: &mut Output) -> Result<()> {
         let columns = [("ID", false), ("TOKENS", true), ("ITEM", false)];
-        let row = |i: &TokenItem| vec![i.artifact.short(), i.tokens.to_string(), i.item.clone()];
+        let row = |i: &TokenItem| {
+            vec![
+                i.artifact.short(),
+                i.tokens.to_string(),
+                brief(&i.item).into_owned(),
+            ]
+        };
         out.table(&columns, &self.items, row)?;
         out.line("")?;
         out.line(format!("Largest {}:", count(self.top.len() as u64, "item")))?;
@@ -162,7 +168,8 @@ fn describe(a: &Artifact) -> String {
             count(files.len() as u64, "file"),
             skipped.len()
         ),
-        Captured::Blob(_) => a.spec.to_string(),
+        // The whole note is in `--json`; a table keeps one short line.
+        Captured::Blob(_) => brief(&a.spec.to_string()).into_owned(),
     }
 }
 

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use ctx_engine::{RenderOptions, Rendered, Warning, count};
+use ctx_engine::render::Label;
+use ctx_engine::{RenderOptions, Rendered, Warning, brief, count};
 
 use crate::cli::{RenderArgs, RenderOptions as RenderFlags};
 use crate::error::{CliError, Kind, Result};
@@ -142,7 +143,7 @@ fn summary(r: &Rendered) -> String {
         lines.push("Included:".into());
     }
     for item in listed {
-        lines.push(format!("  {:>8}  {}", item.tokens, item.label.title()));
+        lines.push(format!("  {:>8}  {}", item.tokens, title(&item.label)));
     }
     if !r.excluded.is_empty() {
         lines.push(format!(
@@ -154,7 +155,7 @@ fn summary(r: &Rendered) -> String {
                 .tokens
                 .map(|t| format!(", {}", count(t, "token")))
                 .unwrap_or_default();
-            lines.push(format!("  {} ({}{size})", e.label.title(), e.reason));
+            lines.push(format!("  {} ({}{size})", title(&e.label), e.reason));
         }
         if r.excluded.len() > EXCLUDED_LIMIT {
             lines.push(format!(
@@ -177,4 +178,13 @@ fn summary(r: &Rendered) -> String {
     }
     lines.push(format!("Render hash {}.", r.render_hash));
     lines.join("\n")
+}
+
+/// An item's line in the summary. The payload heads every note just
+/// `note`; here notes are told apart by their first words.
+fn title(label: &Label) -> String {
+    match &label.path {
+        None if label.source.starts_with("text:") => brief(&label.source).into_owned(),
+        _ => label.title(),
+    }
 }

@@ -3,7 +3,7 @@
 
 use ctx_engine::{
     Exported, Reproduced, SnapshotCreated, SnapshotDeleted, SnapshotImported, SnapshotList,
-    SnapshotShown, Stored, count,
+    SnapshotShown, Stored, brief, count,
 };
 use ctx_model::PackName;
 
@@ -161,7 +161,11 @@ impl Human for SnapshotShown {
                 &self.items,
                 |i| {
                     let item = i.label.path.as_ref().unwrap_or(&i.label.source);
-                    vec![i.tokens.to_string(), item.clone(), i.label.source.clone()]
+                    vec![
+                        i.tokens.to_string(),
+                        brief(item).into_owned(),
+                        brief(&i.label.source).into_owned(),
+                    ]
                 },
             )?;
         }
@@ -172,7 +176,11 @@ impl Human for SnapshotShown {
             ))?;
             for e in &self.excluded {
                 let item = e.label.path.as_ref().unwrap_or(&e.label.source);
-                out.line(escape_controls(&format!("  {item} ({})", e.reason)))?;
+                out.line(escape_controls(&format!(
+                    "  {} ({})",
+                    brief(item),
+                    e.reason
+                )))?;
             }
         }
         Ok(())
