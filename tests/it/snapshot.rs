@@ -426,3 +426,21 @@ fn show_prints_the_render_hash_beside_the_payload_hash() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_diff_of_two_formats_says_so_instead_of_listing_every_item() {
+    let env = project();
+    let md = snapshot_id(&env, &["app"]);
+    let xml = snapshot_id(&env, &["app", "--format", "xml"]);
+    let run = env.run(&["snapshot", "diff", &md[..8], &xml[..8]]);
+    insta::assert_snapshot!(format!("exit: {}\n{}{}", run.code, run.stdout, run.stderr), @r"
+    exit: 0
+    a76af331 -> ca1b722e: +37 tokens
+    The renders are in different formats (markdown and xml), so every item frames differently and none is compared; compare two renders of one format to see what changed.
+    ");
+    let json = env.ok(&["snapshot", "diff", &md, &xml, "--json"]).json();
+    assert_eq!(json["formats"], serde_json::json!(["markdown", "xml"]));
+    assert_eq!(json["changed"], serde_json::json!([]));
+    let same = env.ok(&["snapshot", "diff", &md, "app", "--json"]).json();
+    assert!(same.get("formats").is_none(), "{same}");
+}
