@@ -165,3 +165,73 @@ fn a_held_database_is_busy_after_the_wait() {
     drop(held);
     env.ok(&["pack", "add", "p", "text:x"]);
 }
+
+#[test]
+fn common_mistakes_get_a_hint() {
+    let env = Env::new();
+    env.write("src/a.rs", "a\nb\nc\n");
+    env.write("docs/howto/deploy.md", "# Deploy\n");
+    env.ok(&["pack", "create", "p"]);
+    let mut transcript = String::new();
+    for (args, code) in [
+        (&["pack", "add", "p", "src/a.rs#1-2"][..], 3),
+        (&["pack", "add", "p", "src/a.rs:1-2"], 3),
+        (&["pack", "add", "p", "src/a.rs:2"], 3),
+        (&["pack", "add", "p", "Makefile:10-20"], 2),
+        (&["pack", "add", "p", "src/*.rs"], 3),
+        (&["pack", "add", "p", "md_dir:docs"], 3),
+    ] {
+        transcript.push_str(&refused(&env, args, code));
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!(transcript);
+    env.ok(&["pack", "add", "p", "md_dir:docs", "--recursive"]);
+}
+
+#[test]
+fn an_unknown_pack_near_a_known_one_is_suggested() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "demo"]);
+    env.ok(&["pack", "create", "backend"]);
+    let mut transcript = String::new();
+    for args in [
+        &["render", "dmeo"][..],
+        &["pack", "show", "Demo"],
+        &["pack", "add", "bakend", "text:x"],
+        &["log", "frontend"],
+    ] {
+        transcript.push_str(&refused(&env, args, 3));
+        transcript.push('\n');
+    }
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn reading_a_store_that_does_not_exist_creates_nothing() {
+    let env = Env::new();
+    let home = env.home.path().join("not/yet");
+    let home = home.to_str().expect("utf-8");
+    for (args, code) in [
+        (&["pack", "list"][..], 0),
+        (&["pack", "show", "p"], 3),
+        (&["log", "--json"], 0),
+        (&["snapshot", "list"], 0),
+        (&["snapshot", "show", "abcd"], 3),
+        (&["render", "p"], 3),
+        (&["fsck"], 0),
+        (&["gc", "--dry-run"], 0),
+    ] {
+        let mut full = vec!["--home", home];
+        full.extend_from_slice(args);
+        let run = env.run(&full);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        assert!(
+            !env.home.path().join("not").exists(),
+            "{args:?} created the home"
+        );
+    }
+    let mut full = vec!["--home", home];
+    full.extend_from_slice(&["pack", "create", "p"]);
+    env.ok(&full);
+    assert!(env.home.path().join("not/yet/ctx.redb").is_file());
+}

@@ -58,3 +58,17 @@ fn gc_keeps_history_and_live_snapshots_and_frees_deleted_ones() {
     let again = env.ok(&["gc", "--json"]).json();
     assert_eq!(again["blobs_removed"], 0, "{again}");
 }
+
+#[test]
+fn gc_reports_the_file_size_it_leaves() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p"]);
+    for i in 0..20 {
+        env.ok(&["pack", "add", "p", &format!("text:note {i}")]);
+    }
+    let done = env.ok(&["gc", "--json"]).json();
+    let size = std::fs::metadata(env.home.path().join("ctx.redb"))
+        .expect("the database")
+        .len();
+    assert_eq!(done["file_after"].as_u64(), Some(size), "{done}");
+}

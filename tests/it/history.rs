@@ -72,3 +72,36 @@ fn at_outside_the_log_is_refused() {
     }
     insta::assert_snapshot!(transcript);
 }
+
+#[test]
+fn at_takes_a_time_as_well_as_a_seq() {
+    let env = Env::new();
+    // Events one day apart: 2026-11-26, -27 and -28 (the test clock).
+    let day = 86_400;
+    let now: i64 = crate::common::NOW.parse().expect("clock");
+    for (args, age) in [
+        (&["pack", "create", "p", "--tokens", "100"][..], 2),
+        (&["pack", "set", "p", "--tokens", "200"], 1),
+        (&["pack", "set", "p", "--tokens", "300"], 0),
+    ] {
+        let mut cmd = env.command(args);
+        cmd.env("CTX_NOW", (now - age * day).to_string());
+        env.ok_cmd(cmd);
+    }
+    let budget_at =
+        |at: &str| env.ok(&["pack", "show", "p", "--at", at, "--json"]).json()["budget"].clone();
+    assert_eq!(budget_at("2"), 200);
+    assert_eq!(budget_at("2026-11-27T12:00Z"), 200);
+    assert_eq!(budget_at("36h"), 100);
+    assert_eq!(budget_at("2026-11-29"), 300);
+    let rendered = env.ok(&["render", "p", "--at", "1d", "--json"]).json();
+    assert_eq!(rendered["budget"], 200);
+    let mut transcript = String::new();
+    for args in [
+        &["pack", "show", "p", "--at", "2026-11-01"][..],
+        &["render", "p", "--at", "yesterday"],
+    ] {
+        transcript.push_str(&env.snap(args));
+    }
+    insta::assert_snapshot!(transcript);
+}

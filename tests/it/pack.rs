@@ -395,3 +395,119 @@ fn several_sources_are_added_in_one_transaction() {
         "{log}"
     );
 }
+
+#[test]
+fn short_forms_of_budgets_formats_and_commands() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "p", "--tokens", "32k"]);
+    env.ok(&["pack", "add", "p", "text:hello"]);
+    let listed = env.ok(&["pack", "ls", "--json"]).json();
+    assert_eq!(listed["packs"][0]["budget"], 32_000, "{listed}");
+    env.ok(&["pack", "set", "p", "--tokens", "128K"]);
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    assert_eq!(shown["budget"], 128_000, "{shown}");
+    let rendered = env
+        .ok(&["render", "p", "--format", "md", "--tokens", "1k", "--json"])
+        .json();
+    assert_eq!(rendered["format"], "markdown");
+    assert_eq!(rendered["budget"], 1000);
+    for bad in ["k", "0k", "1.5k", "99999999999999999999k"] {
+        let run = env.run(&["pack", "set", "p", "--tokens", bad]);
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+    }
+    let id = env.ok(&["snapshot", "create", "p", "--json"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert!(env.ok(&["snapshot", "ls"]).stdout.contains(&id[..8]));
+    env.ok(&["snapshot", "rm", &id]);
+    env.ok(&["pack", "rm", "p", "text:hello"]);
+    assert_eq!(
+        env.ok(&["pack", "show", "p", "--json"]).json()["items"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let env = Env::new();
+    let mut transcript = String::new();
+    for args in [
+        &["pack", "create", "p", "--tokens", "1"][..],
+        &["pack", "add", "p", "text:x"],
+        &["pack", "set", "p", "--tokens", "2"],
+        &["pack", "show", "p"],
+        &["render", "p", "--tokens", "1", "-o", "out.md"],
+        &["log", "-n", "2"],
+    ] {
+        transcript.push_str(&env.snap(args));
+    }
+    insta::assert_snapshot!(transcript);
+}
+
+#[test]
+fn show_gives_what_a_render_costs_and_says_when_it_is_over_budget() {
+    let env = Env::new();
+    env.write("a.rs", "fn a() {}\n");
+    env.ok(&["pack", "create", "p", "--tokens", "20"]);
+    env.ok(&["pack", "add", "p", "a.rs"]);
+    env.ok(&["pack", "add", "p", "text:Be brief."]);
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    let rendered = env
+        .ok(&["render", "p", "--frozen", "--tokens", "1000", "--json"])
+        .json();
+    assert_eq!(shown["framed_tokens"], rendered["tokens"], "{shown}");
+    assert!(shown["framed_tokens"].as_u64() > shown["tokens"].as_u64());
+    assert_eq!(shown["over_budget"], true);
+    let header: Vec<String> = env
+        .ok(&["pack", "show", "p"])
+        .stdout
+        .lines()
+        .take(2)
+        .map(str::to_owned)
+        .collect();
+    insta::assert_snapshot!(header.join("\n"), @r"
+    pack p: 7 of 20 tokens (35.0%), 2 artifacts, o200k, root [PROJECT]
+    framed: 23 tokens in a render (115.0% of the budget): over budget, so a render leaves items out
+    ");
+    env.ok(&["pack", "set", "p", "--tokens", "1000"]);
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    assert_eq!(shown["over_budget"], false);
+}
+
+#[test]
+fn long_notes_take_one_line_in_tables_and_notes_are_told_apart() {
+    let env = Env::new();
+    let long = format!("text:{}", "Answer in French, and keep it short. ".repeat(4));
+    let lines = "text:First line of a note\nand its second line";
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", &long]);
+    env.ok(&["pack", "add", "p", lines]);
+    env.ok(&["pack", "add", "p", "text:Be brief."]);
+    let id = env.ok(&["snapshot", "create", "p", "--json"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut transcript = String::new();
+    for args in [
+        &["pack", "show", "p"][..],
+        &["pack", "show", "p", "--tokens"],
+        &["render", "p", "-o", "out.md"],
+        &["snapshot", "show", &id],
+        &["log", "-n", "3"],
+    ] {
+        transcript.push_str(&env.snap(args));
+    }
+    insta::assert_snapshot!(transcript);
+    // The whole note stays in the JSON.
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    assert_eq!(shown["items"][0]["spec"], long.as_str());
+    let log = env.ok(&["log", "--json"]).json();
+    let events = log["events"].as_array().expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["what"].as_str().expect("what").contains(&long)),
+        "{log}"
+    );
+}

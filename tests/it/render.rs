@@ -80,18 +80,24 @@ fn budgets_from_one_to_full_size_are_exact_and_respected() {
         };
         let mut budget = 1;
         while budget <= full + 2 {
-            let doc = env
-                .ok(&[
-                    "render",
-                    "demo",
-                    "--format",
-                    format,
-                    "--tokens",
-                    &budget.to_string(),
-                    "--json",
-                    "--payload",
-                ])
-                .json();
+            let run = env.run(&[
+                "render",
+                "demo",
+                "--format",
+                format,
+                "--tokens",
+                &budget.to_string(),
+                "--json",
+                "--payload",
+            ]);
+            // A budget below the frame is refused, never an empty payload.
+            if run.code == 2 && run.stderr.contains("cannot hold even the") {
+                assert!(run.stdout.is_empty(), "{format} at {budget}");
+                budget += step;
+                continue;
+            }
+            assert_eq!(run.code, 0, "{format} at {budget}: {}", run.stderr);
+            let doc = run.json();
             let payload = doc["payload"].as_str().expect("payload");
             let reported = doc["tokens"].as_u64().expect("tokens");
             let counted = bpe.encode_with_special_tokens(payload).len() as u64;
@@ -189,7 +195,9 @@ fn live_renders_read_current_content_and_fall_back_when_a_file_is_gone() {
             .contains("`src/main.rs` does not exist"),
         "{doc}"
     );
-    let strict = env.ok(&["render", "demo", "--strict", "--json"]).json();
+    let strict = env.run(&["render", "demo", "--strict", "--json"]);
+    assert_eq!(strict.code, 3, "{}", strict.stderr);
+    let strict = strict.json();
     let missing: Vec<&serde_json::Value> = strict["excluded"]
         .as_array()
         .expect("excluded")
@@ -643,4 +651,67 @@ fn a_higher_priority_item_passed_over_by_lower_ones_is_warned() {
     env.ok(&["pack", "add", "p", "big.md#L1-L1", "--priority", "-1"]);
     let fits = env.ok(&["render", "p", "--tokens", "100000"]);
     assert!(!fits.stderr.contains("did not fit"), "{}", fits.stderr);
+}
+
+#[test]
+fn quiet_hides_the_summary_but_not_the_warnings() {
+    let env = project();
+    std::fs::remove_file(env.path("src/main.rs")).expect("remove");
+    let run = env.ok(&["render", "demo", "-q", "-o", "out.md"]);
+    insta::assert_snapshot!(run.stderr, @"warning: `src/main.rs` does not exist; using the content captured when it was added");
+    env.ok(&["pack", "create", "empty"]);
+    assert_eq!(
+        env.ok(&["render", "empty", "-q"]).stderr,
+        "warning: the packs have no artifacts\n"
+    );
+}
+
+#[test]
+fn strict_writes_the_payload_then_fails_for_a_source_that_is_gone() {
+    let env = project();
+    env.ok(&["render", "demo", "--strict", "-q"]);
+    std::fs::remove_file(env.path("src/main.rs")).expect("remove");
+    let run = env.run(&["render", "demo", "--strict", "-q", "-o", "out.md"]);
+    insta::assert_snapshot!(format!("exit: {}\n{}", run.code, run.stderr), @r"
+    exit: 3
+    warning: `src/main.rs` does not exist; left out (--strict)
+    error: left out 1 source that is gone (--strict)
+    hint: the payload was written without them; restore them, remove them from the pack, or leave out `--strict` to use their captured content
+    ");
+    let written = std::fs::read_to_string(env.path("out.md")).expect("written");
+    assert!(!written.contains("hello"), "{written}");
+    let created = env.run(&["snapshot", "create", "demo", "--strict", "--json"]);
+    assert_eq!(created.code, 3, "{}", created.stderr);
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    env.ok(&["snapshot", "show", &id]);
+    // Without --strict, the captured content stands in and all is well.
+    env.ok(&["render", "demo", "-q"]);
+}
+
+#[test]
+fn a_budget_below_the_frame_is_an_error_not_an_empty_file() {
+    let env = project();
+    env.write("out.json", "kept\n");
+    let run = env.run(&[
+        "render", "demo", "--format", "json", "--tokens", "5", "-o", "out.json",
+    ]);
+    insta::assert_snapshot!(format!("exit: {}\n{}", run.code, run.stderr), @r"
+    exit: 2
+    error: the budget of 5 tokens cannot hold even the json frame (318 tokens)
+    hint: give a budget of at least 318 tokens with `--tokens N`; nothing was written
+    ");
+    assert_eq!(
+        std::fs::read_to_string(env.path("out.json")).expect("kept"),
+        "kept\n"
+    );
+    let run = env.run(&[
+        "snapshot", "create", "demo", "--format", "json", "--tokens", "5",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        env.ok(&["snapshot", "list", "--json"]).json()["snapshots"]
+            .as_array()
+            .expect("snapshots")
+            .is_empty()
+    );
 }

@@ -205,32 +205,37 @@ fn damaged_bundles_are_refused_and_nothing_is_written() {
     env.ok(&["snapshot", "export", &id, "bundle.ctx"]);
     let bundle = std::fs::read(env.path("bundle.ctx")).expect("bundle");
     let other = Env::new();
-    other.ok(&["pack", "list"]);
+    // A first write creates the store the import must leave untouched.
+    other.ok(&["pack", "create", "other"]);
     let before = std::fs::read(other.home.path().join("ctx.redb")).expect("store");
     let mut flipped = bundle.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0x01;
     let mut newer = bundle.clone();
     newer[8] = 9;
-    let cases: [(&str, Vec<u8>, &str); 5] = [
-        ("flipped.ctx", flipped, "checksum does not match"),
+    // A damaged bundle is an integrity failure (6); a file that is no
+    // bundle, or one from a newer ctx, is an error (1).
+    let cases: [(&str, Vec<u8>, &str, i32); 5] = [
+        ("flipped.ctx", flipped, "checksum does not match", 6),
         (
             "truncated.ctx",
             bundle[..bundle.len() - 10].to_vec(),
             "checksum does not match",
+            6,
         ),
         (
             "text.ctx",
             b"just some text, not a bundle at all".to_vec(),
             "not a ctx snapshot bundle",
+            1,
         ),
-        ("newer.ctx", newer, "newer ctx (bundle format 9)"),
-        ("empty.ctx", Vec::new(), "not a ctx snapshot bundle"),
+        ("newer.ctx", newer, "newer ctx (bundle format 9)", 1),
+        ("empty.ctx", Vec::new(), "not a ctx snapshot bundle", 1),
     ];
-    for (name, bytes, says) in cases {
+    for (name, bytes, says, code) in cases {
         std::fs::write(other.path(name), bytes).expect("write");
         let run = other.run(&["snapshot", "import", name]);
-        assert_eq!(run.code, 1, "{name}: {}", run.stderr);
+        assert_eq!(run.code, code, "{name}: {}", run.stderr);
         assert!(run.stderr.contains(says), "{name}: {}", run.stderr);
         assert!(
             run.stderr.contains("nothing was written"),
@@ -245,7 +250,7 @@ fn damaged_bundles_are_refused_and_nothing_is_written() {
     late[at] ^= 0x01;
     std::fs::write(other.path("late.ctx"), late).expect("write");
     let run = other.run(&["snapshot", "import", "late.ctx"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.code, 6, "{}", run.stderr);
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     let missing = other.run(&["snapshot", "import", "nope.ctx"]);
     assert_eq!(missing.code, 3, "{}", missing.stderr);
@@ -466,4 +471,42 @@ fn a_snapshot_of_an_unchanged_pack_stores_no_second_copy() {
     env.ok(&["snapshot", "delete", &last.0]);
     assert_eq!(env.ok(&["gc", "--json"]).json()["blobs_removed"], 1);
     assert_eq!(blobs(&env), (count, bytes));
+}
+
+#[test]
+fn show_prints_the_render_hash_beside_the_payload_hash() {
+    let env = project();
+    let rendered = env.ok(&["render", "app", "--json"]).json();
+    let id = snapshot_id(&env, &["app"]);
+    let shown = env.ok(&["snapshot", "show", &id]).stdout;
+    let json = env.ok(&["snapshot", "show", &id, "--json"]).json();
+    let render_hash = rendered["render_hash"].as_str().expect("render hash");
+    assert_eq!(json["render_hash"], render_hash);
+    assert!(
+        shown.contains(&format!("render hash: {render_hash}\n")),
+        "{shown}"
+    );
+    let payload_hash = json["payload_hash"].as_str().expect("payload hash");
+    assert!(
+        shown.contains(&format!("BLAKE3 {payload_hash}\n")),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_diff_of_two_formats_says_so_instead_of_listing_every_item() {
+    let env = project();
+    let md = snapshot_id(&env, &["app"]);
+    let xml = snapshot_id(&env, &["app", "--format", "xml"]);
+    let run = env.run(&["snapshot", "diff", &md[..8], &xml[..8]]);
+    insta::assert_snapshot!(format!("exit: {}\n{}{}", run.code, run.stdout, run.stderr), @r"
+    exit: 0
+    a76af331 -> ca1b722e: +37 tokens
+    The renders are in different formats (markdown and xml), so every item frames differently and none is compared; compare two renders of one format to see what changed.
+    ");
+    let json = env.ok(&["snapshot", "diff", &md, &xml, "--json"]).json();
+    assert_eq!(json["formats"], serde_json::json!(["markdown", "xml"]));
+    assert_eq!(json["changed"], serde_json::json!([]));
+    let same = env.ok(&["snapshot", "diff", &md, "app", "--json"]).json();
+    assert!(same.get("formats").is_none(), "{same}");
 }

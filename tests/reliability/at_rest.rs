@@ -31,7 +31,7 @@ fn a_new_home_and_database_are_private() {
     let open = env.home.path().join("open");
     std::fs::create_dir(&open).expect("mkdir");
     chmod(&open, 0o755);
-    let mut cmd = env.command(&["pack", "list"]);
+    let mut cmd = env.command(&["pack", "create", "q"]);
     cmd.env("CTX_HOME", &open);
     assert_eq!(child::run_cmd(&env, cmd).code, 0);
     assert_eq!(mode(&open), 0o755);

@@ -174,14 +174,15 @@ fn a_reader_that_stops_early_is_not_an_error() {
         let note = format!("text:{}", text(&mut rng, 3000).replace('\n', " "));
         child::ok(&env, &["pack", "add", "p", &note]);
     }
-    let log = child::ok(&env, &["log"]);
+    // The JSON log holds each note whole (a table line cuts it short).
+    let log = child::ok(&env, &["log", "--json"]);
     assert!(log.stdout.len() > 128 * 1024, "{}", log.stdout.len());
     let run = child::run_cmd(
         &env,
         child::wrapped(
             &env,
             &["bash", "-c", "set -o pipefail; \"$0\" \"$@\" | head -1"],
-            &["log"],
+            &["log", "--json"],
         ),
     );
     assert_eq!(run.code, 0, "`ctx log | head -1` failed: {}", run.stderr);

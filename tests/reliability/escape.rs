@@ -280,7 +280,9 @@ fn a_markdown_folder_that_is_gone_renders_from_its_capture_like_a_glob() {
             "{spec}: {warnings}"
         );
     }
-    let strict = env.ok(&["render", "p", "--strict", "--json"]).json();
+    let strict = env.run(&["render", "p", "--strict", "--json"]);
+    assert_eq!(strict.code, 3, "{}", strict.stderr);
+    let strict = strict.json();
     assert_eq!(
         excluded(&strict),
         [

@@ -132,7 +132,7 @@ fn a_home_without_write_permission_is_refused_clearly() {
     );
     // A home folder below one that cannot be written is named as such.
     let deeper = env.home.path().join("sub");
-    let mut cmd = child::wrapped(&env, &NOBODY, &["pack", "list"]);
+    let mut cmd = child::wrapped(&env, &NOBODY, &["pack", "create", "p"]);
     cmd.env("CTX_HOME", &deeper);
     let run = child::run_cmd(&env, cmd);
     assert_eq!(run.code, 1, "{}", run.stderr);

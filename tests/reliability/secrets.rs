@@ -119,11 +119,21 @@ fn every_kind_of_secret_is_redacted_from_every_format_and_json() {
         }
     }
     // Left out for the budget, the note's spec is still listed: redacted.
+    // The tightest budget is the frame's own size, which the error for a
+    // smaller one names.
+    let refused = env.run(&["render", "p", "--tokens", "5", "--format", "json"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    let frame = refused
+        .stderr
+        .split_once("json frame (")
+        .and_then(|(_, rest)| rest.split_once(' '))
+        .map(|(n, _)| n.to_owned())
+        .expect("the frame's size");
     let tight = env.ok(&[
         "render",
         "p",
         "--tokens",
-        "5",
+        &frame,
         "--format",
         "json",
         "--json",

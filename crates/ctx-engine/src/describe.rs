@@ -1,32 +1,75 @@
 //! Events and counts in words, as people read them: `ctx log` lines, the
 //! `what` of JSON log entries and of `undo`.
 
-use ctx_model::{Captured, Event, Reversal};
+use std::borrow::Cow;
+
+use ctx_model::{Captured, Event, Reversal, SourceSpec};
+
+/// Most characters of a note's text a table line shows.
+const NOTE_CHARS: usize = 40;
 
 /// What an event changed, in a few words.
 pub fn describe(event: &Event) -> String {
+    described(event, &|spec| spec.to_string())
+}
+
+/// What an event changed, on one short line: a note's text is cut as
+/// [`brief`] cuts it (the log's lines; its JSON keeps the whole note).
+pub fn describe_brief(event: &Event) -> String {
+    described(event, &|spec| brief(&spec.to_string()).into_owned())
+}
+
+/// A spec as one short line of a table: a note is cut to its first line
+/// and to at most a few words' length, with `…` where it was cut; any
+/// other spec is as it is.
+pub fn brief(spec: &str) -> Cow<'_, str> {
+    let Some(text) = spec.strip_prefix("text:") else {
+        return Cow::Borrowed(spec);
+    };
+    let line = text.lines().next().unwrap_or_default();
+    let cut: String = line.chars().take(NOTE_CHARS).collect();
+    if cut.len() == text.len() {
+        return Cow::Borrowed(spec);
+    }
+    Cow::Owned(format!("text:{}…", cut.trim_end()))
+}
+
+/// [`describe`], with each spec shown by `spec`.
+fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
     match event {
         Event::PackCreated {
             budget, tokenizer, ..
         } => format!("created the pack (budget {budget}, {tokenizer})"),
         Event::ArtifactAdded { artifact, .. } => match &artifact.content {
-            Captured::Blob(b) => format!("added {} ({} tokens)", artifact.spec, b.tokens),
+            Captured::Blob(b) => format!(
+                "added {} ({})",
+                spec(&artifact.spec),
+                count(b.tokens, "token")
+            ),
             Captured::Files { files, .. } => format!(
-                "added {} ({}, {} tokens)",
-                artifact.spec,
+                "added {} ({}, {})",
+                spec(&artifact.spec),
                 count(files.len() as u64, "file"),
-                artifact.content.tokens()
+                count(artifact.content.tokens(), "token")
             ),
         },
-        Event::ArtifactRemoved { spec, artifact, .. } => {
-            format!("removed {spec} (id {})", artifact.short())
+        Event::ArtifactRemoved {
+            spec: removed,
+            artifact,
+            ..
+        } => {
+            format!("removed {} (id {})", spec(removed), artifact.short())
         }
         Event::PackRenamed { from, to, .. } => format!("renamed {from} -> {to}"),
         Event::BudgetChanged { from, to, .. } => format!("set the budget {from} -> {to}"),
         Event::PackDeleted { .. } => "deleted the pack".into(),
         Event::SnapshotCreated { label, tokens, .. }
         | Event::SnapshotTaken { label, tokens, .. } => {
-            format!("created snapshot{} ({tokens} tokens)", quoted(label))
+            format!(
+                "created snapshot{} ({})",
+                quoted(label),
+                count(*tokens, "token")
+            )
         }
         Event::SnapshotLabelled {
             snapshot, label, ..
@@ -39,7 +82,11 @@ pub fn describe(event: &Event) -> String {
         }
         Event::SnapshotImported { label, tokens, .. }
         | Event::SnapshotReceived { label, tokens, .. } => {
-            format!("imported snapshot{} ({tokens} tokens)", quoted(label))
+            format!(
+                "imported snapshot{} ({})",
+                quoted(label),
+                count(*tokens, "token")
+            )
         }
         Event::ContentPurged { blobs, .. } => {
             format!("purged {}", count(blobs.len() as u64, "blob"))
@@ -57,8 +104,12 @@ pub fn describe(event: &Event) -> String {
             event, reversal, ..
         } => {
             let what = match reversal {
-                Reversal::RemoveArtifact { spec, .. } => format!("removed {spec}"),
-                Reversal::RestoreArtifact { artifact } => format!("restored {}", artifact.spec),
+                Reversal::RemoveArtifact { spec: removed, .. } => {
+                    format!("removed {}", spec(removed))
+                }
+                Reversal::RestoreArtifact { artifact } => {
+                    format!("restored {}", spec(&artifact.spec))
+                }
                 Reversal::Rename { from, to } => format!("renamed {from} -> {to}"),
                 Reversal::SetBudget { from, to } => format!("set the budget {from} -> {to}"),
                 Reversal::RestorePack { pack, artifacts } => format!(
@@ -94,5 +145,26 @@ pub fn count(n: impl Into<u64>, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::brief;
+
+    #[test]
+    fn a_long_or_multiline_note_is_cut_to_one_short_line() {
+        assert_eq!(brief("src/a.rs"), "src/a.rs");
+        assert_eq!(brief("text:Be brief."), "text:Be brief.");
+        assert_eq!(brief("text:first line\nsecond"), "text:first line…");
+        let long = format!("text:{}", "word ".repeat(20));
+        assert_eq!(
+            brief(&long),
+            format!("text:{}…", "word ".repeat(8).trim_end())
+        );
+        assert_eq!(
+            brief(&format!("text:{}", "é".repeat(50))),
+            format!("text:{}…", "é".repeat(40))
+        );
     }
 }

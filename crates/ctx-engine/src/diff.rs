@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use ctx_model::{BlobHash, ExclusionReason, Manifest, PackName, SnapshotId, SnapshotItem};
+use ctx_model::{BlobHash, ExclusionReason, Format, Manifest, PackName, SnapshotId, SnapshotItem};
 
 use crate::render::Label;
 use crate::snapshot::find_snapshot;
@@ -51,6 +51,10 @@ pub struct SnapshotDiff {
     pub removed: Vec<DiffEntry>,
     pub changed: Vec<Changed>,
     pub newly_excluded: Vec<NewlyExcluded>,
+    /// A's format and B's, when they differ: every item frames into other
+    /// bytes in each, so none is compared and `changed` is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formats: Option<[Format; 2]>,
 }
 
 impl SnapshotDiff {
@@ -66,6 +70,7 @@ impl SnapshotDiff {
 /// One side of a diff.
 struct Side {
     name: String,
+    format: Format,
     tokens: u64,
     items: BTreeMap<Label, (BlobHash, u64)>,
     excluded: BTreeMap<Label, ExclusionReason>,
@@ -80,6 +85,7 @@ impl Side {
     fn of_manifest(name: String, m: &Manifest) -> Self {
         Self {
             name,
+            format: m.format,
             tokens: m.tokens,
             items: m
                 .items
@@ -150,6 +156,7 @@ impl Engine {
                 let r = self.render(std::slice::from_ref(&name), like, &Quiet)?;
                 Ok(Side {
                     name: format!("{name} (live)"),
+                    format: r.format,
                     tokens: r.tokens,
                     items: r
                         .items
@@ -186,6 +193,7 @@ fn target(r: &impl ctx_store::Query, wanted: &str) -> Result<Target> {
 }
 
 fn compare(a: &Side, b: &Side) -> SnapshotDiff {
+    let formats = (a.format != b.format).then_some([a.format, b.format]);
     let mut added = Vec::new();
     let mut removed = Vec::new();
     let mut changed = Vec::new();
@@ -195,7 +203,7 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
                 item: k.clone(),
                 tokens: *tokens,
             }),
-            Some((old, before)) if old != hash => changed.push(Changed {
+            Some((old, before)) if old != hash && formats.is_none() => changed.push(Changed {
                 item: k.clone(),
                 tokens_before: *before,
                 tokens_after: *tokens,
@@ -230,6 +238,7 @@ fn compare(a: &Side, b: &Side) -> SnapshotDiff {
         removed,
         changed,
         newly_excluded,
+        formats,
     }
 }
 

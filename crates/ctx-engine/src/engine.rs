@@ -109,9 +109,25 @@ impl Engine {
         Ok(Store::open(&self.prepared_db_path()?, self.wait)?)
     }
 
-    /// Opens the store for reading only.
+    /// Opens the store for reading only. A store that does not exist yet
+    /// reads as empty and is not created, nor is its home folder: a command
+    /// that only looks leaves nothing behind.
     pub(crate) fn store_read(&self) -> Result<Store> {
+        if !self.has_store()? {
+            return Ok(Store::empty(&self.db_path())?);
+        }
         Ok(Store::open_read_only(&self.prepared_db_path()?, self.wait)?)
+    }
+
+    /// Whether anything is at the database path (a link counts, even a
+    /// dangling one: opening it is for the store to judge).
+    pub(crate) fn has_store(&self) -> Result<bool> {
+        let path = self.db_path();
+        match std::fs::symlink_metadata(&path) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(error) => Err(EngineError::ReadFile { path, error }),
+        }
     }
 
     /// Runs `f` in one read transaction.
@@ -162,9 +178,23 @@ impl Engine {
 /// The live pack called `name`, or a not-found error naming it.
 pub(crate) fn find_pack(query: &impl Query, name: &str) -> Result<Pack> {
     let valid = PackName::new(name)?;
-    query
-        .pack_by_name(&valid)?
-        .ok_or_else(|| NotFound::Pack(name.to_owned()).into())
+    match query.pack_by_name(&valid)? {
+        Some(pack) => Ok(pack),
+        None => Err(unknown_pack(query, name)?.into()),
+    }
+}
+
+/// The error for a pack called `name` that does not exist, naming the
+/// nearest pack that does (packs are few; reading their names is cheap).
+pub(crate) fn unknown_pack(query: &impl Query, name: &str) -> Result<NotFound> {
+    let packs = query.packs()?;
+    let similar = ctx_model::similar::closest(name, packs.iter().map(|p| p.name.as_str()))
+        .and_then(|near| packs.iter().find(|p| p.name.as_str() == near))
+        .map(|p| p.name.clone());
+    Ok(NotFound::Pack {
+        name: name.to_owned(),
+        similar,
+    })
 }
 
 /// The one match of an id prefix, or `None`; several matches are
@@ -211,16 +241,14 @@ pub(crate) fn packs_at(
     names
         .iter()
         .zip(found)
-        .map(|(name, pack)| {
-            pack.ok_or_else(|| {
-                EngineError::NotFound(match at {
-                    None => NotFound::Pack(name.clone()),
-                    Some(at) => NotFound::PackAt {
-                        name: name.clone(),
-                        at: at.0,
-                    },
-                })
-            })
+        .map(|(name, pack)| match (pack, at) {
+            (Some(pack), _) => Ok(pack),
+            (None, None) => Err(unknown_pack(r, name)?.into()),
+            (None, Some(at)) => Err(NotFound::PackAt {
+                name: name.clone(),
+                at: at.0,
+            }
+            .into()),
         })
         .collect()
 }

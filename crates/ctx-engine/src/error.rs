@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ctx_model::{ArtifactId, EventSeq, FoldError, NameError, PackName, SnapshotId, SpecError};
+use ctx_model::{
+    ArtifactId, EventSeq, FoldError, Format, NameError, PackName, SnapshotId, SpecError, Timestamp,
+};
 use ctx_store::StoreError;
 use ctx_store::bundle::BundleError;
 
@@ -103,6 +105,14 @@ pub enum EngineError {
         what: String,
         conflict: FoldError,
     },
+    /// A budget too small for even the frame of the format (a JSON
+    /// document's braces, XML's root element): there is no such payload.
+    #[error("the budget of {budget} tokens cannot hold even the {format} frame ({frame} tokens)")]
+    FrameOverBudget {
+        budget: u64,
+        format: Format,
+        frame: u64,
+    },
     /// The pack an operation read changed (renamed, deleted, created again)
     /// before it could write.
     #[error(
@@ -137,10 +147,17 @@ impl From<StoreError> for EngineError {
 /// Something a user named that does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotFound {
-    #[error("no pack named `{0}`")]
-    Pack(String),
+    #[error("no pack named `{name}`")]
+    Pack {
+        name: String,
+        /// A pack whose name is near it, as a "did you mean".
+        similar: Option<PackName>,
+    },
     #[error("there is no event {at}; the log holds events 1 to {last}")]
     Event { at: u64, last: u64 },
+    /// A time before the first event: there was no state yet.
+    #[error("no event was written at or before {time}")]
+    EventAt { time: Timestamp },
     #[error("there was no pack named `{name}` right after event {at}")]
     PackAt { name: String, at: u64 },
     #[error("pack `{pack}` has no artifact `{wanted}`")]

@@ -95,6 +95,23 @@ impl Engine {
         self.read(|r| pack_named(r, name))
     }
 
+    /// The newest event written at or before `time`: the seq a state "as
+    /// it was at `time`" replays to. Read a page per store opening, newest
+    /// first, as the log is.
+    pub fn seq_at(&self, time: Timestamp) -> Result<EventSeq> {
+        let mut before = None;
+        loop {
+            let page = self.read(|r| Ok(r.events_rev(before, PAGE)?))?;
+            if let Some(found) = page.iter().find(|e| e.time <= time) {
+                return Ok(found.seq);
+            }
+            match page.last() {
+                Some(last) if page.len() == PAGE => before = Some(last.seq),
+                _ => return Err(NotFound::EventAt { time }.into()),
+            }
+        }
+    }
+
     /// Up to `limit` events that `query` wants, older than `before` (from
     /// the newest when `None`), read in one store opening.
     pub fn log(&self, query: &LogQuery, before: Option<EventSeq>, limit: usize) -> Result<LogPage> {
@@ -222,7 +239,7 @@ fn pack_named(r: &impl Query, name: &str) -> Result<PackId> {
         }
         match page.last() {
             Some(last) if page.len() == PAGE => before = Some(last.seq),
-            _ => return Err(NotFound::Pack(name.to_owned()).into()),
+            _ => return Err(crate::engine::unknown_pack(r, name)?.into()),
         }
     }
 }

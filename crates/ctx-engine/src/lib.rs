@@ -32,7 +32,7 @@ pub mod tokenize;
 pub mod view;
 mod warning;
 
-pub use describe::{count, describe};
+pub use describe::{brief, count, describe, describe_brief};
 pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
 pub use engine::{DEFAULT_PAYLOAD_LIMIT, Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};

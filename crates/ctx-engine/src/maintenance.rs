@@ -104,6 +104,18 @@ impl Engine {
     /// Removes blobs no event and no snapshot needs (unless `dry_run`), and
     /// compacts the database file.
     pub fn gc(&self, dry_run: bool) -> Result<Collected> {
+        // Nothing to collect in a store that does not exist, and a dry run
+        // creates none.
+        if dry_run && !self.has_store()? {
+            return Ok(Collected {
+                dry_run,
+                blobs_removed: 0,
+                bytes_removed: 0,
+                file_before: 0,
+                file_after: 0,
+                bytes_returned: 0,
+            });
+        }
         // A dry run only reads: it works on a store this user may not write.
         let mut store = if dry_run {
             self.store_read()?
@@ -111,13 +123,21 @@ impl Engine {
             self.store()?
         };
         let report = store.gc(dry_run)?;
+        // redb writes its header and trims the file as it closes, so the
+        // size the store sees while open is not the size it leaves.
+        drop(store);
+        let file_after = if dry_run {
+            report.file_after
+        } else {
+            self.file_size()?
+        };
         Ok(Collected {
             dry_run,
             blobs_removed: report.blobs_removed,
             bytes_removed: report.bytes_removed,
             file_before: report.file_before,
-            file_after: report.file_after,
-            bytes_returned: report.file_before.saturating_sub(report.file_after),
+            file_after,
+            bytes_returned: report.file_before.saturating_sub(file_after),
         })
     }
 

@@ -11,8 +11,8 @@ use serde::Serialize;
 use ctx_model::coverage::Lines;
 use ctx_model::{
     AddOptions, Artifact, ArtifactId, BlobHash, Captured, CapturedBlob, CapturedFile, Coverage,
-    Event, EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile, SourceSpec,
-    TokenizerKind, match_prefix, sort_for_render,
+    Event, EventSeq, FoldError, Format, NewArtifact, Pack, PackId, PackName, SkippedFile,
+    SourceSpec, TokenizerKind, match_prefix, sort_for_render,
 };
 use ctx_redact::SecretKind;
 use ctx_store::{Query, StoreError, Writer};
@@ -21,7 +21,8 @@ use crate::engine::{by_prefix, find_pack, packs_at};
 use crate::source::{self, Capture, Text};
 use crate::view::{ContentView, display};
 use crate::{
-    Done, Engine, EngineError, NotFound, Outcome, Result, Stored, Warning, parallel, tokenize,
+    Done, Engine, EngineError, NotFound, Outcome, RenderOptions, Result, Stored, Warning, parallel,
+    tokenize,
 };
 
 /// A pack to create.
@@ -67,6 +68,14 @@ pub struct PackShown {
     pub unique_tokens: u64,
     /// Occurrences of a file (or lines) another item holds already.
     pub duplicates: usize,
+    /// What a render of the whole pack counts, frame included: the exact
+    /// total of a frozen markdown render with no budget to fit. The content
+    /// total (`tokens`) leaves out every heading and fence. `None` when
+    /// captured content cannot be read back (`fsck` names it).
+    pub framed_tokens: Option<u64>,
+    /// Whether that render is over the pack's budget, so a render of the
+    /// pack within its budget leaves items out.
+    pub over_budget: bool,
 }
 
 /// Every item of a pack (each file of a collection) with its captured
@@ -248,16 +257,43 @@ impl Engine {
     /// A pack and its artifacts in render order: as it is, or as it was
     /// right after event `at`.
     pub fn show_pack(&self, name: &str, at: Option<EventSeq>) -> Result<PackShown> {
-        let mut found = self.read(|r| packs_at(r, &[name.to_owned()], at))?;
-        let (pack, mut items) = found.remove(0);
-        sort_for_render(&mut items);
+        let (pack, items) = self.pack_items(name, at)?;
+        // Frozen reads no source, and the count cache makes it cheap after
+        // the first time; markdown is the default a render frames in.
+        let whole = RenderOptions {
+            format: Format::Markdown,
+            budget: Some(u64::MAX),
+            tokenizer: None,
+            frozen: true,
+            redact: true,
+            strict: false,
+            at,
+            since: None,
+        };
+        // Damaged content must not hide the pack: it is shown, uncounted.
+        let framed_tokens = match self.render(&[name.to_owned()], &whole, &crate::progress::Quiet) {
+            Ok(rendered) => Some(rendered.tokens),
+            Err(EngineError::Captured { .. }) => None,
+            Err(e) => return Err(e),
+        };
         let (unique_tokens, duplicates) = tokens_once(&items);
         Ok(PackShown {
+            over_budget: framed_tokens.is_some_and(|t| t > pack.budget),
+            framed_tokens,
             pack,
             items,
             unique_tokens,
             duplicates,
         })
+    }
+
+    /// A pack (as it is, or right after event `at`) and its artifacts in
+    /// render order.
+    fn pack_items(&self, name: &str, at: Option<EventSeq>) -> Result<(Pack, Vec<Artifact>)> {
+        let mut found = self.read(|r| packs_at(r, &[name.to_owned()], at))?;
+        let (pack, mut items) = found.remove(0);
+        sort_for_render(&mut items);
+        Ok((pack, items))
     }
 
     /// Every item of a pack with its captured tokens, and the `top` largest.
@@ -267,9 +303,9 @@ impl Engine {
         at: Option<EventSeq>,
         top: usize,
     ) -> Result<TokenListing> {
-        let shown = self.show_pack(name, at)?;
+        let (_, artifacts) = self.pack_items(name, at)?;
         let mut items = Vec::new();
-        for a in &shown.items {
+        for a in &artifacts {
             match &a.content {
                 Captured::Blob(b) => items.push(TokenItem {
                     artifact: a.id,

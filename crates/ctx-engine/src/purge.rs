@@ -92,7 +92,8 @@ impl Engine {
         Ok(Outcome::Changed(done))
     }
 
-    fn file_size(&self) -> Result<u64> {
+    /// The database file's size on disk.
+    pub(crate) fn file_size(&self) -> Result<u64> {
         let path = self.db_path();
         std::fs::metadata(&path)
             .map(|m| m.len())

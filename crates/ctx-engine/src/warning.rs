@@ -19,8 +19,6 @@ pub enum Warning {
     NoArtifacts,
     /// What a render learned could not be cached; the render itself stands.
     NotCached { reason: String },
-    /// The budget cannot hold the format's frame, so the payload is empty.
-    FrameOverBudget { budget: u64, format: Format },
     /// An item's captured content was purged, so it was left out.
     Purged { item: String, by: EventSeq },
     /// A pack's root resolves somewhere else now (it became a link, or a
@@ -65,10 +63,6 @@ impl fmt::Display for Warning {
             Self::NotCached { reason } => {
                 write!(f, "the render's results were not cached: {reason}")
             }
-            Self::FrameOverBudget { budget, format } => write!(
-                f,
-                "the budget of {budget} tokens cannot hold even the {format} frame: the payload is empty"
-            ),
             Self::Purged { item, by } => write!(
                 f,
                 "the captured content of `{item}` was purged (event {by}); left out"

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 pub enum Format {
     /// Markdown: a heading and a fenced block per item (the default).
     #[default]
+    #[cfg_attr(feature = "clap", value(alias = "md"))]
     Markdown,
     /// XML documents in the layout Anthropic's prompting guide uses.
     Xml,

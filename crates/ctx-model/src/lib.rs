@@ -16,6 +16,7 @@ pub mod frame;
 pub mod id;
 pub mod name;
 pub mod sensitive;
+pub mod similar;
 pub mod snapshot;
 pub mod spec;
 pub mod state;

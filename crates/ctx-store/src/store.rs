@@ -160,6 +160,21 @@ impl Store {
         }
     }
 
+    /// An empty store in memory, answering reads as a new store at `path`
+    /// would, without creating it: a command that only reads has nothing
+    /// to create a store for. It refuses writes like a recovered store.
+    pub fn empty(path: &Path) -> Result<Self> {
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(|e| StoreError::Database(e.into()))?;
+        let store = Self {
+            db: Handle::Recovered(db),
+            path: path.to_owned(),
+        };
+        store.init()?;
+        Ok(store)
+    }
+
     /// Recovers a store that needs it in memory, over its file opened
     /// read-only: redb's repair writes go to an [`Overlay`], so the file is
     /// not changed. Set-up and upgrades run in memory the same way.

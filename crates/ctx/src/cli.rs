@@ -148,7 +148,7 @@ pub struct RenderArgs {
     /// With --json, include the payload text in the JSON document.
     #[arg(long)]
     pub payload: bool,
-    /// Print no summary.
+    /// Print no summary (warnings are still printed).
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -159,7 +159,7 @@ pub struct RenderOptions {
     /// Payload format.
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
-    /// Token budget [default: the sum of the packs' budgets].
+    /// Token budget, such as 8000 or 32k [default: the sum of the packs' budgets].
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: Option<u64>,
     /// Tokenizer that counts [default: the first pack's].
@@ -168,15 +168,17 @@ pub struct RenderOptions {
     /// Use only the content captured in the store; read no source file.
     #[arg(long)]
     pub frozen: bool,
-    /// Leave out sources that are gone instead of using their captured content.
+    /// Leave out sources that are gone instead of using their captured
+    /// content, and exit with code 3 after writing the output if any was.
     #[arg(long)]
     pub strict: bool,
     /// Keep secrets in the payload instead of replacing them with `[REDACTED:kind]`.
     #[arg(long)]
     pub no_redact: bool,
-    /// Render the packs as they were right after event SEQ (see `ctx log`).
-    #[arg(long, value_name = "SEQ")]
-    pub at: Option<u64>,
+    /// Render the packs as they were right after event SEQ (see `ctx log`),
+    /// or at TIME (a date, a UTC time or an age, as `log --since` takes).
+    #[arg(long, value_name = "SEQ|TIME")]
+    pub at: Option<String>,
     /// Render only what changed since SNAPSHOT (an id or unique prefix): items it holds as they are are listed by path, not sent.
     #[arg(long, value_name = "SNAPSHOT")]
     pub since: Option<String>,
@@ -192,12 +194,14 @@ pub enum SnapshotCommand {
     /// twice.
     Create(SnapshotCreateArgs),
     /// List snapshots, newest first.
+    #[command(visible_alias = "ls")]
     List(SnapshotListArgs),
     /// Show a snapshot's manifest.
     Show(SnapshotIdArgs),
     /// Write a snapshot's payload, byte-identical to when it was created.
     Render(SnapshotRenderArgs),
     /// Delete a snapshot (`ctx undo` restores it until `ctx gc`).
+    #[command(visible_alias = "rm")]
     Delete(SnapshotIdArgs),
     /// Compare two renders: items added, removed, changed, newly excluded.
     Diff(SnapshotDiffArgs),
@@ -270,12 +274,14 @@ pub enum PackCommand {
     /// Create an empty pack.
     Create(CreateArgs),
     /// List every pack with its size and budget.
+    #[command(visible_alias = "ls")]
     List,
     /// Show a pack's artifacts in render order.
     Show(ShowArgs),
     /// Add sources to a pack, capturing their content now.
     Add(AddArgs),
     /// Remove an artifact from a pack.
+    #[command(visible_alias = "rm")]
     Remove(RemoveArgs),
     /// Delete a pack (its history stays in the log).
     Delete(DeleteArgs),
@@ -289,7 +295,7 @@ pub enum PackCommand {
 pub struct CreateArgs {
     /// The pack's name: 1-64 of `A-Z a-z 0-9 . _ -`, not starting with `-`.
     pub name: String,
-    /// Token budget for renders.
+    /// Token budget for renders (`32k` is 32000).
     #[arg(long, value_name = "N", default_value_t = ctx_engine::DEFAULT_BUDGET, allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: u64,
     /// Folder that paths are relative to [default: the current folder].
@@ -304,9 +310,10 @@ pub struct CreateArgs {
 pub struct ShowArgs {
     /// The pack's name.
     pub pack: String,
-    /// Show the pack as it was right after event SEQ (see `ctx log`).
-    #[arg(long, value_name = "SEQ")]
-    pub at: Option<u64>,
+    /// Show the pack as it was right after event SEQ (see `ctx log`), or at
+    /// TIME (a date, a UTC time or an age, as `log --since` takes).
+    #[arg(long, value_name = "SEQ|TIME")]
+    pub at: Option<String>,
     /// List every item (each file of a collection) with its tokens, and the 10 largest.
     #[arg(long)]
     pub tokens: bool,
@@ -380,7 +387,7 @@ pub struct RenameArgs {
 pub struct SetArgs {
     /// The pack's name.
     pub pack: String,
-    /// New token budget.
+    /// New token budget, such as 8000 or 32k.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: Option<u64>,
 }
@@ -413,9 +420,19 @@ fn parse_wait(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A token count: `8000`, or thousands as `32k` (budgets are quoted so:
+/// a "128k context").
 fn parse_tokens(s: &str) -> Result<u64, String> {
-    match s.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err("expected a whole number of tokens, at least 1".into()),
+    let (digits, scale) = match s.strip_suffix(['k', 'K']) {
+        Some(digits) => (digits, 1000),
+        None => (s, 1),
+    };
+    match digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+    {
+        Some(n) if n > 0 => Ok(n),
+        _ => Err("expected a whole number of tokens, at least 1, such as 8000 or 32k".into()),
     }
 }

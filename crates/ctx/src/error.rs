@@ -6,8 +6,9 @@
 use std::fmt::Write as _;
 
 use ctx_engine::{EngineError, NotFound};
-use ctx_model::{FoldError, UndoError};
+use ctx_model::{FoldError, SpecError, UndoError};
 use ctx_store::StoreError;
+use ctx_store::bundle::BundleError;
 
 use ctx_engine::source::SourceError;
 
@@ -204,6 +205,13 @@ fn source(err: &SourceError) -> CliError {
         _ => Kind::Error,
     };
     let hint = match err {
+        SourceError::Missing { shown } => missing_hint(shown),
+        SourceError::NoMatch {
+            subfolders: true, ..
+        } => Some(
+            "`md_dir:` reads only the folder itself; pass `--recursive` to include its subfolders"
+                .into(),
+        ),
         SourceError::NoMatch { skipped, .. } if *skipped > 0 => Some(format!(
             "{skipped} matching files were skipped (ignored, sensitive, binary or too large); see `--no-ignore`, `--allow-sensitive` and `--max-file-bytes`"
         )),
@@ -229,10 +237,51 @@ fn source(err: &SourceError) -> CliError {
         .maybe_hint(hint)
 }
 
+/// What a user who typed `shown` for a file that does not exist most
+/// likely meant: a line range in another notation, or a pattern.
+fn missing_hint(shown: &str) -> Option<String> {
+    if let Some(range) = range_typo(shown) {
+        return Some(format!("line ranges are written `{range}`"));
+    }
+    shown.contains(['*', '?', '[']).then(|| {
+        format!(
+            "a path is taken as written; to add the files a pattern matches, write `glob:{shown}`"
+        )
+    })
+}
+
+/// `PATH#L10-L20` for `PATH#10-20`, `PATH:10-20`, `PATH:10` and the like,
+/// the range notations of other tools.
+fn range_typo(typed: &str) -> Option<String> {
+    let at = typed.rfind(['#', ':'])?;
+    let (path, tail) = (&typed[..at], &typed[at + 1..]);
+    let line = |s: &'_ str| {
+        let digits = s.strip_prefix('L').unwrap_or(s);
+        let valid = (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+        valid.then(|| digits.to_owned())
+    };
+    if path.is_empty() {
+        return None;
+    }
+    let range = match tail.split_once('-') {
+        Some((a, b)) => format!("#L{}-L{}", line(a)?, line(b)?),
+        None => format!("#L{}", line(tail)?),
+    };
+    Some(format!("{path}{range}"))
+}
+
 fn not_found(err: &NotFound) -> CliError {
     let hint = match err {
-        NotFound::Pack(_) => Some("`ctx pack list` shows the packs".to_owned()),
-        NotFound::Event { .. } => Some("`ctx log` lists the events".into()),
+        NotFound::Pack {
+            similar: Some(near),
+            ..
+        } => Some(format!(
+            "did you mean `{near}`? `ctx pack list` shows the packs"
+        )),
+        NotFound::Pack { similar: None, .. } => Some("`ctx pack list` shows the packs".to_owned()),
+        NotFound::Event { .. } | NotFound::EventAt { .. } => {
+            Some("`ctx log` lists the events".into())
+        }
         NotFound::PackAt { .. } => Some("`ctx log` shows when each pack existed".into()),
         NotFound::Artifact { pack, .. } => {
             Some(format!("`ctx pack show {pack}` lists its artifacts"))
@@ -257,6 +306,13 @@ impl From<EngineError> for CliError {
             EngineError::Busy { .. } => Self::new(Kind::Busy, message).hint(BUSY),
             EngineError::Store(e) => store(e, message),
             EngineError::Source(e) => source(e),
+            // `Makefile:10-20` reads as a scheme: say how ranges are written.
+            EngineError::Spec(SpecError::UnknownScheme { scheme, rest }) => {
+                Self::new(Kind::Usage, message).maybe_hint(
+                    range_typo(&format!("{scheme}:{rest}"))
+                        .map(|range| format!("line ranges are written `{range}`")),
+                )
+            }
             EngineError::Spec(_) | EngineError::Name(_) => Self::new(Kind::Usage, message),
             EngineError::NotFound(e) => not_found(e),
             EngineError::Ambiguous { .. } => {
@@ -285,6 +341,12 @@ impl From<EngineError> for CliError {
                 };
                 Self::new(kind, message)
             }
+            // Damage is an integrity failure like a flipped byte in the
+            // store; a file that is no bundle at all, or a newer one, is not.
+            EngineError::Bundle {
+                error: BundleError::Checksum | BundleError::Damaged(_),
+                ..
+            } => Self::new(Kind::Integrity, message).hint("nothing was written"),
             EngineError::Bundle { .. } => {
                 Self::new(Kind::Error, message).hint("nothing was written")
             }
@@ -308,6 +370,9 @@ impl From<EngineError> for CliError {
                     "{first}undo an earlier change with `ctx undo SEQ` (`ctx log` lists them)"
                 ))
             }
+            EngineError::FrameOverBudget { frame, .. } => Self::new(Kind::Usage, message).hint(
+                format!("give a budget of at least {frame} tokens with `--tokens N`; nothing was written")
+            ),
             EngineError::PackChanged { .. } => {
                 Self::new(Kind::Conflict, message).hint("run the command again")
             }
@@ -327,6 +392,20 @@ pub type Result<T, E = CliError> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn range_typos_are_rewritten_as_ranges() {
+        assert_eq!(range_typo("a.rs#10-20").as_deref(), Some("a.rs#L10-L20"));
+        assert_eq!(
+            range_typo("src/a.rs:10-20").as_deref(),
+            Some("src/a.rs#L10-L20")
+        );
+        assert_eq!(range_typo("a.rs:7").as_deref(), Some("a.rs#L7"));
+        assert_eq!(range_typo("a.rs#L3-9").as_deref(), Some("a.rs#L3-L9"));
+        for not_a_range in ["a.rs", "a:b", "#10", "a.rs#1-x", "a.rs:-3", "a#1234567890"] {
+            assert_eq!(range_typo(not_a_range), None, "{not_a_range}");
+        }
+    }
 
     #[test]
     fn an_error_block_keeps_one_line_per_part() {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ctx_engine::{Engine, Stamp};
-use ctx_model::Timestamp;
+use ctx_model::{EventSeq, Timestamp};
 
 use crate::cli::Cli;
 use crate::error::{CliError, Kind, Result};
@@ -67,6 +67,23 @@ impl Invocation {
     /// that outlives one command.
     pub fn engine_now(&self) -> Result<Engine> {
         Ok(self.engine.clone().with_time(clock()?))
+    }
+
+    /// The event an `--at` names: a seq as `ctx log` lists it, or a time
+    /// (the newest event written at or before it).
+    pub fn at(&self, at: Option<&str>) -> Result<Option<EventSeq>> {
+        let Some(at) = at else {
+            return Ok(None);
+        };
+        if let Ok(seq) = at.parse::<u64>() {
+            return Ok(Some(EventSeq(seq)));
+        }
+        let time = Timestamp::parse_relative(at, self.engine.now()).ok_or_else(|| {
+            CliError::new(Kind::Usage, format!("`--at {at}` is neither an event nor a time")).hint(
+                "give an event's seq as `ctx log` lists it, or a date (2026-11-28), a UTC time (2026-11-28T09:30Z) or an age (90m, 12h, 7d, 2w)",
+            )
+        })?;
+        Ok(Some(self.engine.seq_at(time)?))
     }
 
     /// A time a user typed for `flag`: a date, a UTC time or an age.

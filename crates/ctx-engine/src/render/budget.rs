@@ -20,7 +20,7 @@ use super::frame::Framed;
 use super::hash::RenderHasher;
 use super::since::{Base, Since};
 use super::{Excluded, Included};
-use crate::{Warning, tokenize};
+use crate::tokenize;
 
 /// Counts the tokens of one piece of the payload.
 pub(crate) trait Counter {
@@ -78,7 +78,9 @@ pub(super) struct Assembled {
     pub hash: BlobHash,
     pub items: Vec<Included>,
     pub excluded: Vec<Excluded>,
-    pub warning: Option<Warning>,
+    /// Set when even the empty frame does not fit the budget (the payload
+    /// is then empty): the frame's size in tokens.
+    pub frame_over_budget: Option<u64>,
     /// With `since`: what the payload leaves to the snapshot.
     pub since: Option<Since>,
 }
@@ -144,6 +146,7 @@ pub(super) fn assemble<C: Counter>(
         }
         if chosen.iter().all(|c| !c) {
             // Even the empty frame does not fit: an empty payload does.
+            let frame_tokens = attempt.tokens;
             let mut empty = finish(
                 attempt,
                 framed,
@@ -155,7 +158,7 @@ pub(super) fn assemble<C: Counter>(
             empty.trailer.clear();
             empty.tokens = 0;
             empty.hash = RenderHasher::new(format, frame.kind).finish();
-            empty.warning = Some(Warning::FrameOverBudget { budget, format });
+            empty.frame_over_budget = Some(frame_tokens);
             return empty;
         }
         reserve += attempt.tokens - budget;
@@ -342,7 +345,7 @@ fn finish(
         hash: attempt.hash,
         items,
         excluded: over,
-        warning: None,
+        frame_over_budget: None,
     }
 }
 
@@ -463,7 +466,7 @@ mod tests {
                     None => prop_assert_eq!(e.reason, ExclusionReason::OverBudget),
                 }
             }
-            if out.warning.is_some() {
+            if out.frame_over_budget.is_some() {
                 prop_assert!(out.items.is_empty() && out.tokens == 0);
                 prop_assert!(out.preamble.is_empty() && out.trailer.is_empty());
             }

@@ -35,7 +35,7 @@ pub use since::Since;
 pub(crate) use units::lossy_warning;
 
 use crate::view::display;
-use crate::{Engine, Phase, Progress, Result, Warning, tokenize};
+use crate::{Engine, EngineError, Phase, Progress, Result, Warning, tokenize};
 
 /// How to render.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -284,6 +284,15 @@ impl Engine {
             since: since.as_ref(),
         };
         let assembled = budget::assemble(&frame, framed, &body_tokens, excluded);
+        // An empty file is no payload of a format with a frame (not even
+        // valid JSON or XML): a budget that cannot hold the frame is an error.
+        if let Some(frame) = assembled.frame_over_budget {
+            return Err(EngineError::FrameOverBudget {
+                budget,
+                format: options.format,
+                frame,
+            });
+        }
         warnings.extend(priority_passed(&packs, &assembled));
         let packs = packs
             .iter()
@@ -365,7 +374,6 @@ fn rendered(
     if assembled.items.is_empty() && assembled.excluded.is_empty() {
         warnings.push(Warning::NoArtifacts);
     }
-    warnings.extend(assembled.warning);
     let mut redactions = BTreeMap::new();
     for (kind, n) in assembled.items.iter().flat_map(|i| &i.redactions) {
         *redactions.entry(*kind).or_insert(0) += n;

@@ -162,9 +162,20 @@ pub(super) fn capture(
         return Err(SourceError::NoMatch {
             pattern: spec.to_string(),
             skipped: skipped.len(),
+            subfolders: depth.is_some() && has_subfolder(&start),
         });
     }
     Ok(Capture::Many { files, skipped })
+}
+
+/// Whether `dir` holds a folder: a walk kept to `dir` itself (`md_dir:`
+/// without `--recursive`) that found nothing may have left files there.
+fn has_subfolder(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+    })
 }
 
 /// Where a collection's walk starts (a folder beneath the root, through
@@ -201,6 +212,7 @@ fn start_of(
                 SourceSpec::Glob { .. } => SourceError::NoMatch {
                     pattern: spec.to_string(),
                     skipped: 0,
+                    subfolders: false,
                 },
                 _ => SourceError::Missing { shown: shown() },
             });

@@ -76,7 +76,14 @@ pub enum SourceError {
         lines: usize,
     },
     #[error("`{pattern}` matches no file")]
-    NoMatch { pattern: String, skipped: usize },
+    NoMatch {
+        pattern: String,
+        /// Files that matched but were skipped (ignored, sensitive, ...).
+        skipped: usize,
+        /// The walk kept to the top folder (`md_dir:` without
+        /// `--recursive`), which has subfolders it did not read.
+        subfolders: bool,
+    },
     #[error("`{shown}` looks sensitive: {reason}")]
     Sensitive { shown: String, reason: &'static str },
     #[error("`{shown}` is a binary file")]

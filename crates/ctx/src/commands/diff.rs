@@ -30,7 +30,11 @@ impl Human for SnapshotDiff {
         for e in &self.newly_excluded {
             entry(format!("  excluded {} ({})", e.item.shown(), e.reason))?;
         }
-        if self.is_empty() {
+        if let Some([a, b]) = self.formats {
+            status(format!(
+                "The renders are in different formats ({a} and {b}), so every item frames differently and none is compared; compare two renders of one format to see what changed."
+            ));
+        } else if self.is_empty() {
             status("No differences.");
         }
         // The diffs follow the summary, each as `diff` prints it; their

@@ -75,7 +75,7 @@ fn line(entry: &LogEntry) -> String {
         .pack
         .as_ref()
         .map_or_else(|| "-".to_owned(), |p| p.name.to_string());
-    let mut what = ctx_engine::describe(&record.event);
+    let mut what = ctx_engine::describe_brief(&record.event);
     if record.event.kind().is_snapshot()
         && let Some(id) = record.event.snapshot_id(record.seq)
         && !what.contains(&id.short())

@@ -2,9 +2,9 @@
 
 use ctx_engine::{
     AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, PackCreated,
-    PackDeleted, PackList, PackRenamed, PackShown, Stored, TokenItem, TokenListing, count,
+    PackDeleted, PackList, PackRenamed, PackShown, Stored, TokenItem, TokenListing, brief, count,
 };
-use ctx_model::{AddOptions, Artifact, Captured, EventSeq};
+use ctx_model::{AddOptions, Artifact, Captured};
 
 use crate::cli::{AddArgs, CreateArgs, DeleteArgs, RemoveArgs, RenameArgs, SetArgs, ShowArgs};
 use crate::error::{CliError, Kind, Result};
@@ -31,8 +31,10 @@ pub fn create(inv: &Invocation, args: CreateArgs, out: &mut Output) -> Result<()
 impl Human for PackCreated {
     fn print(&self, _: &mut Output) -> Result<()> {
         status(format!(
-            "Created pack `{}` with a budget of {} tokens ({}).",
-            self.pack.name, self.pack.budget, self.pack.tokenizer
+            "Created pack `{}` with a budget of {} ({}).",
+            self.pack.name,
+            count(self.pack.budget, "token"),
+            self.pack.tokenizer
         ));
         Ok(())
     }
@@ -69,7 +71,7 @@ impl Human for PackList {
 }
 
 pub fn show(inv: &Invocation, args: ShowArgs, out: &mut Output) -> Result<()> {
-    let at = args.at.map(EventSeq);
+    let at = inv.at(args.at.as_deref())?;
     if args.tokens {
         return out.emit(&inv.engine.pack_tokens(&args.pack, at, TOP)?);
     }
@@ -82,8 +84,13 @@ impl Human for PackShown {
         // A file added twice counts once, as a render includes it once.
         let share = percent(self.unique_tokens, pack.budget);
         out.line(format!(
-            "pack {}: {} of {} tokens ({share:.1}%), {} artifacts, {}, root {}",
-            pack.name, self.unique_tokens, pack.budget, pack.artifacts, pack.tokenizer, pack.root
+            "pack {}: {} of {} ({share:.1}%), {}, {}, root {}",
+            pack.name,
+            self.unique_tokens,
+            count(pack.budget, "token"),
+            count(pack.artifacts, "artifact"),
+            pack.tokenizer,
+            pack.root
         ))?;
         if self.duplicates > 0 {
             status(format!(
@@ -98,6 +105,25 @@ impl Human for PackShown {
                 pack.name
             ));
             return Ok(());
+        }
+        // The content total leaves out headings and fences; what a render
+        // costs is what decides whether it fits.
+        match self.framed_tokens {
+            Some(framed) => {
+                let share = percent(framed, pack.budget);
+                let over = if self.over_budget {
+                    ": over budget, so a render leaves items out"
+                } else {
+                    ""
+                };
+                out.line(format!(
+                    "framed: {} in a render ({share:.1}% of the budget){over}",
+                    count(framed, "token")
+                ))?;
+            }
+            None => out.line(
+                "framed: unknown, some captured content cannot be read (`ctx fsck` checks the store)",
+            )?,
         }
         out.table(
             &[
@@ -124,7 +150,13 @@ impl Human for PackShown {
 impl Human for TokenListing {
     fn print(&self, out: &mut Output) -> Result<()> {
         let columns = [("ID", false), ("TOKENS", true), ("ITEM", false)];
-        let row = |i: &TokenItem| vec![i.artifact.short(), i.tokens.to_string(), i.item.clone()];
+        let row = |i: &TokenItem| {
+            vec![
+                i.artifact.short(),
+                i.tokens.to_string(),
+                brief(&i.item).into_owned(),
+            ]
+        };
         out.table(&columns, &self.items, row)?;
         out.line("")?;
         out.line(format!("Largest {}:", count(self.top.len() as u64, "item")))?;
@@ -144,7 +176,8 @@ fn describe(a: &Artifact) -> String {
             count(files.len() as u64, "file"),
             skipped.len()
         ),
-        Captured::Blob(_) => a.spec.to_string(),
+        // The whole note is in `--json`; a table keeps one short line.
+        Captured::Blob(_) => brief(&a.spec.to_string()).into_owned(),
     }
 }
 
@@ -213,12 +246,14 @@ impl Human for Stored<ArtifactAdded> {
 impl Human for ArtifactAdded {
     fn print(&self, _: &mut Output) -> Result<()> {
         let size = match &self.content {
-            Captured::Blob(b) => format!("{} tokens, {} bytes", b.tokens, b.bytes),
+            Captured::Blob(b) => {
+                format!("{}, {}", count(b.tokens, "token"), count(b.bytes, "byte"))
+            }
             Captured::Files { files, .. } => format!(
-                "{}, {} tokens, {} bytes",
+                "{}, {}, {}",
                 count(files.len() as u64, "file"),
-                self.content.tokens(),
-                self.content.bytes()
+                count(self.content.tokens(), "token"),
+                count(self.content.bytes(), "byte")
             ),
         };
         status(format!(
@@ -305,8 +340,10 @@ pub fn set(inv: &Invocation, args: SetArgs, out: &mut Output) -> Result<()> {
 impl Human for BudgetSet {
     fn print(&self, _: &mut Output) -> Result<()> {
         status(format!(
-            "Set the budget of `{}` to {} tokens (was {}).",
-            self.pack, self.budget, self.from
+            "Set the budget of `{}` to {} (was {}).",
+            self.pack,
+            count(self.budget, "token"),
+            self.from
         ));
         Ok(())
     }

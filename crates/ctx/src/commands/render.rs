@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use ctx_engine::{RenderOptions, Rendered, count};
-use ctx_model::EventSeq;
+use ctx_engine::render::Label;
+use ctx_engine::{RenderOptions, Rendered, Warning, brief, count};
 
 use crate::cli::{RenderArgs, RenderOptions as RenderFlags};
-use crate::error::Result;
+use crate::error::{CliError, Kind, Result};
 use crate::invocation::Invocation;
 use crate::output::{Human, Output, percent, status, warn};
 use crate::progress::Bar;
@@ -23,7 +23,7 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
     let rendered = {
         let bar = Bar::start(!args.quiet && !out.is_json());
         inv.engine
-            .render(&args.packs, &options(&args.render), &bar)?
+            .render(&args.packs, &options(inv, &args.render)?, &bar)?
     };
     match write::named(args.output.as_deref()) {
         Some(path) => write::to_path(
@@ -40,15 +40,41 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
         None => {}
     }
     if out.is_json() {
-        return out.json(&Summary {
+        out.json(&Summary {
             rendered: &rendered,
             payload: args.payload.then(|| rendered.payload()),
-        });
+        })?;
+        return strict(&args.render, &rendered.warnings, "the payload was written");
     }
-    if !args.quiet {
+    // `-q` hides the summary, never a warning: a source that is gone or a
+    // payload left empty is what a quiet script most needs to hear about.
+    if args.quiet {
+        print_warnings(&rendered);
+    } else {
         rendered.print(out)?;
     }
-    Ok(())
+    strict(&args.render, &rendered.warnings, "the payload was written")
+}
+
+/// Fails a `--strict` render that left out sources that are gone, after
+/// its output is written (`done` says what became of it): strict is how a
+/// script asks for every source, so a missing one must not pass as success.
+pub fn strict(flags: &RenderFlags, warnings: &[Warning], done: &str) -> Result<()> {
+    let gone = warnings
+        .iter()
+        .filter(|w| matches!(w, Warning::SourceGone { left_out: true, .. }))
+        .count() as u64;
+    if !flags.strict || gone == 0 {
+        return Ok(());
+    }
+    let what = if gone == 1 {
+        "1 source that is gone".to_owned()
+    } else {
+        format!("{gone} sources that are gone")
+    };
+    Err(CliError::new(Kind::NotFound, format!("left out {what} (--strict)")).hint(format!(
+        "{done} without them; restore them, remove them from the pack, or leave out `--strict` to use their captured content"
+    )))
 }
 
 /// The `--json` summary: the render, with the payload when asked for.
@@ -61,17 +87,17 @@ struct Summary<'a> {
 }
 
 /// Render options from the command line.
-pub fn options(flags: &RenderFlags) -> RenderOptions {
-    RenderOptions {
+pub fn options(inv: &Invocation, flags: &RenderFlags) -> Result<RenderOptions> {
+    Ok(RenderOptions {
         format: flags.format,
         budget: flags.tokens,
         tokenizer: flags.tokenizer,
         frozen: flags.frozen,
         redact: !flags.no_redact,
         strict: flags.strict,
-        at: flags.at.map(EventSeq),
+        at: inv.at(flags.at.as_deref())?,
         since: flags.since.clone(),
-    }
+    })
 }
 
 /// The human summary, on stderr: warnings, what went in, what was left out
@@ -96,7 +122,7 @@ fn summary(r: &Rendered) -> String {
     let mut lines = Vec::new();
     let share = percent(r.tokens, r.budget);
     lines.push(format!(
-        "Rendered {}: {}, {} of {} tokens ({share:.1}%), {}, {}.",
+        "Rendered {}: {}, {} of {} ({share:.1}%), {}, {}.",
         r.packs
             .iter()
             .map(|p| format!("`{p}`"))
@@ -104,7 +130,7 @@ fn summary(r: &Rendered) -> String {
             .join(", "),
         count(r.items.len() as u64, "item"),
         r.tokens,
-        r.budget,
+        count(r.budget, "token"),
         r.format,
         r.tokenizer
     ));
@@ -117,7 +143,7 @@ fn summary(r: &Rendered) -> String {
         lines.push("Included:".into());
     }
     for item in listed {
-        lines.push(format!("  {:>8}  {}", item.tokens, item.label.title()));
+        lines.push(format!("  {:>8}  {}", item.tokens, title(&item.label)));
     }
     if !r.excluded.is_empty() {
         lines.push(format!(
@@ -127,9 +153,9 @@ fn summary(r: &Rendered) -> String {
         for e in r.excluded.iter().take(EXCLUDED_LIMIT) {
             let size = e
                 .tokens
-                .map(|t| format!(", {t} tokens"))
+                .map(|t| format!(", {}", count(t, "token")))
                 .unwrap_or_default();
-            lines.push(format!("  {} ({}{size})", e.label.title(), e.reason));
+            lines.push(format!("  {} ({}{size})", title(&e.label), e.reason));
         }
         if r.excluded.len() > EXCLUDED_LIMIT {
             lines.push(format!(
@@ -152,4 +178,13 @@ fn summary(r: &Rendered) -> String {
     }
     lines.push(format!("Render hash {}.", r.render_hash));
     lines.join("\n")
+}
+
+/// An item's line in the summary. The payload heads every note just
+/// `note`; here notes are told apart by their first words.
+fn title(label: &Label) -> String {
+    match &label.path {
+        None if label.source.starts_with("text:") => brief(&label.source).into_owned(),
+        _ => label.title(),
+    }
 }

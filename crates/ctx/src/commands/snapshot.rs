@@ -3,7 +3,7 @@
 
 use ctx_engine::{
     Exported, Reproduced, SnapshotCreated, SnapshotDeleted, SnapshotImported, SnapshotList,
-    SnapshotShown, Stored, count,
+    SnapshotShown, Stored, brief, count,
 };
 use ctx_model::PackName;
 
@@ -34,13 +34,18 @@ pub fn run(inv: &Invocation, cmd: SnapshotCommand, out: &mut Output) -> Result<(
 }
 
 fn create(inv: &Invocation, args: SnapshotCreateArgs, out: &mut Output) -> Result<()> {
-    let options = super::render::options(&args.render);
+    let options = super::render::options(inv, &args.render)?;
     let created = {
         let bar = Bar::start(!out.is_json());
         inv.engine
             .create_snapshot(&args.packs, args.label, &options, &bar)?
     };
-    out.emit(&created)
+    out.emit(&created)?;
+    super::render::strict(
+        &args.render,
+        &created.what().warnings,
+        "the snapshot was stored",
+    )
 }
 
 impl Human for Stored<SnapshotCreated> {
@@ -74,9 +79,10 @@ impl Human for Stored<SnapshotCreated> {
 /// `Created snapshot 1a2b3c4d of `app`: 3 items, 120 tokens.`
 fn stored(verb: &str, id: &str, packs: &[PackName], items: usize, tokens: u64) -> String {
     format!(
-        "{verb} snapshot {id} of {}: {}, {tokens} tokens.",
+        "{verb} snapshot {id} of {}: {}, {}.",
         names(packs),
         count(items as u64, "item"),
+        count(tokens, "token"),
     )
 }
 
@@ -130,11 +136,11 @@ impl Human for SnapshotShown {
     fn print(&self, out: &mut Output) -> Result<()> {
         // An imported manifest may hold any character: keep each line one line.
         out.line(escape_controls(&format!(
-            "snapshot {}: {}, {} of {} tokens, {}, {}",
+            "snapshot {}: {}, {} of {}, {}, {}",
             self.id,
             names(&self.packs),
             self.tokens,
-            self.budget,
+            count(self.budget, "token"),
             self.format,
             self.tokenizer
         )))?;
@@ -142,16 +148,24 @@ impl Human for SnapshotShown {
             out.line(format!("label: {}", escape_controls(label)))?;
         }
         out.line(format!(
-            "payload: {} bytes, BLAKE3 {}",
-            self.payload_bytes, self.payload_hash
+            "payload: {}, BLAKE3 {}",
+            count(self.payload_bytes, "byte"),
+            self.payload_hash
         ))?;
+        // The render hash is what `ctx render` prints: it lets a live render
+        // be matched to this snapshot without storing it.
+        out.line(format!("render hash: {}", self.render_hash))?;
         if !self.items.is_empty() {
             out.table(
                 &[("TOKENS", true), ("ITEM", false), ("SOURCE", false)],
                 &self.items,
                 |i| {
                     let item = i.label.path.as_ref().unwrap_or(&i.label.source);
-                    vec![i.tokens.to_string(), item.clone(), i.label.source.clone()]
+                    vec![
+                        i.tokens.to_string(),
+                        brief(item).into_owned(),
+                        brief(&i.label.source).into_owned(),
+                    ]
                 },
             )?;
         }
@@ -162,7 +176,11 @@ impl Human for SnapshotShown {
             ))?;
             for e in &self.excluded {
                 let item = e.label.path.as_ref().unwrap_or(&e.label.source);
-                out.line(escape_controls(&format!("  {item} ({})", e.reason)))?;
+                out.line(escape_controls(&format!(
+                    "  {} ({})",
+                    brief(item),
+                    e.reason
+                )))?;
             }
         }
         Ok(())
@@ -269,9 +287,9 @@ impl Human for Written<'_> {
             None => "stdout".into(),
         };
         status(format!(
-            "Exported snapshot {} to {to} ({} bytes).",
+            "Exported snapshot {} to {to} ({}).",
             self.exported.id.short(),
-            self.exported.bytes
+            count(self.exported.bytes as u64, "byte")
         ));
         Ok(())
     }
