@@ -393,6 +393,10 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
         run(&["snapshot", "create", "bench"])
     });
     table.row("snapshot create", &size, &create, Some(bytes), Some(&db));
+    // What one snapshot of the unchanged pack adds to the store file.
+    let grown = file_size(&db).saturating_sub(file_size(&saved("rendered.redb")));
+    results.set("snapshot growth", grown as f64 / content as f64);
+    results.set("snapshot growth bytes", grown as f64);
     let id = json(run(&["snapshot", "list", "--json"]))["snapshots"][0]["id"]
         .as_str()
         .expect("snapshot id")
@@ -416,6 +420,12 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
         Some(file_size(&bundle)),
         Some(&bundle),
     );
+    let largest = files.iter().map(|f| f.1).max().unwrap_or(0);
+    results.set("largest blob", largest as f64);
+    results.set("bundle", file_size(&bundle) as f64);
+    if let Some(rss) = export.rss_mb {
+        results.set("export rss", rss);
+    }
     let other = tempfile::tempdir().expect("second home");
     let import = median(table.runs(), false, || {
         let _ = std::fs::remove_file(other.path().join("ctx.redb"));
@@ -428,6 +438,9 @@ fn render_section(args: &Args, table: &Table, results: &mut Results) {
         Some(file_size(&bundle)),
         Some(&other.path().join("ctx.redb")),
     );
+    if let Some(rss) = import.rss_mb {
+        results.set("import rss", rss);
+    }
     let blob_bytes = json(run(&["fsck", "--json"]))["blob_bytes"]
         .as_u64()
         .expect("blob_bytes");
@@ -534,6 +547,32 @@ fn targets(args: &Args, r: &Results) {
             x.map(|x| format!("{x:.2}x")),
             x.map(|x| x <= 1.3),
         ));
+    }
+    let growth = r.get("snapshot growth");
+    rows.push((
+        "a snapshot of the unchanged pack adds <= 2% of the content to the store".into(),
+        growth.map(|x| {
+            format!(
+                "{:.2}% ({:.1} MB)",
+                100.0 * x,
+                mb(r.get("snapshot growth bytes").unwrap_or(0.0) as u64)
+            )
+        }),
+        growth.map(|x| x <= 0.02),
+    ));
+    if let (Some(largest), Some(bundle)) = (r.get("largest blob"), r.get("bundle")) {
+        let cap = 64.0 + largest / (1 << 20) as f64;
+        for (name, key) in [("export", "export rss"), ("import", "import rss")] {
+            let rss = r.get(key);
+            rows.push((
+                format!(
+                    "snapshot {name} of a {:.0} MB bundle: peak RSS <= 64 MB + the largest blob ({cap:.1} MB)",
+                    mb(bundle as u64)
+                ),
+                rss.map(|x| format!("{x:.0} MB")),
+                rss.map(|x| x <= cap),
+            ));
+        }
     }
     let cold = r.get("cold/ceiling");
     rows.push((
