@@ -11,8 +11,8 @@ use serde::Serialize;
 use ctx_model::coverage::Lines;
 use ctx_model::{
     AddOptions, Artifact, ArtifactId, BlobHash, Captured, CapturedBlob, CapturedFile, Coverage,
-    Event, EventSeq, FoldError, Format, NewArtifact, Pack, PackId, PackName, SkippedFile,
-    SourceSpec, TokenizerKind, match_prefix, sort_for_render,
+    Event, EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile, SourceSpec,
+    TokenizerKind, match_prefix, sort_for_render,
 };
 use ctx_redact::SecretKind;
 use ctx_store::{Query, StoreError, Writer};
@@ -21,8 +21,7 @@ use crate::engine::{by_prefix, find_pack, packs_at};
 use crate::source::{self, Capture, Text};
 use crate::view::{ContentView, display};
 use crate::{
-    Done, Engine, EngineError, NotFound, Outcome, RenderOptions, Result, Stored, Warning, parallel,
-    tokenize,
+    Done, Engine, EngineError, NotFound, Outcome, Result, Stored, Warning, parallel, tokenize,
 };
 
 /// A pack to create.
@@ -48,6 +47,8 @@ pub struct NewPack {
     pub name: PackName,
     pub budget: u64,
     pub tokenizer: TokenizerKind,
+    /// The folder its paths are relative to, canonical.
+    pub root: String,
 }
 
 /// Every live pack.
@@ -68,11 +69,11 @@ pub struct PackShown {
     pub unique_tokens: u64,
     /// Occurrences of a file (or lines) another item holds already.
     pub duplicates: usize,
-    /// What a render of the whole pack counts, frame included: the exact
-    /// total of a frozen markdown render with no budget to fit. The content
-    /// total (`tokens`) leaves out every heading and fence. `None` when
-    /// captured content cannot be read back (`fsck` names it).
-    pub framed_tokens: Option<u64>,
+    /// About what a markdown render of the whole pack counts, frame
+    /// included: the captured counts (each file once) plus every heading
+    /// and fence counted exactly, so no content is read. The content total
+    /// (`tokens`) leaves out every heading and fence.
+    pub framed_tokens: u64,
     /// Whether that render is over the pack's budget, so a render of the
     /// pack within its budget leaves items out.
     pub over_budget: bool,
@@ -230,7 +231,7 @@ impl Engine {
             }
             let record = w.append(self.event(Event::PackCreated {
                 name: name.clone(),
-                root,
+                root: root.clone(),
                 budget: new.budget,
                 tokenizer: new.tokenizer,
             }))?;
@@ -242,6 +243,7 @@ impl Engine {
                         name: name.clone(),
                         budget: new.budget,
                         tokenizer: new.tokenizer,
+                        root,
                     },
                 },
             })
@@ -258,32 +260,14 @@ impl Engine {
     /// right after event `at`.
     pub fn show_pack(&self, name: &str, at: Option<EventSeq>) -> Result<PackShown> {
         let (pack, items) = self.pack_items(name, at)?;
-        // Frozen reads no source, and the count cache makes it cheap after
-        // the first time; markdown is the default a render frames in.
-        let whole = RenderOptions {
-            format: Format::Markdown,
-            budget: Some(u64::MAX),
-            tokenizer: None,
-            frozen: true,
-            redact: true,
-            strict: false,
-            at,
-            since: None,
-        };
-        // Damaged content must not hide the pack: it is shown, uncounted.
-        let framed_tokens = match self.render(&[name.to_owned()], &whole, &crate::progress::Quiet) {
-            Ok(rendered) => Some(rendered.tokens),
-            Err(EngineError::Captured { .. }) => None,
-            Err(e) => return Err(e),
-        };
-        let (unique_tokens, duplicates) = tokens_once(&items);
+        let once = tokens_once(&pack, &items);
         Ok(PackShown {
-            over_budget: framed_tokens.is_some_and(|t| t > pack.budget),
-            framed_tokens,
+            over_budget: once.framed > pack.budget,
+            framed_tokens: once.framed,
+            unique_tokens: once.tokens,
+            duplicates: once.duplicates,
             pack,
             items,
-            unique_tokens,
-            duplicates,
         })
     }
 
@@ -706,22 +690,47 @@ fn files_of<'a>(spec: &'a SourceSpec, content: &'a Captured) -> Vec<(&'a str, Li
         .collect()
 }
 
+/// What a pack's items add up to, each file (or its lines) counted once.
+struct TokensOnce {
+    /// The captured tokens.
+    tokens: u64,
+    /// With each item's markdown frame (heading and fences) around it.
+    framed: u64,
+    /// Occurrences left out as held by an item above.
+    duplicates: usize,
+}
+
 /// The tokens of `items` (in render order) with each file's lines counted
-/// once, as a render includes them, and how many occurrences that left
-/// out.
-fn tokens_once(items: &[Artifact]) -> (u64, usize) {
+/// once, as a render includes them, and what a markdown render of them
+/// costs: the captured counts plus each frame counted exactly, so no
+/// content is read (a render counts the content inside its frame, which
+/// can differ from these by a token or two where they meet).
+fn tokens_once(pack: &Pack, items: &[Artifact]) -> TokensOnce {
     let mut taken = Coverage::default();
-    let (mut tokens, mut duplicates) = (0u64, 0usize);
+    let mut once = TokensOnce {
+        tokens: 0,
+        framed: 0,
+        duplicates: 0,
+    };
+    let mut labels = Vec::new();
     for a in items {
         for (path, lines, n) in pieces_of(&a.spec, &a.content) {
             if path.is_none_or(|p| taken.take(p, lines)) {
-                tokens += u64::from(n);
+                once.tokens += u64::from(n);
+                labels.push(crate::render::Label {
+                    pack: pack.name.to_string(),
+                    source: a.spec.to_string(),
+                    path: path.map(str::to_owned),
+                    lines,
+                });
             } else {
-                duplicates += 1;
+                once.duplicates += 1;
             }
         }
     }
-    (tokens, duplicates)
+    let frames = parallel::map(&labels, |l| crate::render::frame_tokens(pack.tokenizer, l));
+    once.framed = once.tokens + frames.iter().sum::<u64>();
+    once
 }
 
 /// A warning for each artifact of `present` that holds files (or lines)

@@ -28,6 +28,13 @@ pub enum Warning {
         root: String,
         now: String,
     },
+    /// A pack's root folder is gone: its sources were rendered from the
+    /// content captured when they were added, or left out (`strict`).
+    RootGone {
+        pack: String,
+        root: String,
+        left_out: bool,
+    },
     /// A `--since` snapshot was rendered in another format, so no item is
     /// framed as it holds it.
     SinceFormat { snapshot: String, format: Format },
@@ -66,6 +73,19 @@ impl fmt::Display for Warning {
             Self::Purged { item, by } => write!(
                 f,
                 "the captured content of `{item}` was purged (event {by}); left out"
+            ),
+            Self::RootGone {
+                pack,
+                root,
+                left_out,
+            } => write!(
+                f,
+                "the root `{root}` of pack `{pack}` is gone; {}",
+                if *left_out {
+                    "its sources are left out (--strict)"
+                } else {
+                    "its sources are rendered from the content captured when they were added"
+                }
             ),
             Self::RootMoved { pack, root, now } => write!(
                 f,

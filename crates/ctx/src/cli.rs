@@ -298,7 +298,7 @@ pub struct CreateArgs {
     /// Token budget for renders (`32k` is 32000).
     #[arg(long, value_name = "N", default_value_t = ctx_engine::DEFAULT_BUDGET, allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: u64,
-    /// Folder that paths are relative to [default: the current folder].
+    /// Folder that paths are relative to [default: the top of the git repository the current folder is in, else the current folder].
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Tokenizer that counts the pack's tokens.

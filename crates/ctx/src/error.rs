@@ -200,12 +200,16 @@ const BUSY: &str =
 
 fn source(err: &SourceError) -> CliError {
     let kind = match err {
-        SourceError::Missing { .. } | SourceError::NoMatch { .. } => Kind::NotFound,
+        SourceError::Missing { .. }
+        | SourceError::MissingAt { .. }
+        | SourceError::NoMatch { .. } => Kind::NotFound,
         SourceError::BadGlob { .. } => Kind::Usage,
         _ => Kind::Error,
     };
     let hint = match err {
-        SourceError::Missing { shown } => missing_hint(shown),
+        SourceError::Missing { shown } | SourceError::MissingAt { shown, .. } => {
+            missing_hint(shown)
+        }
         SourceError::NoMatch {
             subfolders: true, ..
         } => Some(

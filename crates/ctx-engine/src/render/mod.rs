@@ -350,6 +350,13 @@ fn priority_passed(
     warnings
 }
 
+/// The tokens of an item's markdown frame (its heading and fences) around
+/// no content: what a render adds to the item's content.
+pub(crate) fn frame_tokens(kind: TokenizerKind, label: &Label) -> u64 {
+    let frame = format::body(Format::Markdown, label, String::new()).text;
+    u64::from(tokenize::count(kind, &frame))
+}
+
 /// Redacts the labels of the units: a note's spec is its text, and the
 /// JSON frames, the JSON summary and snapshot manifests show the spec. Its
 /// secrets are counted once, in the content.

@@ -43,7 +43,26 @@ pub(super) fn expand(
     let mut units = Vec::new();
     let mut warnings = Vec::new();
     for (pack, artifacts) in packs {
-        let expanded = if frozen {
+        // A root that is gone would fail every source once: it is said
+        // once, and the captured content stands in (unless strict).
+        let gone = !frozen && !Path::new(&pack.root).is_dir();
+        if gone {
+            warnings.push(Warning::RootGone {
+                pack: pack.name.to_string(),
+                root: pack.root.clone(),
+                left_out: strict,
+            });
+        }
+        let expanded = if gone && strict {
+            artifacts
+                .iter()
+                .map(|a| {
+                    let tokens = Some(a.content.tokens());
+                    let missing = Content::Excluded(ExclusionReason::Missing, tokens);
+                    (vec![single(pack, a, missing)], Vec::new())
+                })
+                .collect()
+        } else if frozen || gone {
             artifacts
                 .iter()
                 .map(|a| (frozen_units(pack, a), Vec::new()))

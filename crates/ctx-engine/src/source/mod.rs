@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use ctx_model::{AddOptions, SkippedFile, SourceSpec};
 
 pub(crate) use confine::{open as open_nonblocking, root_moved};
-pub use path::resolve;
+pub use path::{repository_top, resolve};
 
 /// Default largest file read, in bytes.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -62,6 +62,15 @@ pub enum Capture {
 pub enum SourceError {
     #[error("`{shown}` does not exist")]
     Missing { shown: String },
+    /// A path typed for `pack add` that is not there: where it was looked
+    /// for, and the pack's root, since a relative path is taken from the
+    /// current folder and stored relative to the root.
+    #[error("`{shown}` does not exist: looked for `{}` (the pack's root is `{}`)", tried.display(), root.display())]
+    MissingAt {
+        shown: String,
+        tried: PathBuf,
+        root: PathBuf,
+    },
     #[error("`{shown}` is a directory, not a file")]
     IsDirectory { shown: String },
     #[error("`{shown}` is not a directory")]

@@ -25,8 +25,10 @@ pub fn resolve(
     };
     let lexical = normalize(&cwd.join(given));
     let canonical = std::fs::canonicalize(&lexical).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => SourceError::Missing {
+        std::io::ErrorKind::NotFound => SourceError::MissingAt {
             shown: given.to_owned(),
+            tried: lexical.clone(),
+            root: root.to_owned(),
         },
         _ => SourceError::Read {
             shown: given.to_owned(),
@@ -48,6 +50,15 @@ pub fn resolve(
         shown: given.to_owned(),
     })?;
     Ok(spec.with_path(if rel.is_empty() { ".".into() } else { rel }))
+}
+
+/// The top level of the git working tree `dir` is in: the nearest folder
+/// at or above it holding a `.git` folder or file (a worktree or a
+/// submodule has a file). Looked up on disk only: no git command runs.
+pub fn repository_top(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
 }
 
 /// Removes `.` and resolves `..` without touching the file system.

@@ -15,9 +15,10 @@ use crate::output::{Human, Output, percent, secrets, status, warn};
 const TOP: usize = 10;
 
 pub fn create(inv: &Invocation, args: CreateArgs, out: &mut Output) -> Result<()> {
+    // Inside a git repository, paths are most often meant from its top.
     let root = match &args.root {
         Some(root) => inv.cwd.join(root),
-        None => inv.cwd.clone(),
+        None => ctx_engine::source::repository_top(&inv.cwd).unwrap_or_else(|| inv.cwd.clone()),
     };
     let created = inv.engine.create_pack(&CreatePack {
         name: args.name,
@@ -31,10 +32,11 @@ pub fn create(inv: &Invocation, args: CreateArgs, out: &mut Output) -> Result<()
 impl Human for PackCreated {
     fn print(&self, _: &mut Output) -> Result<()> {
         status(format!(
-            "Created pack `{}` with a budget of {} ({}).",
+            "Created pack `{}` with a budget of {} ({}); paths are relative to `{}`.",
             self.pack.name,
             count(self.pack.budget, "token"),
-            self.pack.tokenizer
+            self.pack.tokenizer,
+            self.pack.root
         ));
         Ok(())
     }
@@ -108,23 +110,16 @@ impl Human for PackShown {
         }
         // The content total leaves out headings and fences; what a render
         // costs is what decides whether it fits.
-        match self.framed_tokens {
-            Some(framed) => {
-                let share = percent(framed, pack.budget);
-                let over = if self.over_budget {
-                    ": over budget, so a render leaves items out"
-                } else {
-                    ""
-                };
-                out.line(format!(
-                    "framed: {} in a render ({share:.1}% of the budget){over}",
-                    count(framed, "token")
-                ))?;
-            }
-            None => out.line(
-                "framed: unknown, some captured content cannot be read (`ctx fsck` checks the store)",
-            )?,
-        }
+        let share = percent(self.framed_tokens, pack.budget);
+        let over = if self.over_budget {
+            ": over budget, so a render leaves items out"
+        } else {
+            ""
+        };
+        out.line(format!(
+            "framed: about {} in a render ({share:.1}% of the budget){over}",
+            count(self.framed_tokens, "token")
+        ))?;
         out.table(
             &[
                 ("ID", false),

@@ -64,13 +64,19 @@ pub fn strict(flags: &RenderFlags, warnings: &[Warning], done: &str) -> Result<(
         .iter()
         .filter(|w| matches!(w, Warning::SourceGone { left_out: true, .. }))
         .count() as u64;
-    if !flags.strict || gone == 0 {
+    let roots = warnings
+        .iter()
+        .filter(|w| matches!(w, Warning::RootGone { left_out: true, .. }))
+        .count();
+    if !flags.strict || gone + roots as u64 == 0 {
         return Ok(());
     }
-    let what = if gone == 1 {
-        "1 source that is gone".to_owned()
-    } else {
-        format!("{gone} sources that are gone")
+    let what = match (gone, roots) {
+        (0, 1) => "the sources of a pack whose root is gone".to_owned(),
+        (0, _) => "the sources of packs whose roots are gone".to_owned(),
+        (1, 0) => "1 source that is gone".to_owned(),
+        (_, 0) => format!("{gone} sources that are gone"),
+        _ => "sources that are gone".to_owned(),
     };
     Err(CliError::new(Kind::NotFound, format!("left out {what} (--strict)")).hint(format!(
         "{done} without them; restore them, remove them from the pack, or leave out `--strict` to use their captured content"
