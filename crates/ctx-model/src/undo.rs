@@ -1065,6 +1065,69 @@ mod tests {
     }
 
     #[test]
+    fn a_change_of_priority_content_or_root_is_undone_and_a_removal_restores_it() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        log.push(added(1, "x"));
+        let spec = SourceSpec::Text { text: "x".into() };
+        let before = log.state().artifacts[&PackId(1)][&ArtifactId(2)].clone();
+        let mut content = before.content.clone();
+        if let crate::Captured::Blob(b) = &mut content {
+            b.tokens = 9;
+        }
+        log.push(Event::PriorityChanged {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec: spec.clone(),
+            from: 0,
+            to: 5,
+        });
+        log.push(Event::ArtifactRefreshed {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec: spec.clone(),
+            from: before.content.clone(),
+            to: content.clone(),
+        });
+        assert_eq!(log.state().packs[&PackId(1)].tokens, 9);
+        // The refresh changed the artifact: its priority change waits.
+        assert_eq!(
+            refused(&log, UndoTarget::Event(EventSeq(3))),
+            UndoError::Depended {
+                event: EventSeq(3),
+                kind: EventKind::PriorityChanged,
+                later: vec![EventSeq(4)],
+            }
+        );
+        log.push(Event::ArtifactRemoved {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec,
+        });
+        assert!(log.undo(None));
+        let restored = &log.state().artifacts[&PackId(1)][&ArtifactId(2)];
+        assert_eq!((restored.priority, &restored.content), (5, &content));
+        assert!(log.undo(None), "the refresh");
+        assert!(log.undo(None), "the priority");
+        assert_eq!(log.state().artifacts[&PackId(1)][&ArtifactId(2)], before);
+        assert_eq!(log.state().packs[&PackId(1)].tokens, 1);
+        log.push(Event::PackRootChanged {
+            pack: PackId(1),
+            from: "/p".into(),
+            to: "/q".into(),
+        });
+        log.push(added(1, "y"));
+        // What was captured under the new root depends on it.
+        assert!(matches!(
+            refused(&log, UndoTarget::Event(EventSeq(9))),
+            UndoError::Depended { .. }
+        ));
+        assert!(log.undo(None));
+        assert!(log.undo(None), "the root");
+        assert_eq!(log.state().packs[&PackId(1)].root, "/p");
+    }
+
+    #[test]
     fn a_removal_of_an_artifact_never_added_is_damage() {
         let mut log = Log(Vec::new(), Vec::new());
         log.push(created("a"));
