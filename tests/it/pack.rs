@@ -344,11 +344,221 @@ fn adding_a_spec_again_names_the_artifact_or_refuses_other_options() {
     assert!(
         other
             .stderr
-            .contains(&format!("`ctx pack remove p {}`", &id[..8])),
+            .contains(&format!("`ctx pack set p {} --priority 15`", &id[..8])),
         "{}",
         other.stderr
     );
     assert_eq!(env.event_count(), events);
+    // Other collection options take a new capture: remove and add again.
+    let options = env.run(&["pack", "add", "p", "src/main.rs", "--max-files", "3"]);
+    assert_eq!(options.code, 4, "{}", options.stderr);
+    assert!(
+        options
+            .stderr
+            .contains(&format!("`ctx pack remove p {}`", &id[..8])),
+        "{}",
+        options.stderr
+    );
+}
+
+/// The priorities of pack `p`'s artifacts, by spec, in render order.
+fn priorities(env: &Env) -> Vec<(String, i64)> {
+    let json = env.ok(&["pack", "show", "p", "--json"]).json();
+    json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            let spec = i["spec"].as_str().expect("spec").to_owned();
+            (spec, i["priority"].as_i64().expect("priority"))
+        })
+        .collect()
+}
+
+/// `pack set PACK ARTIFACT --priority N`: one event, nothing when the
+/// same, undone and redone like any change.
+#[test]
+fn set_priority_changes_one_artifact_and_undo_reverses_it() {
+    let env = Env::new();
+    env.write("src/a.rs", "fn a() {}\n");
+    env.write("src/b.rs", "fn b() {}\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "src/a.rs", "src/b.rs"]);
+    let b = |n| ("src/b.rs".to_owned(), n);
+    let a = |n| ("src/a.rs".to_owned(), n);
+    assert_eq!(priorities(&env), [a(0), b(0)]);
+    let events = env.event_count();
+    let set = env.ok(&["pack", "set", "p", "src/b.rs", "--priority", "15"]);
+    assert!(
+        set.stderr
+            .starts_with("Set the priority of `src/b.rs` (id "),
+        "{}",
+        set.stderr
+    );
+    assert!(
+        set.stderr.ends_with(") in `p` to 15 (was 0).\n"),
+        "{}",
+        set.stderr
+    );
+    assert_eq!(priorities(&env), [b(15), a(0)]);
+    assert_eq!(env.event_count(), events + 1);
+    let same = env.ok(&["pack", "set", "p", "src/b.rs", "--priority", "15", "--json"]);
+    assert_eq!(same.json(), serde_json::json!({"changed": false}));
+    assert_eq!(env.event_count(), events + 1);
+    let log = env.ok(&["log", "p", "--json"]).json();
+    let last = &log["events"][0];
+    assert_eq!(last["kind"], "priority_changed", "{log}");
+    assert_eq!(
+        last["what"], "set the priority of src/b.rs 0 -> 15",
+        "{log}"
+    );
+    assert_eq!(
+        (&last["from"], &last["to"]),
+        (&0.into(), &15.into()),
+        "{log}"
+    );
+    env.ok(&["undo"]);
+    assert_eq!(priorities(&env), [a(0), b(0)]);
+    env.ok(&["redo"]);
+    assert_eq!(priorities(&env), [b(15), a(0)]);
+    // A removal restored by undo comes back with the priority it had.
+    env.ok(&["pack", "remove", "p", "src/b.rs"]);
+    env.ok(&["undo"]);
+    assert_eq!(priorities(&env), [b(15), a(0)]);
+    // The artifact needs `--priority`, and a pack setting takes no artifact.
+    assert_eq!(env.run(&["pack", "set", "p", "src/b.rs"]).code, 2);
+    assert_eq!(
+        env.run(&["pack", "set", "p", "src/b.rs", "--tokens", "9"])
+            .code,
+        2
+    );
+}
+
+/// `pack refresh`: each artifact whose source changed is captured again,
+/// one event each in one transaction; frozen renders then read the new
+/// content, and undo brings the old back.
+#[test]
+fn refresh_recaptures_what_changed_on_disk() {
+    let env = Env::new();
+    env.write("src/a.rs", "fn old() {}\n");
+    env.write("src/b.rs", "fn b() {}\n");
+    env.write("docs/x.md", "# X\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&[
+        "pack",
+        "add",
+        "p",
+        "src/a.rs",
+        "src/b.rs",
+        "glob:docs/*.md",
+        "text:a note",
+    ]);
+    let frozen = || env.ok(&["render", "p", "--frozen"]).stdout;
+    let nothing = env.ok(&["pack", "refresh", "p"]);
+    assert_eq!(
+        nothing.stderr,
+        "Nothing changed. 4 artifacts of `p` read as captured.\n"
+    );
+    let events = env.event_count();
+    env.write("src/a.rs", "fn new() {}\n");
+    env.write("docs/y.md", "# Y\n");
+    assert!(frozen().contains("fn old()"));
+    let refreshed = env.ok(&["pack", "refresh", "p", "--json"]).json();
+    assert_eq!(refreshed["changed"], true, "{refreshed}");
+    assert_eq!(refreshed["checked"], 4, "{refreshed}");
+    let specs: Vec<&str> = refreshed["refreshed"]
+        .as_array()
+        .expect("refreshed")
+        .iter()
+        .map(|r| r["spec"].as_str().expect("spec"))
+        .collect();
+    assert_eq!(specs, ["src/a.rs", "glob:docs/*.md"], "{refreshed}");
+    assert_eq!(env.event_count(), events + 2);
+    let render = frozen();
+    assert!(
+        render.contains("fn new()") && !render.contains("fn old()"),
+        "{render}"
+    );
+    assert!(render.contains("# Y"), "{render}");
+    let log = env.ok(&["log", "p", "--kind", "artifact_refreshed"]).stdout;
+    assert!(log.contains("refreshed src/a.rs ("), "{log}");
+    // Only the artifacts named are read again.
+    env.write("src/a.rs", "fn newer() {}\n");
+    env.write("src/b.rs", "fn b2() {}\n");
+    let one = env.ok(&["pack", "refresh", "p", "src/b.rs"]);
+    assert!(
+        one.stderr.starts_with("Refreshed `src/b.rs` in `p`: "),
+        "{}",
+        one.stderr
+    );
+    assert!(frozen().contains("fn new()"));
+    env.ok(&["undo"]);
+    assert!(frozen().contains("fn b()"));
+    env.ok(&["undo"]);
+    env.ok(&["undo"]);
+    let render = frozen();
+    assert!(
+        render.contains("fn old()") && !render.contains("# Y"),
+        "{render}"
+    );
+    // Redo brings back the last refresh undone: that of `src/a.rs`.
+    env.ok(&["redo"]);
+    let render = frozen();
+    assert!(
+        render.contains("fn new()") && !render.contains("# Y"),
+        "{render}"
+    );
+    let snapshot = env
+        .ok(&["snapshot", "create", "p", "--frozen", "--json"])
+        .json();
+    assert_eq!(snapshot["changed"], true, "{snapshot}");
+}
+
+/// `pack set PACK --root DIR` moves a pack: paths stay as they are,
+/// relative to the new root, which is stored canonical; undo moves it back.
+#[test]
+fn set_root_moves_a_pack() {
+    let env = Env::new();
+    env.write("src/a.rs", "fn here() {}\n");
+    env.write("moved/src/a.rs", "fn there() {}\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "src/a.rs"]);
+    let root = || {
+        let json = env.ok(&["pack", "show", "p", "--json"]).json();
+        json["root"].as_str().expect("root").to_owned()
+    };
+    let here = root();
+    let set = env
+        .ok(&["pack", "set", "p", "--root", "./moved/../moved", "--json"])
+        .json();
+    let there = "[PROJECT]/moved";
+    assert_eq!(
+        (&set["root"], &set["from"]),
+        (&there.into(), &"[PROJECT]".into()),
+        "{set}"
+    );
+    assert_eq!(root(), there);
+    let same = env.ok(&["pack", "set", "p", "--root", "moved"]);
+    assert!(
+        same.stderr.starts_with("Nothing changed."),
+        "{}",
+        same.stderr
+    );
+    assert!(env.ok(&["render", "p"]).stdout.contains("fn there()"));
+    assert!(
+        env.ok(&["render", "p", "--frozen"])
+            .stdout
+            .contains("fn here()")
+    );
+    let log = env.ok(&["log", "p", "--kind", "pack_root_changed"]).stdout;
+    assert!(
+        log.contains("moved the root [PROJECT] -> [PROJECT]/moved"),
+        "{log}"
+    );
+    assert_eq!(env.run(&["pack", "set", "p", "--root", "nowhere"]).code, 3);
+    env.ok(&["undo"]);
+    assert_eq!(root(), here);
+    assert!(env.ok(&["render", "p"]).stdout.contains("fn here()"));
 }
 
 /// `pack add PACK SOURCE...`: each source is one event, all in one

@@ -100,6 +100,19 @@ fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
             request.client_version,
             request.via
         ),
+        Event::PriorityChanged {
+            spec: changed,
+            from,
+            to,
+            ..
+        } => format!("set the priority of {} {from} -> {to}", spec(changed)),
+        Event::ArtifactRefreshed {
+            spec: refreshed,
+            from,
+            to,
+            ..
+        } => format!("refreshed {}", recaptured(&spec(refreshed), from, to)),
+        Event::PackRootChanged { from, to, .. } => format!("moved the root {from} -> {to}"),
         Event::Undone {
             event, reversal, ..
         } => {
@@ -124,10 +137,29 @@ fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
                 Reversal::DeleteSnapshot { snapshot } => {
                     format!("deleted snapshot {}", snapshot.short())
                 }
+                Reversal::SetPriority {
+                    spec: changed,
+                    from,
+                    to,
+                    ..
+                } => format!("set the priority of {} {from} -> {to}", spec(changed)),
+                Reversal::Recapture {
+                    spec: restored,
+                    from,
+                    to,
+                    ..
+                } => format!("restored {}", recaptured(&spec(restored), from, to)),
+                Reversal::SetRoot { from, to } => format!("moved the root {from} -> {to}"),
             };
             format!("undid event {event}: {what}")
         }
     }
+}
+
+/// `src/a.rs (120 -> 140 tokens)`: a spec whose content went from `from`
+/// to `to`.
+fn recaptured(spec: &str, from: &Captured, to: &Captured) -> String {
+    format!("{spec} ({} -> {} tokens)", from.tokens(), to.tokens())
 }
 
 /// ` `label`` for a snapshot's label, or nothing.

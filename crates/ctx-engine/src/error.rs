@@ -126,6 +126,9 @@ pub enum EngineError {
         spec: String,
         artifact: ArtifactId,
         differs: String,
+        /// The priority asked for, when it is all that differs (`pack set`
+        /// changes it; other options take a new capture).
+        priority: Option<i32>,
     },
 }
 

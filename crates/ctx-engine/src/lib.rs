@@ -40,8 +40,9 @@ pub use history::{LogEntry, LogPage, LogQuery, Redone, UndoOf, Undone};
 pub use maintenance::{Checked, Collected, CountsChecked};
 pub use outcome::{Done, Outcome, Stored};
 pub use pack::{
-    AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, DEFAULT_BUDGET,
-    NewPack, PackCreated, PackDeleted, PackList, PackRenamed, PackShown, TokenItem, TokenListing,
+    AddArtifact, AddedAll, ArtifactAdded, ArtifactRefreshed, ArtifactRemoved, BudgetSet,
+    CreatePack, DEFAULT_BUDGET, NewPack, PackCreated, PackDeleted, PackList, PackRenamed,
+    PackShown, PrioritySet, RefreshedAll, RootSet, TokenItem, TokenListing,
 };
 pub use progress::{Phase, Progress, Quiet};
 pub use purge::{PurgeTarget, Purged};

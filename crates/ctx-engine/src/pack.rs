@@ -213,18 +213,68 @@ pub struct BudgetSet {
     pub from: u64,
 }
 
+/// An artifact's new priority.
+#[derive(Clone, Debug, Serialize)]
+pub struct PrioritySet {
+    pub pack: PackName,
+    #[serde(serialize_with = "display")]
+    pub id: ArtifactId,
+    #[serde(serialize_with = "display")]
+    pub spec: SourceSpec,
+    pub priority: i32,
+    /// The priority before.
+    pub from: i32,
+}
+
+/// A pack's new root.
+#[derive(Clone, Debug, Serialize)]
+pub struct RootSet {
+    pub pack: PackName,
+    pub root: String,
+    /// The root before.
+    pub from: String,
+}
+
+/// What `pack refresh` captured again.
+#[derive(Clone, Debug, Serialize)]
+pub struct RefreshedAll {
+    /// Whether any artifact's content changed.
+    pub changed: bool,
+    pub pack: PackName,
+    /// How many artifacts were read again.
+    pub checked: usize,
+    /// One entry per artifact whose content changed, each its own event.
+    pub refreshed: Vec<Done<ArtifactRefreshed>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+impl crate::outcome::Commit for RefreshedAll {
+    fn must_commit(&self) -> bool {
+        self.changed
+    }
+}
+
+/// One artifact whose source changed since it was captured.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArtifactRefreshed {
+    #[serde(serialize_with = "display")]
+    pub id: ArtifactId,
+    #[serde(serialize_with = "display")]
+    pub spec: SourceSpec,
+    /// The new content.
+    #[serde(flatten, serialize_with = "content")]
+    pub content: Captured,
+    /// The tokens and bytes it held before.
+    pub tokens_before: u64,
+    pub bytes_before: u64,
+}
+
 impl Engine {
     /// Creates an empty pack.
     pub fn create_pack(&self, new: &CreatePack) -> Result<Done<PackCreated>> {
         let name = PackName::new(&new.name)?;
-        let root = std::fs::canonicalize(&new.root)
-            .ok()
-            .filter(|r| r.is_dir())
-            .ok_or_else(|| NotFound::Folder(new.root.clone()))?;
-        let root = root
-            .to_str()
-            .map(str::to_owned)
-            .ok_or_else(|| EngineError::RootNotUtf8 { path: root.clone() })?;
+        let root = canonical_root(&new.root)?;
         self.write(|w| {
             if w.pack_by_name(&name)?.is_some() {
                 return Err(EngineError::NameTaken { name: name.clone() });
@@ -362,21 +412,35 @@ impl Engine {
         if let Some(existing) = present.iter().find(|a| a.spec == spec) {
             return present_already(&pack.name, existing, add).map(Prepared::Present);
         }
+        let mut staged = self.stage(pack, spec, &add.options, add.store_redacted)?;
+        let overlapping = overlaps(&staged.spec, &staged.content, &present);
+        staged.warnings.extend(overlapping);
+        Ok(Prepared::New(Box::new(staged)))
+    }
+
+    /// Reads a resolved spec from its source under the pack's root, then
+    /// hashes and counts what it read, without holding the store.
+    fn stage(
+        &self,
+        pack: Pack,
+        spec: SourceSpec,
+        options: &AddOptions,
+        store_redacted: bool,
+    ) -> Result<Staged> {
         tokenize::warm(pack.tokenizer);
-        let captured = source::capture(&spec, Path::new(&pack.root), &add.options)?;
+        let captured = source::capture(&spec, Path::new(&pack.root), options)?;
         let (mut texts, skipped) = match captured {
             Capture::One(text) => (vec![text], None),
             Capture::Many { files, skipped } => (files, Some(skipped)),
         };
-        let mut warnings: Vec<Warning> = texts
+        let warnings: Vec<Warning> = texts
             .iter()
             .filter_map(|t| crate::render::lossy_warning(t, &spec))
             .collect();
-        let secrets = secrets_in(&mut texts, add.store_redacted);
+        let secrets = secrets_in(&mut texts, store_redacted);
         let measured = self.measure(&texts, pack.tokenizer)?;
         let content = captured_content(&texts, &measured, skipped);
-        warnings.extend(overlaps(&spec, &content, &present));
-        Ok(Prepared::New(Box::new(Staged {
+        Ok(Staged {
             pack,
             spec,
             texts,
@@ -384,7 +448,7 @@ impl Engine {
             content,
             warnings,
             secrets,
-        })))
+        })
     }
 
     /// Stores a prepared capture and appends its event.
@@ -548,6 +612,146 @@ impl Engine {
         })
     }
 
+    /// Changes the priority of an artifact named by its id, a unique id
+    /// prefix, or its spec.
+    pub fn set_priority(
+        &self,
+        pack: &str,
+        artifact: &str,
+        priority: i32,
+    ) -> Result<Outcome<PrioritySet>> {
+        self.write(|w| {
+            let pack = find_pack(w, pack)?;
+            let artifacts = w.artifacts(pack.id)?;
+            let found = find_artifact(&artifacts, &pack.name, artifact)?;
+            if found.priority == priority {
+                return Ok(Outcome::Unchanged);
+            }
+            let record = w.append(self.event(Event::PriorityChanged {
+                pack: pack.id,
+                artifact: found.id,
+                spec: found.spec.clone(),
+                from: found.priority,
+                to: priority,
+            }))?;
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: PrioritySet {
+                    pack: pack.name,
+                    id: found.id,
+                    spec: found.spec.clone(),
+                    priority,
+                    from: found.priority,
+                },
+            }))
+        })
+    }
+
+    /// Moves a pack's root to the folder `dir`, which must exist; specs
+    /// stay as they are, relative to the new root.
+    pub fn set_root(&self, pack: &str, dir: &Path) -> Result<Outcome<RootSet>> {
+        let root = canonical_root(dir)?;
+        self.write(|w| {
+            let pack = find_pack(w, pack)?;
+            if pack.root == root {
+                return Ok(Outcome::Unchanged);
+            }
+            let record = w.append(self.event(Event::PackRootChanged {
+                pack: pack.id,
+                from: pack.root.clone(),
+                to: root.clone(),
+            }))?;
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: RootSet {
+                    pack: pack.name,
+                    root: root.clone(),
+                    from: pack.root,
+                },
+            }))
+        })
+    }
+
+    /// Reads the sources of a pack's artifacts (those named, or all) again
+    /// without holding the store, then, in one transaction, replaces the
+    /// content of each whose source changed: one event each.
+    pub fn refresh(
+        &self,
+        pack: &str,
+        wanted: &[String],
+        store_redacted: bool,
+    ) -> Result<RefreshedAll> {
+        let (pack, chosen) = self.read(|r| {
+            let pack = find_pack(r, pack)?;
+            let artifacts = r.artifacts(pack.id)?;
+            let mut chosen: Vec<Artifact> = Vec::new();
+            for name in wanted {
+                let found = find_artifact(&artifacts, &pack.name, name)?;
+                if !chosen.iter().any(|a| a.id == found.id) {
+                    chosen.push(found.clone());
+                }
+            }
+            if wanted.is_empty() {
+                chosen = artifacts;
+            }
+            Ok((pack, chosen))
+        })?;
+        let staged = chosen
+            .iter()
+            .map(|a| self.stage(pack.clone(), a.spec.clone(), &a.options, store_redacted))
+            .collect::<Result<Vec<_>>>()?;
+        self.write(|w| {
+            // The name must still name the pack the sources were read for,
+            // under the root they were read from.
+            let now = w.pack_by_name(&pack.name)?;
+            if now.map(|p| (p.id, p.root)) != Some((pack.id, pack.root.clone())) {
+                return Err(EngineError::PackChanged {
+                    name: pack.name.to_string(),
+                });
+            }
+            let present = w.artifacts(pack.id)?;
+            let mut refreshed = Vec::new();
+            let mut warnings = Vec::new();
+            for (artifact, staged) in chosen.iter().zip(staged) {
+                let current = present
+                    .iter()
+                    .find(|a| a.id == artifact.id)
+                    .ok_or_else(|| EngineError::PackChanged {
+                        name: pack.name.to_string(),
+                    })?;
+                warnings.extend(staged.warnings);
+                if current.content == staged.content {
+                    continue;
+                }
+                store_texts(w, &staged.texts, &staged.measured, pack.tokenizer)?;
+                let record = w.append(self.event(Event::ArtifactRefreshed {
+                    pack: pack.id,
+                    artifact: current.id,
+                    spec: current.spec.clone(),
+                    from: current.content.clone(),
+                    to: staged.content.clone(),
+                }))?;
+                refreshed.push(Done {
+                    seq: record.seq,
+                    what: ArtifactRefreshed {
+                        id: current.id,
+                        spec: current.spec.clone(),
+                        content: staged.content,
+                        tokens_before: current.content.tokens(),
+                        bytes_before: current.content.bytes(),
+                    },
+                });
+            }
+            Ok(RefreshedAll {
+                changed: !refreshed.is_empty(),
+                pack: pack.name.clone(),
+                checked: chosen.len(),
+                refreshed,
+                warnings,
+            })
+        })
+    }
+
     /// Changes a pack's token budget.
     pub fn set_budget(&self, pack: &str, tokens: u64) -> Result<Outcome<BudgetSet>> {
         self.write(|w| {
@@ -570,6 +774,17 @@ impl Engine {
             }))
         })
     }
+}
+
+/// A pack root as stored: the folder's canonical path, which must be UTF-8.
+fn canonical_root(dir: &Path) -> Result<String> {
+    let root = std::fs::canonicalize(dir)
+        .ok()
+        .filter(|r| r.is_dir())
+        .ok_or_else(|| NotFound::Folder(dir.to_path_buf()))?;
+    root.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| EngineError::RootNotUtf8 { path: root.clone() })
 }
 
 /// The secrets the redactor finds in `texts`, by kind, found on all cores
@@ -668,6 +883,7 @@ fn present_already(
             spec: existing.spec.to_string(),
             artifact: existing.id,
             differs: differs.join(", "),
+            priority: (existing.options == add.options).then_some(add.priority),
         });
     }
     Ok(ArtifactAdded {

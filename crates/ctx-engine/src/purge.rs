@@ -115,6 +115,22 @@ fn purgeable(
             let found = find_artifact(&artifacts, &pack.name, artifact)?;
             blobs.extend(found.content.blobs().map(|b| b.hash));
             packs.insert(pack.id);
+            // What it held before each refresh is its content too.
+            w.for_each_event(|record| {
+                if let Event::ArtifactRefreshed {
+                    pack: of,
+                    artifact,
+                    from,
+                    to,
+                    ..
+                } = &record.event
+                    && *of == pack.id
+                    && *artifact == found.id
+                {
+                    blobs.extend(from.blobs().chain(to.blobs()).map(|b| b.hash));
+                }
+                Ok(())
+            })?;
             for_each_body(
                 w,
                 |item| (item.origin.artifact == found.id).then(|| item.blob()),
@@ -123,11 +139,11 @@ fn purgeable(
         }
         PurgeTarget::Path(path) => {
             w.for_each_event(|record| {
-                if let Event::ArtifactAdded { pack, artifact } = &record.event {
+                if let Some((pack, spec, content)) = record.event.captured() {
                     let before = blobs.len();
-                    captures_of(&artifact.spec, &artifact.content, path, &mut blobs);
+                    captures_of(spec, content, path, &mut blobs);
                     if blobs.len() > before {
-                        packs.insert(*pack);
+                        packs.insert(pack);
                     }
                 }
                 Ok(())

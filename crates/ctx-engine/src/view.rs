@@ -217,6 +217,26 @@ enum Details<'a> {
         #[serde(serialize_with = "display")]
         response_hash: BlobHash,
     },
+    PriorityChanged {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+        from: i32,
+        to: i32,
+    },
+    ArtifactRefreshed {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+        from: ContentView<'a>,
+        to: ContentView<'a>,
+    },
+    Root {
+        from: &'a str,
+        to: &'a str,
+    },
 }
 
 fn hashes<S: Serializer>(list: &[BlobHash], s: S) -> Result<S::Ok, S::Error> {
@@ -262,6 +282,26 @@ enum ReversalView<'a> {
         #[serde(serialize_with = "display")]
         snapshot: SnapshotId,
     },
+    SetPriority {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+        from: i32,
+        to: i32,
+    },
+    Recapture {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+        from: ContentView<'a>,
+        to: ContentView<'a>,
+    },
+    SetRoot {
+        from: &'a str,
+        to: &'a str,
+    },
 }
 
 impl<'a> ReversalView<'a> {
@@ -288,6 +328,29 @@ impl<'a> ReversalView<'a> {
             Reversal::DeleteSnapshot { snapshot } => Self::DeleteSnapshot {
                 snapshot: *snapshot,
             },
+            Reversal::SetPriority {
+                artifact,
+                spec,
+                from,
+                to,
+            } => Self::SetPriority {
+                artifact: *artifact,
+                spec,
+                from: *from,
+                to: *to,
+            },
+            Reversal::Recapture {
+                artifact,
+                spec,
+                from,
+                to,
+            } => Self::Recapture {
+                artifact: *artifact,
+                spec,
+                from: ContentView(from),
+                to: ContentView(to),
+            },
+            Reversal::SetRoot { from, to } => Self::SetRoot { from, to },
         }
     }
 }
@@ -408,6 +471,31 @@ impl<'a> Details<'a> {
                 via: &request.via,
                 response_hash: *response,
             },
+            Event::PriorityChanged {
+                artifact,
+                spec,
+                from,
+                to,
+                ..
+            } => Self::PriorityChanged {
+                artifact: *artifact,
+                spec,
+                from: *from,
+                to: *to,
+            },
+            Event::ArtifactRefreshed {
+                artifact,
+                spec,
+                from,
+                to,
+                ..
+            } => Self::ArtifactRefreshed {
+                artifact: *artifact,
+                spec,
+                from: ContentView(from),
+                to: ContentView(to),
+            },
+            Event::PackRootChanged { from, to, .. } => Self::Root { from, to },
         }
     }
 }

@@ -129,6 +129,29 @@ pub enum Event {
         packs: Vec<PackId>,
         label: Option<String>,
     },
+    /// An artifact's priority changed.
+    PriorityChanged {
+        pack: PackId,
+        artifact: ArtifactId,
+        spec: SourceSpec,
+        from: i32,
+        to: i32,
+    },
+    /// An artifact's source was read again and its captured content
+    /// replaced: `from` is what it held, `to` what it holds now.
+    ArtifactRefreshed {
+        pack: PackId,
+        artifact: ArtifactId,
+        spec: SourceSpec,
+        from: Captured,
+        to: Captured,
+    },
+    /// A pack's root moved (absolute paths).
+    PackRootChanged {
+        pack: PackId,
+        from: String,
+        to: String,
+    },
 }
 
 /// Who an agent's client said it was, and what it asked for.
@@ -177,6 +200,22 @@ pub enum Reversal {
     /// Reverses the creation or import of a snapshot: it is deleted, and
     /// its manifest kept until gc so that a redo can restore it.
     DeleteSnapshot { snapshot: SnapshotId },
+    /// Reverses `PriorityChanged`.
+    SetPriority {
+        artifact: ArtifactId,
+        spec: SourceSpec,
+        from: i32,
+        to: i32,
+    },
+    /// Reverses `ArtifactRefreshed`: the content goes back from `from` to `to`.
+    Recapture {
+        artifact: ArtifactId,
+        spec: SourceSpec,
+        from: Captured,
+        to: Captured,
+    },
+    /// Reverses `PackRootChanged`.
+    SetRoot { from: String, to: String },
 }
 
 /// An artifact as an `ArtifactAdded` event carries it, before it has an id.
@@ -198,7 +237,10 @@ impl Event {
             | Self::ArtifactRemoved { pack, .. }
             | Self::PackRenamed { pack, .. }
             | Self::BudgetChanged { pack, .. }
-            | Self::PackDeleted { pack, .. } => vec![*pack],
+            | Self::PackDeleted { pack, .. }
+            | Self::PriorityChanged { pack, .. }
+            | Self::ArtifactRefreshed { pack, .. }
+            | Self::PackRootChanged { pack, .. } => vec![*pack],
             Self::SnapshotCreated { packs, .. }
             | Self::SnapshotDeleted { packs, .. }
             | Self::SnapshotTaken { packs, .. }
@@ -225,6 +267,18 @@ impl Event {
         }
     }
 
+    /// The content the event read from a source, with the pack and the
+    /// spec it was read for: an addition's, or a refresh's new content.
+    pub fn captured(&self) -> Option<(PackId, &SourceSpec, &Captured)> {
+        match self {
+            Self::ArtifactAdded { pack, artifact } => {
+                Some((*pack, &artifact.spec, &artifact.content))
+            }
+            Self::ArtifactRefreshed { pack, spec, to, .. } => Some((*pack, spec, to)),
+            _ => None,
+        }
+    }
+
     /// What kind of event this is.
     pub fn kind(&self) -> EventKind {
         match self {
@@ -243,6 +297,9 @@ impl Event {
             Self::SnapshotLabelled { .. } => EventKind::SnapshotLabelled,
             Self::ContentPurged { .. } => EventKind::ContentPurged,
             Self::AgentServed { .. } => EventKind::AgentServed,
+            Self::PriorityChanged { .. } => EventKind::PriorityChanged,
+            Self::ArtifactRefreshed { .. } => EventKind::ArtifactRefreshed,
+            Self::PackRootChanged { .. } => EventKind::PackRootChanged,
         }
     }
 }
@@ -267,6 +324,9 @@ pub enum EventKind {
     ContentPurged,
     AgentServed,
     SnapshotLabelled,
+    PriorityChanged,
+    ArtifactRefreshed,
+    PackRootChanged,
 }
 
 impl EventKind {
@@ -286,6 +346,9 @@ impl EventKind {
             Self::ContentPurged => "content_purged",
             Self::AgentServed => "agent_served",
             Self::SnapshotLabelled => "snapshot_labelled",
+            Self::PriorityChanged => "priority_changed",
+            Self::ArtifactRefreshed => "artifact_refreshed",
+            Self::PackRootChanged => "pack_root_changed",
         }
     }
 

@@ -186,6 +186,10 @@ enum Effect<'a> {
     Rename(PackId, &'a PackName, &'a PackName),
     SetBudget(PackId, u64, u64),
     DeletePack(PackId, &'a PackName),
+    SetPriority(PackId, ArtifactId, i32, i32),
+    /// An artifact's content goes from the first to the second.
+    Recapture(PackId, ArtifactId, &'a Captured, &'a Captured),
+    SetRoot(PackId, &'a str, &'a str),
     /// No pack state changes: a snapshot appears or goes, content is
     /// purged.
     Store(Vec<Change>),
@@ -256,6 +260,13 @@ pub fn plan<V: StateView>(
         ),
         // A record of what was sent; the snapshot it names holds the bytes.
         Event::AgentServed { .. } => Effect::Store(Vec::new()),
+        Event::PriorityChanged {
+            artifact, from, to, ..
+        } => Effect::SetPriority(pack_id, *artifact, *from, *to),
+        Event::ArtifactRefreshed {
+            artifact, from, to, ..
+        } => Effect::Recapture(pack_id, *artifact, from, to),
+        Event::PackRootChanged { from, to, .. } => Effect::SetRoot(pack_id, from, to),
         Event::Undone { reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => {
                 Effect::RemoveArtifact(pack_id, *artifact, spec)
@@ -275,6 +286,13 @@ pub fn plan<V: StateView>(
             Reversal::DeleteSnapshot { snapshot } => {
                 Effect::Store(vec![Change::DeleteSnapshot(*snapshot)])
             }
+            Reversal::SetPriority {
+                artifact, from, to, ..
+            } => Effect::SetPriority(pack_id, *artifact, *from, *to),
+            Reversal::Recapture {
+                artifact, from, to, ..
+            } => Effect::Recapture(pack_id, *artifact, from, to),
+            Reversal::SetRoot { from, to } => Effect::SetRoot(pack_id, from, to),
         },
     };
     apply_effect(view, seq, pack_id, effect)
@@ -353,6 +371,45 @@ fn apply_effect<V: StateView>(
             }
             let changes = vec![Change::DeleteName(name.clone()), Change::DeletePack(id)];
             (pack, changes)
+        }
+        Effect::SetPriority(id, artifact, from, to) => {
+            let (pack, mut found) = artifact_of(view, seq, id, artifact)?;
+            if found.priority != from {
+                return Err(stale(
+                    seq,
+                    format!("priority {from}"),
+                    found.priority.to_string(),
+                ));
+            }
+            found.priority = to;
+            (pack, vec![Change::PutArtifact(id, found)])
+        }
+        Effect::Recapture(id, artifact, from, to) => {
+            let (mut pack, mut found) = artifact_of(view, seq, id, artifact)?;
+            if found.content != *from {
+                return Err(stale(
+                    seq,
+                    format!("the content of artifact {artifact} as captured before"),
+                    "other content".into(),
+                ));
+            }
+            // The artifact stays: only its content's share of the totals moves.
+            tally(&mut pack, from, seq, u64::checked_sub)?;
+            tally(&mut pack, to, seq, u64::checked_add)?;
+            found.content = to.clone();
+            let changes = vec![
+                Change::PutArtifact(id, found),
+                Change::PutPack(pack.clone()),
+            ];
+            (pack, changes)
+        }
+        Effect::SetRoot(id, from, to) => {
+            let mut pack = existing(view, seq, id)?;
+            if pack.root != from {
+                return Err(stale(seq, format!("root {from}"), pack.root));
+            }
+            pack.root = to.to_owned();
+            (pack.clone(), vec![Change::PutPack(pack)])
         }
         Effect::Store(changes) => {
             // The record names the first pack if it still exists.
@@ -440,6 +497,25 @@ fn add_artifact<V: StateView>(
         Change::PutPack(pack.clone()),
     ];
     Ok((pack, changes))
+}
+
+/// The pack row and one of its artifacts, which must exist.
+fn artifact_of<V: StateView>(
+    view: &V,
+    seq: EventSeq,
+    id: PackId,
+    artifact: ArtifactId,
+) -> Result<(Pack, Artifact), PlanError<V::Error>> {
+    let pack = existing(view, seq, id)?;
+    match view.artifact(id, artifact).map_err(PlanError::View)? {
+        Some(found) => Ok((pack, found)),
+        None => Err(FoldError::UnknownArtifact {
+            seq,
+            pack: pack.name,
+            artifact,
+        }
+        .into()),
+    }
 }
 
 fn remove_artifact<V: StateView>(

@@ -11,8 +11,8 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::{
-    Artifact, ArtifactId, Event, EventKind, EventRecord, EventSeq, PackId, PackName, Reversal,
-    SnapshotId, State, StateView as _,
+    ArtifactId, Event, EventKind, EventRecord, EventSeq, PackId, PackName, Reversal, SnapshotId,
+    State, StateView as _,
 };
 
 /// Events read per call while looking back through the log.
@@ -302,6 +302,8 @@ enum Key {
     /// A pack's own name.
     Label(PackId),
     Budget(PackId),
+    /// The folder a pack's paths are relative to.
+    Root(PackId),
     Artifact(PackId, ArtifactId),
     /// Which artifact of the pack a spec declares.
     Spec(PackId, String),
@@ -331,8 +333,9 @@ fn touches(record: &EventRecord) -> Touch {
     let seq = record.seq;
     let (reads, writes) = match &record.event {
         Event::PackCreated { name, .. } => whole_pack(PackId(seq.0), name),
+        // What was captured was read under the pack's root.
         Event::ArtifactAdded { pack, artifact } => (
-            vec![Exists(*pack)],
+            vec![Exists(*pack), Root(*pack)],
             vec![
                 Artifact(*pack, ArtifactId(seq.0)),
                 Spec(*pack, artifact.spec.to_string()),
@@ -368,6 +371,11 @@ fn touches(record: &EventRecord) -> Touch {
         // A purge leaves every artifact and snapshot in place, its content
         // marked gone.
         Event::ContentPurged { .. } => (Vec::new(), Vec::new()),
+        Event::PriorityChanged { pack, artifact, .. } => {
+            (vec![Exists(*pack)], vec![Artifact(*pack, *artifact)])
+        }
+        Event::ArtifactRefreshed { pack, artifact, .. } => refreshed(*pack, *artifact),
+        Event::PackRootChanged { pack, .. } => (vec![Exists(*pack)], vec![Root(*pack)]),
         Event::Undone { pack, reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => (
                 vec![Exists(*pack)],
@@ -387,9 +395,24 @@ fn touches(record: &EventRecord) -> Touch {
             Reversal::RestoreSnapshot { snapshot, .. } | Reversal::DeleteSnapshot { snapshot } => {
                 (Vec::new(), vec![Snapshot(*snapshot)])
             }
+            Reversal::SetPriority { artifact, .. } => {
+                (vec![Exists(*pack)], vec![Artifact(*pack, *artifact)])
+            }
+            Reversal::Recapture { artifact, .. } => refreshed(*pack, *artifact),
+            Reversal::SetRoot { .. } => (vec![Exists(*pack)], vec![Root(*pack)]),
         },
     };
     Touch { reads, writes }
+}
+
+/// What capturing an artifact again touches: it read the source under
+/// the pack's root, and replaced the artifact's content.
+fn refreshed(pack: PackId, artifact: ArtifactId) -> (Vec<Key>, Vec<Key>) {
+    use Key::*;
+    (
+        vec![Exists(pack), Root(pack)],
+        vec![Artifact(pack, artifact)],
+    )
 }
 
 /// What creating or deleting a pack touches: all of it.
@@ -402,6 +425,7 @@ fn whole_pack(pack: PackId, name: &PackName) -> (Vec<Key>, Vec<Key>) {
             Name(name.clone()),
             Label(pack),
             Budget(pack),
+            Root(pack),
             Artifacts(pack),
         ],
     )
@@ -424,7 +448,9 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
             artifact: ArtifactId(seq.0),
             spec: artifact.spec.clone(),
         },
-        Event::ArtifactRemoved { artifact, .. } => restore_artifact(history, seq, *artifact)?,
+        Event::ArtifactRemoved { pack, artifact, .. } => {
+            restore_artifact(history, seq, *pack, *artifact)?
+        }
         Event::PackRenamed { from, to, .. } => Reversal::Rename {
             from: to.clone(),
             to: from.clone(),
@@ -447,7 +473,9 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
         Event::SnapshotDeleted { snapshot, .. } => restore_snapshot(history, target, *snapshot)?,
         // A redo: the reversal of the reversal.
         Event::Undone { pack, reversal, .. } => match reversal {
-            Reversal::RemoveArtifact { artifact, .. } => restore_artifact(history, seq, *artifact)?,
+            Reversal::RemoveArtifact { artifact, .. } => {
+                restore_artifact(history, seq, *pack, *artifact)?
+            }
             Reversal::RestoreArtifact { artifact } => Reversal::RemoveArtifact {
                 artifact: artifact.id,
                 spec: artifact.spec.clone(),
@@ -468,6 +496,60 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
                 delete_snapshot(history, target, *snapshot)?
             }
             Reversal::DeleteSnapshot { snapshot } => restore_snapshot(history, target, *snapshot)?,
+            Reversal::SetPriority {
+                artifact,
+                spec,
+                from,
+                to,
+            } => Reversal::SetPriority {
+                artifact: *artifact,
+                spec: spec.clone(),
+                from: *to,
+                to: *from,
+            },
+            Reversal::Recapture {
+                artifact,
+                spec,
+                from,
+                to,
+            } => Reversal::Recapture {
+                artifact: *artifact,
+                spec: spec.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            },
+            Reversal::SetRoot { from, to } => Reversal::SetRoot {
+                from: to.clone(),
+                to: from.clone(),
+            },
+        },
+        Event::PriorityChanged {
+            artifact,
+            spec,
+            from,
+            to,
+            ..
+        } => Reversal::SetPriority {
+            artifact: *artifact,
+            spec: spec.clone(),
+            from: *to,
+            to: *from,
+        },
+        Event::ArtifactRefreshed {
+            artifact,
+            spec,
+            from,
+            to,
+            ..
+        } => Reversal::Recapture {
+            artifact: *artifact,
+            spec: spec.clone(),
+            from: to.clone(),
+            to: from.clone(),
+        },
+        Event::PackRootChanged { from, to, .. } => Reversal::SetRoot {
+            from: to.clone(),
+            to: from.clone(),
         },
         Event::ContentPurged { .. }
         | Event::AgentServed { .. }
@@ -485,30 +567,29 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
     })
 }
 
-/// Brings back artifact `artifact`, removed by event `at`, as its
-/// addition made it (an artifact's id is the seq of that event).
+/// Brings back artifact `artifact` of `pack`, removed by event `at`, as
+/// it was just before: its priority and content may have changed since
+/// its addition.
 fn restore_artifact<H: History>(
     history: &H,
     at: EventSeq,
+    pack: PackId,
     artifact: ArtifactId,
 ) -> Result<Reversal, H::Error> {
-    let added = history.event(EventSeq(artifact.0))?;
-    let Some(Event::ArtifactAdded { artifact: new, .. }) = added.map(|r| r.event) else {
-        return Err(UndoError::NoAddition {
+    let before = history.state_at(EventSeq(at.0.saturating_sub(1)))?;
+    let found = before
+        .artifacts
+        .get(&pack)
+        .and_then(|a| a.get(&artifact))
+        .cloned();
+    match found {
+        Some(artifact) => Ok(Reversal::RestoreArtifact { artifact }),
+        None => Err(UndoError::NoAddition {
             event: at,
             artifact,
         }
-        .into());
-    };
-    Ok(Reversal::RestoreArtifact {
-        artifact: Artifact {
-            id: artifact,
-            spec: new.spec,
-            priority: new.priority,
-            options: new.options,
-            content: new.content,
-        },
-    })
+        .into()),
+    }
 }
 
 /// Brings back pack `pack`, deleted by event `at`, as it was just before.
@@ -981,6 +1062,69 @@ mod tests {
                 by: EventSeq(4),
             }))
         );
+    }
+
+    #[test]
+    fn a_change_of_priority_content_or_root_is_undone_and_a_removal_restores_it() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        log.push(added(1, "x"));
+        let spec = SourceSpec::Text { text: "x".into() };
+        let before = log.state().artifacts[&PackId(1)][&ArtifactId(2)].clone();
+        let mut content = before.content.clone();
+        if let crate::Captured::Blob(b) = &mut content {
+            b.tokens = 9;
+        }
+        log.push(Event::PriorityChanged {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec: spec.clone(),
+            from: 0,
+            to: 5,
+        });
+        log.push(Event::ArtifactRefreshed {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec: spec.clone(),
+            from: before.content.clone(),
+            to: content.clone(),
+        });
+        assert_eq!(log.state().packs[&PackId(1)].tokens, 9);
+        // The refresh changed the artifact: its priority change waits.
+        assert_eq!(
+            refused(&log, UndoTarget::Event(EventSeq(3))),
+            UndoError::Depended {
+                event: EventSeq(3),
+                kind: EventKind::PriorityChanged,
+                later: vec![EventSeq(4)],
+            }
+        );
+        log.push(Event::ArtifactRemoved {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec,
+        });
+        assert!(log.undo(None));
+        let restored = &log.state().artifacts[&PackId(1)][&ArtifactId(2)];
+        assert_eq!((restored.priority, &restored.content), (5, &content));
+        assert!(log.undo(None), "the refresh");
+        assert!(log.undo(None), "the priority");
+        assert_eq!(log.state().artifacts[&PackId(1)][&ArtifactId(2)], before);
+        assert_eq!(log.state().packs[&PackId(1)].tokens, 1);
+        log.push(Event::PackRootChanged {
+            pack: PackId(1),
+            from: "/p".into(),
+            to: "/q".into(),
+        });
+        log.push(added(1, "y"));
+        // What was captured under the new root depends on it.
+        assert!(matches!(
+            refused(&log, UndoTarget::Event(EventSeq(9))),
+            UndoError::Depended { .. }
+        ));
+        assert!(log.undo(None));
+        assert!(log.undo(None), "the root");
+        assert_eq!(log.state().packs[&PackId(1)].root, "/p");
     }
 
     #[test]

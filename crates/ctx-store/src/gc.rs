@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use redb::ReadableTable;
 
-use ctx_model::{BlobHash, Event, SnapshotItem};
+use ctx_model::{BlobHash, SnapshotItem};
 
 use crate::error::{Result, StoreError};
 use crate::read::Query;
@@ -72,8 +72,8 @@ type ChunkKey = ([u8; 32], u32);
 fn unreferenced(r: &impl Query) -> Result<(Vec<ChunkKey>, GcReport)> {
     let mut needed: HashSet<BlobHash> = HashSet::new();
     r.for_each_event(|record| {
-        if let Event::ArtifactAdded { artifact, .. } = &record.event {
-            needed.extend(artifact.content.blobs().map(|b| b.hash));
+        if let Some((_, _, content)) = record.event.captured() {
+            needed.extend(content.blobs().map(|b| b.hash));
         }
         Ok(())
     })?;

@@ -287,8 +287,10 @@ pub enum PackCommand {
     Delete(DeleteArgs),
     /// Rename a pack.
     Rename(RenameArgs),
-    /// Change a pack's settings.
+    /// Change a pack's settings, or an artifact's priority.
     Set(SetArgs),
+    /// Capture again what changed on disk since it was added.
+    Refresh(RefreshArgs),
 }
 
 #[derive(Debug, Args)]
@@ -387,9 +389,40 @@ pub struct RenameArgs {
 pub struct SetArgs {
     /// The pack's name.
     pub pack: String,
+    /// The artifact whose priority to set: its id, a unique prefix of the id (4 hex digits or more), or its exact spec.
+    #[arg(allow_hyphen_values = true, requires = "priority")]
+    pub artifact: Option<String>,
     /// New token budget, such as 8000 or 32k.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens, conflicts_with_all = ["artifact", "root"])]
     pub tokens: Option<u64>,
+    /// The artifact's new priority (higher renders first).
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        requires = "artifact"
+    )]
+    pub priority: Option<i32>,
+    /// Move the pack: the folder its paths are relative to from now on.
+    #[arg(long, value_name = "DIR", conflicts_with = "artifact")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// The pack's name.
+    pub pack: String,
+    /// The artifacts to read again [default: all]: each its id, a unique prefix of the id (4 hex digits or more), or its exact spec.
+    #[arg(allow_hyphen_values = true)]
+    pub artifacts: Vec<String>,
+    /// Store the content with its secrets already redacted (`--no-redact` then shows the markers).
+    #[arg(
+        long,
+        env = "CTX_STORE_REDACTED",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub store_redacted: bool,
 }
 
 #[derive(Debug, Args)]

@@ -380,11 +380,19 @@ impl From<EngineError> for CliError {
             EngineError::PackChanged { .. } => {
                 Self::new(Kind::Conflict, message).hint("run the command again")
             }
-            EngineError::AddedDifferently { pack, artifact, .. } => {
-                Self::new(Kind::Conflict, message).hint(format!(
-                    "to change it, remove it (`ctx pack remove {pack} {}`) and add it again",
-                    artifact.short()
-                ))
+            EngineError::AddedDifferently {
+                pack,
+                artifact,
+                priority,
+                ..
+            } => {
+                let id = artifact.short();
+                Self::new(Kind::Conflict, message).hint(match priority {
+                    Some(n) => format!("to change its priority, `ctx pack set {pack} {id} --priority {n}`"),
+                    None => format!(
+                        "to capture it with other options, remove it (`ctx pack remove {pack} {id}`) and add it again"
+                    ),
+                })
             }
         }
     }

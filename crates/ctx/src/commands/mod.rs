@@ -29,6 +29,7 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
             PackCommand::Delete(args) => pack::delete(inv, args, out),
             PackCommand::Rename(args) => pack::rename(inv, args, out),
             PackCommand::Set(args) => pack::set(inv, args, out),
+            PackCommand::Refresh(args) => pack::refresh(inv, args, out),
         },
         Command::Render(args) => render::render(inv, args, out),
         Command::Snapshot(cmd) => snapshot::run(inv, cmd, out),

@@ -2,11 +2,14 @@
 
 use ctx_engine::{
     AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, PackCreated,
-    PackDeleted, PackList, PackRenamed, PackShown, Stored, TokenItem, TokenListing, brief, count,
+    PackDeleted, PackList, PackRenamed, PackShown, PrioritySet, RefreshedAll, RootSet, Stored,
+    TokenItem, TokenListing, brief, count,
 };
 use ctx_model::{AddOptions, Artifact, Captured};
 
-use crate::cli::{AddArgs, CreateArgs, DeleteArgs, RemoveArgs, RenameArgs, SetArgs, ShowArgs};
+use crate::cli::{
+    AddArgs, CreateArgs, DeleteArgs, RefreshArgs, RemoveArgs, RenameArgs, SetArgs, ShowArgs,
+};
 use crate::error::{CliError, Kind, Result};
 use crate::invocation::Invocation;
 use crate::output::{Human, Output, percent, secrets, status, warn};
@@ -326,10 +329,79 @@ impl Human for PackRenamed {
 }
 
 pub fn set(inv: &Invocation, args: SetArgs, out: &mut Output) -> Result<()> {
-    let Some(tokens) = args.tokens else {
-        return Err(CliError::new(Kind::Usage, "nothing to set").hint("pass `--tokens N`"));
-    };
-    out.emit(&inv.engine.set_budget(&args.pack, tokens)?)
+    // Clap pairs an artifact with `--priority` and keeps the pack's
+    // settings apart from it; one setting is one event.
+    match (args.artifact, args.priority, args.tokens, args.root) {
+        (Some(artifact), Some(priority), None, None) => {
+            out.emit(&inv.engine.set_priority(&args.pack, &artifact, priority)?)
+        }
+        (None, None, Some(tokens), None) => out.emit(&inv.engine.set_budget(&args.pack, tokens)?),
+        (None, None, None, Some(root)) => {
+            out.emit(&inv.engine.set_root(&args.pack, &inv.cwd.join(root))?)
+        }
+        (None, None, None, None) => Err(CliError::new(Kind::Usage, "nothing to set")
+            .hint("pass `--tokens N`, `--root DIR`, or an artifact and `--priority N`")),
+        _ => Err(CliError::new(Kind::Usage, "one setting at a time")
+            .hint("pass one of `--tokens N` and `--root DIR`; each is its own change")),
+    }
+}
+
+impl Human for PrioritySet {
+    fn print(&self, _: &mut Output) -> Result<()> {
+        status(format!(
+            "Set the priority of `{}` (id {}) in `{}` to {} (was {}).",
+            brief(&self.spec.to_string()),
+            self.id.short(),
+            self.pack,
+            self.priority,
+            self.from
+        ));
+        Ok(())
+    }
+}
+
+impl Human for RootSet {
+    fn print(&self, _: &mut Output) -> Result<()> {
+        status(format!(
+            "Moved the root of `{}` to `{}` (was `{}`).",
+            self.pack, self.root, self.from
+        ));
+        Ok(())
+    }
+}
+
+pub fn refresh(inv: &Invocation, args: RefreshArgs, out: &mut Output) -> Result<()> {
+    let refreshed = inv
+        .engine
+        .refresh(&args.pack, &args.artifacts, args.store_redacted)?;
+    // As with `pack add`: warnings on stderr, and in the document too.
+    refreshed.warnings.iter().for_each(warn);
+    out.emit(&refreshed)
+}
+
+impl Human for RefreshedAll {
+    fn print(&self, _: &mut Output) -> Result<()> {
+        if self.refreshed.is_empty() {
+            status(format!(
+                "Nothing changed. {} of `{}` read as captured.",
+                count(self.checked as u64, "artifact"),
+                self.pack
+            ));
+            return Ok(());
+        }
+        for done in &self.refreshed {
+            let a = &done.what;
+            status(format!(
+                "Refreshed `{}` in `{}`: {} -> {} (id {}).",
+                brief(&a.spec.to_string()),
+                self.pack,
+                a.tokens_before,
+                count(a.content.tokens(), "token"),
+                a.id.short()
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Human for BudgetSet {
