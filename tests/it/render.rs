@@ -92,7 +92,7 @@ fn budgets_from_one_to_full_size_are_exact_and_respected() {
             ]);
             // A budget below the frame is refused, never an empty payload.
             if run.code == 2 && run.stderr.contains("cannot hold even the") {
-                assert!(run.stdout.is_empty(), "{format} at {budget}");
+                assert_eq!(run.json()["error"]["kind"], "usage", "{format} at {budget}");
                 budget += step;
                 continue;
             }
