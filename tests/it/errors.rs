@@ -235,3 +235,68 @@ fn reading_a_store_that_does_not_exist_creates_nothing() {
     env.ok(&full);
     assert!(env.home.path().join("not/yet/ctx.redb").is_file());
 }
+
+/// Runs a command that fails with `--json` and returns its error
+/// document, checking it is the only thing on stdout and that stderr
+/// still holds the human block.
+fn json_error(env: &Env, args: &[&str], code: i32) -> serde_json::Value {
+    let run = env.run(args);
+    assert_eq!(run.code, code, "ctx {args:?}: {}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    let doc = run.json();
+    let error = doc["error"].as_object().expect("an `error` object");
+    let keys: Vec<&str> = error.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["causes", "exit_code", "hint", "kind", "message"],
+        "{doc}"
+    );
+    assert_eq!(doc["error"]["exit_code"], code, "{doc}");
+    let message = doc["error"]["message"].as_str().expect("message");
+    assert!(
+        run.stderr.contains(message),
+        "stderr lacks the message {message:?}: {}",
+        run.stderr
+    );
+    doc
+}
+
+#[test]
+fn json_errors_are_one_document_on_stdout() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "demo"]);
+
+    let missing = json_error(&env, &["pack", "show", "dmeo", "--json"], 3);
+    assert_eq!(missing["error"]["kind"], "not_found");
+    assert_eq!(
+        missing["error"]["hint"],
+        "did you mean `demo`? `ctx pack list` shows the packs"
+    );
+
+    let taken = json_error(&env, &["--json", "pack", "create", "demo"], 4);
+    assert_eq!(taken["error"]["kind"], "conflict");
+    assert!(taken["error"]["hint"].is_string(), "{taken}");
+
+    let bad_name = json_error(&env, &["pack", "create", "bad name", "--json"], 2);
+    assert_eq!(bad_name["error"]["kind"], "usage");
+    assert_eq!(bad_name["error"]["hint"], serde_json::Value::Null);
+}
+
+#[test]
+fn json_parse_errors_are_a_usage_document() {
+    let env = Env::new();
+    let unknown = json_error(&env, &["pack", "create", "p", "--json", "--bogus"], 2);
+    assert_eq!(unknown["error"]["kind"], "usage");
+    assert_eq!(
+        unknown["error"]["message"],
+        "unexpected argument '--bogus' found"
+    );
+    assert!(unknown["error"]["hint"].is_string(), "{unknown}");
+    let run = env.run(&["pack", "create", "p", "--bogus"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // `--json` after `--` is a value, not the flag.
+    let run = env.run(&["pack", "add", "--bogus", "--", "--json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}

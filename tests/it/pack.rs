@@ -54,7 +54,7 @@ fn acceptance_script() {
 
     // Remove by exact spec and by id prefix.
     let show = env.ok(&["pack", "show", "demo", "--json"]).json();
-    let items = show["items"].as_array().expect("items");
+    let items = show["artifacts"].as_array().expect("artifacts");
     let note_id = items
         .iter()
         .find(|i| i["spec"] == "text:Answer in British English.")
@@ -633,7 +633,7 @@ fn short_forms_of_budgets_formats_and_commands() {
     env.ok(&["snapshot", "rm", &id]);
     env.ok(&["pack", "rm", "p", "text:hello"]);
     assert_eq!(
-        env.ok(&["pack", "show", "p", "--json"]).json()["items"],
+        env.ok(&["pack", "show", "p", "--json"]).json()["artifacts"],
         serde_json::json!([])
     );
 }
@@ -717,7 +717,7 @@ fn long_notes_take_one_line_in_tables_and_notes_are_told_apart() {
     insta::assert_snapshot!(transcript);
     // The whole note stays in the JSON.
     let shown = env.ok(&["pack", "show", "p", "--json"]).json();
-    assert_eq!(shown["items"][0]["spec"], long.as_str());
+    assert_eq!(shown["artifacts"][0]["spec"], long.as_str());
     let log = env.ok(&["log", "--json"]).json();
     let events = log["events"].as_array().expect("events");
     assert!(
@@ -783,5 +783,30 @@ fn the_pack_root_is_said_and_defaults_to_the_repository_top() {
             "warning: the root `[PROJECT]` of pack `p` is gone; its sources are rendered from the content captured when they were added"
         ),
         "{stderr}"
+    );
+}
+
+/// `pack show --json` lists the artifacts under `artifacts`, counts them
+/// under `artifact_count`, and keeps the list under `items`, its former
+/// key, for one release.
+#[test]
+fn pack_show_json_lists_artifacts_and_keeps_items() {
+    let env = Env::new();
+    env.write("a.rs", "fn a() {}\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "a.rs", "text:a note"]);
+    let shown = env.ok(&["pack", "show", "p", "--json"]).json();
+    let artifacts = shown["artifacts"].as_array().expect("an array");
+    let specs: Vec<&str> = artifacts
+        .iter()
+        .map(|a| a["spec"].as_str().expect("spec"))
+        .collect();
+    assert_eq!(specs, ["a.rs", "text:a note"], "{shown}");
+    assert_eq!(shown["artifact_count"], 2);
+    assert_eq!(shown["items"], shown["artifacts"]);
+    let listed = env.ok(&["pack", "list", "--json"]).json();
+    assert_eq!(
+        listed["packs"][0]["artifacts"], 2,
+        "`pack list` keeps its count"
     );
 }

@@ -92,7 +92,7 @@ fn budgets_from_one_to_full_size_are_exact_and_respected() {
             ]);
             // A budget below the frame is refused, never an empty payload.
             if run.code == 2 && run.stderr.contains("cannot hold even the") {
-                assert!(run.stdout.is_empty(), "{format} at {budget}");
+                assert_eq!(run.json()["error"]["kind"], "usage", "{format} at {budget}");
                 budget += step;
                 continue;
             }
@@ -607,13 +607,13 @@ fn a_file_added_twice_renders_once_at_its_first_occurrence() {
     );
     // `pack show` counts each file once.
     let shown = env.ok(&["pack", "show", "demo", "--json"]).json();
-    let each: u64 = shown["items"]
+    let each: u64 = shown["artifacts"]
         .as_array()
-        .expect("items")
+        .expect("artifacts")
         .iter()
         .map(|a| a["tokens"].as_u64().expect("tokens"))
         .sum();
-    let main = env.ok(&["pack", "show", "demo", "--json"]).json()["items"][1]["tokens"]
+    let main = env.ok(&["pack", "show", "demo", "--json"]).json()["artifacts"][1]["tokens"]
         .as_u64()
         .expect("main.rs");
     assert_eq!(shown["duplicates"], 2, "{shown}");

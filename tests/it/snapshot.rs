@@ -510,3 +510,39 @@ fn a_diff_of_two_formats_says_so_instead_of_listing_every_item() {
     let same = env.ok(&["snapshot", "diff", &md, "app", "--json"]).json();
     assert!(same.get("formats").is_none(), "{same}");
 }
+
+/// `snapshot render --json` and `render --json --payload` of the same
+/// render state its shared facts under the same keys, with equal values.
+#[test]
+fn snapshot_render_json_agrees_with_render_json() {
+    let env = project();
+    let args = ["app", "notes", "--format", "xml", "--tokens", "3000"];
+    let mut render = vec!["render"];
+    render.extend_from_slice(&args);
+    render.extend_from_slice(&["--json", "--payload"]);
+    let fresh = env.ok(&render).json();
+    let id = snapshot_id(&env, &args);
+    let stored = env.ok(&["snapshot", "render", &id, "--json"]).json();
+    for key in [
+        "payload",
+        "payload_hash",
+        "render_hash",
+        "tokens",
+        "budget",
+        "tokenizer",
+        "format",
+        "packs",
+    ] {
+        assert!(!fresh[key].is_null(), "render --json lacks {key}: {fresh}");
+        assert_eq!(fresh[key], stored[key], "{key}");
+    }
+    assert_eq!(stored["packs"], serde_json::json!(["app", "notes"]));
+    assert_eq!(stored["format"], "xml");
+    assert_eq!(stored["budget"], 3000);
+    // Without the payload the hash still tells the two apart or alike.
+    let bare = env.ok(&[
+        "render", "app", "notes", "--format", "xml", "--tokens", "3000", "--json",
+    ]);
+    assert_eq!(bare.json()["payload_hash"], stored["payload_hash"]);
+    assert!(bare.json()["payload"].is_null());
+}

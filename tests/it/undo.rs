@@ -77,8 +77,8 @@ fn undo_of_one_pack_leaves_the_others() {
     env.ok(&["pack", "add", "a", "text:one"]);
     env.ok(&["pack", "add", "b", "text:two"]);
     env.ok(&["undo", "--pack", "a"]);
-    assert_eq!(show(&env, "a")["artifacts"], 0);
-    assert_eq!(show(&env, "b")["artifacts"], 1);
+    assert_eq!(show(&env, "a")["artifact_count"], 0);
+    assert_eq!(show(&env, "b")["artifact_count"], 1);
     // An undo that the current state forbids is refused with nothing written.
     env.ok(&["pack", "rename", "a", "c"]);
     env.ok(&["pack", "create", "a"]);
@@ -123,7 +123,7 @@ fn undo_names_the_last_change_it_cannot_undo_and_reverses_nothing_older() {
         run.stderr
     );
     assert_eq!(env.event_count(), events, "nothing was written");
-    assert_eq!(show(&env, "p")["artifacts"], 1, "the add stays");
+    assert_eq!(show(&env, "p")["artifact_count"], 1, "the add stays");
 
     // A purge is never undone: `undo` says so rather than reach past it.
     env.ok(&["purge", "p", "a.md"]);
@@ -138,7 +138,7 @@ fn undo_names_the_last_change_it_cannot_undo_and_reverses_nothing_older() {
     );
     // The change chosen by its seq is undone on its own.
     env.ok(&["undo", "2"]);
-    assert_eq!(show(&env, "p")["artifacts"], 0);
+    assert_eq!(show(&env, "p")["artifact_count"], 0);
     env.ok(&["fsck"]);
 }
 
@@ -192,7 +192,7 @@ fn undo_seq_undoes_one_change_unless_later_ones_depend_on_it() {
     // The budget change is independent of the adds around it.
     env.ok(&["undo", "3"]);
     assert_eq!(show(&env, "p")["budget"], 100);
-    assert_eq!(show(&env, "p")["artifacts"], 2);
+    assert_eq!(show(&env, "p")["artifact_count"], 2);
     let events = env.event_count();
     let run = env.run(&["undo", "1"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
@@ -215,7 +215,7 @@ fn undo_seq_undoes_one_change_unless_later_ones_depend_on_it() {
     assert_eq!(env.event_count(), events);
     // `--event SEQ` still works as it did.
     env.ok(&["undo", "--event", "4"]);
-    assert_eq!(show(&env, "p")["artifacts"], 1);
+    assert_eq!(show(&env, "p")["artifact_count"], 1);
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn redo_undoes_the_last_undo_unless_a_later_change_depends_on_it() {
     );
     assert_eq!(show(&env, "p")["budget"], 50);
     env.ok(&["redo"]);
-    assert_eq!(show(&env, "p")["artifacts"], 1);
+    assert_eq!(show(&env, "p")["artifact_count"], 1);
     assert_eq!(env.ok(&["redo"]).stderr, "Nothing changed.\n");
     // A change since the undo that touches the same thing stops the redo.
     env.ok(&["undo"]);
@@ -252,7 +252,7 @@ fn redo_undoes_the_last_undo_unless_a_later_change_depends_on_it() {
     assert_eq!(env.event_count(), events);
     // An older undo that nothing since depends on is redone by its SEQ.
     env.ok(&["undo", "8"]);
-    assert_eq!(show(&env, "p")["artifacts"], 1);
+    assert_eq!(show(&env, "p")["artifact_count"], 1);
     env.ok(&["fsck"]);
 }
 
@@ -275,12 +275,12 @@ fn log_and_undo_pack_accept_a_deleted_or_former_name() {
     assert!(run.stderr.contains("`ctx log` keeps its history"));
     assert_eq!(seqs("q"), [4, 3, 2, 1], "a deleted pack's name");
     env.ok(&["undo", "--pack", "q"]);
-    assert_eq!(show(&env, "q")["artifacts"], 1);
+    assert_eq!(show(&env, "q")["artifact_count"], 1);
     env.ok(&["pack", "create", "r"]);
     // A former name reaches the pack it named; its last change, once the
     // deletion and its undo cancel out, is the rename.
     env.ok(&["undo", "--pack", "p"]);
-    assert_eq!(show(&env, "p")["artifacts"], 1);
+    assert_eq!(show(&env, "p")["artifact_count"], 1);
     assert_eq!(env.run(&["log", "nope"]).code, 3);
     assert_eq!(env.run(&["undo", "--pack", "nope"]).code, 3);
 }

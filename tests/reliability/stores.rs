@@ -71,7 +71,13 @@ fn a_store_from_a_newer_ctx_is_refused_by_every_command_and_left_untouched() {
     ] {
         let run = child::run(&env, args);
         assert_eq!(run.code, 1, "ctx {args:?}: {}", run.stderr);
-        assert_eq!(run.stdout, "", "ctx {args:?} printed data");
+        if args.contains(&"--json") {
+            let doc: serde_json::Value =
+                serde_json::from_str(&run.stdout).expect("an error document");
+            assert_eq!(doc["error"]["kind"], "error", "ctx {args:?}");
+        } else {
+            assert_eq!(run.stdout, "", "ctx {args:?} printed data");
+        }
         assert_eq!(
             run.stderr,
             format!(

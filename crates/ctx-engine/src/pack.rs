@@ -58,11 +58,13 @@ pub struct PackList {
 }
 
 /// A pack with its artifacts in render order.
-#[derive(Clone, Debug, Serialize)]
+///
+/// Its JSON is the pack's fields with the artifacts under `artifacts` (the
+/// pack row's count is `artifact_count`), and under `items` too, the key
+/// they had before (kept for one release).
+#[derive(Clone, Debug)]
 pub struct PackShown {
-    #[serde(flatten)]
     pub pack: Pack,
-    #[serde(serialize_with = "crate::view::artifacts")]
     pub items: Vec<Artifact>,
     /// The captured tokens with each file (or its lines) counted once, as
     /// a render includes it.
@@ -77,6 +79,61 @@ pub struct PackShown {
     /// Whether that render is over the pack's budget, so a render of the
     /// pack within its budget leaves items out.
     pub over_budget: bool,
+}
+
+impl Serialize for PackShown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        // Taken apart whole, so a field added to `Pack` fails to compile
+        // here rather than go missing from `pack show --json`.
+        let Pack {
+            id,
+            name,
+            root,
+            budget,
+            tokenizer,
+            artifacts,
+            bytes,
+            tokens,
+        } = &self.pack;
+        PackShownJson {
+            id,
+            name,
+            root,
+            budget: *budget,
+            tokenizer: *tokenizer,
+            artifact_count: *artifacts,
+            bytes: *bytes,
+            tokens: *tokens,
+            artifacts: &self.items,
+            items: &self.items,
+            unique_tokens: self.unique_tokens,
+            duplicates: self.duplicates,
+            framed_tokens: self.framed_tokens,
+            over_budget: self.over_budget,
+        }
+        .serialize(s)
+    }
+}
+
+/// The JSON of a [`PackShown`].
+#[derive(Serialize)]
+struct PackShownJson<'a> {
+    id: &'a PackId,
+    name: &'a PackName,
+    root: &'a str,
+    budget: u64,
+    tokenizer: TokenizerKind,
+    artifact_count: u64,
+    bytes: u64,
+    tokens: u64,
+    #[serde(serialize_with = "crate::view::artifacts")]
+    artifacts: &'a [Artifact],
+    #[serde(serialize_with = "crate::view::artifacts")]
+    items: &'a [Artifact],
+    unique_tokens: u64,
+    duplicates: usize,
+    framed_tokens: u64,
+    over_budget: bool,
 }
 
 /// Every item of a pack (each file of a collection) with its captured

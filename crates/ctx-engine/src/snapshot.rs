@@ -126,18 +126,50 @@ pub struct ShownExclusion {
 }
 
 /// A snapshot's payload, reassembled and checked against its hash.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Reproduced {
-    #[serde(serialize_with = "display")]
     pub id: SnapshotId,
     pub tokens: u64,
-    #[serde(serialize_with = "display")]
     pub payload_hash: BlobHash,
-    #[serde(skip)]
     pub(crate) manifest: Manifest,
     /// Each distinct body once, however many items name it.
-    #[serde(skip)]
     bodies: HashMap<BlobHash, String>,
+}
+
+/// Its JSON states the facts of the render as `render --json` names
+/// them (packs, tokens, budget, tokenizer, format, render and payload
+/// hashes), so a script reads a snapshot and a fresh render alike.
+impl Serialize for Reproduced {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let m = &self.manifest;
+        ReproducedJson {
+            id: &self.id,
+            packs: m.packs.iter().map(|p| &p.name).collect(),
+            tokens: self.tokens,
+            budget: m.budget,
+            tokenizer: m.tokenizer,
+            format: m.format,
+            render_hash: &m.render_hash,
+            payload_hash: &self.payload_hash,
+        }
+        .serialize(s)
+    }
+}
+
+/// The JSON of a [`Reproduced`].
+#[derive(Serialize)]
+struct ReproducedJson<'a> {
+    #[serde(serialize_with = "display")]
+    id: &'a SnapshotId,
+    packs: Vec<&'a PackName>,
+    tokens: u64,
+    budget: u64,
+    tokenizer: TokenizerKind,
+    format: Format,
+    #[serde(serialize_with = "display")]
+    render_hash: &'a BlobHash,
+    #[serde(serialize_with = "display")]
+    payload_hash: &'a BlobHash,
 }
 
 impl Reproduced {

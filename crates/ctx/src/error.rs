@@ -2,8 +2,14 @@
 //!
 //! Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 already exists or
 //! conflict, 5 database busy, 6 integrity failure.
+//!
+//! With `--json` an error is also one document on stdout
+//! ([`CliError::document`]), so a script reads a failure as it reads a
+//! success; the block on stderr stays for the person watching.
 
 use std::fmt::Write as _;
+
+use serde::Serialize;
 
 use ctx_engine::{EngineError, NotFound};
 use ctx_model::{FoldError, SpecError, UndoError};
@@ -40,6 +46,36 @@ impl Kind {
             Self::Integrity => 6,
         }
     }
+
+    /// The kind's name in the `--json` error document: stable, like the
+    /// exit code, so a script may match on either.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::BrokenPipe => "broken_pipe",
+            Self::Error => "error",
+            Self::Usage => "usage",
+            Self::NotFound => "not_found",
+            Self::Conflict => "conflict",
+            Self::Busy => "busy",
+            Self::Integrity => "integrity",
+        }
+    }
+}
+
+/// The `--json` form of an error: `{"error": {...}}`, a key no outcome
+/// has at its top level, so a script tells a failure from a success by it.
+#[derive(Serialize)]
+pub struct ErrorDocument<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    kind: &'static str,
+    message: &'a str,
+    causes: &'a [String],
+    hint: Option<&'a str>,
+    exit_code: u8,
 }
 
 /// A failed command, ready to report.
@@ -99,6 +135,20 @@ impl CliError {
             let _ = writeln!(out, "hint: {}", escape_controls(hint));
         }
         out
+    }
+
+    /// The error as the `--json` document. Its text is as the error holds
+    /// it: JSON escapes what [`CliError::render`] must show escaped.
+    pub fn document(&self) -> ErrorDocument<'_> {
+        ErrorDocument {
+            error: ErrorBody {
+                kind: self.kind.word(),
+                message: &self.message,
+                causes: &self.causes,
+                hint: self.hint.as_deref(),
+                exit_code: self.kind.code(),
+            },
+        }
     }
 
     /// An error writing to stdout; a closed pipe is a quiet success.

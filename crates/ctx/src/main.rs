@@ -21,7 +21,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser as _;
 
 use crate::cli::Cli;
-use crate::error::{Kind, Result};
+use crate::error::{CliError, Kind, Result};
 use crate::invocation::Invocation;
 use crate::output::Output;
 
@@ -31,28 +31,69 @@ fn main() -> ExitCode {
         Err(err) => {
             // --help and --version print to stdout and succeed; a closed pipe is not an error.
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() {
-                Kind::Usage.code()
-            } else {
-                0
-            });
+            if !err.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            // The command line did not parse, so `--json` is looked for as
+            // clap would have seen it: a flag before any `--`.
+            let json = std::env::args_os()
+                .skip(1)
+                .take_while(|arg| arg != "--")
+                .any(|arg| arg == "--json");
+            let err = usage(&err);
+            if json {
+                print_document(&mut Output::new(true), &err);
+            }
+            return ExitCode::from(err.kind.code());
         }
     };
     damage::install();
-    match damage::guard(|| run(cli)) {
+    let mut out = Output::new(cli.json);
+    let result = damage::guard(|| run(cli, &mut out)).and_then(|()| out.finish());
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if err.kind != Kind::BrokenPipe {
                 eprint!("{}", err.render());
+                // One document on stdout: a command that printed its
+                // outcome before failing (`render --json --strict`) keeps
+                // that one, and stderr and the exit code tell the rest.
+                if out.is_json() && !out.wrote() {
+                    print_document(&mut out, &err);
+                }
             }
             ExitCode::from(err.kind.code())
         }
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+/// A parse error as a usage error: clap's first line is the message (less
+/// its `error: `), its tips the hint.
+fn usage(err: &clap::Error) -> CliError {
+    let text = err.render().to_string();
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let tips: Vec<&str> = lines
+        .filter_map(|line| line.trim().strip_prefix("tip: "))
+        .collect();
+    let err = CliError::new(Kind::Usage, message);
+    if tips.is_empty() {
+        err
+    } else {
+        err.hint(tips.join("; "))
+    }
+}
+
+/// Writes the `--json` error document on stdout; a stdout that cannot
+/// take it leaves the exit code and stderr to tell.
+fn print_document(out: &mut Output, err: &CliError) {
+    if out.json(&err.document()).is_ok() {
+        let _ = out.finish();
+    }
+}
+
+fn run(cli: Cli, out: &mut Output) -> Result<()> {
     let inv = Invocation::new(&cli)?;
-    let mut out = Output::new(cli.json);
-    commands::run(&inv, cli.command, &mut out)?;
-    out.finish()
+    commands::run(&inv, cli.command, out)
 }

@@ -43,6 +43,9 @@ impl<T: Human> Human for Outcome<T> {
 pub struct Output {
     out: BufWriter<Stdout>,
     json: bool,
+    /// Whether anything was written, so an error knows if stdout holds
+    /// a document already.
+    wrote: bool,
 }
 
 impl Output {
@@ -51,12 +54,18 @@ impl Output {
         Self {
             out: BufWriter::new(std::io::stdout()),
             json,
+            wrote: false,
         }
     }
 
     /// Whether output is JSON.
     pub fn is_json(&self) -> bool {
         self.json
+    }
+
+    /// Whether anything was written to stdout.
+    pub fn wrote(&self) -> bool {
+        self.wrote
     }
 
     /// Prints an outcome: its JSON form with `--json`, else its human one.
@@ -70,11 +79,13 @@ impl Output {
 
     /// Writes one line.
     pub fn line(&mut self, line: impl std::fmt::Display) -> Result<()> {
+        self.wrote = true;
         writeln!(self.out, "{line}").map_err(CliError::output)
     }
 
     /// Writes bytes as they are.
     pub fn raw(&mut self, bytes: &[u8]) -> Result<()> {
+        self.wrote = true;
         self.out.write_all(bytes).map_err(CliError::output)
     }
 
@@ -83,11 +94,13 @@ impl Output {
         &mut self,
         content: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
+        self.wrote = true;
         content(&mut self.out).map_err(CliError::output)
     }
 
     /// Writes one JSON document, pretty-printed, keys sorted.
     pub fn json(&mut self, value: &impl Serialize) -> Result<()> {
+        self.wrote = true;
         serde_json::to_writer_pretty(&mut self.out, &sorted(value)?)
             .map_err(|e| CliError::output(e.into()))?;
         self.line("")
@@ -95,6 +108,7 @@ impl Output {
 
     /// Writes one JSON value on a single line, keys sorted.
     pub fn json_line(&mut self, value: &impl Serialize) -> Result<()> {
+        self.wrote = true;
         serde_json::to_writer(&mut self.out, &sorted(value)?)
             .map_err(|e| CliError::output(e.into()))?;
         self.line("")
@@ -115,7 +129,7 @@ impl Output {
     }
 
     /// Flushes what is buffered; call before the command returns.
-    pub fn finish(mut self) -> Result<()> {
+    pub fn finish(&mut self) -> Result<()> {
         self.out.flush().map_err(CliError::output)
     }
 }

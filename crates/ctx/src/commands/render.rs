@@ -42,6 +42,7 @@ pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()
     if out.is_json() {
         out.json(&Summary {
             rendered: &rendered,
+            payload_hash: rendered.payload_hash().to_string(),
             payload: args.payload.then(|| rendered.payload()),
         })?;
         return strict(&args.render, &rendered.warnings, "the payload was written");
@@ -84,10 +85,13 @@ pub fn strict(flags: &RenderFlags, warnings: &[Warning], done: &str) -> Result<(
 }
 
 /// The `--json` summary: the render, with the payload when asked for.
+/// The payload's hash is the one `snapshot render --json` states, so a
+/// script can tell a fresh render from a snapshot's without the payload.
 #[derive(Serialize)]
 struct Summary<'a> {
     #[serde(flatten)]
     rendered: &'a Rendered,
+    payload_hash: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     payload: Option<String>,
 }
