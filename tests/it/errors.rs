@@ -199,6 +199,8 @@ fn an_unknown_pack_near_a_known_one_is_suggested() {
         &["pack", "show", "Demo"],
         &["pack", "add", "bakend", "text:x"],
         &["log", "frontend"],
+        &["render", "dmeo", "--at", "1"],
+        &["snapshot", "diff", "dmeo", "backend"],
     ] {
         transcript.push_str(&refused(&env, args, 3));
         transcript.push('\n');

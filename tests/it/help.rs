@@ -145,6 +145,10 @@ fn the_readme_json_section_names_every_key() {
         &["pack", "set", "demo", "--tokens", "5000"],
     );
     run(
+        "ctx pack set PACK ARTIFACT --exclude GLOB",
+        &["pack", "set", "demo", "md_dir:docs", "--exclude", "old/**"],
+    );
+    run(
         "ctx pack rename OLD NEW",
         &["pack", "rename", "demo", "app"],
     );

@@ -349,13 +349,13 @@ fn adding_a_spec_again_names_the_artifact_or_refuses_other_options() {
         other.stderr
     );
     assert_eq!(env.event_count(), events);
-    // Other collection options take a new capture: remove and add again.
+    // Other options are set with `pack set` too.
     let options = env.run(&["pack", "add", "p", "src/main.rs", "--max-files", "3"]);
     assert_eq!(options.code, 4, "{}", options.stderr);
     assert!(
         options
             .stderr
-            .contains(&format!("`ctx pack remove p {}`", &id[..8])),
+            .contains(&format!("`ctx pack set p {}` with them", &id[..8])),
         "{}",
         options.stderr
     );
@@ -512,6 +512,156 @@ fn refresh_recaptures_what_changed_on_disk() {
         .ok(&["snapshot", "create", "p", "--frozen", "--json"])
         .json();
     assert_eq!(snapshot["changed"], true, "{snapshot}");
+}
+
+/// `pack set PACK ARTIFACT` with collection options reads the source again
+/// under them: one event for options and content, undone and redone
+/// together; a file is not a collection.
+#[test]
+fn set_options_captures_the_collection_again() {
+    let env = Env::new();
+    env.write("src/a.rs", "fn a() {}\n");
+    env.write("tests/t.rs", "fn t() {}\n");
+    env.write("docs/x.md", "# X\n");
+    env.write("docs/deep/y.md", "# Y\n");
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&[
+        "pack",
+        "add",
+        "p",
+        "glob:**/*.rs",
+        "md_dir:docs",
+        "src/a.rs",
+    ]);
+    let files = |spec: &str| {
+        let json = env.ok(&["pack", "show", "p", "--json"]).json();
+        let artifact = json["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .find(|a| a["spec"] == spec)
+            .cloned()
+            .expect("the artifact");
+        let paths: Vec<String> = artifact["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f["path"].as_str().expect("path").to_owned())
+            .collect();
+        (paths, artifact["options"].clone())
+    };
+    assert_eq!(files("glob:**/*.rs").0, ["src/a.rs", "tests/t.rs"]);
+    let events = env.event_count();
+
+    let set = env.ok(&["pack", "set", "p", "glob:**/*.rs", "--exclude", "tests/**"]);
+    assert!(
+        set.stderr
+            .starts_with("Set the options of `glob:**/*.rs` (id ")
+            && set.stderr.contains(": exclude tests/**. It holds 1 file, "),
+        "{}",
+        set.stderr
+    );
+    let (paths, options) = files("glob:**/*.rs");
+    assert_eq!(paths, ["src/a.rs"]);
+    assert_eq!(options["exclude"], serde_json::json!(["tests/**"]));
+    assert_eq!(env.event_count(), events + 1);
+    let again = env.ok(&["pack", "set", "p", "glob:**/*.rs", "--exclude", "tests/**"]);
+    assert_eq!(again.stderr, "Nothing changed.\n");
+    assert_eq!(env.event_count(), events + 1);
+    let show = env.ok(&["pack", "show", "p"]).stdout;
+    assert!(
+        show.contains("glob:**/*.rs (1 file; exclude tests/**)"),
+        "{show}"
+    );
+    let log = env.ok(&["log", "p", "--kind", "options_changed"]).stdout;
+    assert!(
+        log.contains("set the options of glob:**/*.rs (exclude tests/**; "),
+        "{log}"
+    );
+    assert!(
+        !env.ok(&["render", "p", "--frozen"])
+            .stdout
+            .contains("fn t()")
+    );
+
+    // Several options change in one event; md_dir: takes subfolders.
+    let deeper = env
+        .ok(&[
+            "pack",
+            "set",
+            "p",
+            "md_dir:docs",
+            "--recursive",
+            "--max-files",
+            "10",
+            "--json",
+        ])
+        .json();
+    assert_eq!(deeper["changed"], true, "{deeper}");
+    assert_eq!(deeper["options"]["recursive"], true, "{deeper}");
+    assert_eq!(deeper["from"]["recursive"], false, "{deeper}");
+    assert_eq!(files("md_dir:docs").0, ["docs/deep/y.md", "docs/x.md"]);
+
+    // Undo puts options and content back together; redo brings both again.
+    env.ok(&["undo"]);
+    let (paths, options) = files("md_dir:docs");
+    assert_eq!(
+        (paths, options["recursive"].clone()),
+        (vec!["docs/x.md".to_owned()], false.into())
+    );
+    env.ok(&["redo"]);
+    assert_eq!(files("md_dir:docs").0, ["docs/deep/y.md", "docs/x.md"]);
+    env.ok(&["pack", "set", "p", "glob:**/*.rs", "--no-exclude"]);
+    assert_eq!(files("glob:**/*.rs").0, ["src/a.rs", "tests/t.rs"]);
+
+    // A file takes only the options a file has.
+    let file = env.run(&["pack", "set", "p", "src/a.rs", "--exclude", "x"]);
+    assert_eq!(file.code, 2, "{}", file.stderr);
+    assert!(
+        file.stderr.starts_with(
+            "error: `--exclude` applies to collections (glob:, md_dir:), and `src/a.rs` in pack `p` is not one\n"
+        ),
+        "{}",
+        file.stderr
+    );
+    let small = env.run(&["pack", "set", "p", "src/a.rs", "--max-file-bytes", "3"]);
+    assert_ne!(small.code, 0, "{}", small.stderr);
+    assert!(
+        small.stderr.contains("over the limit of 3 bytes"),
+        "{}",
+        small.stderr
+    );
+    let both = env.run(&[
+        "pack",
+        "set",
+        "p",
+        "src/a.rs",
+        "--priority",
+        "2",
+        "--max-file-bytes",
+        "99",
+    ]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+    assert!(
+        both.stderr.starts_with("error: one setting at a time\n"),
+        "{}",
+        both.stderr
+    );
+    let none = env.run(&["pack", "set", "p", "src/a.rs"]);
+    assert_eq!(none.code, 2, "{}", none.stderr);
+    assert!(
+        none.stderr.starts_with("error: nothing to set\n"),
+        "{}",
+        none.stderr
+    );
+
+    // Re-adding with other options names `pack set`.
+    let readd = env.run(&["pack", "add", "p", "glob:**/*.rs", "--exclude", "docs/**"]);
+    assert!(
+        readd.stderr.contains("`ctx pack set p "),
+        "{}",
+        readd.stderr
+    );
 }
 
 /// `pack set PACK --root DIR` moves a pack: paths stay as they are,

@@ -187,3 +187,20 @@ fn content_stored_redacted_never_reaches_the_file() {
     assert_eq!(added.get("stored_redacted"), None, "{added}");
     assert_eq!(occurrences(&env, SECRET), 1);
 }
+
+/// A purge of an artifact takes what it held under options it no longer
+/// has: the content before `pack set --exclude` is its content too.
+#[test]
+fn purge_of_an_artifact_takes_the_content_of_its_former_options() {
+    let env = Env::new();
+    env.write("keep.txt", "kept\n");
+    env.write("leak.txt", format!("{SECRET}\n"));
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "glob:*.txt"]);
+    env.ok(&["pack", "set", "p", "glob:*.txt", "--exclude", "leak.txt"]);
+    assert!(occurrences(&env, SECRET) >= 1, "the content is not stored");
+    let purged = env.ok(&["purge", "p", "glob:*.txt", "--json"]).json();
+    assert_eq!(purged["blobs"], 2, "{purged}");
+    assert_eq!(occurrences(&env, SECRET), 0);
+    env.ok(&["fsck"]);
+}

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use ctx_model::{Captured, Event, Reversal, SourceSpec};
+use ctx_model::{AddOptions, Captured, Configured, Event, Reversal, SourceSpec};
 
 /// Most characters of a note's text a table line shows.
 const NOTE_CHARS: usize = 40;
@@ -113,6 +113,15 @@ fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
             ..
         } => format!("refreshed {}", recaptured(&spec(refreshed), from, to)),
         Event::PackRootChanged { from, to, .. } => format!("moved the root {from} -> {to}"),
+        Event::OptionsChanged {
+            spec: changed,
+            from,
+            to,
+            ..
+        } => format!(
+            "set the options of {}",
+            reconfigured(&spec(changed), from, to)
+        ),
         Event::Undone {
             event, reversal, ..
         } => {
@@ -150,6 +159,15 @@ fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
                     ..
                 } => format!("restored {}", recaptured(&spec(restored), from, to)),
                 Reversal::SetRoot { from, to } => format!("moved the root {from} -> {to}"),
+                Reversal::Reconfigure {
+                    spec: changed,
+                    from,
+                    to,
+                    ..
+                } => format!(
+                    "set the options of {}",
+                    reconfigured(&spec(changed), from, to)
+                ),
             };
             format!("undid event {event}: {what}")
         }
@@ -160,6 +178,59 @@ fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
 /// to `to`.
 fn recaptured(spec: &str, from: &Captured, to: &Captured) -> String {
     format!("{spec} ({} -> {} tokens)", from.tokens(), to.tokens())
+}
+
+/// `glob:src/** (exclude tests/**; 120 -> 90 tokens)`: a spec whose
+/// options went from `from` to `to`, with what changed.
+fn reconfigured(spec: &str, from: &Configured, to: &Configured) -> String {
+    let changed = options_changed(&from.options, &to.options);
+    format!(
+        "{spec} ({}; {} -> {} tokens)",
+        if changed.is_empty() {
+            "as they were".to_owned()
+        } else {
+            changed.join(", ")
+        },
+        from.content.tokens(),
+        to.content.tokens()
+    )
+}
+
+/// The options that differ between `from` and `to`, as `pack set` flags
+/// would give them: `exclude tests/**`, `max files 500`.
+pub fn options_changed(from: &AddOptions, to: &AddOptions) -> Vec<String> {
+    let mut changed = Vec::new();
+    let flag = |on: bool, yes: &str, no: &str| if on { yes } else { no }.to_owned();
+    if from.exclude != to.exclude {
+        changed.push(if to.exclude.is_empty() {
+            "no exclude".to_owned()
+        } else {
+            format!("exclude {}", to.exclude.join(" "))
+        });
+    }
+    if from.max_files != to.max_files {
+        changed.push(format!("max files {}", to.max_files));
+    }
+    if from.recursive != to.recursive {
+        changed.push(flag(to.recursive, "recursive", "not recursive"));
+    }
+    if from.no_ignore != to.no_ignore {
+        changed.push(flag(to.no_ignore, "no ignore", "ignore"));
+    }
+    if from.max_file_bytes != to.max_file_bytes {
+        changed.push(format!("max file bytes {}", to.max_file_bytes));
+    }
+    if from.allow_outside_root != to.allow_outside_root {
+        changed.push(flag(
+            to.allow_outside_root,
+            "allow outside root",
+            "inside root",
+        ));
+    }
+    if from.allow_sensitive != to.allow_sensitive {
+        changed.push(flag(to.allow_sensitive, "allow sensitive", "no sensitive"));
+    }
+    changed
 }
 
 /// ` `label`` for a snapshot's label, or nothing.

@@ -188,7 +188,14 @@ fn target(r: &impl ctx_store::Query, wanted: &str) -> Result<Target> {
     match PackName::new(wanted).ok().map(|n| r.pack_by_name(&n)) {
         Some(Ok(Some(_))) => Ok(Target::Pack(wanted.to_owned())),
         Some(Err(e)) => Err(e.into()),
-        _ => Err(NotFound::SnapshotOrPack(wanted.to_owned()).into()),
+        _ => {
+            let packs = r.packs()?;
+            Err(NotFound::SnapshotOrPack {
+                wanted: wanted.to_owned(),
+                similar: crate::engine::nearest(wanted, packs.iter().map(|p| &p.name)),
+            }
+            .into())
+        }
     }
 }
 

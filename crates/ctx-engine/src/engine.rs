@@ -188,13 +188,19 @@ pub(crate) fn find_pack(query: &impl Query, name: &str) -> Result<Pack> {
 /// nearest pack that does (packs are few; reading their names is cheap).
 pub(crate) fn unknown_pack(query: &impl Query, name: &str) -> Result<NotFound> {
     let packs = query.packs()?;
-    let similar = ctx_model::similar::closest(name, packs.iter().map(|p| p.name.as_str()))
-        .and_then(|near| packs.iter().find(|p| p.name.as_str() == near))
-        .map(|p| p.name.clone());
     Ok(NotFound::Pack {
         name: name.to_owned(),
-        similar,
+        similar: nearest(name, packs.iter().map(|p| &p.name)),
     })
+}
+
+/// The name among `names` nearest to `wanted`, if one is near enough.
+pub(crate) fn nearest<'a>(
+    wanted: &str,
+    names: impl Iterator<Item = &'a PackName> + Clone,
+) -> Option<PackName> {
+    let near = ctx_model::similar::closest(wanted, names.clone().map(PackName::as_str))?;
+    names.into_iter().find(|n| n.as_str() == near).cloned()
 }
 
 /// The one match of an id prefix, or `None`; several matches are
@@ -244,11 +250,15 @@ pub(crate) fn packs_at(
         .map(|(name, pack)| match (pack, at) {
             (Some(pack), _) => Ok(pack),
             (None, None) => Err(unknown_pack(r, name)?.into()),
-            (None, Some(at)) => Err(NotFound::PackAt {
-                name: name.clone(),
-                at: at.0,
+            (None, Some(at)) => {
+                let state = r.state_at(at)?;
+                Err(NotFound::PackAt {
+                    name: name.clone(),
+                    at: at.0,
+                    similar: nearest(name, state.names.keys()),
+                }
+                .into())
             }
-            .into()),
         })
         .collect()
 }

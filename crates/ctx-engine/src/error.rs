@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ctx_model::{
-    ArtifactId, EventSeq, FoldError, Format, NameError, PackName, SnapshotId, SpecError, Timestamp,
+    ArtifactId, EventSeq, FoldError, Format, NameError, PackName, SnapshotId, SourceSpec,
+    SpecError, Timestamp,
 };
 use ctx_store::StoreError;
 use ctx_store::bundle::BundleError;
@@ -119,6 +120,15 @@ pub enum EngineError {
         "pack `{name}` changed while this command ran (renamed, or deleted and created again); nothing was written"
     )]
     PackChanged { name: String },
+    /// A collection option was set on an artifact that is not a collection.
+    #[error(
+        "`{flag}` applies to collections (glob:, md_dir:), and `{spec}` in pack `{pack}` is not one"
+    )]
+    NotACollection {
+        pack: PackName,
+        spec: SourceSpec,
+        flag: &'static str,
+    },
     /// `pack add` of a spec the pack holds already, with other options.
     #[error("`{spec}` is in pack `{pack}` already (id {}), with {differs}; adding it again changes nothing", artifact.short())]
     AddedDifferently {
@@ -162,13 +172,22 @@ pub enum NotFound {
     #[error("no event was written at or before {time}")]
     EventAt { time: Timestamp },
     #[error("there was no pack named `{name}` right after event {at}")]
-    PackAt { name: String, at: u64 },
+    PackAt {
+        name: String,
+        at: u64,
+        /// A pack of that time whose name is near it.
+        similar: Option<PackName>,
+    },
     #[error("pack `{pack}` has no artifact `{wanted}`")]
     Artifact { pack: PackName, wanted: String },
     #[error("no snapshot `{0}`")]
     Snapshot(String),
-    #[error("`{0}` is neither a snapshot nor a pack")]
-    SnapshotOrPack(String),
+    #[error("`{wanted}` is neither a snapshot nor a pack")]
+    SnapshotOrPack {
+        wanted: String,
+        /// A pack whose name is near it.
+        similar: Option<PackName>,
+    },
     #[error("`{}` is not a folder", .0.display())]
     Folder(PathBuf),
     #[error("no pack captured a file at `{0}`")]

@@ -32,7 +32,7 @@ pub mod tokenize;
 pub mod view;
 mod warning;
 
-pub use describe::{brief, count, describe, describe_brief};
+pub use describe::{brief, count, describe, describe_brief, options_changed};
 pub use diff::{Changed, DiffEntry, NewlyExcluded, SnapshotDiff};
 pub use engine::{DEFAULT_PAYLOAD_LIMIT, Engine, Stamp};
 pub use error::{EngineError, NotFound, Result};
@@ -41,8 +41,8 @@ pub use maintenance::{Checked, Collected, CountsChecked};
 pub use outcome::{Done, Outcome, Stored};
 pub use pack::{
     AddArtifact, AddedAll, ArtifactAdded, ArtifactRefreshed, ArtifactRemoved, BudgetSet,
-    CreatePack, DEFAULT_BUDGET, NewPack, PackCreated, PackDeleted, PackList, PackRenamed,
-    PackShown, PrioritySet, RefreshedAll, RootSet, TokenItem, TokenListing,
+    CreatePack, DEFAULT_BUDGET, NewPack, OptionChanges, OptionsSet, PackCreated, PackDeleted,
+    PackList, PackRenamed, PackShown, PrioritySet, RefreshedAll, RootSet, TokenItem, TokenListing,
 };
 pub use progress::{Phase, Progress, Quiet};
 pub use purge::{PurgeTarget, Purged};

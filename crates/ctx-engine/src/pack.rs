@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use ctx_model::coverage::Lines;
 use ctx_model::{
-    AddOptions, Artifact, ArtifactId, BlobHash, Captured, CapturedBlob, CapturedFile, Coverage,
-    Event, EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile, SourceSpec,
-    TokenizerKind, match_prefix, sort_for_render,
+    AddOptions, Artifact, ArtifactId, BlobHash, Captured, CapturedBlob, CapturedFile, Configured,
+    Coverage, Event, EventSeq, FoldError, NewArtifact, Pack, PackId, PackName, SkippedFile,
+    SourceSpec, TokenizerKind, match_prefix, sort_for_render,
 };
 use ctx_redact::SecretKind;
 use ctx_store::{Query, StoreError, Writer};
@@ -290,6 +290,73 @@ pub struct RootSet {
     pub root: String,
     /// The root before.
     pub from: String,
+}
+
+/// The options `pack set PACK ARTIFACT` changes; `None` keeps one as it is.
+#[derive(Clone, Debug, Default)]
+pub struct OptionChanges {
+    pub exclude: Option<Vec<String>>,
+    pub max_files: Option<u32>,
+    pub recursive: Option<bool>,
+    pub no_ignore: Option<bool>,
+    pub max_file_bytes: Option<u64>,
+}
+
+impl OptionChanges {
+    /// Whether any option is given.
+    pub fn is_any(&self) -> bool {
+        self.exclude.is_some()
+            || self.max_files.is_some()
+            || self.recursive.is_some()
+            || self.no_ignore.is_some()
+            || self.max_file_bytes.is_some()
+    }
+
+    /// `options` with these changes made.
+    fn applied_to(&self, options: &AddOptions) -> AddOptions {
+        let mut new = options.clone();
+        if let Some(exclude) = &self.exclude {
+            new.exclude = exclude.clone();
+        }
+        new.max_files = self.max_files.unwrap_or(new.max_files);
+        new.recursive = self.recursive.unwrap_or(new.recursive);
+        new.no_ignore = self.no_ignore.unwrap_or(new.no_ignore);
+        new.max_file_bytes = self.max_file_bytes.unwrap_or(new.max_file_bytes);
+        new
+    }
+
+    /// The first collection option changed, as its flag.
+    fn collection_flag(&self) -> Option<&'static str> {
+        [
+            (self.exclude.is_some(), "--exclude"),
+            (self.max_files.is_some(), "--max-files"),
+            (self.recursive.is_some(), "--recursive"),
+            (self.no_ignore.is_some(), "--no-ignore"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+}
+
+/// An artifact's new options and what its source holds under them.
+#[derive(Clone, Debug, Serialize)]
+pub struct OptionsSet {
+    pub pack: PackName,
+    #[serde(serialize_with = "display")]
+    pub id: ArtifactId,
+    #[serde(serialize_with = "display")]
+    pub spec: SourceSpec,
+    pub options: AddOptions,
+    /// The options before.
+    pub from: AddOptions,
+    /// The content captured under the new options.
+    #[serde(flatten, serialize_with = "content")]
+    pub content: Captured,
+    /// The tokens and bytes it held before.
+    pub tokens_before: u64,
+    pub bytes_before: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// What `pack refresh` captured again.
@@ -699,6 +766,79 @@ impl Engine {
                     spec: found.spec.clone(),
                     priority,
                     from: found.priority,
+                },
+            }))
+        })
+    }
+
+    /// Changes an artifact's options: its source is read again under the
+    /// new ones without holding the store, then options and content change
+    /// in one event.
+    pub fn set_options(
+        &self,
+        pack: &str,
+        artifact: &str,
+        changes: &OptionChanges,
+        store_redacted: bool,
+    ) -> Result<Outcome<OptionsSet>> {
+        let (pack, found) = self.read(|r| {
+            let pack = find_pack(r, pack)?;
+            let artifacts = r.artifacts(pack.id)?;
+            let found = find_artifact(&artifacts, &pack.name, artifact)?.clone();
+            Ok((pack, found))
+        })?;
+        if let Some(flag) = changes.collection_flag()
+            && !found.spec.is_collection()
+        {
+            return Err(EngineError::NotACollection {
+                pack: pack.name,
+                spec: found.spec,
+                flag,
+            });
+        }
+        let options = changes.applied_to(&found.options);
+        if options == found.options {
+            return Ok(Outcome::Unchanged);
+        }
+        let staged = self.stage(pack.clone(), found.spec.clone(), &options, store_redacted)?;
+        self.write(|w| {
+            // The artifact must still be as it was read, in the pack it
+            // was read for, under the root its source was read from.
+            let now = w.pack_by_name(&pack.name)?;
+            let current = w.artifacts(pack.id)?.into_iter().find(|a| a.id == found.id);
+            if now.map(|p| (p.id, p.root)) != Some((pack.id, pack.root.clone()))
+                || current.as_ref() != Some(&found)
+            {
+                return Err(EngineError::PackChanged {
+                    name: pack.name.to_string(),
+                });
+            }
+            store_texts(w, &staged.texts, &staged.measured, pack.tokenizer)?;
+            let record = w.append(self.event(Event::OptionsChanged {
+                pack: pack.id,
+                artifact: found.id,
+                spec: found.spec.clone(),
+                from: Configured {
+                    options: found.options.clone(),
+                    content: found.content.clone(),
+                },
+                to: Configured {
+                    options: options.clone(),
+                    content: staged.content.clone(),
+                },
+            }))?;
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: OptionsSet {
+                    pack: pack.name.clone(),
+                    id: found.id,
+                    spec: found.spec.clone(),
+                    options: options.clone(),
+                    from: found.options.clone(),
+                    content: staged.content.clone(),
+                    tokens_before: found.content.tokens(),
+                    bytes_before: found.content.bytes(),
+                    warnings: staged.warnings.clone(),
                 },
             }))
         })

@@ -115,17 +115,12 @@ fn purgeable(
             let found = find_artifact(&artifacts, &pack.name, artifact)?;
             blobs.extend(found.content.blobs().map(|b| b.hash));
             packs.insert(pack.id);
-            // What it held before each refresh is its content too.
+            // What it held before each refresh or change of options is its
+            // content too.
             w.for_each_event(|record| {
-                if let Event::ArtifactRefreshed {
-                    pack: of,
-                    artifact,
-                    from,
-                    to,
-                    ..
-                } = &record.event
-                    && *of == pack.id
-                    && *artifact == found.id
+                if let Some((of, artifact, from, to)) = record.event.recaptured()
+                    && of == pack.id
+                    && artifact == found.id
                 {
                     blobs.extend(from.blobs().chain(to.blobs()).map(|b| b.hash));
                 }

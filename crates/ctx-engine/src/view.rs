@@ -8,8 +8,8 @@ use std::fmt::Display;
 use serde::{Serialize, Serializer};
 
 use ctx_model::{
-    AddOptions, Artifact, ArtifactId, BlobHash, Captured, Event, EventKind, EventRecord, Pack,
-    PackName, Reversal, SkippedFile, SnapshotId, SourceSpec, TokenizerKind,
+    AddOptions, Artifact, ArtifactId, BlobHash, Captured, Configured, Event, EventKind,
+    EventRecord, Pack, PackName, Reversal, SkippedFile, SnapshotId, SourceSpec, TokenizerKind,
 };
 
 /// Serializes a value by its `Display` form (ids, hashes, specs, times).
@@ -32,6 +32,7 @@ impl Serialize for ArtifactView<'_> {
             spec: &'a SourceSpec,
             priority: i32,
             added: u64,
+            options: &'a AddOptions,
             #[serde(flatten)]
             content: ContentView<'a>,
         }
@@ -40,6 +41,7 @@ impl Serialize for ArtifactView<'_> {
             spec: &a.spec,
             priority: a.priority,
             added: a.added().0,
+            options: &a.options,
             content: ContentView(&a.content),
         }
         .serialize(s)
@@ -237,6 +239,31 @@ enum Details<'a> {
         from: &'a str,
         to: &'a str,
     },
+    OptionsChanged {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+        from: ConfiguredView<'a>,
+        to: ConfiguredView<'a>,
+    },
+}
+
+/// An artifact's options and the content captured under them.
+#[derive(Serialize)]
+struct ConfiguredView<'a> {
+    options: &'a AddOptions,
+    #[serde(flatten)]
+    content: ContentView<'a>,
+}
+
+impl<'a> ConfiguredView<'a> {
+    fn of(configured: &'a Configured) -> Self {
+        Self {
+            options: &configured.options,
+            content: ContentView(&configured.content),
+        }
+    }
 }
 
 fn hashes<S: Serializer>(list: &[BlobHash], s: S) -> Result<S::Ok, S::Error> {
@@ -302,6 +329,14 @@ enum ReversalView<'a> {
         from: &'a str,
         to: &'a str,
     },
+    Reconfigure {
+        #[serde(serialize_with = "display")]
+        artifact: ArtifactId,
+        #[serde(serialize_with = "display")]
+        spec: &'a SourceSpec,
+        from: ConfiguredView<'a>,
+        to: ConfiguredView<'a>,
+    },
 }
 
 impl<'a> ReversalView<'a> {
@@ -351,6 +386,17 @@ impl<'a> ReversalView<'a> {
                 to: ContentView(to),
             },
             Reversal::SetRoot { from, to } => Self::SetRoot { from, to },
+            Reversal::Reconfigure {
+                artifact,
+                spec,
+                from,
+                to,
+            } => Self::Reconfigure {
+                artifact: *artifact,
+                spec,
+                from: ConfiguredView::of(from),
+                to: ConfiguredView::of(to),
+            },
         }
     }
 }
@@ -496,6 +542,18 @@ impl<'a> Details<'a> {
                 to: ContentView(to),
             },
             Event::PackRootChanged { from, to, .. } => Self::Root { from, to },
+            Event::OptionsChanged {
+                artifact,
+                spec,
+                from,
+                to,
+                ..
+            } => Self::OptionsChanged {
+                artifact: *artifact,
+                spec,
+                from: ConfiguredView::of(from),
+                to: ConfiguredView::of(to),
+            },
         }
     }
 }

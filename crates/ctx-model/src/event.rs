@@ -152,6 +152,22 @@ pub enum Event {
         from: String,
         to: String,
     },
+    /// An artifact's options changed, and its source was captured again
+    /// under the new ones.
+    OptionsChanged {
+        pack: PackId,
+        artifact: ArtifactId,
+        spec: SourceSpec,
+        from: Configured,
+        to: Configured,
+    },
+}
+
+/// An artifact's options with the content captured under them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Configured {
+    pub options: AddOptions,
+    pub content: Captured,
 }
 
 /// Who an agent's client said it was, and what it asked for.
@@ -216,6 +232,13 @@ pub enum Reversal {
     },
     /// Reverses `PackRootChanged`.
     SetRoot { from: String, to: String },
+    /// Reverses `OptionsChanged`: options and content go back together.
+    Reconfigure {
+        artifact: ArtifactId,
+        spec: SourceSpec,
+        from: Configured,
+        to: Configured,
+    },
 }
 
 /// An artifact as an `ArtifactAdded` event carries it, before it has an id.
@@ -240,7 +263,8 @@ impl Event {
             | Self::PackDeleted { pack, .. }
             | Self::PriorityChanged { pack, .. }
             | Self::ArtifactRefreshed { pack, .. }
-            | Self::PackRootChanged { pack, .. } => vec![*pack],
+            | Self::PackRootChanged { pack, .. }
+            | Self::OptionsChanged { pack, .. } => vec![*pack],
             Self::SnapshotCreated { packs, .. }
             | Self::SnapshotDeleted { packs, .. }
             | Self::SnapshotTaken { packs, .. }
@@ -275,6 +299,29 @@ impl Event {
                 Some((*pack, &artifact.spec, &artifact.content))
             }
             Self::ArtifactRefreshed { pack, spec, to, .. } => Some((*pack, spec, to)),
+            Self::OptionsChanged { pack, spec, to, .. } => Some((*pack, spec, &to.content)),
+            _ => None,
+        }
+    }
+
+    /// An artifact's content before and after an event that captured its
+    /// source again: a refresh, or a change of its options.
+    pub fn recaptured(&self) -> Option<(PackId, ArtifactId, &Captured, &Captured)> {
+        match self {
+            Self::ArtifactRefreshed {
+                pack,
+                artifact,
+                from,
+                to,
+                ..
+            } => Some((*pack, *artifact, from, to)),
+            Self::OptionsChanged {
+                pack,
+                artifact,
+                from,
+                to,
+                ..
+            } => Some((*pack, *artifact, &from.content, &to.content)),
             _ => None,
         }
     }
@@ -300,6 +347,7 @@ impl Event {
             Self::PriorityChanged { .. } => EventKind::PriorityChanged,
             Self::ArtifactRefreshed { .. } => EventKind::ArtifactRefreshed,
             Self::PackRootChanged { .. } => EventKind::PackRootChanged,
+            Self::OptionsChanged { .. } => EventKind::OptionsChanged,
         }
     }
 }
@@ -327,6 +375,7 @@ pub enum EventKind {
     PriorityChanged,
     ArtifactRefreshed,
     PackRootChanged,
+    OptionsChanged,
 }
 
 impl EventKind {
@@ -349,6 +398,7 @@ impl EventKind {
             Self::PriorityChanged => "priority_changed",
             Self::ArtifactRefreshed => "artifact_refreshed",
             Self::PackRootChanged => "pack_root_changed",
+            Self::OptionsChanged => "options_changed",
         }
     }
 

@@ -10,8 +10,8 @@
 
 use crate::event::Reversal;
 use crate::{
-    Artifact, ArtifactId, BlobHash, Captured, Event, EventSeq, Pack, PackId, PackName, PackRef,
-    SnapshotId, SourceSpec,
+    Artifact, ArtifactId, BlobHash, Captured, Configured, Event, EventSeq, Pack, PackId, PackName,
+    PackRef, SnapshotId, SourceSpec,
 };
 
 /// Read access to pack state, as of just before the event being planned.
@@ -189,6 +189,7 @@ enum Effect<'a> {
     SetPriority(PackId, ArtifactId, i32, i32),
     /// An artifact's content goes from the first to the second.
     Recapture(PackId, ArtifactId, &'a Captured, &'a Captured),
+    Reconfigure(PackId, ArtifactId, &'a Configured, &'a Configured),
     SetRoot(PackId, &'a str, &'a str),
     /// No pack state changes: a snapshot appears or goes, content is
     /// purged.
@@ -267,6 +268,9 @@ pub fn plan<V: StateView>(
             artifact, from, to, ..
         } => Effect::Recapture(pack_id, *artifact, from, to),
         Event::PackRootChanged { from, to, .. } => Effect::SetRoot(pack_id, from, to),
+        Event::OptionsChanged {
+            artifact, from, to, ..
+        } => Effect::Reconfigure(pack_id, *artifact, from, to),
         Event::Undone { reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => {
                 Effect::RemoveArtifact(pack_id, *artifact, spec)
@@ -293,6 +297,9 @@ pub fn plan<V: StateView>(
                 artifact, from, to, ..
             } => Effect::Recapture(pack_id, *artifact, from, to),
             Reversal::SetRoot { from, to } => Effect::SetRoot(pack_id, from, to),
+            Reversal::Reconfigure {
+                artifact, from, to, ..
+            } => Effect::Reconfigure(pack_id, *artifact, from, to),
         },
     };
     apply_effect(view, seq, pack_id, effect)
@@ -397,6 +404,25 @@ fn apply_effect<V: StateView>(
             tally(&mut pack, from, seq, u64::checked_sub)?;
             tally(&mut pack, to, seq, u64::checked_add)?;
             found.content = to.clone();
+            let changes = vec![
+                Change::PutArtifact(id, found),
+                Change::PutPack(pack.clone()),
+            ];
+            (pack, changes)
+        }
+        Effect::Reconfigure(id, artifact, from, to) => {
+            let (mut pack, mut found) = artifact_of(view, seq, id, artifact)?;
+            if found.options != from.options || found.content != from.content {
+                return Err(stale(
+                    seq,
+                    format!("the options and content of artifact {artifact} as set before"),
+                    "other options or content".into(),
+                ));
+            }
+            tally(&mut pack, &from.content, seq, u64::checked_sub)?;
+            tally(&mut pack, &to.content, seq, u64::checked_add)?;
+            found.options = to.options.clone();
+            found.content = to.content.clone();
             let changes = vec![
                 Change::PutArtifact(id, found),
                 Change::PutPack(pack.clone()),

@@ -30,7 +30,9 @@ pub use artifact::{
     AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkippedFile, sort_for_render,
 };
 pub use coverage::Coverage;
-pub use event::{AgentRequest, Event, EventKind, EventRecord, NewArtifact, PackRef, Reversal};
+pub use event::{
+    AgentRequest, Configured, Event, EventKind, EventRecord, NewArtifact, PackRef, Reversal,
+};
 pub use exclusion::ExclusionReason;
 pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};
 pub use format::Format;

@@ -31,10 +31,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate nearest `wanted`, if one is near enough to be what was
-/// meant: at most one edit per three characters (one for short names), the
-/// first in order among equally near ones.
+/// meant: at most one edit per three characters (so a name of one or two
+/// is only matched ignoring case: any other is one edit away), the first in
+/// order among equally near ones.
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (wanted.chars().count() / 3).max(1);
+    let limit = wanted.chars().count() / 3;
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         let d = edit_distance(&wanted.to_lowercase(), &candidate.to_lowercase());
@@ -71,5 +72,7 @@ mod tests {
         assert_eq!(closest("xyz", known), None);
         assert_eq!(closest("frontend", known), None);
         assert_eq!(closest("anything", []), None);
+        assert_eq!(closest("q", ["p"]), None);
+        assert_eq!(closest("P", ["p"]), Some("p"));
     }
 }

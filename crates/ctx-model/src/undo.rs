@@ -376,6 +376,7 @@ fn touches(record: &EventRecord) -> Touch {
         }
         Event::ArtifactRefreshed { pack, artifact, .. } => refreshed(*pack, *artifact),
         Event::PackRootChanged { pack, .. } => (vec![Exists(*pack)], vec![Root(*pack)]),
+        Event::OptionsChanged { pack, artifact, .. } => refreshed(*pack, *artifact),
         Event::Undone { pack, reversal, .. } => match reversal {
             Reversal::RemoveArtifact { artifact, spec } => (
                 vec![Exists(*pack)],
@@ -400,6 +401,7 @@ fn touches(record: &EventRecord) -> Touch {
             }
             Reversal::Recapture { artifact, .. } => refreshed(*pack, *artifact),
             Reversal::SetRoot { .. } => (vec![Exists(*pack)], vec![Root(*pack)]),
+            Reversal::Reconfigure { artifact, .. } => refreshed(*pack, *artifact),
         },
     };
     Touch { reads, writes }
@@ -522,6 +524,17 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
                 from: to.clone(),
                 to: from.clone(),
             },
+            Reversal::Reconfigure {
+                artifact,
+                spec,
+                from,
+                to,
+            } => Reversal::Reconfigure {
+                artifact: *artifact,
+                spec: spec.clone(),
+                from: to.clone(),
+                to: from.clone(),
+            },
         },
         Event::PriorityChanged {
             artifact,
@@ -548,6 +561,18 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
             to: from.clone(),
         },
         Event::PackRootChanged { from, to, .. } => Reversal::SetRoot {
+            from: to.clone(),
+            to: from.clone(),
+        },
+        Event::OptionsChanged {
+            artifact,
+            spec,
+            from,
+            to,
+            ..
+        } => Reversal::Reconfigure {
+            artifact: *artifact,
+            spec: spec.clone(),
             from: to.clone(),
             to: from.clone(),
         },
@@ -1125,6 +1150,43 @@ mod tests {
         assert!(log.undo(None));
         assert!(log.undo(None), "the root");
         assert_eq!(log.state().packs[&PackId(1)].root, "/p");
+    }
+
+    #[test]
+    fn a_change_of_options_is_undone_and_redone_with_its_content() {
+        let mut log = Log(Vec::new(), Vec::new());
+        log.push(created("a"));
+        log.push(added(1, "x"));
+        let before = log.state().artifacts[&PackId(1)][&ArtifactId(2)].clone();
+        let mut after = crate::Configured {
+            options: before.options.clone(),
+            content: before.content.clone(),
+        };
+        after.options.exclude = vec!["*.md".into()];
+        if let crate::Captured::Blob(b) = &mut after.content {
+            b.tokens = 7;
+        }
+        log.push(Event::OptionsChanged {
+            pack: PackId(1),
+            artifact: ArtifactId(2),
+            spec: before.spec.clone(),
+            from: crate::Configured {
+                options: before.options.clone(),
+                content: before.content.clone(),
+            },
+            to: after.clone(),
+        });
+        let changed = log.state().artifacts[&PackId(1)][&ArtifactId(2)].clone();
+        assert_eq!(
+            (&changed.options, &changed.content),
+            (&after.options, &after.content)
+        );
+        assert_eq!(log.state().packs[&PackId(1)].tokens, 7);
+        assert!(log.undo(None));
+        assert_eq!(log.state().artifacts[&PackId(1)][&ArtifactId(2)], before);
+        assert_eq!(log.state().packs[&PackId(1)].tokens, 1);
+        log.undo_at(UndoTarget::LastUndo).expect("redoes");
+        assert_eq!(log.state().artifacts[&PackId(1)][&ArtifactId(2)], changed);
     }
 
     #[test]

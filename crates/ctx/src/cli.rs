@@ -389,8 +389,8 @@ pub struct RenameArgs {
 pub struct SetArgs {
     /// The pack's name.
     pub pack: String,
-    /// The artifact whose priority to set: its id, a unique prefix of the id (4 hex digits or more), or its exact spec.
-    #[arg(allow_hyphen_values = true, requires = "priority")]
+    /// The artifact whose priority or options to set: its id, a unique prefix of the id (4 hex digits or more), or its exact spec.
+    #[arg(allow_hyphen_values = true)]
     pub artifact: Option<String>,
     /// New token budget, such as 8000 or 32k.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens, conflicts_with_all = ["artifact", "root"])]
@@ -406,6 +406,52 @@ pub struct SetArgs {
     /// Move the pack: the folder its paths are relative to from now on.
     #[arg(long, value_name = "DIR", conflicts_with = "artifact")]
     pub root: Option<PathBuf>,
+    /// The collection leaves out files matching GLOB (repeatable), in place of the excludes it had; the source is read again.
+    #[arg(long, value_name = "GLOB", requires = "artifact")]
+    pub exclude: Vec<String>,
+    /// The collection leaves out nothing by name any more.
+    #[arg(long, requires = "artifact", conflicts_with = "exclude")]
+    pub no_exclude: bool,
+    /// Most files the collection may match.
+    #[arg(long, value_name = "N", requires = "artifact")]
+    pub max_files: Option<u32>,
+    /// md_dir: includes subfolders.
+    #[arg(long, requires = "artifact", conflicts_with = "no_recursive")]
+    pub recursive: bool,
+    /// md_dir: leaves subfolders out.
+    #[arg(long, requires = "artifact")]
+    pub no_recursive: bool,
+    /// The collection includes files that .gitignore and .ignore exclude.
+    #[arg(long, requires = "artifact", conflicts_with = "ignore")]
+    pub no_ignore: bool,
+    /// The collection follows .gitignore and .ignore again.
+    #[arg(long, requires = "artifact")]
+    pub ignore: bool,
+    /// Largest file read, in bytes.
+    #[arg(long, value_name = "BYTES", requires = "artifact")]
+    pub max_file_bytes: Option<u64>,
+    /// With options: store the content read again with its secrets already redacted.
+    #[arg(
+        long,
+        env = "CTX_STORE_REDACTED",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub store_redacted: bool,
+}
+
+impl SetArgs {
+    /// The artifact options given, each `None` where it is kept.
+    pub fn option_changes(&self) -> ctx_engine::OptionChanges {
+        let either = |on: bool, off: bool| (on || off).then_some(on);
+        ctx_engine::OptionChanges {
+            exclude: (!self.exclude.is_empty() || self.no_exclude).then(|| self.exclude.clone()),
+            max_files: self.max_files,
+            recursive: either(self.recursive, self.no_recursive),
+            no_ignore: either(self.no_ignore, self.ignore),
+            max_file_bytes: self.max_file_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -336,12 +336,26 @@ fn not_found(err: &NotFound) -> CliError {
         NotFound::Event { .. } | NotFound::EventAt { .. } => {
             Some("`ctx log` lists the events".into())
         }
-        NotFound::PackAt { .. } => Some("`ctx log` shows when each pack existed".into()),
+        NotFound::PackAt {
+            similar: Some(near),
+            ..
+        } => Some(format!(
+            "did you mean `{near}`? `ctx log` shows when each pack existed"
+        )),
+        NotFound::PackAt { similar: None, .. } => {
+            Some("`ctx log` shows when each pack existed".into())
+        }
         NotFound::Artifact { pack, .. } => {
             Some(format!("`ctx pack show {pack}` lists its artifacts"))
         }
         NotFound::Snapshot(_) => Some("`ctx snapshot list` shows the snapshots".into()),
-        NotFound::SnapshotOrPack(_) => {
+        NotFound::SnapshotOrPack {
+            similar: Some(near),
+            ..
+        } => Some(format!(
+            "did you mean pack `{near}`? `ctx snapshot list` and `ctx pack list` show what exists"
+        )),
+        NotFound::SnapshotOrPack { similar: None, .. } => {
             Some("`ctx snapshot list` and `ctx pack list` show what exists".into())
         }
         NotFound::Folder(_) => None,
@@ -440,10 +454,13 @@ impl From<EngineError> for CliError {
                 Self::new(Kind::Conflict, message).hint(match priority {
                     Some(n) => format!("to change its priority, `ctx pack set {pack} {id} --priority {n}`"),
                     None => format!(
-                        "to capture it with other options, remove it (`ctx pack remove {pack} {id}`) and add it again"
+                        "to capture it with other options, `ctx pack set {pack} {id}` with them (`ctx pack set --help` lists them)"
                     ),
                 })
             }
+            EngineError::NotACollection { .. } => Self::new(Kind::Usage, message).hint(
+                "`--exclude`, `--max-files`, `--no-ignore` and `--recursive` shape what a collection expands to; `--max-file-bytes` applies to any file",
+            ),
         }
     }
 }

@@ -21,6 +21,15 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Default most files one collection may expand to.
 pub const DEFAULT_MAX_FILES: u32 = 50_000;
 
+/// The options of an artifact added with no flags.
+pub fn default_options() -> ctx_model::AddOptions {
+    ctx_model::AddOptions {
+        max_files: DEFAULT_MAX_FILES,
+        max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        ..ctx_model::AddOptions::default()
+    }
+}
+
 /// Text read from one source.
 #[derive(Debug)]
 pub struct Text {

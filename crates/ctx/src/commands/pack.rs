@@ -1,9 +1,9 @@
 //! `ctx pack ...`: create, inspect and change packs.
 
 use ctx_engine::{
-    AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, PackCreated,
-    PackDeleted, PackList, PackRenamed, PackShown, PrioritySet, RefreshedAll, RootSet, Stored,
-    TokenItem, TokenListing, brief, count,
+    AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, OptionsSet,
+    PackCreated, PackDeleted, PackList, PackRenamed, PackShown, PrioritySet, RefreshedAll, RootSet,
+    Stored, TokenItem, TokenListing, brief, count, options_changed,
 };
 use ctx_model::{AddOptions, Artifact, Captured};
 
@@ -162,20 +162,32 @@ impl Human for TokenListing {
     }
 }
 
-/// The spec, with a collection's file and skip counts.
+/// The spec, with a collection's file and skip counts and the options it
+/// was given beyond the defaults.
 fn describe(a: &Artifact) -> String {
+    let options = options_changed(&ctx_engine::source::default_options(), &a.options);
+    let options = if options.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", options.join(", "))
+    };
     match &a.content {
         Captured::Files { files, skipped } if skipped.is_empty() => {
-            format!("{} ({})", a.spec, count(files.len() as u64, "file"))
+            format!(
+                "{} ({}{options})",
+                a.spec,
+                count(files.len() as u64, "file")
+            )
         }
         Captured::Files { files, skipped } => format!(
-            "{} ({}, {} skipped)",
+            "{} ({}, {} skipped{options})",
             a.spec,
             count(files.len() as u64, "file"),
             skipped.len()
         ),
         // The whole note is in `--json`; a table keeps one short line.
-        Captured::Blob(_) => brief(&a.spec.to_string()).into_owned(),
+        Captured::Blob(_) if options.is_empty() => brief(&a.spec.to_string()).into_owned(),
+        Captured::Blob(_) => format!("{} ({})", brief(&a.spec.to_string()), &options[2..]),
     }
 }
 
@@ -329,20 +341,65 @@ impl Human for PackRenamed {
 }
 
 pub fn set(inv: &Invocation, args: SetArgs, out: &mut Output) -> Result<()> {
-    // Clap pairs an artifact with `--priority` and keeps the pack's
-    // settings apart from it; one setting is one event.
+    // Clap keeps the pack's settings apart from an artifact's; one setting
+    // is one event, and an artifact's options change together, in one.
+    let changes = args.option_changes();
+    let options = changes.is_any();
     match (args.artifact, args.priority, args.tokens, args.root) {
+        (Some(_), Some(_), None, None) if options => {
+            Err(CliError::new(Kind::Usage, "one setting at a time")
+                .hint("set the priority and the options in two commands; each is its own change"))
+        }
         (Some(artifact), Some(priority), None, None) => {
             out.emit(&inv.engine.set_priority(&args.pack, &artifact, priority)?)
         }
+        (Some(artifact), None, None, None) if options => {
+            let set =
+                inv.engine
+                    .set_options(&args.pack, &artifact, &changes, args.store_redacted)?;
+            if let ctx_engine::Outcome::Changed(done) = &set {
+                done.what.warnings.iter().for_each(warn);
+            }
+            out.emit(&set)
+        }
+        (Some(_), None, None, None) => Err(CliError::new(Kind::Usage, "nothing to set")
+            .hint("pass `--priority N` or options such as `--exclude GLOB` or `--max-files N`")),
         (None, None, Some(tokens), None) => out.emit(&inv.engine.set_budget(&args.pack, tokens)?),
         (None, None, None, Some(root)) => {
             out.emit(&inv.engine.set_root(&args.pack, &inv.cwd.join(root))?)
         }
-        (None, None, None, None) => Err(CliError::new(Kind::Usage, "nothing to set")
-            .hint("pass `--tokens N`, `--root DIR`, or an artifact and `--priority N`")),
+        (None, None, None, None) => Err(CliError::new(Kind::Usage, "nothing to set").hint(
+            "pass `--tokens N`, `--root DIR`, or an artifact and `--priority N` or its options",
+        )),
         _ => Err(CliError::new(Kind::Usage, "one setting at a time")
             .hint("pass one of `--tokens N` and `--root DIR`; each is its own change")),
+    }
+}
+
+impl Human for OptionsSet {
+    fn print(&self, _: &mut Output) -> Result<()> {
+        status(format!(
+            "Set the options of `{}` (id {}) in `{}`: {}. It holds {} now (was {}).",
+            brief(&self.spec.to_string()),
+            self.id.short(),
+            self.pack,
+            options_changed(&self.from, &self.options).join(", "),
+            held(&self.content),
+            count(self.tokens_before, "token"),
+        ));
+        Ok(())
+    }
+}
+
+/// `12 files, 3,400 tokens` or `120 tokens`: what captured content holds.
+fn held(content: &Captured) -> String {
+    match content {
+        Captured::Files { files, .. } => format!(
+            "{}, {}",
+            count(files.len() as u64, "file"),
+            count(content.tokens(), "token")
+        ),
+        Captured::Blob(_) => count(content.tokens(), "token"),
     }
 }
 

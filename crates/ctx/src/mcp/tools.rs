@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use ctx_engine::{AddArtifact, CreatePack, LogQuery, RenderOptions, Rendered};
-use ctx_model::{AddOptions, EventSeq, Format, SnapshotId, TokenizerKind};
+use ctx_model::{EventSeq, Format, SnapshotId, TokenizerKind};
 
 use crate::error::CliError;
 
@@ -661,11 +661,7 @@ fn add_artifact(session: &Session, req: &Request, a: AddArgs) -> Result<Vec<u8>,
         source: a.source,
         cwd: session.cwd().to_owned(),
         priority: a.priority,
-        options: AddOptions {
-            max_files: ctx_engine::source::DEFAULT_MAX_FILES,
-            max_file_bytes: ctx_engine::source::DEFAULT_MAX_FILE_BYTES,
-            ..AddOptions::default()
-        },
+        options: ctx_engine::source::default_options(),
         store_redacted: false,
     })?;
     Ok(outcome(req, &added))
