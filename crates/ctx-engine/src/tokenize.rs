@@ -5,6 +5,8 @@
 //! counted; [`warm`] starts that build on another thread while the command
 //! reads its sources.
 
+use std::ops::Range;
+
 use bpe_openai::Tokenizer;
 use ctx_model::TokenizerKind;
 
@@ -26,6 +28,50 @@ pub fn warm(kind: TokenizerKind) {
 /// The number of tokens in `text`, saturating at `u32::MAX`.
 pub fn count(kind: TokenizerKind, text: &str) -> u32 {
     u32::try_from(tokenizer(kind).count(text)).unwrap_or(u32::MAX)
+}
+
+/// The count of `body`, whose bytes at `content` are known to count
+/// `content_tokens`, from counts of only the few lines where the content
+/// meets the frame; `None` when the content has no line where a count
+/// can be split (one line, or every line starting with whitespace or `/`).
+///
+/// A BPE count is the sum of the counts of the pre-tokenizer's pieces. No
+/// piece of o200k's or cl100k's pre-tokenizer holds a newline followed by
+/// an ASCII character other than whitespace or `/` (o200k's punctuation
+/// piece takes newlines and slashes after it), and where a piece starts
+/// depends only on the text after it. So such a position splits the
+/// content alike alone and inside any frame: with `head` up to the first
+/// of them and `tail` from the last,
+/// `count(body) = count(open + head) + count(content) - count(head) -
+/// count(tail) + count(tail + close)`.
+pub fn count_framed(
+    kind: TokenizerKind,
+    body: &str,
+    content: Range<usize>,
+    content_tokens: u32,
+) -> Option<u32> {
+    let text = body.get(content.clone())?;
+    let first = splits(text).next()?;
+    let last = splits(text).next_back()?;
+    let head = count(kind, &text[..first]);
+    let tail = count(kind, &text[last..]);
+    let inner = content_tokens.checked_sub(head)?.checked_sub(tail)?;
+    let around = count(kind, &body[..content.start + first])
+        .checked_add(count(kind, &body[content.start + last..]))?;
+    inner.checked_add(around)
+}
+
+/// The positions in `text` where every count splits: right after a
+/// newline, before an ASCII character that is not whitespace or `/`.
+fn splits(text: &str) -> impl DoubleEndedIterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\n', bytes)
+        .map(|i| i + 1)
+        .filter(move |&k| {
+            bytes
+                .get(k)
+                .is_some_and(|&b| b.is_ascii_graphic() && b != b'/')
+        })
 }
 
 #[cfg(test)]

@@ -51,12 +51,18 @@ pub(super) fn count_bodies(
     if missing.is_empty() && !learned {
         return Ok(tokens);
     }
+    let known = content_counts(engine, kind, framed, &missing)?;
     progress.phase(Phase::Counting, missing.len());
     let counted: Vec<(u32, Option<BlobHash>)> = {
         let framed = &*framed;
-        parallel::map(&missing, |&i| {
+        let work: Vec<(usize, Option<u32>)> = missing.iter().copied().zip(known).collect();
+        parallel::map(&work, |&(i, known)| {
             let f = &framed[i];
-            let n = tokenize::count(kind, &f.body);
+            // Content counted before (as `pack add` captured it) needs
+            // only its meeting with the frame counted.
+            let n = known
+                .and_then(|n| tokenize::count_framed(kind, &f.body, f.content.clone(), n))
+                .unwrap_or_else(|| tokenize::count(kind, &f.body));
             // Hashing costs a small fraction of counting.
             let hash = (!f.hashed).then(|| BlobHash::of(f.body.as_bytes()));
             progress.tick(u64::from(n));
@@ -90,4 +96,85 @@ pub(super) fn count_bodies(
         });
     }
     Ok(tokens)
+}
+
+/// The cached counts of the content of the bodies at `missing`, as framed
+/// (escaped and redacted): content captured by `pack add` and framed
+/// unchanged is counted already.
+fn content_counts(
+    engine: &Engine,
+    kind: TokenizerKind,
+    framed: &[Framed],
+    missing: &[usize],
+) -> Result<Vec<Option<u32>>> {
+    let hashes: Vec<BlobHash> = parallel::map(missing, |&i| {
+        let f = &framed[i];
+        BlobHash::of(f.body[f.content.clone()].as_bytes())
+    });
+    engine.read(|r| {
+        hashes
+            .iter()
+            .map(|h| r.token_count(h, kind))
+            .collect::<Result<_, StoreError>>()
+            .map_err(Into::into)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tokenize;
+
+    /// Texts built to meet the frame badly: leading blank lines, no final
+    /// newline, backtick runs, CRLF, indentation, comments, punctuation at
+    /// line ends, non-ASCII letters and spaces.
+    fn awkward() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("\n".to_owned()),
+            Just("\r\n".to_owned()),
+            Just("\n\n".to_owned()),
+            Just("    ".to_owned()),
+            Just("\t".to_owned()),
+            Just(" ".to_owned()),
+            Just("```".to_owned()),
+            Just("// note".to_owned()),
+            Just("/".to_owned()),
+            Just("});".to_owned()),
+            Just("<a href=\"x\">&amp;</a>".to_owned()),
+            Just("fn main() {".to_owned()),
+            Just("}".to_owned()),
+            Just("'s".to_owned()),
+            Just("123456".to_owned()),
+            Just("é日本\u{a0}\u{3000}".to_owned()),
+            "[a-zA-Z]{1,8}",
+            "[ -~]{1,6}",
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Counting only where the content meets its frame gives the
+        /// count of the whole body, in every format, with both tokenizers.
+        #[test]
+        fn a_framed_count_is_the_count_of_the_body(content in awkward(), path in "[a-z]{1,6}(\\.rs|\\.md)?") {
+            use ctx_model::Format;
+            let label = crate::render::format::Label {
+                pack: "p".into(),
+                source: path.clone(),
+                path: Some(path.clone()),
+                lines: None,
+            };
+            for format in [Format::Markdown, Format::Xml, Format::Plain, Format::Json] {
+                let body = crate::render::format::body(format, &label, content.clone());
+                for kind in [ctx_model::TokenizerKind::O200k, ctx_model::TokenizerKind::Cl100k] {
+                    let known = tokenize::count(kind, &body.text[body.content.clone()]);
+                    if let Some(n) = tokenize::count_framed(kind, &body.text, body.content.clone(), known) {
+                        proptest::prop_assert_eq!(n, tokenize::count(kind, &body.text), "{:?} {:?}", format, kind);
+                    }
+                }
+            }
+        }
+    }
 }
