@@ -248,3 +248,45 @@ fn fsck_samples_counts_and_checks_all_of_them_with_full() {
     env.ok(&["fsck", "--full", "--repair"]);
     env.ok(&["fsck", "--full"]);
 }
+
+/// `pack add` notes the files it found no secret in, so the render right
+/// after it scans only the others; that render reuses the counts the add
+/// made, and its total is still the payload's exact count.
+#[test]
+fn the_render_after_pack_add_reuses_what_the_add_learned() {
+    let env = Env::new();
+    let clean = env.write(
+        "src/lib.rs",
+        "//! A library.\n\nuse std::fmt;\n\npub fn f() -> u32 {\n    7\n}\n",
+    );
+    let secret = env.write(
+        "conf.txt",
+        "mode = fast\npassword = \"correct-horse-battery\"\n",
+    );
+    let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+    set_mtime(&clean, mtime);
+    set_mtime(&secret, mtime);
+    // Past the racy window for the change time too.
+    std::thread::sleep(Duration::from_millis(2_200));
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "src/lib.rs", "conf.txt"]);
+    let render = env.ok(&["render", "p", "--json", "--payload"]).json();
+    assert_eq!(render["cache"]["files_known"], 1, "{}", render["cache"]);
+    let payload = render["payload"].as_str().expect("payload");
+    assert!(
+        !payload.contains("correct-horse-battery") && payload.contains("[REDACTED:"),
+        "{payload}"
+    );
+    assert_eq!(render["tokens"].as_u64(), Some(tiktoken(payload)));
+    for format in ["xml", "json", "plain"] {
+        let render = env
+            .ok(&["render", "p", "--format", format, "--json", "--payload"])
+            .json();
+        let payload = render["payload"].as_str().expect("payload");
+        assert_eq!(
+            render["tokens"].as_u64(),
+            Some(tiktoken(payload)),
+            "{format}"
+        );
+    }
+}

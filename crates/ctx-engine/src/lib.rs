@@ -16,6 +16,7 @@ mod describe;
 mod diff;
 mod engine;
 mod error;
+mod file_cache;
 mod history;
 mod maintenance;
 mod outcome;

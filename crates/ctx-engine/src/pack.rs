@@ -21,7 +21,8 @@ use crate::engine::{by_prefix, find_pack, packs_at};
 use crate::source::{self, Capture, Text};
 use crate::view::{ContentView, display};
 use crate::{
-    Done, Engine, EngineError, NotFound, Outcome, Result, Stored, Warning, parallel, tokenize,
+    Done, Engine, EngineError, NotFound, Outcome, Result, Stored, Warning, file_cache, parallel,
+    tokenize,
 };
 
 /// A pack to create.
@@ -187,6 +188,8 @@ struct Staged {
     spec: SourceSpec,
     texts: Vec<Text>,
     measured: Vec<Measured>,
+    /// Which texts the redaction rules found no secret in.
+    clean: Vec<bool>,
     content: Captured,
     warnings: Vec<Warning>,
     secrets: BTreeMap<SecretKind, u32>,
@@ -561,7 +564,7 @@ impl Engine {
             .iter()
             .filter_map(|t| crate::render::lossy_warning(t, &spec))
             .collect();
-        let secrets = secrets_in(&mut texts, store_redacted);
+        let (secrets, clean) = secrets_in(&mut texts, store_redacted);
         let measured = self.measure(&texts, pack.tokenizer)?;
         let content = captured_content(&texts, &measured, skipped);
         Ok(Staged {
@@ -569,6 +572,7 @@ impl Engine {
             spec,
             texts,
             measured,
+            clean,
             content,
             warnings,
             secrets,
@@ -582,24 +586,23 @@ impl Engine {
         add: &AddArtifact,
         capture: Staged,
     ) -> Result<Stored<ArtifactAdded>> {
-        let Staged {
-            pack,
-            spec,
-            texts,
-            measured,
-            content,
-            warnings,
-            secrets,
-        } = capture;
         // The name was resolved before the source was read; it must still
         // name the same pack now, or the artifact would land in a pack the
         // user did not name.
-        if w.pack_by_name(&pack.name)?.map(|p| p.id) != Some(pack.id) {
+        if w.pack_by_name(&capture.pack.name)?.map(|p| p.id) != Some(capture.pack.id) {
             return Err(EngineError::PackChanged {
                 name: add.pack.clone(),
             });
         }
-        store_texts(w, &texts, &measured, pack.tokenizer)?;
+        store_texts(w, &capture)?;
+        let Staged {
+            pack,
+            spec,
+            content,
+            warnings,
+            secrets,
+            ..
+        } = capture;
         let event = Event::ArtifactAdded {
             pack: pack.id,
             artifact: NewArtifact {
@@ -651,9 +654,30 @@ impl Engine {
                 .map_err(Into::into)
         })?;
         let indexed: Vec<usize> = (0..texts.len()).collect();
-        let tokens = parallel::map(&indexed, |&i| {
-            cached[i].unwrap_or_else(|| tokenize::count(kind, &texts[i].text))
+        // While the texts are counted, their blobs are written and committed
+        // in a transaction of their own, so the copy into the store and the
+        // commit's write-out overlap the counting instead of following it.
+        // Until the event naming them commits, gc may take them; the store
+        // of that event puts back any it finds gone.
+        let (tokens, stored) = std::thread::scope(|scope| {
+            let writer = scope.spawn(|| {
+                self.write(|w| {
+                    let mut wrote = false;
+                    for (t, hash) in texts.iter().zip(&hashes) {
+                        wrote |= w.put_hashed_blob(*hash, t.text.as_bytes())?;
+                    }
+                    Ok(BlobsStored(wrote))
+                })
+            });
+            let tokens = parallel::map(&indexed, |&i| {
+                cached[i].unwrap_or_else(|| tokenize::count(kind, &texts[i].text))
+            });
+            let stored = writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (tokens, stored)
         });
+        stored?;
         Ok(texts
             .iter()
             .zip(hashes)
@@ -813,7 +837,7 @@ impl Engine {
                     name: pack.name.to_string(),
                 });
             }
-            store_texts(w, &staged.texts, &staged.measured, pack.tokenizer)?;
+            store_texts(w, &staged)?;
             let record = w.append(self.event(Event::OptionsChanged {
                 pack: pack.id,
                 artifact: found.id,
@@ -909,18 +933,18 @@ impl Engine {
             let present = w.artifacts(pack.id)?;
             let mut refreshed = Vec::new();
             let mut warnings = Vec::new();
-            for (artifact, staged) in chosen.iter().zip(staged) {
+            for (artifact, mut staged) in chosen.iter().zip(staged) {
                 let current = present
                     .iter()
                     .find(|a| a.id == artifact.id)
                     .ok_or_else(|| EngineError::PackChanged {
                         name: pack.name.to_string(),
                     })?;
-                warnings.extend(staged.warnings);
+                warnings.append(&mut staged.warnings);
                 if current.content == staged.content {
                     continue;
                 }
-                store_texts(w, &staged.texts, &staged.measured, pack.tokenizer)?;
+                store_texts(w, &staged)?;
                 let record = w.append(self.event(Event::ArtifactRefreshed {
                     pack: pack.id,
                     artifact: current.id,
@@ -987,7 +1011,7 @@ fn canonical_root(dir: &Path) -> Result<String> {
 /// The secrets the redactor finds in `texts`, by kind, found on all cores
 /// and judged as a render judges them (a file by its path). With
 /// `replace`, each text with secrets is swapped for its redacted form.
-fn secrets_in(texts: &mut [Text], replace: bool) -> BTreeMap<SecretKind, u32> {
+fn secrets_in(texts: &mut [Text], replace: bool) -> (BTreeMap<SecretKind, u32>, Vec<bool>) {
     let found = parallel::map(texts, |t| {
         let (redacted, kinds) =
             ctx_redact::redact_file(t.path.as_deref().unwrap_or_default(), &t.text);
@@ -998,15 +1022,26 @@ fn secrets_in(texts: &mut [Text], replace: bool) -> BTreeMap<SecretKind, u32> {
         (redacted, kinds)
     });
     let mut total = BTreeMap::new();
+    let mut clean = Vec::with_capacity(texts.len());
     for (t, (redacted, kinds)) in texts.iter_mut().zip(found) {
         if let Some(text) = redacted {
             t.text = text;
         }
+        clean.push(kinds.is_empty());
         for (kind, n) in kinds {
             *total.entry(kind).or_insert(0) += n;
         }
     }
-    total
+    (total, clean)
+}
+
+/// Whether a transaction of blobs wrote any (else it need not commit).
+struct BlobsStored(bool);
+
+impl crate::outcome::Commit for BlobsStored {
+    fn must_commit(&self) -> bool {
+        self.0
+    }
 }
 
 /// A captured text's blob, and whether its count is new to the store.
@@ -1180,17 +1215,27 @@ fn overlaps(spec: &SourceSpec, content: &Captured, present: &[Artifact]) -> Vec<
         .collect()
 }
 
-/// Stores each text as a blob, with the token counts this add learned.
-fn store_texts(
-    w: &mut Writer,
-    texts: &[Text],
-    measured: &[Measured],
-    kind: TokenizerKind,
-) -> Result<()> {
-    for (text, m) in texts.iter().zip(measured) {
-        w.put_blob(text.text.as_bytes())?;
+/// Stores a capture's blobs and new counts, and notes each file it read
+/// whole that no secret was found in as clean in the file cache, so the
+/// render that follows need not scan it again.
+fn store_texts(w: &mut Writer, staged: &Staged) -> Result<()> {
+    let now_ns = file_cache::now_ns();
+    let root = Path::new(&staged.pack.root);
+    for ((text, m), &clean) in staged.texts.iter().zip(&staged.measured).zip(&staged.clean) {
+        w.put_hashed_blob(m.blob.hash, text.text.as_bytes())?;
         if m.counted {
-            w.put_token_count(&m.blob.hash, kind, m.blob.tokens)?;
+            w.put_token_count(&m.blob.hash, staged.pack.tokenizer, m.blob.tokens)?;
+        }
+        if let Some((path, stamp)) = file_cache::file_of(root, text)
+            && clean
+            && !file_cache::racy(&stamp, now_ns)
+        {
+            let known = w.file_stamp(&path)?;
+            if !known.is_some_and(|k| {
+                file_cache::same_version(&k, &stamp) && k.clean_under == ctx_redact::RULES_VERSION
+            }) {
+                w.put_file_stamp(&path, &file_cache::clean(&stamp))?;
+            }
         }
     }
     Ok(())

@@ -873,12 +873,13 @@ impl Writer {
     }
 
     /// Stores `bytes` as the blob `hash`, which the caller computed from
-    /// them (so a blob stored already costs no second hash).
-    pub fn put_hashed_blob(&mut self, hash: BlobHash, bytes: &[u8]) -> Result<()> {
+    /// them (so a blob stored already costs no second hash); false when it
+    /// was stored already.
+    pub fn put_hashed_blob(&mut self, hash: BlobHash, bytes: &[u8]) -> Result<bool> {
         debug_assert_eq!(hash, BlobHash::of(bytes), "BUG: a blob under another hash");
         let mut blobs = self.txn.open_table(BLOBS)?;
         if blobs.get((hash.0, 0))?.is_some() {
-            return Ok(());
+            return Ok(false);
         }
         if bytes.is_empty() {
             blobs.insert((hash.0, 0), &[][..])?;
@@ -886,7 +887,7 @@ impl Writer {
         for (i, chunk) in (0u32..).zip(bytes.chunks(CHUNK_SIZE)) {
             blobs.insert((hash.0, i), chunk)?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Caches a token count for a blob.

@@ -17,13 +17,7 @@ use super::Excluded;
 use super::format::{self, Label};
 use super::units::{Content, Unit};
 use crate::source::Stamp;
-use crate::{Engine, Phase, Progress, Result, parallel};
-
-/// A modification or change time this close to now may be followed by
-/// another write within the same clock tick (two seconds on FAT), which
-/// would leave the stamp as it is: such a file is not cached (git's "racily
-/// clean" problem).
-const RACY_NS: i128 = 2_000_000_000;
+use crate::{Engine, Phase, Progress, Result, file_cache, parallel};
 
 /// A unit framed and ready to count.
 pub(crate) struct Framed {
@@ -62,28 +56,13 @@ pub(super) fn known_files(engine: &Engine, units: &[Unit]) -> Result<HashMap<Str
         let mut known = HashMap::with_capacity(files.len());
         for (path, stamp) in files {
             if let Some(record) = r.file_stamp(path)?
-                && same_version(&record, stamp)
+                && file_cache::same_version(&record, stamp)
             {
                 known.insert(path.clone(), record);
             }
         }
         Ok(known)
     })
-}
-
-/// Whether a cached record describes the version of the file `stamp` was
-/// taken from.
-fn same_version(record: &FileStamp, stamp: &Stamp) -> bool {
-    record.dev == stamp.dev
-        && record.ino == stamp.ino
-        && record.size == stamp.size
-        && record.mtime_ns == stamp.mtime_ns
-        && record.ctime_ns == stamp.ctime_ns
-}
-
-/// Whether a file may still change without its stamp changing.
-fn racy(stamp: &Stamp, now_ns: i128) -> bool {
-    now_ns - stamp.mtime_ns <= RACY_NS || now_ns - stamp.ctime_ns <= RACY_NS
 }
 
 /// A text unit waiting to be framed.
@@ -131,9 +110,7 @@ pub(super) fn frame_all(
         }
     }
     progress.phase(Phase::Framing, pending.len());
-    let now_ns = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128);
+    let now_ns = file_cache::now_ns();
     let framed = parallel::map_into(pending, |p| {
         let framed = frame(p, format, redact, now_ns);
         progress.tick(0);
@@ -173,21 +150,16 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
     let now_clean = clean || (scan && redactions.is_empty());
     let stamp = p
         .file
-        .filter(|(_, st)| now_clean && known_body.is_none() && !racy(st, now_ns))
+        .filter(|(_, st)| now_clean && known_body.is_none() && !file_cache::racy(st, now_ns))
         .map(|(path, st)| {
             let stamp = FileStamp {
-                dev: st.dev,
-                ino: st.ino,
-                size: st.size,
-                mtime_ns: st.mtime_ns,
-                ctime_ns: st.ctime_ns,
-                clean_under: RULES_VERSION,
                 body: Some(BodyStamp {
                     format,
                     title,
                     framing: format::FRAMING_VERSION,
                     hash,
                 }),
+                ..file_cache::clean(&st)
             };
             (path, stamp)
         });

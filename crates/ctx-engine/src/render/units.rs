@@ -182,7 +182,7 @@ fn live_units(pack: &Pack, a: &Artifact, strict: bool) -> (Vec<Unit>, Vec<Warnin
     let units = match source::capture(&a.spec, root, &a.options) {
         Ok(Capture::One(text)) => {
             warnings.extend(lossy_warning(&text, &a.spec));
-            let file = file_of(root, &text);
+            let file = crate::file_cache::file_of(root, &text);
             vec![single(pack, a, Content::Text(text.text, file))]
         }
         Ok(Capture::Many { files, skipped }) => {
@@ -191,7 +191,7 @@ fn live_units(pack: &Pack, a: &Artifact, strict: bool) -> (Vec<Unit>, Vec<Warnin
                 pack,
                 a,
                 files.into_iter().map(|t| {
-                    let file = file_of(root, &t);
+                    let file = crate::file_cache::file_of(root, &t);
                     (t.path.unwrap_or_default(), Content::Text(t.text, file))
                 }),
                 &skipped,
@@ -247,12 +247,6 @@ pub(crate) fn lossy_warning(text: &Text, spec: &SourceSpec) -> Option<Warning> {
     text.lossy.then(|| Warning::Lossy {
         shown: text.path.clone().unwrap_or_else(|| spec.to_string()),
     })
-}
-
-/// The absolute path and stamp of a text read whole from a file.
-fn file_of(root: &Path, text: &Text) -> Option<(String, Stamp)> {
-    let path = root.join(text.path.as_deref()?);
-    Some((path.to_str()?.to_owned(), text.stamp?))
 }
 
 /// Replaces blob references with their verified bytes, in one read. A
