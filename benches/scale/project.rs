@@ -128,9 +128,8 @@ pub fn redaction_single_core(files: &[(PathBuf, u64)], texts: &[String]) -> Dura
     start.elapsed()
 }
 
-/// Token counting alone over the same texts on all cores.
-pub fn tokenizer_ceiling(texts: &[String]) -> Duration {
-    let kind = ctx_model::TokenizerKind::O200k;
+/// Token counting alone with `kind` over the same texts on all cores.
+pub fn tokenizer_ceiling(texts: &[String], kind: ctx_model::TokenizerKind) -> Duration {
     ctx_engine::tokenize::count(kind, "warm");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let start = Instant::now();
