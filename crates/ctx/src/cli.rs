@@ -73,6 +73,26 @@ pub enum Command {
     ///   VS Code:      .vscode/mcp.json  {"servers": {"ctx": {"type": "stdio", "command": "ctx", "args": ["mcp"]}}}
     #[command(verbatim_doc_comment)]
     Mcp(McpArgs),
+    /// Print a shell completion script.
+    ///
+    /// In bash, zsh and fish, pack names and snapshot ids complete from the
+    /// store. Install it where the shell looks, for example:
+    ///   bash:  ctx completions bash > ~/.local/share/bash-completion/completions/ctx
+    ///   zsh:   ctx completions zsh > ~/.zfunc/_ctx   (with fpath+=~/.zfunc before compinit)
+    ///   fish:  ctx completions fish > ~/.config/fish/completions/ctx.fish
+    #[command(verbatim_doc_comment)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    ///
+    /// Install it with: ctx man > ~/.local/share/man/man1/ctx.1
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -26,12 +26,7 @@ impl Invocation {
     pub fn new(cli: &Cli) -> Result<Self> {
         let home = match &cli.home {
             Some(home) => home.clone(),
-            None => directories::ProjectDirs::from("", "", "ctx")
-                .map(|dirs| dirs.data_dir().to_owned())
-                .ok_or_else(|| {
-                    CliError::new(Kind::Error, "cannot find a home folder for ctx's database")
-                        .hint("set `CTX_HOME` or pass `--home DIR`")
-                })?,
+            None => default_home()?,
         };
         let cwd = std::env::current_dir()
             .and_then(std::fs::canonicalize)
@@ -62,6 +57,24 @@ impl Invocation {
             engine: Engine::new(home, Duration::from_secs_f64(cli.wait), stamp),
             cwd,
         })
+    }
+
+    /// An engine to read the store with while a shell completes: the home
+    /// typed on the command line, else `CTX_HOME`, else the default; a
+    /// short wait, since a prompt should not hang on a store another
+    /// command holds. It never writes, so its stamp is a placeholder.
+    pub fn completing(home: Option<PathBuf>) -> Result<Engine> {
+        let home = match home.or_else(|| std::env::var_os("CTX_HOME").map(PathBuf::from)) {
+            Some(home) => home,
+            None => default_home()?,
+        };
+        let stamp = Stamp {
+            time: Timestamp(0),
+            user: String::new(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: Vec::new(),
+        };
+        Ok(Engine::new(home, Duration::from_millis(500), stamp))
     }
 
     /// The engine, stamping events with the time now: for a front end
@@ -95,6 +108,16 @@ impl Invocation {
             )
         })
     }
+}
+
+/// The platform's data folder for ctx, where the store lives by default.
+fn default_home() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "ctx")
+        .map(|dirs| dirs.data_dir().to_owned())
+        .ok_or_else(|| {
+            CliError::new(Kind::Error, "cannot find a home folder for ctx's database")
+                .hint("set `CTX_HOME` or pass `--home DIR`")
+        })
 }
 
 /// The name of the account ctx runs as, from the password database, for
