@@ -810,3 +810,66 @@ fn pack_show_json_lists_artifacts_and_keeps_items() {
         "`pack list` keeps its count"
     );
 }
+
+/// A folder, typed bare (`src`, `src/`) or as `dir:src`, is the collection
+/// of its text files, gitignore-aware, shown as `src/`; collection options
+/// apply to it as to a glob.
+#[test]
+fn a_folder_is_a_collection_of_its_text_files() {
+    let env = project();
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "docs", "--json"]).json();
+    assert_eq!(added["spec"], "docs/");
+    assert_eq!(
+        paths(&added["files"]),
+        ["docs/deep/notes.md", "docs/guide.md"]
+    );
+    assert_eq!(added["skipped"][0]["path"], "docs/image.png");
+    assert_eq!(added["skipped"][0]["reason"], "binary");
+    // Every way of naming the folder is the same artifact.
+    for typed in ["docs/", "dir:docs", "./docs"] {
+        let again = env.ok(&["pack", "add", "p", typed, "--json"]).json();
+        assert_eq!(again["changed"], false, "{typed}");
+    }
+    let mut cmd = env.command(&["pack", "add", "p", ".", "--json"]);
+    cmd.current_dir(env.path("docs"));
+    assert_eq!(env.ok_cmd(cmd).json()["changed"], false);
+    // The whole tree, minus what .gitignore hides and what looks secret.
+    let added = env
+        .ok(&["pack", "add", "p", "./", "--exclude", "*.md", "--json"])
+        .json();
+    assert_eq!(added["spec"], "./");
+    assert_eq!(
+        paths(&added["files"]),
+        [".gitignore", "src/lib.rs", "src/main.rs", "src/util.rs"]
+    );
+    let shown = env.ok(&["pack", "show", "p"]).stdout;
+    assert!(shown.contains("  docs/ (2 files, 1 skipped)\n"), "{shown}");
+    assert!(shown.contains("  ./ ("), "{shown}");
+    let log = env.ok(&["log", "-n", "1"]).stdout;
+    assert!(log.contains("added ./ (4 files"), "{log}");
+    let rendered = env.ok(&["render", "p"]).stdout;
+    assert!(rendered.contains("## docs/guide.md"), "{rendered}");
+
+    // --max-files and --no-ignore work on a folder as on a glob.
+    env.ok(&["pack", "create", "q"]);
+    let run = env.run(&["pack", "add", "q", "dir:src", "--max-files", "2"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`src/` matches 3 files, over the limit of 2"),
+        "{}",
+        run.stderr
+    );
+    let added = env
+        .ok(&["pack", "add", "q", "target", "--no-ignore", "--json"])
+        .json();
+    assert_eq!(paths(&added["files"]), ["target/debug/out.rs"]);
+    // `file:` still means a file.
+    let run = env.run(&["pack", "add", "q", "file:src"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("hint: add the folder's text files with `src/`")
+    );
+}

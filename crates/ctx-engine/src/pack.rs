@@ -163,7 +163,7 @@ pub const DEFAULT_BUDGET: u64 = 128_000;
 pub struct AddArtifact {
     pub pack: String,
     /// The spec as typed: `PATH`, `PATH#L10-L20`, `text:...`, `glob:...`,
-    /// `md_dir:...`, `git:diff ...`.
+    /// `md_dir:...`, `dir:...` or `DIR/`, `git:diff ...`.
     pub source: String,
     /// The folder the spec's path was typed in; it must be canonical.
     pub cwd: PathBuf,
@@ -463,6 +463,7 @@ impl Engine {
         let (pack, spec, present) = self.read(|r| {
             let pack = find_pack(r, &add.pack)?;
             let spec = source::resolve(&parsed, Path::new(&pack.root), &add.cwd, &add.options)?;
+            let spec = folder_if_dir(spec, &add.source, Path::new(&pack.root));
             let present = r.artifacts(pack.id)?;
             Ok((pack, spec, present))
         })?;
@@ -830,6 +831,19 @@ impl Engine {
                 },
             }))
         })
+    }
+}
+
+/// A bare path (not `file:PATH`) that names a folder on disk is the folder
+/// spec, as `DIR/` is: `ctx pack add demo src` takes `src`'s files.
+/// Parsing reads no disk, so this is decided here, once the path is
+/// resolved; `file:DIR` stays a file and is refused when read.
+fn folder_if_dir(spec: SourceSpec, typed: &str, root: &Path) -> SourceSpec {
+    match spec {
+        SourceSpec::File { path } if !typed.starts_with("file:") && root.join(&path).is_dir() => {
+            SourceSpec::Dir { dir: path }
+        }
+        other => other,
     }
 }
 

@@ -345,13 +345,13 @@ pub struct ShowArgs {
 pub struct AddArgs {
     /// The pack's name.
     pub pack: String,
-    /// What to add: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff. Several are added in one transaction, one event each (so `src/*.rs` expanded by the shell works); one starting with `-` goes after `--`.
+    /// What to add: PATH, PATH#L10-L20, DIR/ (a folder's text files), text:NOTE, glob:PATTERN, md_dir:DIR or git:diff. Several are added in one transaction, one event each (so `src/*.rs` expanded by the shell works); one starting with `-` goes after `--`.
     #[arg(required = true, num_args = 1.., value_name = "SOURCE")]
     pub sources: Vec<String>,
     /// Higher renders first. Items fill the budget in render order and one that does not fit is skipped, so a smaller, lower-priority item may still go in (the render then warns).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub priority: i32,
-    /// With md_dir:, include subfolders.
+    /// With md_dir:, include subfolders (a folder and a glob always do).
     #[arg(long)]
     pub recursive: bool,
     /// Most files a collection may match.
