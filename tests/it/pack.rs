@@ -873,3 +873,98 @@ fn a_folder_is_a_collection_of_its_text_files() {
             .contains("hint: add the folder's text files with `src/`")
     );
 }
+
+/// `pack create NAME SOURCE...` writes the pack and its artifacts in one
+/// transaction: the pack's event, then one per source in order; a source
+/// that fails leaves no pack behind.
+#[test]
+fn pack_create_with_sources_fills_the_pack_in_one_go() {
+    let env = project();
+    let created = env
+        .ok(&[
+            "pack",
+            "create",
+            "demo",
+            "src",
+            "docs/guide.md",
+            "text:read me first",
+            "--tokens",
+            "4k",
+            "--priority",
+            "3",
+            "--exclude",
+            "util.rs",
+            "--json",
+        ])
+        .json();
+    assert_eq!(created["changed"], true);
+    assert_eq!(created["seq"], 1);
+    assert_eq!(created["pack"]["budget"], 4000);
+    let added: Vec<(&str, u64)> = created["added"]
+        .as_array()
+        .expect("added")
+        .iter()
+        .map(|a| {
+            (
+                a["spec"].as_str().expect("spec"),
+                a["seq"].as_u64().expect("seq"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        added,
+        [("src/", 2), ("docs/guide.md", 3), ("text:read me first", 4)]
+    );
+    assert_eq!(
+        paths(&created["added"][0]["files"]),
+        ["src/lib.rs", "src/main.rs"]
+    );
+    let log = env.ok(&["log", "--json"]).json();
+    let kinds: Vec<&str> = log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "artifact_added",
+            "artifact_added",
+            "artifact_added",
+            "pack_created"
+        ]
+    );
+    let shown = env.ok(&["pack", "show", "demo", "--json"]).json();
+    let priorities: Vec<i64> = shown["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .map(|a| a["priority"].as_i64().expect("priority"))
+        .collect();
+    assert_eq!(priorities, [3, 3, 3]);
+
+    // The human form says what it created and what it added.
+    let run = env.ok(&["pack", "create", "two", "text:a", "src/lib.rs"]);
+    assert!(
+        run.stderr.starts_with("Created pack `two`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Added `src/lib.rs` to `two`"),
+        "{}",
+        run.stderr
+    );
+
+    // One bad source: nothing is written, not even the pack.
+    let before = env.event_count();
+    let run = env.run(&["pack", "create", "three", "text:a", "missing.rs"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(env.event_count(), before);
+    assert_eq!(env.run(&["pack", "show", "three"]).code, 3);
+    // A name taken is refused before any source is read.
+    let run = env.run(&["pack", "create", "demo", "missing.rs"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(env.event_count(), before);
+}
