@@ -153,3 +153,62 @@ fn bash_completes_commands_and_pack_names() {
     let flags = complete_in_bash(&env, &script, &["ctx", "render", "--fo"]);
     assert_eq!(flags, ["--format"]);
 }
+
+/// Whether `shell` can be run here; the zsh and fish checks skip where it
+/// cannot (bash is everywhere the suite runs).
+fn have(shell: &str) -> bool {
+    Command::new(shell)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn fish_completes_pack_names_and_zsh_parses_its_script() {
+    let env = Env::new();
+    env.ok(&["pack", "create", "demo"]);
+    env.ok(&["pack", "create", "other"]);
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ctx"))
+        .parent()
+        .expect("binary folder");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    if have("fish") {
+        let script = env.home.path().join("ctx.fish");
+        std::fs::write(&script, env.ok(&["completions", "fish"]).stdout).expect("write script");
+        let program = format!(
+            "source '{}'; complete -C 'ctx render '; complete -C 'ctx pack show o'",
+            script.display()
+        );
+        let output = Command::new("fish")
+            .args(["--no-config", "-c", &program])
+            .env_clear()
+            .env("PATH", &path)
+            .env("CTX_HOME", env.home.path())
+            .output()
+            .expect("fish runs");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "demo\nother\nother\n",
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    if have("zsh") {
+        let script = env.home.path().join("_ctx");
+        std::fs::write(&script, env.ok(&["completions", "zsh"]).stdout).expect("write script");
+        let output = Command::new("zsh")
+            .arg("-n")
+            .arg(&script)
+            .output()
+            .expect("zsh runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
