@@ -149,6 +149,15 @@ fn bash_completes_commands_and_pack_names() {
         complete_in_bash(&env, &script, &["ctx", "render", "demo", "o"]),
         ["other"]
     );
+    // bash splits `--pack=` at `=`.
+    assert_eq!(
+        complete_in_bash(&env, &script, &["ctx", "undo", "--pack", "="]),
+        ["demo", "other"]
+    );
+    assert_eq!(
+        complete_in_bash(&env, &script, &["ctx", "undo", "--pack", "=", "o"]),
+        ["other"]
+    );
     // Where no pack goes, clap's static completion answers.
     let flags = complete_in_bash(&env, &script, &["ctx", "render", "--fo"]);
     assert_eq!(flags, ["--format"]);

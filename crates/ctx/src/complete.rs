@@ -72,6 +72,8 @@ fn with_hook(shell: Shell, script: String) -> String {
 const BASH_HOOK: &str = r#"
 _ctx_dynamic() {
     local cur="${COMP_WORDS[COMP_CWORD]}" out
+    # Right after `--pack=`, bash's current word is the `=` it split off.
+    [[ "${cur}" == "=" ]] && cur=""
     if out="$("${COMP_WORDS[0]}" __complete -- "${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null)"; then
         COMPREPLY=($(compgen -W "${out}" -- "${cur}"))
         return 0
@@ -202,6 +204,12 @@ pub fn position(root: &Command, words: &[String]) -> Option<Position> {
     let mut pending: Option<&Arg> = None;
     for word in before.iter().skip(1) {
         if let Some(flag) = pending.take() {
+            // bash splits `--pack=demo` at `=` (COMP_WORDBREAKS) into
+            // `--pack`, `=`, `demo`: the value is the word after it.
+            if word == "=" {
+                pending = Some(flag);
+                continue;
+            }
             if flag.get_id() == "home" {
                 home = Some(PathBuf::from(word));
             }
@@ -321,6 +329,11 @@ mod tests {
         assert_eq!(at("ctx snapshot show "), snapshots);
         assert_eq!(at("ctx snapshot rm "), snapshots);
         assert_eq!(at("ctx snapshot diff x "), Some(Wanted::PacksOrSnapshots));
+        // As bash splits `--pack=` and `--format=xml`.
+        assert_eq!(at("ctx undo --pack = "), packs);
+        assert_eq!(at("ctx render --format = xml "), packs);
+        assert_eq!(at("ctx log --since = 2d "), packs);
+        assert_eq!(at("ctx log --since = "), None);
     }
 
     #[test]
