@@ -44,7 +44,7 @@ fn bad_input_is_refused_with_its_exit_code() {
         (&["pack", "create", "bad name"], 2),
         (&["pack", "create", "-x"], 2),
         (&["pack", "add", "p", "missing.rs"], 3),
-        (&["pack", "add", "p", "dir"], 1),
+        (&["pack", "add", "p", "file:dir"], 1),
         (&["pack", "add", "p", "a.rs#L2-L9"], 1),
         (&["pack", "add", "p", "a.rs#L0"], 2),
         (&["pack", "add", "p", "a.rs#L3-L1"], 2),

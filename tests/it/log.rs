@@ -172,3 +172,30 @@ fn log_lines_show_the_command_that_made_each_change() {
         "{log}"
     );
 }
+
+/// With no variable naming the user (cron, `env -i`), an event records the
+/// account ctx runs as, from the password database, not `unknown`.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_user_variables_the_log_names_the_account() {
+    let env = Env::new();
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .expect("`id -un` runs");
+    let account = String::from_utf8(id.stdout).expect("utf-8 name");
+    let account = account.trim();
+    let mut cmd = env.command(&["pack", "create", "p"]);
+    cmd.env_remove("CTX_USER");
+    env.ok_cmd(cmd);
+    let json = env.ok(&["log", "--json"]).json();
+    let user = json["events"][0]["user"].as_str().expect("user");
+    // An account known only to NSS cannot be read without `getpwuid_r`.
+    let in_passwd = std::fs::read_to_string("/etc/passwd")
+        .is_ok_and(|p| p.lines().any(|l| l.split(':').next() == Some(account)));
+    if in_passwd {
+        assert_eq!(user, account);
+    } else {
+        assert_eq!(user, "unknown");
+    }
+}

@@ -2,6 +2,7 @@
 //! One test binary for every suite, so the workspace links it once.
 
 mod common;
+mod completions;
 mod errors;
 mod fixtures;
 mod fsck;

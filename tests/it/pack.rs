@@ -960,3 +960,161 @@ fn pack_show_json_lists_artifacts_and_keeps_items() {
         "`pack list` keeps its count"
     );
 }
+
+/// A folder, typed bare (`src`, `src/`) or as `dir:src`, is the collection
+/// of its text files, gitignore-aware, shown as `src/`; collection options
+/// apply to it as to a glob.
+#[test]
+fn a_folder_is_a_collection_of_its_text_files() {
+    let env = project();
+    env.ok(&["pack", "create", "p"]);
+    let added = env.ok(&["pack", "add", "p", "docs", "--json"]).json();
+    assert_eq!(added["spec"], "docs/");
+    assert_eq!(
+        paths(&added["files"]),
+        ["docs/deep/notes.md", "docs/guide.md"]
+    );
+    assert_eq!(added["skipped"][0]["path"], "docs/image.png");
+    assert_eq!(added["skipped"][0]["reason"], "binary");
+    // Every way of naming the folder is the same artifact.
+    for typed in ["docs/", "dir:docs", "./docs"] {
+        let again = env.ok(&["pack", "add", "p", typed, "--json"]).json();
+        assert_eq!(again["changed"], false, "{typed}");
+    }
+    let mut cmd = env.command(&["pack", "add", "p", ".", "--json"]);
+    cmd.current_dir(env.path("docs"));
+    assert_eq!(env.ok_cmd(cmd).json()["changed"], false);
+    // The whole tree, minus what .gitignore hides and what looks secret.
+    let added = env
+        .ok(&["pack", "add", "p", "./", "--exclude", "*.md", "--json"])
+        .json();
+    assert_eq!(added["spec"], "./");
+    assert_eq!(
+        paths(&added["files"]),
+        [".gitignore", "src/lib.rs", "src/main.rs", "src/util.rs"]
+    );
+    let shown = env.ok(&["pack", "show", "p"]).stdout;
+    assert!(shown.contains("  docs/ (2 files, 1 skipped)\n"), "{shown}");
+    assert!(shown.contains("  ./ ("), "{shown}");
+    let log = env.ok(&["log", "-n", "1"]).stdout;
+    assert!(log.contains("added ./ (4 files"), "{log}");
+    let rendered = env.ok(&["render", "p"]).stdout;
+    assert!(rendered.contains("## docs/guide.md"), "{rendered}");
+
+    // --max-files and --no-ignore work on a folder as on a glob.
+    env.ok(&["pack", "create", "q"]);
+    let run = env.run(&["pack", "add", "q", "dir:src", "--max-files", "2"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`src/` matches 3 files, over the limit of 2"),
+        "{}",
+        run.stderr
+    );
+    let added = env
+        .ok(&["pack", "add", "q", "target", "--no-ignore", "--json"])
+        .json();
+    assert_eq!(paths(&added["files"]), ["target/debug/out.rs"]);
+    // `file:` still means a file.
+    let run = env.run(&["pack", "add", "q", "file:src"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("hint: add the folder's text files with `src/`")
+    );
+}
+
+/// `pack create NAME SOURCE...` writes the pack and its artifacts in one
+/// transaction: the pack's event, then one per source in order; a source
+/// that fails leaves no pack behind.
+#[test]
+fn pack_create_with_sources_fills_the_pack_in_one_go() {
+    let env = project();
+    let created = env
+        .ok(&[
+            "pack",
+            "create",
+            "demo",
+            "src",
+            "docs/guide.md",
+            "text:read me first",
+            "--tokens",
+            "4k",
+            "--priority",
+            "3",
+            "--exclude",
+            "util.rs",
+            "--json",
+        ])
+        .json();
+    assert_eq!(created["changed"], true);
+    assert_eq!(created["seq"], 1);
+    assert_eq!(created["pack"]["budget"], 4000);
+    let added: Vec<(&str, u64)> = created["added"]
+        .as_array()
+        .expect("added")
+        .iter()
+        .map(|a| {
+            (
+                a["spec"].as_str().expect("spec"),
+                a["seq"].as_u64().expect("seq"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        added,
+        [("src/", 2), ("docs/guide.md", 3), ("text:read me first", 4)]
+    );
+    assert_eq!(
+        paths(&created["added"][0]["files"]),
+        ["src/lib.rs", "src/main.rs"]
+    );
+    let log = env.ok(&["log", "--json"]).json();
+    let kinds: Vec<&str> = log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "artifact_added",
+            "artifact_added",
+            "artifact_added",
+            "pack_created"
+        ]
+    );
+    let shown = env.ok(&["pack", "show", "demo", "--json"]).json();
+    let priorities: Vec<i64> = shown["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .map(|a| a["priority"].as_i64().expect("priority"))
+        .collect();
+    assert_eq!(priorities, [3, 3, 3]);
+
+    // The human form says what it created and what it added.
+    let run = env.ok(&["pack", "create", "two", "text:a", "src/lib.rs"]);
+    assert!(
+        run.stderr.starts_with("Created pack `two`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Added `src/lib.rs` to `two`"),
+        "{}",
+        run.stderr
+    );
+
+    // One bad source: nothing is written, not even the pack.
+    let before = env.event_count();
+    let run = env.run(&["pack", "create", "three", "text:a", "missing.rs"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(env.event_count(), before);
+    assert_eq!(env.run(&["pack", "show", "three"]).code, 3);
+    // A name taken is refused before any source is read.
+    let run = env.run(&["pack", "create", "demo", "missing.rs"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(env.event_count(), before);
+}

@@ -39,6 +39,10 @@ pub struct CreatePack {
 #[derive(Clone, Debug, Serialize)]
 pub struct PackCreated {
     pub pack: NewPack,
+    /// The sources added with it, in order, each its own event after the
+    /// pack's (absent when it was created empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<Stored<ArtifactAdded>>,
 }
 
 /// A new pack's settings.
@@ -164,7 +168,7 @@ pub const DEFAULT_BUDGET: u64 = 128_000;
 pub struct AddArtifact {
     pub pack: String,
     /// The spec as typed: `PATH`, `PATH#L10-L20`, `text:...`, `glob:...`,
-    /// `md_dir:...`, `git:diff ...`.
+    /// `md_dir:...`, `dir:...` or `DIR/`, `git:diff ...`.
     pub source: String,
     /// The folder the spec's path was typed in; it must be canonical.
     pub cwd: PathBuf,
@@ -400,28 +404,74 @@ pub struct ArtifactRefreshed {
 impl Engine {
     /// Creates an empty pack.
     pub fn create_pack(&self, new: &CreatePack) -> Result<Done<PackCreated>> {
+        self.create_pack_with(new, &[])
+    }
+
+    /// Creates a pack and adds sources to it: the sources are read first,
+    /// without holding the store, then one transaction appends the
+    /// `PackCreated` event and one `ArtifactAdded` per source, in order;
+    /// when any source fails, nothing is written. Each add's `pack` is
+    /// the new pack's name.
+    pub fn create_pack_with(
+        &self,
+        new: &CreatePack,
+        adds: &[AddArtifact],
+    ) -> Result<Done<PackCreated>> {
         let name = PackName::new(&new.name)?;
         let root = canonical_root(&new.root)?;
+        // Refused before any source is read.
+        if !adds.is_empty() {
+            self.read(|r| name_free(r, &name))?;
+        }
+        // The pack as it will be; its id is the seq of its event, known
+        // only once that is appended.
+        let mut pack = Pack {
+            id: PackId(0),
+            name: name.clone(),
+            root: root.clone(),
+            budget: new.budget,
+            tokenizer: new.tokenizer,
+            artifacts: 0,
+            bytes: 0,
+            tokens: 0,
+        };
+        let prepared = adds
+            .iter()
+            .map(|add| {
+                let parsed = parse_source(&add.source)?;
+                self.prepare_in(pack.clone(), &[], &parsed, add)
+            })
+            .collect::<Result<Vec<_>>>()?;
         self.write(|w| {
-            if w.pack_by_name(&name)?.is_some() {
-                return Err(EngineError::NameTaken { name: name.clone() });
-            }
+            name_free(w, &name)?;
             let record = w.append(self.event(Event::PackCreated {
                 name: name.clone(),
                 root: root.clone(),
                 budget: new.budget,
                 tokenizer: new.tokenizer,
             }))?;
+            pack.id = PackId(record.seq.0);
+            let mut added = Vec::with_capacity(adds.len());
+            for (add, prepared) in adds.iter().zip(prepared) {
+                added.push(match prepared {
+                    Prepared::Present(found) => Stored::Exists(found),
+                    Prepared::New(mut staged) => {
+                        staged.pack.id = pack.id;
+                        self.store_capture(w, add, *staged)?
+                    }
+                });
+            }
             Ok(Done {
                 seq: record.seq,
                 what: PackCreated {
                     pack: NewPack {
-                        id: PackId(record.seq.0),
+                        id: pack.id,
                         name: name.clone(),
                         budget: new.budget,
                         tokenizer: new.tokenizer,
-                        root,
+                        root: root.clone(),
                     },
+                    added,
                 },
             })
         })
@@ -525,22 +575,32 @@ impl Engine {
     /// Reads, hashes and counts a source, without holding the store; a
     /// spec the pack holds already is found instead.
     fn prepare(&self, add: &AddArtifact) -> Result<Prepared> {
-        let parsed = SourceSpec::parse(&add.source)?;
-        if let SourceSpec::Glob { pattern } = &parsed {
-            source::check_glob(pattern)?;
-        }
-        // Resolve against the pack and check for a no-op before reading anything.
-        let (pack, spec, present) = self.read(|r| {
+        let parsed = parse_source(&add.source)?;
+        let (pack, present) = self.read(|r| {
             let pack = find_pack(r, &add.pack)?;
-            let spec = source::resolve(&parsed, Path::new(&pack.root), &add.cwd, &add.options)?;
             let present = r.artifacts(pack.id)?;
-            Ok((pack, spec, present))
+            Ok((pack, present))
         })?;
+        self.prepare_in(pack, &present, &parsed, add)
+    }
+
+    /// [`Engine::prepare`] for a pack as read (or about to be created)
+    /// holding `present`: resolves the spec against the pack and checks
+    /// for a no-op before reading anything.
+    fn prepare_in(
+        &self,
+        pack: Pack,
+        present: &[Artifact],
+        parsed: &SourceSpec,
+        add: &AddArtifact,
+    ) -> Result<Prepared> {
+        let spec = source::resolve(parsed, Path::new(&pack.root), &add.cwd, &add.options)?;
+        let spec = folder_if_dir(spec, &add.source, Path::new(&pack.root));
         if let Some(existing) = present.iter().find(|a| a.spec == spec) {
             return present_already(&pack.name, existing, add).map(Prepared::Present);
         }
         let mut staged = self.stage(pack, spec, &add.options, add.store_redacted)?;
-        let overlapping = overlaps(&staged.spec, &staged.content, &present);
+        let overlapping = overlaps(&staged.spec, &staged.content, present);
         staged.warnings.extend(overlapping);
         Ok(Prepared::New(Box::new(staged)))
     }
@@ -994,6 +1054,36 @@ impl Engine {
                 },
             }))
         })
+    }
+}
+
+/// Refuses a name a live pack has.
+fn name_free(r: &impl Query, name: &PackName) -> Result<()> {
+    match r.pack_by_name(name)? {
+        Some(_) => Err(EngineError::NameTaken { name: name.clone() }),
+        None => Ok(()),
+    }
+}
+
+/// Parses a spec as typed, checking a glob's syntax before anything is read.
+fn parse_source(typed: &str) -> Result<SourceSpec> {
+    let parsed = SourceSpec::parse(typed)?;
+    if let SourceSpec::Glob { pattern } = &parsed {
+        source::check_glob(pattern)?;
+    }
+    Ok(parsed)
+}
+
+/// A bare path (not `file:PATH`) that names a folder on disk is the folder
+/// spec, as `DIR/` is: `ctx pack add demo src` takes `src`'s files.
+/// Parsing reads no disk, so this is decided here, once the path is
+/// resolved; `file:DIR` stays a file and is refused when read.
+fn folder_if_dir(spec: SourceSpec, typed: &str, root: &Path) -> SourceSpec {
+    match spec {
+        SourceSpec::File { path } if !typed.starts_with("file:") && root.join(&path).is_dir() => {
+            SourceSpec::Dir { dir: path }
+        }
+        other => other,
     }
 }
 

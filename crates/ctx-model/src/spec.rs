@@ -8,7 +8,11 @@
 //! | `glob:PATTERN` | files matching a glob under the pack root |
 //! | `md_dir:DIR` | markdown files in a folder |
 //! | `git:diff [--base=REV] [--head=REV]` | output of `git diff` in the pack root |
+//! | `DIR/`, `dir:DIR` | a folder: its text files, gitignore-aware, like `glob:DIR/**/*` |
 //!
+//! A bare path ending in `/` is a folder. `pack add` also takes a bare path
+//! naming a folder on disk as one (parsing reads no disk, so the engine
+//! decides that); `file:DIR/` stays a file spec, and is refused when read.
 //! `parse(spec.to_string()) == spec` for every spec: `Display` writes the
 //! canonical form, adding `file:` where a bare path would read as a scheme.
 
@@ -38,6 +42,10 @@ pub enum SourceSpec {
         base: Option<String>,
         head: Option<String>,
     },
+    /// A folder's text files, walked as a collection (like `glob:DIR/**/*`,
+    /// but a path: resolved from the current folder like a file's, and
+    /// shown as `DIR/`).
+    Dir { dir: String },
 }
 
 /// The stored shape of a [`SourceSpec`], field for field and variant for
@@ -68,6 +76,9 @@ enum StoredSpec {
         base: Option<String>,
         head: Option<String>,
     },
+    Dir {
+        dir: String,
+    },
 }
 
 impl TryFrom<StoredSpec> for SourceSpec {
@@ -91,6 +102,7 @@ impl TryFrom<StoredSpec> for SourceSpec {
                 bad_rev(&base) || bad_rev(&head) || (head.is_some() && base.is_none()),
                 Self::GitDiff { base, head },
             ),
+            StoredSpec::Dir { dir } => (dir.is_empty(), Self::Dir { dir }),
         };
         if bad {
             return Err(format!("`{spec}` is not a valid source spec"));
@@ -113,7 +125,7 @@ pub enum SpecError {
     #[error("`{spec}`: `#L{range}` is not a line range; write `#L7` or `#L10-L20`")]
     BadRange { spec: String, range: String },
     #[error(
-        "`{scheme}:` is not a known source scheme; the known ones are `file:`, `text:`, `glob:`, `md_dir:` and `git:` (write `file:{rest}` for a path that contains a colon)"
+        "`{scheme}:` is not a known source scheme; the known ones are `file:`, `text:`, `glob:`, `md_dir:`, `dir:` and `git:` (write `file:{rest}` for a path that contains a colon)"
     )]
     UnknownScheme { scheme: String, rest: String },
     #[error("`text:` needs the note's text after the colon")]
@@ -135,6 +147,12 @@ impl SourceSpec {
             return Err(SpecError::Empty);
         }
         let Some((scheme, rest)) = split_scheme(spec) else {
+            // `src/` names a folder (`/` alone stays a path, refused when read).
+            if let Some(dir) = spec.strip_suffix('/').filter(|d| !d.is_empty()) {
+                return Ok(Self::Dir {
+                    dir: dir.to_owned(),
+                });
+            }
             return parse_path(spec, spec, str::to_owned);
         };
         match scheme {
@@ -151,6 +169,12 @@ impl SourceSpec {
                 spec: spec.to_owned(),
             }),
             "md_dir" => Ok(Self::MdDir {
+                dir: rest.to_owned(),
+            }),
+            "dir" if rest.is_empty() => Err(SpecError::EmptyPath {
+                spec: spec.to_owned(),
+            }),
+            "dir" => Ok(Self::Dir {
                 dir: rest.to_owned(),
             }),
             "git" => parse_git(spec, rest),
@@ -171,9 +195,18 @@ impl SourceSpec {
     pub fn path(&self) -> Option<&str> {
         match self {
             Self::File { path } | Self::Range { path, .. } => Some(path),
-            Self::MdDir { dir } => Some(dir),
+            Self::MdDir { dir } | Self::Dir { dir } => Some(dir),
             Self::Text { .. } | Self::Glob { .. } | Self::GitDiff { .. } => None,
         }
+    }
+
+    /// Whether the spec walks a folder into many files (`glob:`,
+    /// `md_dir:`, a folder), so collection options apply to it.
+    pub fn is_collection(&self) -> bool {
+        matches!(
+            self,
+            Self::Glob { .. } | Self::MdDir { .. } | Self::Dir { .. }
+        )
     }
 
     /// The same spec naming `path` instead (no change for specs without one).
@@ -186,6 +219,7 @@ impl SourceSpec {
                 end: *end,
             },
             Self::MdDir { .. } => Self::MdDir { dir: new },
+            Self::Dir { .. } => Self::Dir { dir: new },
             other => other.clone(),
         }
     }
@@ -323,10 +357,13 @@ fn parse_git(spec: &str, rest: &str) -> Result<SourceSpec, SpecError> {
 
 impl fmt::Display for SourceSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A path that reads as a scheme, or a whole file's path holding the
-        // range marker, is written in the `file:` form, escaped.
+        // A path that reads as a scheme, a whole file's path holding the
+        // range marker, or one ending in `/` (which reads as a folder), is
+        // written in the `file:` form, escaped.
         let shown = |path: &str, whole: bool| {
-            if split_scheme(path).is_some() || (whole && path.contains("#L")) {
+            if split_scheme(path).is_some()
+                || (whole && (path.contains("#L") || path.ends_with('/')))
+            {
                 format!("file:{}", escape(path))
             } else {
                 path.to_owned()
@@ -343,6 +380,12 @@ impl fmt::Display for SourceSpec {
             Self::Text { text } => write!(f, "text:{text}"),
             Self::Glob { pattern } => write!(f, "glob:{pattern}"),
             Self::MdDir { dir } => write!(f, "md_dir:{dir}"),
+            // `DIR/` reads back as this folder unless DIR reads as a scheme
+            // or ends in `/` already.
+            Self::Dir { dir } if split_scheme(dir).is_some() || dir.ends_with('/') => {
+                write!(f, "dir:{dir}")
+            }
+            Self::Dir { dir } => write!(f, "{dir}/"),
             Self::GitDiff { base, head } => {
                 f.write_str("git:diff")?;
                 if let Some(base) = base {
@@ -406,6 +449,13 @@ mod tests {
             p("md_dir:docs"),
             Ok(SourceSpec::MdDir { dir: "docs".into() })
         );
+        let dir = |dir: &str| SourceSpec::Dir { dir: dir.into() };
+        assert_eq!(p("src/"), Ok(dir("src")));
+        assert_eq!(p("dir:src"), Ok(dir("src")));
+        assert_eq!(p("./"), Ok(dir(".")));
+        assert_eq!(p("a/b//"), Ok(dir("a/b/")));
+        assert_eq!(p("file:src/"), Ok(file("src/")));
+        assert_eq!(p("/"), Ok(file("/")));
         assert_eq!(
             p("git:diff"),
             Ok(SourceSpec::GitDiff {
@@ -428,6 +478,7 @@ mod tests {
         assert!(matches!(p("file:"), Err(SpecError::EmptyPath { .. })));
         assert!(matches!(p("#L3"), Err(SpecError::EmptyPath { .. })));
         assert!(matches!(p("md_dir:"), Err(SpecError::EmptyPath { .. })));
+        assert!(matches!(p("dir:"), Err(SpecError::EmptyPath { .. })));
         assert!(matches!(p("a.rs#L0"), Err(SpecError::ZeroLine { .. })));
         assert!(matches!(p("a.rs#L0-L3"), Err(SpecError::ZeroLine { .. })));
         assert_eq!(
@@ -495,6 +546,22 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_is_shown_with_a_trailing_slash() {
+        let dir = |dir: &str| SourceSpec::Dir { dir: dir.into() };
+        assert_eq!(dir("src").to_string(), "src/");
+        assert_eq!(dir(".").to_string(), "./");
+        assert_eq!(dir("a:b").to_string(), "dir:a:b");
+        assert_eq!(dir("a/").to_string(), "dir:a/");
+        assert_eq!(
+            SourceSpec::File { path: "a/".into() }.to_string(),
+            "file:a/"
+        );
+        for spec in [dir("src"), dir("a:b"), dir("a/"), dir("x#L3")] {
+            assert_eq!(p(&spec.to_string()), Ok(spec));
+        }
+    }
+
+    #[test]
     fn display_adds_file_prefix_where_needed() {
         let spec = SourceSpec::File { path: "a:b".into() };
         assert_eq!(spec.to_string(), "file:a:b");
@@ -533,6 +600,7 @@ mod tests {
             "(?s).{1,40}".prop_map(|text| SourceSpec::Text { text }),
             "[^\\n]{1,30}".prop_map(|pattern| SourceSpec::Glob { pattern }),
             path_strategy().prop_map(|dir| SourceSpec::MdDir { dir }),
+            path_strategy().prop_map(|dir| SourceSpec::Dir { dir }),
             (
                 proptest::option::of(rev_strategy()),
                 proptest::option::of(rev_strategy())

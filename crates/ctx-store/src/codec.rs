@@ -129,6 +129,26 @@ mod tests {
             end: 9,
         });
         assert_eq!(decode_event(&encode_event(&record), 7).ok(), Some(record));
+        let record = removed(SourceSpec::Dir { dir: "src".into() });
+        assert_eq!(decode_event(&encode_event(&record), 7).ok(), Some(record));
+    }
+
+    /// postcard stores a spec's variant by position: the folder spec came
+    /// last, so every spec written before it keeps its bytes and decodes.
+    #[test]
+    fn spec_variants_keep_their_positions() {
+        let tag = |spec: SourceSpec| postcard::to_allocvec(&spec).expect("encodes")[0];
+        assert_eq!(tag(SourceSpec::File { path: "a".into() }), 0);
+        assert_eq!(tag(SourceSpec::Text { text: "a".into() }), 2);
+        assert_eq!(tag(SourceSpec::MdDir { dir: "a".into() }), 4);
+        assert_eq!(
+            tag(SourceSpec::GitDiff {
+                base: None,
+                head: None
+            }),
+            5
+        );
+        assert_eq!(tag(SourceSpec::Dir { dir: "a".into() }), 6);
     }
 
     /// A stored spec `parse` would refuse is corrupt, not a value: a range
@@ -152,6 +172,7 @@ mod tests {
             range(5, 4),
             SourceSpec::File { path: "".into() },
             SourceSpec::Text { text: "".into() },
+            SourceSpec::Dir { dir: "".into() },
             diff("--output=/tmp/x", None),
             diff("main", Some("")),
             SourceSpec::GitDiff {

@@ -73,6 +73,26 @@ pub enum Command {
     ///   VS Code:      .vscode/mcp.json  {"servers": {"ctx": {"type": "stdio", "command": "ctx", "args": ["mcp"]}}}
     #[command(verbatim_doc_comment)]
     Mcp(McpArgs),
+    /// Print a shell completion script.
+    ///
+    /// In bash, zsh and fish, pack names and snapshot ids complete from the
+    /// store. Install it where the shell looks, for example:
+    ///   bash:  ctx completions bash > ~/.local/share/bash-completion/completions/ctx
+    ///   zsh:   ctx completions zsh > ~/.zfunc/_ctx   (with fpath+=~/.zfunc before compinit)
+    ///   fish:  ctx completions fish > ~/.config/fish/completions/ctx.fish
+    #[command(verbatim_doc_comment)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    ///
+    /// Install it with: ctx man > ~/.local/share/man/man1/ctx.1
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -271,7 +291,7 @@ pub struct SnapshotRenderArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PackCommand {
-    /// Create an empty pack.
+    /// Create a pack, empty or with sources.
     Create(CreateArgs),
     /// List every pack with its size and budget.
     #[command(visible_alias = "ls")]
@@ -297,6 +317,9 @@ pub enum PackCommand {
 pub struct CreateArgs {
     /// The pack's name: 1-64 of `A-Z a-z 0-9 . _ -`, not starting with `-`.
     pub name: String,
+    /// Sources to add at once, as `pack add` takes them: the pack and its artifacts are written in one transaction, one event each (all or, when one fails, none).
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
     /// Token budget for renders (`32k` is 32000).
     #[arg(long, value_name = "N", default_value_t = ctx_engine::DEFAULT_BUDGET, allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: u64,
@@ -306,6 +329,9 @@ pub struct CreateArgs {
     /// Tokenizer that counts the pack's tokens.
     #[arg(long, value_enum, default_value_t = TokenizerKind::O200k)]
     pub tokenizer: TokenizerKind,
+    /// How the sources are captured, as `pack add` takes it.
+    #[command(flatten, next_help_heading = "Source options")]
+    pub options: AddOptionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -325,13 +351,20 @@ pub struct ShowArgs {
 pub struct AddArgs {
     /// The pack's name.
     pub pack: String,
-    /// What to add: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff. Several are added in one transaction, one event each (so `src/*.rs` expanded by the shell works); one starting with `-` goes after `--`.
+    /// What to add: PATH, PATH#L10-L20, DIR/ (a folder's text files), text:NOTE, glob:PATTERN, md_dir:DIR or git:diff. Several are added in one transaction, one event each (so `src/*.rs` expanded by the shell works); one starting with `-` goes after `--`.
     #[arg(required = true, num_args = 1.., value_name = "SOURCE")]
     pub sources: Vec<String>,
+    #[command(flatten)]
+    pub options: AddOptionArgs,
+}
+
+/// How sources are captured, shared by `pack add` and `pack create`.
+#[derive(Debug, Args)]
+pub struct AddOptionArgs {
     /// Higher renders first. Items fill the budget in render order and one that does not fit is skipped, so a smaller, lower-priority item may still go in (the render then warns).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub priority: i32,
-    /// With md_dir:, include subfolders.
+    /// With md_dir:, include subfolders (a folder and a glob always do).
     #[arg(long)]
     pub recursive: bool,
     /// Most files a collection may match.

@@ -270,7 +270,8 @@ fn source(err: &SourceError) -> CliError {
             "{skipped} matching files were skipped (ignored, sensitive, binary or too large); see `--no-ignore`, `--allow-sensitive` and `--max-file-bytes`"
         )),
         SourceError::IsDirectory { shown } => Some(format!(
-            "add a folder with `md_dir:{shown}` or `glob:{shown}/**/*`"
+            "add the folder's text files with `{}/` (or `dir:{shown}`), or its markdown with `md_dir:{shown}`",
+            shown.trim_end_matches('/')
         )),
         SourceError::Sensitive { .. } => {
             Some("pass `--allow-sensitive` if it really belongs in the pack".into())

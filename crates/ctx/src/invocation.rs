@@ -26,12 +26,7 @@ impl Invocation {
     pub fn new(cli: &Cli) -> Result<Self> {
         let home = match &cli.home {
             Some(home) => home.clone(),
-            None => directories::ProjectDirs::from("", "", "ctx")
-                .map(|dirs| dirs.data_dir().to_owned())
-                .ok_or_else(|| {
-                    CliError::new(Kind::Error, "cannot find a home folder for ctx's database")
-                        .hint("set `CTX_HOME` or pass `--home DIR`")
-                })?,
+            None => default_home()?,
         };
         let cwd = std::env::current_dir()
             .and_then(std::fs::canonicalize)
@@ -42,6 +37,7 @@ impl Invocation {
         let user = ["CTX_USER", "USER", "USERNAME"]
             .iter()
             .find_map(|var| std::env::var(var).ok().filter(|u| !u.is_empty()))
+            .or_else(account)
             .unwrap_or_else(|| "unknown".into());
         // The program's own path would put a machine path into every event.
         let command = std::iter::once("ctx".to_owned())
@@ -61,6 +57,24 @@ impl Invocation {
             engine: Engine::new(home, Duration::from_secs_f64(cli.wait), stamp),
             cwd,
         })
+    }
+
+    /// An engine to read the store with while a shell completes: the home
+    /// typed on the command line, else `CTX_HOME`, else the default; a
+    /// short wait, since a prompt should not hang on a store another
+    /// command holds. It never writes, so its stamp is a placeholder.
+    pub fn completing(home: Option<PathBuf>) -> Result<Engine> {
+        let home = match home.or_else(|| std::env::var_os("CTX_HOME").map(PathBuf::from)) {
+            Some(home) => home,
+            None => default_home()?,
+        };
+        let stamp = Stamp {
+            time: Timestamp(0),
+            user: String::new(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: Vec::new(),
+        };
+        Ok(Engine::new(home, Duration::from_millis(500), stamp))
     }
 
     /// The engine, stamping events with the time now: for a front end
@@ -96,6 +110,51 @@ impl Invocation {
     }
 }
 
+/// The platform's data folder for ctx, where the store lives by default.
+fn default_home() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "ctx")
+        .map(|dirs| dirs.data_dir().to_owned())
+        .ok_or_else(|| {
+            CliError::new(Kind::Error, "cannot find a home folder for ctx's database")
+                .hint("set `CTX_HOME` or pass `--home DIR`")
+        })
+}
+
+/// The name of the account ctx runs as, from the password database, for
+/// when no variable names the user (cron, systemd units, `env -i`): the
+/// log should say who, and the account is who.
+///
+/// The workspace forbids `unsafe`, so `getpwuid_r` is out of reach; the
+/// effective uid is the owner of `/proc/self` (Linux makes it the euid), and
+/// its name is looked up in `/etc/passwd`. Accounts known only to NSS
+/// (LDAP, sssd) or systems without `/proc` give `None`, and the caller
+/// falls back to `unknown` as before.
+#[cfg(unix)]
+fn account() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd_name(&passwd, uid)
+}
+
+#[cfg(not(unix))]
+fn account() -> Option<String> {
+    None
+}
+
+/// The name of the account `uid` in `passwd` (the `/etc/passwd` format:
+/// `name:password:uid:gid:...`), skipping comments and NIS `+`/`-` lines.
+fn passwd_name(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let _password = fields.next()?;
+        let found = fields.next()?.parse::<u32>().ok()?;
+        let usable = !name.is_empty() && !name.starts_with(['#', '+', '-']);
+        (usable && found == uid).then(|| name.to_owned())
+    })
+}
+
 /// The time now, or the time `CTX_NOW` (Unix seconds) fixes.
 fn clock() -> Result<Timestamp> {
     match std::env::var("CTX_NOW") {
@@ -114,5 +173,21 @@ fn clock() -> Result<Timestamp> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::passwd_name;
+
+    #[test]
+    fn finds_the_account_of_a_uid() {
+        let passwd = "# comment\nroot:x:0:0:root:/root:/bin/sh\n+nis:x:1000::::\n\
+                      ann:x:1000:1000:Ann:/home/ann:/bin/sh\nbad line\nbob:x:1001:1001::/:/bin/sh\n";
+        assert_eq!(passwd_name(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(passwd_name(passwd, 1000).as_deref(), Some("ann"));
+        assert_eq!(passwd_name(passwd, 1001).as_deref(), Some("bob"));
+        assert_eq!(passwd_name(passwd, 4242), None);
+        assert_eq!(passwd_name("", 0), None);
     }
 }

@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod complete;
 mod damage;
 mod error;
 mod escape;
@@ -26,6 +27,14 @@ use crate::invocation::Invocation;
 use crate::output::Output;
 
 fn main() -> ExitCode {
+    // The completion scripts' hook, kept out of clap so that no help, man
+    // page or script lists it.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == complete::HOOK)
+    {
+        return complete::candidates(complete::hook_words());
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -94,6 +103,12 @@ fn print_document(out: &mut Output, err: &CliError) {
 }
 
 fn run(cli: Cli, out: &mut Output) -> Result<()> {
+    // Generated from the clap definitions alone: no store, no home needed.
+    match &cli.command {
+        cli::Command::Completions(args) => return complete::completions(args, out),
+        cli::Command::Man => return complete::man(out),
+        _ => {}
+    }
     let inv = Invocation::new(&cli)?;
     commands::run(&inv, cli.command, out)
 }

@@ -1,4 +1,4 @@
-//! Collections (`glob:` and `md_dir:`): walk the pack root the way git sees
+//! Collections (`glob:`, `md_dir:` and folders): walk the pack root the way git sees
 //! it, keep the matching files sorted by path, read them in parallel, and
 //! report every file left out with its reason. The walk starts and enters
 //! only folders beneath the root, and every file is read through
@@ -25,12 +25,15 @@ use crate::parallel;
 enum Matcher {
     Glob(GlobMatcher),
     Markdown,
+    /// Every file the walk finds: a folder's walk starts at the folder.
+    All,
 }
 
 impl Matcher {
     fn matches(&self, rel: &str) -> bool {
         match self {
             Self::Glob(glob) => glob.is_match(rel),
+            Self::All => true,
             Self::Markdown => Path::new(rel)
                 .extension()
                 .and_then(|e| e.to_str())
@@ -198,6 +201,12 @@ fn start_of(
             Matcher::Markdown,
             (!options.recursive).then_some(1),
         ),
+        // `.` is the root itself; the walk from it is the whole tree.
+        SourceSpec::Dir { dir } => (
+            if dir == "." { "" } else { dir.as_str() },
+            Matcher::All,
+            None,
+        ),
         _ => unreachable!("BUG: not a collection: {spec}"),
     };
     let start = root.join(prefix);
@@ -224,7 +233,7 @@ fn start_of(
             });
         }
     }
-    if matches!(spec, SourceSpec::MdDir { .. }) && !start.is_dir() {
+    if matches!(spec, SourceSpec::MdDir { .. } | SourceSpec::Dir { .. }) && !start.is_dir() {
         return Err(SourceError::NotADirectory { shown: shown() });
     }
     Ok((start, matcher, depth))

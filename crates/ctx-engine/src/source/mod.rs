@@ -187,7 +187,7 @@ pub fn capture(
             }
             git::diff(root, base.as_deref(), head.as_deref()).map(Capture::One)
         }
-        SourceSpec::Glob { .. } | SourceSpec::MdDir { .. } => {
+        SourceSpec::Glob { .. } | SourceSpec::MdDir { .. } | SourceSpec::Dir { .. } => {
             collection::capture(spec, root, options)
         }
     }

@@ -40,5 +40,9 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
         Command::Redo => undo::redo(inv, out),
         Command::Purge(args) => purge::purge(inv, args, out),
         Command::Mcp(args) => crate::mcp::serve(inv, args),
+        // Handled before an invocation is made (`main.rs`).
+        Command::Completions(_) | Command::Man => {
+            unreachable!("BUG: `{command:?}` reached the store's commands")
+        }
     }
 }

@@ -8,7 +8,8 @@ use ctx_engine::{
 use ctx_model::{AddOptions, Artifact, Captured};
 
 use crate::cli::{
-    AddArgs, CreateArgs, DeleteArgs, RefreshArgs, RemoveArgs, RenameArgs, SetArgs, ShowArgs,
+    AddArgs, AddOptionArgs, CreateArgs, DeleteArgs, RefreshArgs, RemoveArgs, RenameArgs, SetArgs,
+    ShowArgs,
 };
 use crate::error::{CliError, Kind, Result};
 use crate::invocation::Invocation;
@@ -23,17 +24,60 @@ pub fn create(inv: &Invocation, args: CreateArgs, out: &mut Output) -> Result<()
         Some(root) => inv.cwd.join(root),
         None => ctx_engine::source::repository_top(&inv.cwd).unwrap_or_else(|| inv.cwd.clone()),
     };
-    let created = inv.engine.create_pack(&CreatePack {
-        name: args.name,
-        root,
-        budget: args.tokens,
-        tokenizer: args.tokenizer,
-    })?;
+    let adds = artifacts(inv, &args.name, args.sources, args.options);
+    let created = inv.engine.create_pack_with(
+        &CreatePack {
+            name: args.name,
+            root,
+            budget: args.tokens,
+            tokenizer: args.tokenizer,
+        },
+        &adds,
+    )?;
+    created.what.added.iter().for_each(warn_all);
     out.emit(&created)
 }
 
+/// What `pack add` and `pack create` capture: each source with the same
+/// options, typed in the current folder.
+fn artifacts(
+    inv: &Invocation,
+    pack: &str,
+    sources: Vec<String>,
+    args: AddOptionArgs,
+) -> Vec<AddArtifact> {
+    let options = AddOptions {
+        recursive: args.recursive,
+        max_files: args.max_files,
+        exclude: args.exclude,
+        no_ignore: args.no_ignore,
+        allow_outside_root: args.allow_outside_root,
+        allow_sensitive: args.allow_sensitive,
+        max_file_bytes: args.max_file_bytes,
+    };
+    sources
+        .into_iter()
+        .map(|source| AddArtifact {
+            pack: pack.to_owned(),
+            source,
+            cwd: inv.cwd.clone(),
+            priority: args.priority,
+            options: options.clone(),
+            store_redacted: args.store_redacted,
+        })
+        .collect()
+}
+
+/// Warnings go to stderr with `--json` too: a script sees them where it
+/// sees every other problem, and the document still carries them.
+fn warn_all(added: &Stored<ArtifactAdded>) {
+    for warning in &added.what().warnings {
+        warn(warning);
+    }
+}
+
 impl Human for PackCreated {
-    fn print(&self, _: &mut Output) -> Result<()> {
+    fn print(&self, out: &mut Output) -> Result<()> {
         status(format!(
             "Created pack `{}` with a budget of {} ({}); paths are relative to `{}`.",
             self.pack.name,
@@ -41,7 +85,7 @@ impl Human for PackCreated {
             self.pack.tokenizer,
             self.pack.root
         ));
-        Ok(())
+        self.added.iter().try_for_each(|added| added.print(out))
     }
 }
 
@@ -192,34 +236,7 @@ fn describe(a: &Artifact) -> String {
 }
 
 pub fn add(inv: &Invocation, args: AddArgs, out: &mut Output) -> Result<()> {
-    let options = AddOptions {
-        recursive: args.recursive,
-        max_files: args.max_files,
-        exclude: args.exclude,
-        no_ignore: args.no_ignore,
-        allow_outside_root: args.allow_outside_root,
-        allow_sensitive: args.allow_sensitive,
-        max_file_bytes: args.max_file_bytes,
-    };
-    let adds: Vec<AddArtifact> = args
-        .sources
-        .into_iter()
-        .map(|source| AddArtifact {
-            pack: args.pack.clone(),
-            source,
-            cwd: inv.cwd.clone(),
-            priority: args.priority,
-            options: options.clone(),
-            store_redacted: args.store_redacted,
-        })
-        .collect();
-    // Warnings go to stderr with `--json` too: a script sees them where
-    // it sees every other problem, and the document still carries them.
-    let warn_all = |added: &Stored<ArtifactAdded>| {
-        for warning in &added.what().warnings {
-            warn(warning);
-        }
-    };
+    let adds = artifacts(inv, &args.pack, args.sources, args.options);
     if let [one] = adds.as_slice() {
         let added = inv.engine.add(one)?;
         warn_all(&added);

@@ -233,7 +233,7 @@ fn all_tools() -> Vec<Tool> {
         Tool {
             name: "add_artifact",
             title: "Add to a pack",
-            description: "Adds a source to a pack: PATH, PATH#L10-L20, text:NOTE, glob:PATTERN, md_dir:DIR or git:diff. Paths are relative to the server's folder and must lie under the pack's root.",
+            description: "Adds a source to a pack: PATH, PATH#L10-L20, DIR/ (a folder's text files), text:NOTE, glob:PATTERN, md_dir:DIR or git:diff. Paths are relative to the server's folder and must lie under the pack's root.",
             input: object(
                 json!({
                     "pack": pack,
