@@ -619,7 +619,7 @@ fn set_options_captures_the_collection_again() {
     assert_eq!(file.code, 2, "{}", file.stderr);
     assert!(
         file.stderr.starts_with(
-            "error: `--exclude` applies to collections (glob:, md_dir:), and `src/a.rs` in pack `p` is not one\n"
+            "error: `--exclude` applies to collections (glob:, md_dir:, a folder), and `src/a.rs` in pack `p` is not one\n"
         ),
         "{}",
         file.stderr

@@ -122,7 +122,7 @@ pub enum EngineError {
     PackChanged { name: String },
     /// A collection option was set on an artifact that is not a collection.
     #[error(
-        "`{flag}` applies to collections (glob:, md_dir:), and `{spec}` in pack `{pack}` is not one"
+        "`{flag}` applies to collections (glob:, md_dir:, a folder), and `{spec}` in pack `{pack}` is not one"
     )]
     NotACollection {
         pack: PackName,

@@ -185,12 +185,6 @@ impl SourceSpec {
         }
     }
 
-    /// Whether the spec expands to many files (the collection options
-    /// `--exclude`, `--max-files`, `--no-ignore` and `--recursive` apply).
-    pub fn is_collection(&self) -> bool {
-        matches!(self, Self::Glob { .. } | Self::MdDir { .. })
-    }
-
     /// The file or folder path the spec names, if any.
     pub fn path(&self) -> Option<&str> {
         match self {
