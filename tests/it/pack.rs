@@ -1118,3 +1118,37 @@ fn pack_create_with_sources_fills_the_pack_in_one_go() {
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert_eq!(env.event_count(), before);
 }
+
+/// A collection is read, counted and stored a batch of files at a time;
+/// one of many batches captures every file once, in path order, and what
+/// it stored reproduces.
+#[test]
+fn a_collection_of_many_batches_is_captured_whole() {
+    let env = Env::new();
+    for i in 0..600 {
+        env.write(
+            &format!("src/m{i:03}.rs"),
+            format!("pub fn f{i}() -> u32 {{ {i} }}\n"),
+        );
+    }
+    env.ok(&["pack", "create", "p"]);
+    let added = env
+        .ok(&["pack", "add", "p", "glob:src/*.rs", "--json"])
+        .json();
+    let files = added["files"].as_array().expect("files");
+    assert_eq!(files.len(), 600);
+    let paths: Vec<&str> = files
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    assert_eq!(paths, sorted);
+    let frozen = env.ok(&["render", "p", "--frozen"]).stdout;
+    assert_eq!(env.ok(&["render", "p"]).stdout, frozen);
+    assert!(
+        frozen.contains("pub fn f0() -> u32 { 0 }")
+            && frozen.contains("pub fn f599() -> u32 { 599 }")
+    );
+    env.ok(&["fsck"]);
+}

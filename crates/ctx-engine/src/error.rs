@@ -120,6 +120,11 @@ pub enum EngineError {
         "pack `{name}` changed while this command ran (renamed, or deleted and created again); nothing was written"
     )]
     PackChanged { name: String },
+    /// A gc removed content this change had stored before its event named it.
+    #[error(
+        "a gc removed content read for pack `{name}` while this command ran; nothing was changed"
+    )]
+    CaptureCollected { name: String },
     /// A collection option was set on an artifact that is not a collection.
     #[error(
         "`{flag}` applies to collections (glob:, md_dir:, a folder), and `{spec}` in pack `{pack}` is not one"

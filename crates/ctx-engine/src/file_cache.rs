@@ -8,7 +8,7 @@ use std::path::Path;
 use ctx_redact::RULES_VERSION;
 use ctx_store::FileStamp;
 
-use crate::source::{Stamp, Text};
+use crate::source::Stamp;
 
 /// A modification or change time this close to now may be followed by
 /// another write within the same clock tick (two seconds on FAT), which
@@ -51,9 +51,14 @@ pub(crate) fn clean(stamp: &Stamp) -> FileStamp {
     }
 }
 
-/// The key of a text read from a file (its absolute path) and its stamp;
-/// `None` for a note, a diff, a slice, or a path that is not UTF-8.
-pub(crate) fn file_of(root: &Path, text: &Text) -> Option<(String, Stamp)> {
-    let path = root.join(text.path.as_deref()?);
-    Some((path.to_str()?.to_owned(), text.stamp?))
+/// The key of a text read from the file at `path` (its absolute path) and
+/// its stamp; `None` for a note, a diff, a slice, or a path that is not
+/// UTF-8.
+pub(crate) fn file_of(
+    root: &Path,
+    path: Option<&str>,
+    stamp: Option<Stamp>,
+) -> Option<(String, Stamp)> {
+    let path = root.join(path?);
+    Some((path.to_str()?.to_owned(), stamp?))
 }

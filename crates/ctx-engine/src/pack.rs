@@ -18,7 +18,7 @@ use ctx_redact::SecretKind;
 use ctx_store::{Query, StoreError, Writer};
 
 use crate::engine::{by_prefix, find_pack, packs_at};
-use crate::source::{self, Capture, Text};
+use crate::source::{self, Text};
 use crate::view::{ContentView, display};
 use crate::{
     Done, Engine, EngineError, NotFound, Outcome, Result, Stored, Warning, file_cache, parallel,
@@ -186,17 +186,34 @@ enum Prepared {
     New(Box<Staged>),
 }
 
-/// A source read, hashed and counted, not yet stored.
+/// A source read, hashed and counted, its blobs stored but not yet named
+/// by an event.
 struct Staged {
     pack: Pack,
     spec: SourceSpec,
-    texts: Vec<Text>,
-    measured: Vec<Measured>,
-    /// Which texts the redaction rules found no secret in.
-    clean: Vec<bool>,
+    files: Vec<StagedText>,
     content: Captured,
     warnings: Vec<Warning>,
     secrets: BTreeMap<SecretKind, u32>,
+}
+
+/// What staging kept of one text once its blob was stored: what the event
+/// and the caches need.
+struct StagedText {
+    path: Option<String>,
+    stamp: Option<source::Stamp>,
+    /// The redaction rules found no secret in it.
+    clean: bool,
+    measured: Measured,
+}
+
+/// About how many bytes of blobs one transaction of a capture writes.
+const WRITE_GROUP: usize = 32 << 20;
+
+/// A batch of blobs for the writer, or the word that all were sent.
+enum Batch {
+    Blobs(Vec<(BlobHash, String)>),
+    Done,
 }
 
 /// What `pack add` of several sources did.
@@ -607,6 +624,15 @@ impl Engine {
 
     /// Reads a resolved spec from its source under the pack's root, then
     /// hashes and counts what it read, without holding the store.
+    ///
+    /// A collection is read a batch at a time, and each batch's blobs go to
+    /// a writer thread as soon as they are counted: the copy into the store
+    /// and its commit overlap the reading and counting of the next batches,
+    /// and no more than a few batches of text are in memory at once. The
+    /// writer commits in a transaction of its own once every batch is in
+    /// (a small page cache writes the blobs out as it goes); until the
+    /// event naming them commits, gc may take them, which that event's
+    /// transaction finds.
     fn stage(
         &self,
         pack: Pack,
@@ -615,28 +641,109 @@ impl Engine {
         store_redacted: bool,
     ) -> Result<Staged> {
         tokenize::warm(pack.tokenizer);
-        let captured = source::capture(&spec, Path::new(&pack.root), options)?;
-        let (mut texts, skipped) = match captured {
-            Capture::One(text) => (vec![text], None),
-            Capture::Many { files, skipped } => (files, Some(skipped)),
+        let root = PathBuf::from(&pack.root);
+        // While the writer holds the store a batch at a time, a lookup
+        // would wait for it: a collection looks its counts up in one read
+        // of all the store knows, first.
+        let known = if spec.is_collection() {
+            Some(self.read(|r| {
+                Ok(r.token_counts()?
+                    .into_iter()
+                    .filter(|c| c.tokenizer == pack.tokenizer)
+                    .map(|c| (c.hash, c.tokens))
+                    .collect::<HashMap<_, _>>())
+            })?)
+        } else {
+            None
         };
-        let warnings: Vec<Warning> = texts
-            .iter()
-            .filter_map(|t| crate::render::lossy_warning(t, &spec))
-            .collect();
-        let (secrets, clean) = secrets_in(&mut texts, store_redacted);
-        let measured = self.measure(&texts, pack.tokenizer)?;
-        let content = captured_content(&texts, &measured, skipped);
+        let mut files = Vec::new();
+        let mut warnings = Vec::new();
+        let mut secrets = BTreeMap::new();
+        let (to_writer, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let (skipped, stored) = std::thread::scope(|scope| {
+            let writer = scope.spawn(|| self.store_blobs(batches));
+            let skipped = source::capture_each(&spec, &root, options, |mut texts| {
+                warnings.extend(
+                    texts
+                        .iter()
+                        .filter_map(|t| crate::render::lossy_warning(t, &spec)),
+                );
+                let (found, clean) = secrets_in(&mut texts, store_redacted);
+                for (kind, n) in found {
+                    *secrets.entry(kind).or_insert(0) += n;
+                }
+                let measured = self.measure(&texts, pack.tokenizer, known.as_ref())?;
+                let mut blobs = Vec::with_capacity(texts.len());
+                for ((t, m), clean) in texts.into_iter().zip(measured).zip(clean) {
+                    blobs.push((m.blob.hash, t.text));
+                    files.push(StagedText {
+                        path: t.path,
+                        stamp: t.stamp,
+                        clean,
+                        measured: m,
+                    });
+                }
+                // The writer stops only on an error, which is reported
+                // in place of this one.
+                to_writer
+                    .send(Batch::Blobs(blobs))
+                    .map_err(|_| EngineError::PackChanged {
+                        name: pack.name.to_string(),
+                    })
+            });
+            if skipped.is_ok() {
+                let _ = to_writer.send(Batch::Done);
+            }
+            drop(to_writer);
+            let stored = writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (skipped, stored)
+        });
+        stored?;
+        let skipped = skipped?;
+        let content = captured_content(&files, skipped);
         Ok(Staged {
             pack,
             spec,
-            texts,
-            measured,
-            clean,
+            files,
             content,
             warnings,
             secrets,
         })
+    }
+
+    /// Writes the blobs of the batches as they come, a transaction per
+    /// `WRITE_GROUP` bytes or so, so other processes get the store between
+    /// them. When the sender stops early (its source failed), what is not
+    /// written yet is dropped; what is, nothing names, and gc removes it.
+    fn store_blobs(&self, batches: std::sync::mpsc::Receiver<Batch>) -> Result<()> {
+        let mut group: Vec<(BlobHash, String)> = Vec::new();
+        let mut bytes = 0;
+        loop {
+            let done = match batches.recv() {
+                Ok(Batch::Blobs(mut blobs)) => {
+                    bytes += blobs.iter().map(|(_, t)| t.len()).sum::<usize>();
+                    group.append(&mut blobs);
+                    false
+                }
+                Ok(Batch::Done) => true,
+                Err(_) => return Ok(()),
+            };
+            if !group.is_empty() && (done || bytes >= WRITE_GROUP) {
+                self.write_streaming(|w| {
+                    let mut wrote = false;
+                    for (hash, text) in group.drain(..) {
+                        wrote |= w.put_hashed_blob(hash, text.as_bytes())?;
+                    }
+                    Ok(BlobsStored(wrote))
+                })?;
+                bytes = 0;
+            }
+            if done {
+                return Ok(());
+            }
+        }
     }
 
     /// Stores a prepared capture and appends its event.
@@ -704,40 +811,27 @@ impl Engine {
 
     /// Each text's hash and token count: counts the store knows are not
     /// counted again; the rest are counted on all cores.
-    fn measure(&self, texts: &[Text], kind: TokenizerKind) -> Result<Vec<Measured>> {
+    fn measure(
+        &self,
+        texts: &[Text],
+        kind: TokenizerKind,
+        known: Option<&HashMap<BlobHash, u32>>,
+    ) -> Result<Vec<Measured>> {
         let hashes = parallel::map(texts, |t| BlobHash::of(t.text.as_bytes()));
-        let cached: Vec<Option<u32>> = self.read(|r| {
-            hashes
-                .iter()
-                .map(|h| r.token_count(h, kind))
-                .collect::<Result<_, StoreError>>()
-                .map_err(Into::into)
-        })?;
+        let cached: Vec<Option<u32>> = match known {
+            Some(known) => hashes.iter().map(|h| known.get(h).copied()).collect(),
+            None => self.read(|r| {
+                hashes
+                    .iter()
+                    .map(|h| r.token_count(h, kind))
+                    .collect::<Result<_, StoreError>>()
+                    .map_err(Into::into)
+            })?,
+        };
         let indexed: Vec<usize> = (0..texts.len()).collect();
-        // While the texts are counted, their blobs are written and committed
-        // in a transaction of their own, so the copy into the store and the
-        // commit's write-out overlap the counting instead of following it.
-        // Until the event naming them commits, gc may take them; the store
-        // of that event puts back any it finds gone.
-        let (tokens, stored) = std::thread::scope(|scope| {
-            let writer = scope.spawn(|| {
-                self.write(|w| {
-                    let mut wrote = false;
-                    for (t, hash) in texts.iter().zip(&hashes) {
-                        wrote |= w.put_hashed_blob(*hash, t.text.as_bytes())?;
-                    }
-                    Ok(BlobsStored(wrote))
-                })
-            });
-            let tokens = parallel::map(&indexed, |&i| {
-                cached[i].unwrap_or_else(|| tokenize::count(kind, &texts[i].text))
-            });
-            let stored = writer
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (tokens, stored)
+        let tokens = parallel::map(&indexed, |&i| {
+            cached[i].unwrap_or_else(|| tokenize::count(kind, &texts[i].text))
         });
-        stored?;
         Ok(texts
             .iter()
             .zip(hashes)
@@ -1141,20 +1235,15 @@ struct Measured {
 }
 
 /// What an `ArtifactAdded` event records of the texts a spec captured.
-fn captured_content(
-    texts: &[Text],
-    measured: &[Measured],
-    skipped: Option<Vec<SkippedFile>>,
-) -> Captured {
+fn captured_content(files: &[StagedText], skipped: Option<Vec<SkippedFile>>) -> Captured {
     match skipped {
-        None => Captured::Blob(measured[0].blob),
+        None => Captured::Blob(files[0].measured.blob),
         Some(skipped) => Captured::Files {
-            files: texts
+            files: files
                 .iter()
-                .zip(measured)
-                .map(|(t, m)| CapturedFile {
-                    path: t.path.clone().unwrap_or_default(),
-                    blob: m.blob,
+                .map(|f| CapturedFile {
+                    path: f.path.clone().unwrap_or_default(),
+                    blob: f.measured.blob,
                 })
                 .collect(),
             skipped,
@@ -1305,19 +1394,25 @@ fn overlaps(spec: &SourceSpec, content: &Captured, present: &[Artifact]) -> Vec<
         .collect()
 }
 
-/// Stores a capture's blobs and new counts, and notes each file it read
-/// whole that no secret was found in as clean in the file cache, so the
-/// render that follows need not scan it again.
+/// Records a capture's new counts, and notes each file it read whole that
+/// no secret was found in as clean in the file cache, so the render that
+/// follows need not scan it again. Its blobs were stored as it was read;
+/// one a gc took since fails the change, which names none of them yet.
 fn store_texts(w: &mut Writer, staged: &Staged) -> Result<()> {
     let now_ns = file_cache::now_ns();
     let root = Path::new(&staged.pack.root);
-    for ((text, m), &clean) in staged.texts.iter().zip(&staged.measured).zip(&staged.clean) {
-        w.put_hashed_blob(m.blob.hash, text.text.as_bytes())?;
+    for f in &staged.files {
+        let m = &f.measured;
+        if !w.has_blob(&m.blob.hash)? {
+            return Err(EngineError::CaptureCollected {
+                name: staged.pack.name.to_string(),
+            });
+        }
         if m.counted {
             w.put_token_count(&m.blob.hash, staged.pack.tokenizer, m.blob.tokens)?;
         }
-        if let Some((path, stamp)) = file_cache::file_of(root, text)
-            && clean
+        if let Some((path, stamp)) = file_cache::file_of(root, f.path.as_deref(), f.stamp)
+            && f.clean
             && !file_cache::racy(&stamp, now_ns)
         {
             let known = w.file_stamp(&path)?;

@@ -194,6 +194,11 @@ pub trait Query {
         Ok(out)
     }
 
+    /// Whether the blob `hash` is stored (its first chunk is).
+    fn has_blob(&self, hash: &BlobHash) -> Result<bool> {
+        Ok(self.table(BLOBS)?.get((hash.0, 0))?.is_some())
+    }
+
     /// A blob's bytes, verified against its hash.
     fn blob(&self, hash: &BlobHash) -> Result<Option<Vec<u8>>> {
         let blobs = self.table(BLOBS)?;

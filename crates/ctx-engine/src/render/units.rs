@@ -182,7 +182,7 @@ fn live_units(pack: &Pack, a: &Artifact, strict: bool) -> (Vec<Unit>, Vec<Warnin
     let units = match source::capture(&a.spec, root, &a.options) {
         Ok(Capture::One(text)) => {
             warnings.extend(lossy_warning(&text, &a.spec));
-            let file = crate::file_cache::file_of(root, &text);
+            let file = crate::file_cache::file_of(root, text.path.as_deref(), text.stamp);
             vec![single(pack, a, Content::Text(text.text, file))]
         }
         Ok(Capture::Many { files, skipped }) => {
@@ -191,7 +191,7 @@ fn live_units(pack: &Pack, a: &Artifact, strict: bool) -> (Vec<Unit>, Vec<Warnin
                 pack,
                 a,
                 files.into_iter().map(|t| {
-                    let file = crate::file_cache::file_of(root, &t);
+                    let file = crate::file_cache::file_of(root, t.path.as_deref(), t.stamp);
                     (t.path.unwrap_or_default(), Content::Text(t.text, file))
                 }),
                 &skipped,

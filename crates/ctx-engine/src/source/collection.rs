@@ -122,12 +122,31 @@ fn literal_prefix(pattern: &str) -> &str {
     &pattern[..end]
 }
 
+/// How many files of a collection are read before they are handed on.
+const BATCH_FILES: usize = 256;
+
 /// Expands and reads a collection under `root`.
 pub(super) fn capture(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
 ) -> Result<Capture, SourceError> {
+    let mut files = Vec::new();
+    let skipped = capture_each(spec, root, options, |mut batch| {
+        files.append(&mut batch);
+        Ok::<(), SourceError>(())
+    })?;
+    Ok(Capture::Many { files, skipped })
+}
+
+/// Expands a collection under `root` and reads it in batches of files in
+/// path order, handing each to `each`; returns the files it left out.
+pub(super) fn capture_each<E: From<SourceError>>(
+    spec: &SourceSpec,
+    root: &Path,
+    options: &AddOptions,
+    mut each: impl FnMut(Vec<Text>) -> Result<(), E>,
+) -> Result<Vec<SkippedFile>, E> {
     let confine = Confine::new(root, options);
     let (start, matcher, depth) = start_of(spec, root, options, confine)?;
     let exclude = Exclude::new(&options.exclude)?;
@@ -150,25 +169,28 @@ pub(super) fn capture(
             spec: spec.to_string(),
             found: candidates.len(),
             limit: options.max_files,
-        });
+        }
+        .into());
     }
     candidates.sort_unstable();
-    let files = read_all(
-        root,
-        candidates,
-        options.max_file_bytes,
-        confine,
-        &mut skipped,
-    );
+    let mut read_any = false;
+    for batch in candidates.chunks(BATCH_FILES) {
+        let files = read_all(root, batch, options.max_file_bytes, confine, &mut skipped);
+        if !files.is_empty() {
+            read_any = true;
+            each(files)?;
+        }
+    }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    if files.is_empty() {
+    if !read_any {
         return Err(SourceError::NoMatch {
             pattern: spec.to_string(),
             skipped: skipped.len(),
             subfolders: depth.is_some() && has_subfolder(&start),
-        });
+        }
+        .into());
     }
-    Ok(Capture::Many { files, skipped })
+    Ok(skipped)
 }
 
 /// Whether `dir` holds a folder: a walk kept to `dir` itself (`md_dir:`
@@ -384,16 +406,16 @@ fn ignored(
 /// binary, too large or unreadable is noted in `skipped` instead.
 fn read_all(
     root: &Path,
-    candidates: Vec<String>,
+    candidates: &[String],
     max_file_bytes: u64,
     confine: Confine<'_>,
     skipped: &mut Vec<SkippedFile>,
 ) -> Vec<Text> {
-    let read = parallel::map(&candidates, |rel| {
+    let read = parallel::map(candidates, |rel| {
         file::read(&root.join(rel), rel, max_file_bytes, confine)
     });
     let mut files = Vec::with_capacity(read.len());
-    for (path, result) in candidates.into_iter().zip(read) {
+    for (path, result) in candidates.iter().cloned().zip(read) {
         let reason = match result {
             Ok(text) => {
                 files.push(text);

@@ -152,8 +152,34 @@ pub fn capture(
     root: &Path,
     options: &AddOptions,
 ) -> Result<Capture, SourceError> {
+    if spec.is_collection() {
+        return collection::capture(spec, root, options);
+    }
+    capture_one(spec, root, options).map(Capture::One)
+}
+
+/// Reads what a resolved spec names, as [`capture`] does, handing the
+/// texts to `each` a batch at a time in path order (a single source is one
+/// batch of one), so a caller done with each batch holds no more than one
+/// batch at a time. Returns what a collection skipped (`None` for a single
+/// source).
+pub fn capture_each<E: From<SourceError>>(
+    spec: &SourceSpec,
+    root: &Path,
+    options: &AddOptions,
+    mut each: impl FnMut(Vec<Text>) -> Result<(), E>,
+) -> Result<Option<Vec<SkippedFile>>, E> {
+    if spec.is_collection() {
+        return collection::capture_each(spec, root, options, each).map(Some);
+    }
+    each(vec![capture_one(spec, root, options)?])?;
+    Ok(None)
+}
+
+/// Reads a source that is one text: a file, a range, a note, a diff.
+fn capture_one(spec: &SourceSpec, root: &Path, options: &AddOptions) -> Result<Text, SourceError> {
     match spec {
-        SourceSpec::File { path } => file::read_named(root, path, options).map(Capture::One),
+        SourceSpec::File { path } => file::read_named(root, path, options),
         SourceSpec::Range { path, start, end } => {
             let mut text = file::read_named(root, path, options)?;
             // The stamp describes the whole file, not the slice.
@@ -166,14 +192,14 @@ pub fn capture(
                     lines,
                 }
             })?;
-            Ok(Capture::One(text))
+            Ok(text)
         }
-        SourceSpec::Text { text } => Ok(Capture::One(Text {
+        SourceSpec::Text { text } => Ok(Text {
             path: None,
             text: text.clone(),
             lossy: false,
             stamp: None,
-        })),
+        }),
         SourceSpec::GitDiff { base, head } => {
             // git runs in the root by its path: a root that became a link
             // would diff another repository.
@@ -185,10 +211,10 @@ pub fn capture(
                     now,
                 });
             }
-            git::diff(root, base.as_deref(), head.as_deref()).map(Capture::One)
+            git::diff(root, base.as_deref(), head.as_deref())
         }
         SourceSpec::Glob { .. } | SourceSpec::MdDir { .. } | SourceSpec::Dir { .. } => {
-            collection::capture(spec, root, options)
+            unreachable!("BUG: a collection is not one text: {spec}")
         }
     }
 }
