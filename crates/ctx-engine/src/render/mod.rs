@@ -225,14 +225,18 @@ impl Engine {
             redact_labels(&mut units);
         }
         let known = frame::known_files(self, &units)?;
-        // A text without a known stamp is likely new, so its count is
-        // likely missing: build the tokenizer on the other core while
-        // framing runs.
+        // A text the cache knows no body of in this format (a file new, or
+        // one `pack add` only noted clean) likely has a count missing:
+        // build the tokenizer on the other core while framing runs.
         let texts = units
             .iter()
             .filter(|u| matches!(u.content, units::Content::Text(..)))
             .count();
-        if known.len() < texts {
+        let framed_before = known
+            .values()
+            .filter(|k| k.body.as_ref().is_some_and(|b| b.format == options.format))
+            .count();
+        if framed_before < texts {
             tokenize::warm(kind);
         }
         let (mut framed, excluded) =
