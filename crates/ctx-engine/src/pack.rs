@@ -186,19 +186,21 @@ enum Prepared {
     New(Box<Staged>),
 }
 
-/// A source read, hashed and counted, its blobs stored but not yet named
-/// by an event.
+/// A source read, hashed and counted, its blobs stored (but the last few)
+/// and not yet named by an event.
 struct Staged {
     pack: Pack,
     spec: SourceSpec,
     files: Vec<StagedText>,
+    /// The blobs the writer left to the event's transaction.
+    pending: Vec<(BlobHash, String)>,
     content: Captured,
     warnings: Vec<Warning>,
     secrets: BTreeMap<SecretKind, u32>,
 }
 
-/// What staging kept of one text once its blob was stored: what the event
-/// and the caches need.
+/// What staging kept of one text once its blob was handed to the writer:
+/// what the event and the caches need.
 struct StagedText {
     path: Option<String>,
     stamp: Option<source::Stamp>,
@@ -629,10 +631,10 @@ impl Engine {
     /// a writer thread as soon as they are counted: the copy into the store
     /// and its commit overlap the reading and counting of the next batches,
     /// and no more than a few batches of text are in memory at once. The
-    /// writer commits in a transaction of its own once every batch is in
-    /// (a small page cache writes the blobs out as it goes); until the
-    /// event naming them commits, gc may take them, which that event's
-    /// transaction finds.
+    /// writer commits a transaction per 32 MB or so (a small page cache
+    /// writes the blobs out as it goes) and leaves the rest to the event's
+    /// transaction; until the event naming them commits, gc may take the
+    /// blobs it wrote, which that transaction finds.
     fn stage(
         &self,
         pack: Pack,
@@ -700,13 +702,14 @@ impl Engine {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (skipped, stored)
         });
-        stored?;
+        let pending = stored?;
         let skipped = skipped?;
         let content = captured_content(&files, skipped);
         Ok(Staged {
             pack,
             spec,
             files,
+            pending,
             content,
             warnings,
             secrets,
@@ -715,22 +718,27 @@ impl Engine {
 
     /// Writes the blobs of the batches as they come, a transaction per
     /// `WRITE_GROUP` bytes or so, so other processes get the store between
-    /// them. When the sender stops early (its source failed), what is not
-    /// written yet is dropped; what is, nothing names, and gc removes it.
-    fn store_blobs(&self, batches: std::sync::mpsc::Receiver<Batch>) -> Result<()> {
+    /// them; returns the last group, short of that, for the event's own
+    /// transaction to write (a small capture is one transaction, as any
+    /// change is). When the sender stops early (its source failed), what
+    /// is not written yet is dropped; what is, nothing names, and gc
+    /// removes it.
+    fn store_blobs(
+        &self,
+        batches: std::sync::mpsc::Receiver<Batch>,
+    ) -> Result<Vec<(BlobHash, String)>> {
         let mut group: Vec<(BlobHash, String)> = Vec::new();
         let mut bytes = 0;
         loop {
-            let done = match batches.recv() {
+            match batches.recv() {
                 Ok(Batch::Blobs(mut blobs)) => {
                     bytes += blobs.iter().map(|(_, t)| t.len()).sum::<usize>();
                     group.append(&mut blobs);
-                    false
                 }
-                Ok(Batch::Done) => true,
-                Err(_) => return Ok(()),
-            };
-            if !group.is_empty() && (done || bytes >= WRITE_GROUP) {
+                Ok(Batch::Done) => return Ok(group),
+                Err(_) => return Ok(Vec::new()),
+            }
+            if bytes >= WRITE_GROUP {
                 self.write_streaming(|w| {
                     let mut wrote = false;
                     for (hash, text) in group.drain(..) {
@@ -739,9 +747,6 @@ impl Engine {
                     Ok(BlobsStored(wrote))
                 })?;
                 bytes = 0;
-            }
-            if done {
-                return Ok(());
             }
         }
     }
@@ -1394,13 +1399,17 @@ fn overlaps(spec: &SourceSpec, content: &Captured, present: &[Artifact]) -> Vec<
         .collect()
 }
 
-/// Records a capture's new counts, and notes each file it read whole that
-/// no secret was found in as clean in the file cache, so the render that
-/// follows need not scan it again. Its blobs were stored as it was read;
-/// one a gc took since fails the change, which names none of them yet.
+/// Stores the blobs the writer left, records a capture's new counts, and
+/// notes each file it read whole that no secret was found in as clean in
+/// the file cache, so the render that follows need not scan it again. The
+/// other blobs were stored as it was read; one a gc took since fails the
+/// change, which names none of them yet.
 fn store_texts(w: &mut Writer, staged: &Staged) -> Result<()> {
     let now_ns = file_cache::now_ns();
     let root = Path::new(&staged.pack.root);
+    for (hash, text) in &staged.pending {
+        w.put_hashed_blob(*hash, text.as_bytes())?;
+    }
     for f in &staged.files {
         let m = &f.measured;
         if !w.has_blob(&m.blob.hash)? {
