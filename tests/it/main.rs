@@ -13,6 +13,7 @@ mod layout;
 mod log;
 mod mcp;
 mod pack;
+mod project;
 mod render;
 mod snapshot;
 mod undo;

@@ -23,6 +23,7 @@ mod outcome;
 mod pack;
 mod parallel;
 mod progress;
+pub mod project;
 mod purge;
 pub mod render;
 mod serve;

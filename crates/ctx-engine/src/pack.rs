@@ -1088,7 +1088,7 @@ fn folder_if_dir(spec: SourceSpec, typed: &str, root: &Path) -> SourceSpec {
 }
 
 /// A pack root as stored: the folder's canonical path, which must be UTF-8.
-fn canonical_root(dir: &Path) -> Result<String> {
+pub(crate) fn canonical_root(dir: &Path) -> Result<String> {
     let root = std::fs::canonicalize(dir)
         .ok()
         .filter(|r| r.is_dir())

@@ -38,6 +38,15 @@ pub enum Command {
     Pack(PackCommand),
     /// Render packs into one payload that fits the token budget.
     Render(RenderArgs),
+    /// Write a `ctx.toml` project file in the current folder, with the packs
+    /// named or an example, for a team to share packs through git.
+    Init(InitArgs),
+    /// Write pack definitions (never content) into the nearest `ctx.toml`,
+    /// or a new one in the current folder.
+    Save(SaveArgs),
+    /// Bring the store's packs to the nearest `ctx.toml`, one event per
+    /// difference.
+    Sync(SyncArgs),
     /// Freeze renders so they reproduce byte for byte later.
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
@@ -86,6 +95,30 @@ pub enum Command {
     ///
     /// Install it with: ctx man > ~/.local/share/man/man1/ctx.1
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Packs to write into the file [default: a commented example].
+    #[arg(value_name = "PACK")]
+    pub packs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// The packs to write, each in place of its old definition [default: every pack].
+    #[arg(value_name = "PACK")]
+    pub packs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Print the plan and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also delete the packs in the store that the file does not name.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 #[derive(Debug, Args)]
@@ -157,8 +190,7 @@ pub struct FsckArgs {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The packs, rendered in this order.
-    #[arg(required = true)]
+    /// The packs, rendered in this order [default: the packs the nearest `ctx.toml` marks `default = true`].
     pub packs: Vec<String>,
     #[command(flatten)]
     pub render: RenderOptions,

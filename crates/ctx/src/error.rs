@@ -425,6 +425,8 @@ impl From<EngineError> for CliError {
             EngineError::RootNotUtf8 { .. } | EngineError::NotAFile { .. } => {
                 Self::new(Kind::Error, message)
             }
+            EngineError::TokenizerDiffers { pack, wanted, .. } => Self::new(Kind::Conflict, message)
+                .hint(format!("a pack's tokenizer cannot change: set `tokenizer` in the file back, or delete `{pack}` (`ctx pack delete {pack}`) and sync again to recreate it with {wanted}; nothing was written")),
             EngineError::UndoConflict { conflict, .. } => {
                 let first = match conflict {
                     FoldError::NameTaken { name, .. } => {
@@ -468,6 +470,13 @@ impl From<EngineError> for CliError {
 
 /// Result with a [`CliError`].
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+impl From<ctx_engine::project::ProjectError> for CliError {
+    fn from(err: ctx_engine::project::ProjectError) -> Self {
+        Self::new(Kind::Usage, err.to_string())
+            .hint("fix the file and run the command again; nothing was written")
+    }
+}
 
 #[cfg(test)]
 mod tests {

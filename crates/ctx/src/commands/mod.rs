@@ -7,6 +7,7 @@ pub mod fsck;
 pub mod gc;
 pub mod log;
 pub mod pack;
+pub mod project;
 pub mod purge;
 pub mod render;
 pub mod snapshot;
@@ -32,6 +33,9 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
             PackCommand::Refresh(args) => pack::refresh(inv, args, out),
         },
         Command::Render(args) => render::render(inv, args, out),
+        Command::Init(args) => project::init(inv, args, out),
+        Command::Save(args) => project::save(inv, args, out),
+        Command::Sync(args) => project::sync(inv, args, out),
         Command::Snapshot(cmd) => snapshot::run(inv, cmd, out),
         Command::Log(args) => log::log(inv, args, out),
         Command::Fsck(args) => fsck::fsck(inv, args, out),

@@ -19,7 +19,10 @@ const LIST_LIMIT: usize = 20;
 /// Exclusions listed in the human summary.
 const EXCLUDED_LIMIT: usize = 50;
 
-pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()> {
+pub fn render(inv: &Invocation, mut args: RenderArgs, out: &mut Output) -> Result<()> {
+    if args.packs.is_empty() {
+        args.packs = super::project::default_packs(inv)?;
+    }
     let rendered = {
         let bar = Bar::start(!args.quiet && !out.is_json());
         inv.engine
