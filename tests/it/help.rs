@@ -192,6 +192,7 @@ fn the_readme_json_section_names_every_key() {
     run("ctx save", &["save"]);
     env.write("ctx.toml", "[[pack]]\nname = \"fresh\"\n");
     run("ctx sync", &["sync"]);
+    run("ctx config show", &["config", "show"]);
 
     let rows = readme_json_rows();
     for (row, _) in &rows {

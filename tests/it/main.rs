@@ -3,6 +3,7 @@
 
 mod common;
 mod completions;
+mod config;
 mod errors;
 mod fixtures;
 mod fsck;

@@ -169,14 +169,23 @@ fn sync_finds_the_file_in_a_folder_above() {
     assert_eq!(env.ok_cmd(cmd).stderr, "Nothing changed.\n");
 }
 
+/// The events in the log, read outside the project: a bad `ctx.toml`
+/// (whose `[defaults]` every command reads) refuses every command under it.
+fn events_outside(env: &Env) -> usize {
+    let mut cmd = env.command(&["log", "--json"]);
+    cmd.current_dir(env.home.path());
+    let log = env.ok_cmd(cmd).json();
+    log["events"].as_array().expect("events").len()
+}
+
 /// A bad file is refused with its file, line and key, and writes nothing.
 fn refused(text: &str) -> String {
     let env = project();
-    env.write("ctx.toml", text);
     let events = env.event_count();
+    env.write("ctx.toml", text);
     let run = env.run(&["sync"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(env.event_count(), events);
+    assert_eq!(events_outside(&env), events);
     run.stderr
 }
 

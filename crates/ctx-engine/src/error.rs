@@ -54,6 +54,17 @@ pub enum EngineError {
     },
     #[error("the root `{}` is not valid UTF-8", path.display())]
     RootNotUtf8 { path: PathBuf },
+    /// A configurable limit was hit; nothing was written.
+    #[error(
+        "{what} would be {wanted}, over the limit of {limit} (the `{key}` config key raises it)"
+    )]
+    Limit {
+        /// The limit in words: "artifacts in pack `docs`".
+        what: String,
+        wanted: u64,
+        limit: u64,
+        key: &'static str,
+    },
     /// A project file asks for another tokenizer than the stored pack
     /// counts with; no event changes a pack's tokenizer.
     #[error("pack `{pack}` counts with {stored}, but the project file says {wanted}")]

@@ -12,6 +12,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+pub mod config;
 mod describe;
 mod diff;
 mod engine;

@@ -654,6 +654,7 @@ impl Engine {
                 name: add.pack.clone(),
             });
         }
+        self.check_limits(w, &capture)?;
         store_texts(w, &capture)?;
         let Staged {
             pack,
@@ -1054,6 +1055,42 @@ impl Engine {
                 },
             }))
         })
+    }
+}
+
+impl Engine {
+    /// Refuses a capture that would take its pack past the artifacts a
+    /// pack may hold, or the packs past the content they may hold in all.
+    /// It runs in the transaction that stores the capture, over what that
+    /// transaction wrote already, so a refusal leaves nothing behind.
+    fn check_limits(&self, w: &Writer, capture: &Staged) -> Result<()> {
+        let limits = self.limits();
+        let pack = w.pack(capture.pack.id)?;
+        let artifacts = pack.as_ref().map_or(0, |p| p.artifacts) + 1;
+        if artifacts > limits.max_artifacts {
+            return Err(EngineError::Limit {
+                what: format!("the artifacts in pack `{}`", capture.pack.name),
+                wanted: artifacts,
+                limit: limits.max_artifacts,
+                key: "max_artifacts",
+            });
+        }
+        // The captured bytes of the live packs: what they hold, as `pack
+        // list` counts it (a blob two packs share counts twice).
+        let held = w
+            .packs()?
+            .iter()
+            .fold(0u64, |sum, p| sum.saturating_add(p.bytes));
+        let bytes = held.saturating_add(capture.content.bytes());
+        if bytes > limits.max_store_bytes {
+            return Err(EngineError::Limit {
+                what: "the content bytes in the store".into(),
+                wanted: bytes,
+                limit: limits.max_store_bytes,
+                key: "max_store_bytes",
+            });
+        }
+        Ok(())
     }
 }
 

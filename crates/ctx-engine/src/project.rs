@@ -29,8 +29,10 @@ const HEADER: &str = "# ctx project file: pack definitions, never content.\n\
 # `ctx sync` brings your store's packs to it; `ctx save PACK` writes a pack here.\n";
 
 /// A parsed project file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Project {
+    /// What its `[defaults]` table sets, over the user's config.
+    pub defaults: crate::config::Layer,
     pub packs: Vec<PackDef>,
 }
 
@@ -72,6 +74,7 @@ pub struct ProjectError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
+    defaults: Option<crate::config::RawLayer>,
     #[serde(default)]
     pack: Vec<RawPack>,
 }
@@ -113,7 +116,34 @@ struct RawArtifact {
 /// pack's own settings, so the file reads as what was chosen.
 #[derive(Serialize)]
 struct OutFile<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    defaults: Option<OutDefaults>,
     pack: Vec<OutPack<'a>>,
+}
+
+/// The `[defaults]` a file had, written back as `save` found them.
+#[derive(Serialize)]
+struct OutDefaults {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokenizer: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redact: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wait: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_file_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_files: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_artifacts: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_store_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_payload_bytes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -158,7 +188,12 @@ fn is_zero(n: &i32) -> bool {
 }
 
 /// The error at byte `offset` of `text`, with the key its line sets.
-fn error_at(text: &str, file: &Path, offset: usize, message: impl Into<String>) -> ProjectError {
+pub(crate) fn error_at(
+    text: &str,
+    file: &Path,
+    offset: usize,
+    message: impl Into<String>,
+) -> ProjectError {
     let offset = offset.min(text.len());
     let line = text[..offset].matches('\n').count() + 1;
     let key = text
@@ -182,6 +217,10 @@ impl Project {
             let offset = e.span().map_or(0, |s| s.start);
             error_at(text, file, offset, e.message().trim_end().to_owned())
         })?;
+        let defaults = match raw.defaults {
+            Some(layer) => layer.layer(text, file)?,
+            None => crate::config::Layer::default(),
+        };
         let mut packs = Vec::with_capacity(raw.pack.len());
         let mut lines: HashMap<PackName, usize> = HashMap::new();
         for raw in raw.pack {
@@ -254,12 +293,25 @@ impl Project {
                 artifacts,
             });
         }
-        Ok(Project { packs })
+        Ok(Project { defaults, packs })
     }
 
     /// The file's text: the same project always gives the same bytes.
     pub fn to_toml(&self) -> String {
+        let d = &self.defaults;
         let out = OutFile {
+            defaults: (*d != crate::config::Layer::default()).then(|| OutDefaults {
+                budget: d.budget,
+                tokenizer: d.tokenizer.map(TokenizerKind::as_str),
+                format: d.format.map(ctx_model::Format::as_str),
+                redact: d.redact,
+                wait: d.wait,
+                max_file_bytes: d.max_file_bytes,
+                max_files: d.max_files,
+                max_artifacts: d.max_artifacts,
+                max_store_bytes: d.max_store_bytes,
+                max_payload_bytes: d.max_payload_bytes,
+            }),
             pack: self
                 .packs
                 .iter()
@@ -732,7 +784,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_text() {
-        let text = "[[pack]]\nname = \"docs\"\nroot = \"..\"\ntokens = 8000\ntokenizer = \"cl100k\"\ndefault = true\n\n[[pack.artifact]]\nspec = \"src/\"\npriority = 5\nexclude = [\"*.lock\"]\nmax_files = 10\n\n[[pack.artifact]]\nspec = \"text:hello world\"\n";
+        let text = "[defaults]\nbudget = 9000\nformat = \"xml\"\n\n[[pack]]\nname = \"docs\"\nroot = \"..\"\ntokens = 8000\ntokenizer = \"cl100k\"\ndefault = true\n\n[[pack.artifact]]\nspec = \"src/\"\npriority = 5\nexclude = [\"*.lock\"]\nmax_files = 10\n\n[[pack.artifact]]\nspec = \"text:hello world\"\n";
         let project = parse(text).expect("parses");
         assert_eq!(project.packs[0].artifacts.len(), 2);
         assert_eq!(parse(&project.to_toml()).expect("parses again"), project);

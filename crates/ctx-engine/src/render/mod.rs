@@ -301,7 +301,7 @@ impl Engine {
                 name: p.name.clone(),
             })
             .collect();
-        Ok(rendered(
+        let rendered = rendered(
             meta,
             options.format,
             kind,
@@ -309,7 +309,22 @@ impl Engine {
             assembled,
             warnings,
             cache,
-        ))
+        );
+        // Checked before any byte is written or stored, so a refused
+        // render leaves no partial output and no snapshot.
+        let bytes = rendered
+            .pieces()
+            .fold(0u64, |sum, p| sum.saturating_add(p.len() as u64));
+        let limit = self.limits().max_payload_bytes;
+        if bytes > limit {
+            return Err(EngineError::Limit {
+                what: "the payload, in bytes,".into(),
+                wanted: bytes,
+                limit,
+                key: "max_payload_bytes",
+            });
+        }
+        Ok(rendered)
     }
 }
 

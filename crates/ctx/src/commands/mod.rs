@@ -2,6 +2,7 @@
 //! the engine and printing its outcome, and each outcome's human form
 //! ([`Human`](crate::output::Human)) sits beside the command that prints it.
 
+pub mod config;
 pub mod diff;
 pub mod fsck;
 pub mod gc;
@@ -36,6 +37,7 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
         Command::Init(args) => project::init(inv, args, out),
         Command::Save(args) => project::save(inv, args, out),
         Command::Sync(args) => project::sync(inv, args, out),
+        Command::Config(crate::cli::ConfigCommand::Show) => config::show(inv, out),
         Command::Snapshot(cmd) => snapshot::run(inv, cmd, out),
         Command::Log(args) => log::log(inv, args, out),
         Command::Fsck(args) => fsck::fsck(inv, args, out),

@@ -44,7 +44,7 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Reads and parses the project file at `path`.
-fn load(path: &Path) -> Result<Project> {
+pub fn load(path: &Path) -> Result<Project> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         CliError::new(
             Kind::Error,
@@ -111,7 +111,11 @@ pub fn init(inv: &Invocation, args: InitArgs, out: &mut Output) -> Result<()> {
         EXAMPLE.to_owned()
     } else {
         let packs = inv.engine.definitions(&args.packs, &inv.cwd)?;
-        Project { packs }.to_toml()
+        Project {
+            packs,
+            ..Project::default()
+        }
+        .to_toml()
     };
     write_file(inv, &path, &text, out)?;
     out.emit(&Saved {

@@ -102,11 +102,12 @@ struct Summary<'a> {
 /// Render options from the command line.
 pub fn options(inv: &Invocation, flags: &RenderFlags) -> Result<RenderOptions> {
     Ok(RenderOptions {
-        format: flags.format,
+        format: flags.format.unwrap_or(inv.config.format.value),
         budget: flags.tokens,
         tokenizer: flags.tokenizer,
         frozen: flags.frozen,
-        redact: !flags.no_redact,
+        // `--no-redact` turns it off; the `redact` key may turn it off for every render.
+        redact: !flags.no_redact && inv.config.redact.value,
         strict: flags.strict,
         at: inv.at(flags.at.as_deref())?,
         since: flags.since.clone(),
