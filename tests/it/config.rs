@@ -38,6 +38,8 @@ fn config_show_lists_every_value_with_its_origin() {
         budget             128000      default
         tokenizer          o200k       default
         format             markdown    default
+        sensitive_add      []          default
+        sensitive_remove   []          default
         redact             true        default
         wait               10          default
         max_file_bytes     4194304     default
@@ -113,7 +115,7 @@ fn an_unknown_key_or_a_bad_value_names_the_file_line_and_key() {
     let run = env.run(&["pack", "list"]);
     assert_eq!(run.code, 2);
     insta::assert_snapshot!(run.stderr, @r#"
-        error: [HOME]/config.toml:2: `colour`: unknown field `colour`, expected one of `budget`, `tokenizer`, `format`, `redact`, `wait`, `max_file_bytes`, `max_files`, `max_artifacts`, `max_store_bytes`, `max_payload_bytes`
+        error: [HOME]/config.toml:2: `colour`: unknown field `colour`, expected one of `budget`, `tokenizer`, `format`, `sensitive_add`, `sensitive_remove`, `redact`, `wait`, `max_file_bytes`, `max_files`, `max_artifacts`, `max_store_bytes`, `max_payload_bytes`
         hint: fix the file and run the command again; nothing was written
         "#);
     user_config(&env, "");
@@ -240,5 +242,40 @@ fn the_readme_config_table_names_every_key() {
     assert_eq!(
         listed, known,
         "the README's config table and the config keys differ"
+    );
+}
+
+#[test]
+fn sensitive_patterns_can_be_added_and_removed() {
+    let env = Env::new();
+    env.write("notes.secret", "hidden\n");
+    env.write(".env.example", "KEY=\n");
+    env.write("d/a.secret", "a\n");
+    env.write("d/b.md", "b\n");
+    user_config(
+        &env,
+        "sensitive_add = [\"*.secret\"]\nsensitive_remove = [\".env.example\"]\n",
+    );
+    env.ok(&["pack", "create", "p"]);
+    let run = env.run(&["pack", "add", "p", "notes.secret"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("sensitive pattern `*.secret`"),
+        "{}",
+        run.stderr
+    );
+    env.ok(&["pack", "add", "p", ".env.example"]);
+    let added = env.ok(&["pack", "add", "p", "d/", "--json"]).json();
+    assert_eq!(crate::common::paths(&added["files"]), ["d/b.md"]);
+    let run = env.run(&["pack", "add", "p", "notes.secret", "--allow-sensitive"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    user_config(&env, "sensitive_add = [\"a[\"]\n");
+    let run = env.run(&["pack", "list"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("config.toml:1: `sensitive_add`"),
+        "{}",
+        run.stderr
     );
 }

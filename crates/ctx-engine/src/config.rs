@@ -18,7 +18,7 @@ use crate::source::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES};
 
 /// Every key, with what it sets: the README's config table lists these
 /// (a test keeps the two in step).
-pub const KEYS: [(&str, &str); 10] = [
+pub const KEYS: [(&str, &str); 12] = [
     (
         "budget",
         "token budget of a pack created without `--tokens`",
@@ -28,6 +28,11 @@ pub const KEYS: [(&str, &str); 10] = [
         "tokenizer of a pack created without `--tokenizer`",
     ),
     ("format", "payload format of a render without `--format`"),
+    ("sensitive_add", "more paths to treat as sensitive (globs)"),
+    (
+        "sensitive_remove",
+        "paths not to treat as sensitive after all (globs)",
+    ),
     (
         "redact",
         "replace secrets in payloads (`false` is `--no-redact`)",
@@ -91,6 +96,8 @@ pub struct Layer {
     pub budget: Option<u64>,
     pub tokenizer: Option<TokenizerKind>,
     pub format: Option<Format>,
+    pub sensitive_add: Option<Vec<String>>,
+    pub sensitive_remove: Option<Vec<String>>,
     pub redact: Option<bool>,
     pub wait: Option<f64>,
     pub max_file_bytes: Option<u64>,
@@ -108,6 +115,8 @@ pub(crate) struct RawLayer {
     budget: Option<Spanned<toml::Value>>,
     tokenizer: Option<Spanned<toml::Value>>,
     format: Option<Spanned<toml::Value>>,
+    sensitive_add: Option<Spanned<toml::Value>>,
+    sensitive_remove: Option<Spanned<toml::Value>>,
     redact: Option<Spanned<toml::Value>>,
     wait: Option<Spanned<toml::Value>>,
     max_file_bytes: Option<Spanned<toml::Value>>,
@@ -125,6 +134,8 @@ impl RawLayer {
             ("budget", self.budget),
             ("tokenizer", self.tokenizer),
             ("format", self.format),
+            ("sensitive_add", self.sensitive_add),
+            ("sensitive_remove", self.sensitive_remove),
             ("redact", self.redact),
             ("wait", self.wait),
             ("max_file_bytes", self.max_file_bytes),
@@ -137,13 +148,19 @@ impl RawLayer {
             let Some(value) = value else { continue };
             let start = value.span().start;
             // Strings are given as they are, so `"32k"` and `32000` both do.
-            let typed = match value.get_ref() {
-                toml::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            layer
-                .set(key, &typed)
-                .map_err(|message| crate::project::error_at(text, file, start, message))?;
+            let at = |message| crate::project::error_at(text, file, start, message);
+            match value.get_ref() {
+                toml::Value::Array(items) => {
+                    let list = items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| at("expected an array of strings".to_owned()))?;
+                    layer.set_list(key, list).map_err(at)?;
+                }
+                toml::Value::String(s) => layer.set(key, s).map_err(at)?,
+                other => layer.set(key, &other.to_string()).map_err(at)?,
+            }
         }
         Ok(layer)
     }
@@ -173,6 +190,18 @@ impl Layer {
         raw.layer(text, file)
     }
 
+    /// Sets a list key (`sensitive_add`, `sensitive_remove`) to `list`;
+    /// a list replaces the one a lower layer set.
+    pub fn set_list(&mut self, key: &str, list: Vec<String>) -> Result<(), String> {
+        crate::source::check_patterns(&list)?;
+        match key {
+            "sensitive_add" => self.sensitive_add = Some(list),
+            "sensitive_remove" => self.sensitive_remove = Some(list),
+            _ => return Err(format!("`{key}` takes one value, not a list")),
+        }
+        Ok(())
+    }
+
     /// Sets `key` from its text (a file's value or an environment
     /// variable's); the error says what is wrong with it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
@@ -182,6 +211,16 @@ impl Layer {
             _ => Err(format!("`{value}` is not `true` or `false`")),
         };
         match key {
+            // From the environment: comma-separated globs.
+            "sensitive_add" | "sensitive_remove" => {
+                let list = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                return self.set_list(key, list);
+            }
             "budget" => self.budget = Some(number(value, "a token budget")?),
             "tokenizer" => {
                 self.tokenizer = Some(value.parse::<TokenizerKind>().map_err(|_| {
@@ -236,6 +275,8 @@ pub struct Config {
     pub budget: Setting<u64>,
     pub tokenizer: Setting<TokenizerKind>,
     pub format: Setting<Format>,
+    pub sensitive_add: Setting<Vec<String>>,
+    pub sensitive_remove: Setting<Vec<String>>,
     pub redact: Setting<bool>,
     pub wait: Setting<f64>,
     pub max_file_bytes: Setting<u64>,
@@ -281,6 +322,8 @@ impl Config {
             budget: pick(crate::DEFAULT_BUDGET, layers, |l| l.budget),
             tokenizer: pick(TokenizerKind::default(), layers, |l| l.tokenizer),
             format: pick(Format::default(), layers, |l| l.format),
+            sensitive_add: pick(Vec::new(), layers, |l| l.sensitive_add.clone()),
+            sensitive_remove: pick(Vec::new(), layers, |l| l.sensitive_remove.clone()),
             redact: pick(true, layers, |l| l.redact),
             wait: pick(DEFAULT_WAIT, layers, |l| l.wait),
             max_file_bytes: pick(DEFAULT_MAX_FILE_BYTES, layers, |l| l.max_file_bytes),
@@ -300,10 +343,20 @@ impl Config {
                 origin: s.origin,
             }
         }
+        fn list(key: &'static str, s: &Setting<Vec<String>>) -> Entry {
+            let quoted: Vec<String> = s.value.iter().map(|p| format!("{p:?}")).collect();
+            Entry {
+                key,
+                value: format!("[{}]", quoted.join(", ")),
+                origin: s.origin,
+            }
+        }
         vec![
             entry("budget", &self.budget),
             entry("tokenizer", &self.tokenizer),
             entry("format", &self.format),
+            list("sensitive_add", &self.sensitive_add),
+            list("sensitive_remove", &self.sensitive_remove),
             entry("redact", &self.redact),
             entry("wait", &self.wait),
             entry("max_file_bytes", &self.max_file_bytes),

@@ -40,6 +40,7 @@ pub struct Engine {
     stamp: Stamp,
     payload_limit: u64,
     limits: Limits,
+    sensitive: crate::source::Sensitive,
 }
 
 impl Engine {
@@ -53,6 +54,7 @@ impl Engine {
             stamp,
             payload_limit: DEFAULT_PAYLOAD_LIMIT,
             limits: Limits::default(),
+            sensitive: crate::source::Sensitive::default(),
         }
     }
 
@@ -68,6 +70,17 @@ impl Engine {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The same engine, judging paths sensitive by `rules`.
+    pub fn with_sensitive(mut self, rules: crate::source::Sensitive) -> Self {
+        self.sensitive = rules;
+        self
+    }
+
+    /// The sensitive-path rules this engine applies.
+    pub fn sensitive(&self) -> &crate::source::Sensitive {
+        &self.sensitive
     }
 
     /// The limits this engine enforces.

@@ -615,7 +615,7 @@ impl Engine {
         store_redacted: bool,
     ) -> Result<Staged> {
         tokenize::warm(pack.tokenizer);
-        let captured = source::capture(&spec, Path::new(&pack.root), options)?;
+        let captured = source::capture(&spec, Path::new(&pack.root), options, self.sensitive())?;
         let (mut texts, skipped) = match captured {
             Capture::One(text) => (vec![text], None),
             Capture::Many { files, skipped } => (files, Some(skipped)),

@@ -131,6 +131,10 @@ struct OutDefaults {
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    sensitive_add: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sensitive_remove: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     redact: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     wait: Option<f64>,
@@ -304,6 +308,8 @@ impl Project {
                 budget: d.budget,
                 tokenizer: d.tokenizer.map(TokenizerKind::as_str),
                 format: d.format.map(ctx_model::Format::as_str),
+                sensitive_add: d.sensitive_add.clone(),
+                sensitive_remove: d.sensitive_remove.clone(),
                 redact: d.redact,
                 wait: d.wait,
                 max_file_bytes: d.max_file_bytes,

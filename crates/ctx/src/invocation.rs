@@ -89,8 +89,15 @@ impl Invocation {
             version: env!("CARGO_PKG_VERSION").into(),
             command,
         };
+        // Every pattern was checked as its layer was parsed.
+        let sensitive = ctx_engine::source::Sensitive::new(
+            &config.sensitive_add.value,
+            &config.sensitive_remove.value,
+        )
+        .map_err(|e| CliError::new(Kind::Usage, e))?;
         let engine = Engine::new(home, Duration::from_secs_f64(config.wait.value), stamp)
-            .with_limits(config.limits());
+            .with_limits(config.limits())
+            .with_sensitive(sensitive);
         Ok(Self {
             engine,
             cwd,

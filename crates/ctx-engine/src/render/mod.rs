@@ -217,8 +217,13 @@ impl Engine {
         });
 
         progress.phase(Phase::Reading, packs.iter().map(|(_, a)| a.len()).sum());
-        let (mut units, mut warnings) =
-            units::expand(&packs, options.frozen, options.strict, progress);
+        let (mut units, mut warnings) = units::expand(
+            &packs,
+            options.frozen,
+            options.strict,
+            self.sensitive(),
+            progress,
+        );
         units::drop_duplicates(&packs, &mut units);
         units::resolve_blobs(self, &mut units, &mut warnings)?;
         if options.redact {

@@ -12,9 +12,7 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
-use ctx_model::{
-    AddOptions, ExclusionReason, SkippedFile, SourceSpec, sensitive::sensitive_reason,
-};
+use ctx_model::{AddOptions, ExclusionReason, SkippedFile, SourceSpec};
 
 use super::confine::{self, Confine};
 use super::path::to_slash;
@@ -127,6 +125,7 @@ pub(super) fn capture(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
+    rules: &super::Sensitive,
 ) -> Result<Capture, SourceError> {
     let confine = Confine::new(root, options);
     let (start, matcher, depth) = start_of(spec, root, options, confine)?;
@@ -136,7 +135,15 @@ pub(super) fn capture(
         Confine::Beneath(root) => Some(Arc::new(root.to_owned())),
         Confine::Anywhere => None,
     };
-    let mut walked = walk(root, &start, depth, options, beneath.clone(), &wanted);
+    let mut walked = walk(
+        root,
+        &start,
+        depth,
+        options,
+        rules,
+        beneath.clone(),
+        &wanted,
+    );
     if !options.no_ignore {
         ignored(root, &start, depth, beneath, &wanted, &mut walked);
     }
@@ -263,6 +270,7 @@ fn walk(
     start: &Path,
     depth: Option<usize>,
     options: &AddOptions,
+    rules: &super::Sensitive,
     beneath: Option<Arc<PathBuf>>,
     wanted: &impl Fn(&str) -> bool,
 ) -> Walked {
@@ -321,9 +329,9 @@ fn walk(
         }
         // A link is judged by what it points to as well as by its name.
         let sensitive = if is_link {
-            file::sensitive(root, &rel, path).is_some()
+            file::sensitive(root, &rel, path, rules).is_some()
         } else {
-            sensitive_reason(&rel).is_some()
+            rules.reason(&rel).is_some()
         };
         if !options.allow_sensitive && sensitive {
             walked.skip(rel, ExclusionReason::Sensitive);

@@ -8,6 +8,7 @@ mod confine;
 mod file;
 mod git;
 mod path;
+mod sensitive;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use ctx_model::{AddOptions, SkippedFile, SourceSpec};
 
 pub(crate) use confine::{open as open_nonblocking, root_moved};
 pub use path::{repository_top, resolve};
+pub use sensitive::{Sensitive, check_patterns};
 
 /// Default largest file read, in bytes.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -103,7 +105,7 @@ pub enum SourceError {
         subfolders: bool,
     },
     #[error("`{shown}` looks sensitive: {reason}")]
-    Sensitive { shown: String, reason: &'static str },
+    Sensitive { shown: String, reason: String },
     #[error("`{shown}` is a binary file")]
     Binary { shown: String },
     #[error("`{shown}` is {size} bytes, over the limit of {limit} bytes")]
@@ -151,11 +153,12 @@ pub fn capture(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
+    rules: &Sensitive,
 ) -> Result<Capture, SourceError> {
     match spec {
-        SourceSpec::File { path } => file::read_named(root, path, options).map(Capture::One),
+        SourceSpec::File { path } => file::read_named(root, path, options, rules).map(Capture::One),
         SourceSpec::Range { path, start, end } => {
-            let mut text = file::read_named(root, path, options)?;
+            let mut text = file::read_named(root, path, options, rules)?;
             // The stamp describes the whole file, not the slice.
             text.stamp = None;
             text.text = file::slice_lines(&text.text, *start, *end).map_err(|lines| {
@@ -188,7 +191,7 @@ pub fn capture(
             git::diff(root, base.as_deref(), head.as_deref()).map(Capture::One)
         }
         SourceSpec::Glob { .. } | SourceSpec::MdDir { .. } | SourceSpec::Dir { .. } => {
-            collection::capture(spec, root, options)
+            collection::capture(spec, root, options, rules)
         }
     }
 }
