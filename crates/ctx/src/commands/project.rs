@@ -212,3 +212,24 @@ pub fn default_packs(inv: &Invocation) -> Result<Vec<String>> {
     }
     Ok(defaults)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example `ctx init` writes is a valid file once uncommented, so
+    /// a user who follows it gets a pack, not an error.
+    #[test]
+    fn the_example_parses_once_uncommented() {
+        let text: String = EXAMPLE
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let project = Project::parse(&text, Path::new("ctx.toml")).expect("the example parses");
+        assert_eq!(project.packs.len(), 1);
+        assert_eq!(project.packs[0].artifacts.len(), 2);
+        assert_eq!(project.defaults(), ["docs"]);
+    }
+}
