@@ -56,6 +56,8 @@ impl Env {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("CTX_HOME", self.home.path())
+            // A config file that does not exist: a developer's own never leaks in.
+            .env("CTX_CONFIG", self.home.path().join("config.toml"))
             .env("CTX_NOW", NOW)
             .env("CTX_USER", "tester");
         cmd

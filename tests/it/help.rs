@@ -187,6 +187,12 @@ fn the_readme_json_section_names_every_key() {
     );
     run("ctx gc", &["gc"]);
     run("ctx fsck", &["fsck"]);
+    run("ctx init", &["init"]);
+    std::fs::remove_file(env.path("ctx.toml")).expect("remove ctx.toml");
+    run("ctx save", &["save"]);
+    env.write("ctx.toml", "[[pack]]\nname = \"fresh\"\n");
+    run("ctx sync", &["sync"]);
+    run("ctx config show", &["config", "show"]);
 
     let rows = readme_json_rows();
     for (row, _) in &rows {

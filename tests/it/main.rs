@@ -3,6 +3,7 @@
 
 mod common;
 mod completions;
+mod config;
 mod errors;
 mod fixtures;
 mod fsck;
@@ -13,6 +14,7 @@ mod layout;
 mod log;
 mod mcp;
 mod pack;
+mod project;
 mod render;
 mod snapshot;
 mod undo;

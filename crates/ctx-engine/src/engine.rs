@@ -10,6 +10,7 @@ use std::time::Duration;
 use ctx_model::{Artifact, Event, EventSeq, Pack, PackName, PrefixMatch, Timestamp};
 use ctx_store::{NewEvent, PackState, Query, Reader, STREAMING_CACHE_BYTES, Store, Writer};
 
+use crate::config::Limits;
 use crate::error::{EngineError, NotFound, Result};
 use crate::outcome::Commit;
 
@@ -38,6 +39,8 @@ pub struct Engine {
     wait: Duration,
     stamp: Stamp,
     payload_limit: u64,
+    limits: Limits,
+    sensitive: crate::source::Sensitive,
 }
 
 impl Engine {
@@ -50,6 +53,8 @@ impl Engine {
             wait,
             stamp,
             payload_limit: DEFAULT_PAYLOAD_LIMIT,
+            limits: Limits::default(),
+            sensitive: crate::source::Sensitive::default(),
         }
     }
 
@@ -58,6 +63,29 @@ impl Engine {
     pub fn with_payload_limit(mut self, limit: u64) -> Self {
         self.payload_limit = limit;
         self
+    }
+
+    /// The same engine, enforcing `limits` (artifacts per pack, content
+    /// in the store, payload per render).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The same engine, judging paths sensitive by `rules`.
+    pub fn with_sensitive(mut self, rules: crate::source::Sensitive) -> Self {
+        self.sensitive = rules;
+        self
+    }
+
+    /// The sensitive-path rules this engine applies.
+    pub fn sensitive(&self) -> &crate::source::Sensitive {
+        &self.sensitive
+    }
+
+    /// The limits this engine enforces.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The same engine, stamping its events with `time`: a long-running

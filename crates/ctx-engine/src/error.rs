@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ctx_model::{
     ArtifactId, EventSeq, FoldError, Format, NameError, PackName, SnapshotId, SourceSpec,
-    SpecError, Timestamp,
+    SpecError, Timestamp, TokenizerKind,
 };
 use ctx_store::StoreError;
 use ctx_store::bundle::BundleError;
@@ -54,6 +54,25 @@ pub enum EngineError {
     },
     #[error("the root `{}` is not valid UTF-8", path.display())]
     RootNotUtf8 { path: PathBuf },
+    /// A configurable limit was hit; nothing was written.
+    #[error(
+        "{what} would be {wanted}, over the limit of {limit} (the `{key}` config key raises it)"
+    )]
+    Limit {
+        /// The limit in words: "artifacts in pack `docs`".
+        what: String,
+        wanted: u64,
+        limit: u64,
+        key: &'static str,
+    },
+    /// A project file asks for another tokenizer than the stored pack
+    /// counts with; no event changes a pack's tokenizer.
+    #[error("pack `{pack}` counts with {stored}, but the project file says {wanted}")]
+    TokenizerDiffers {
+        pack: PackName,
+        stored: TokenizerKind,
+        wanted: TokenizerKind,
+    },
     /// Content captured at `pack add` cannot be read back. The message
     /// includes the store's error, so it is not repeated as a source.
     #[error("the captured content of `{title}` (artifact {}) cannot be used: {error}", artifact.short())]

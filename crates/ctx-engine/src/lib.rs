@@ -12,6 +12,7 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+pub mod config;
 mod describe;
 mod diff;
 mod engine;
@@ -23,6 +24,7 @@ mod outcome;
 mod pack;
 mod parallel;
 mod progress;
+pub mod project;
 mod purge;
 pub mod render;
 mod serve;

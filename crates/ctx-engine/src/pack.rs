@@ -664,35 +664,36 @@ impl Engine {
         let (to_writer, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
         let (skipped, stored) = std::thread::scope(|scope| {
             let writer = scope.spawn(|| self.store_blobs(batches));
-            let skipped = source::capture_each(&spec, &root, options, |mut texts| {
-                warnings.extend(
-                    texts
-                        .iter()
-                        .filter_map(|t| crate::render::lossy_warning(t, &spec)),
-                );
-                let (found, clean) = secrets_in(&mut texts, store_redacted);
-                for (kind, n) in found {
-                    *secrets.entry(kind).or_insert(0) += n;
-                }
-                let measured = self.measure(&texts, pack.tokenizer, known.as_ref())?;
-                let mut blobs = Vec::with_capacity(texts.len());
-                for ((t, m), clean) in texts.into_iter().zip(measured).zip(clean) {
-                    blobs.push((m.blob.hash, t.text));
-                    files.push(StagedText {
-                        path: t.path,
-                        stamp: t.stamp,
-                        clean,
-                        measured: m,
-                    });
-                }
-                // The writer stops only on an error, which is reported
-                // in place of this one.
-                to_writer
-                    .send(Batch::Blobs(blobs))
-                    .map_err(|_| EngineError::PackChanged {
-                        name: pack.name.to_string(),
-                    })
-            });
+            let skipped =
+                source::capture_each(&spec, &root, options, self.sensitive(), |mut texts| {
+                    warnings.extend(
+                        texts
+                            .iter()
+                            .filter_map(|t| crate::render::lossy_warning(t, &spec)),
+                    );
+                    let (found, clean) = secrets_in(&mut texts, store_redacted);
+                    for (kind, n) in found {
+                        *secrets.entry(kind).or_insert(0) += n;
+                    }
+                    let measured = self.measure(&texts, pack.tokenizer, known.as_ref())?;
+                    let mut blobs = Vec::with_capacity(texts.len());
+                    for ((t, m), clean) in texts.into_iter().zip(measured).zip(clean) {
+                        blobs.push((m.blob.hash, t.text));
+                        files.push(StagedText {
+                            path: t.path,
+                            stamp: t.stamp,
+                            clean,
+                            measured: m,
+                        });
+                    }
+                    // The writer stops only on an error, which is reported
+                    // in place of this one.
+                    to_writer
+                        .send(Batch::Blobs(blobs))
+                        .map_err(|_| EngineError::PackChanged {
+                            name: pack.name.to_string(),
+                        })
+                });
             if skipped.is_ok() {
                 let _ = to_writer.send(Batch::Done);
             }
@@ -766,6 +767,7 @@ impl Engine {
                 name: add.pack.clone(),
             });
         }
+        self.check_limits(w, &capture)?;
         store_texts(w, &capture)?;
         let Staged {
             pack,
@@ -1156,6 +1158,42 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Refuses a capture that would take its pack past the artifacts a
+    /// pack may hold, or the packs past the content they may hold in all.
+    /// It runs in the transaction that stores the capture, over what that
+    /// transaction wrote already, so a refusal leaves nothing behind.
+    fn check_limits(&self, w: &Writer, capture: &Staged) -> Result<()> {
+        let limits = self.limits();
+        let pack = w.pack(capture.pack.id)?;
+        let artifacts = pack.as_ref().map_or(0, |p| p.artifacts) + 1;
+        if artifacts > limits.max_artifacts {
+            return Err(EngineError::Limit {
+                what: format!("the artifacts in pack `{}`", capture.pack.name),
+                wanted: artifacts,
+                limit: limits.max_artifacts,
+                key: "max_artifacts",
+            });
+        }
+        // The captured bytes of the live packs: what they hold, as `pack
+        // list` counts it (a blob two packs share counts twice).
+        let held = w
+            .packs()?
+            .iter()
+            .fold(0u64, |sum, p| sum.saturating_add(p.bytes));
+        let bytes = held.saturating_add(capture.content.bytes());
+        if bytes > limits.max_store_bytes {
+            return Err(EngineError::Limit {
+                what: "the content bytes in the store".into(),
+                wanted: bytes,
+                limit: limits.max_store_bytes,
+                key: "max_store_bytes",
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Refuses a name a live pack has.
 fn name_free(r: &impl Query, name: &PackName) -> Result<()> {
     match r.pack_by_name(name)? {
@@ -1187,7 +1225,7 @@ fn folder_if_dir(spec: SourceSpec, typed: &str, root: &Path) -> SourceSpec {
 }
 
 /// A pack root as stored: the folder's canonical path, which must be UTF-8.
-fn canonical_root(dir: &Path) -> Result<String> {
+pub(crate) fn canonical_root(dir: &Path) -> Result<String> {
     let root = std::fs::canonicalize(dir)
         .ok()
         .filter(|r| r.is_dir())

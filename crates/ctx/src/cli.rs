@@ -23,9 +23,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// How long to wait for another ctx process to release the database.
-    #[arg(long, global = true, value_name = "SECS", default_value = "10", value_parser = parse_wait)]
-    pub wait: f64,
+    /// How long to wait for another ctx process to release the database [default: 10, or the `wait` config key].
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_wait)]
+    pub wait: Option<f64>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -38,6 +38,18 @@ pub enum Command {
     Pack(PackCommand),
     /// Render packs into one payload that fits the token budget.
     Render(RenderArgs),
+    /// Write a `ctx.toml` project file in the current folder, with the packs
+    /// named or an example, for a team to share packs through git.
+    Init(InitArgs),
+    /// Write pack definitions (never content) into the nearest `ctx.toml`,
+    /// or a new one in the current folder.
+    Save(SaveArgs),
+    /// Bring the store's packs to the nearest `ctx.toml`, one event per
+    /// difference.
+    Sync(SyncArgs),
+    /// Show the settings in effect, and where each comes from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Freeze renders so they reproduce byte for byte later.
     #[command(subcommand)]
     Snapshot(SnapshotCommand),
@@ -86,6 +98,39 @@ pub enum Command {
     ///
     /// Install it with: ctx man > ~/.local/share/man/man1/ctx.1
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every setting's effective value and where it came from:
+    /// default, user file (`CTX_CONFIG`, else `config.toml` in the
+    /// platform's config folder), project file (`[defaults]` in the nearest
+    /// `ctx.toml`), env (`CTX_<KEY>`) or flag.
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Packs to write into the file [default: a commented example].
+    #[arg(value_name = "PACK")]
+    pub packs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// The packs to write, each in place of its old definition [default: every pack].
+    #[arg(value_name = "PACK")]
+    pub packs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Print the plan and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also delete the packs in the store that the file does not name.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 #[derive(Debug, Args)]
@@ -157,8 +202,7 @@ pub struct FsckArgs {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The packs, rendered in this order.
-    #[arg(required = true)]
+    /// The packs, rendered in this order [default: the packs the nearest `ctx.toml` marks `default = true`].
     pub packs: Vec<String>,
     #[command(flatten)]
     pub render: RenderOptions,
@@ -176,9 +220,9 @@ pub struct RenderArgs {
 /// How to render, shared by `render` and `snapshot create`.
 #[derive(Debug, Args)]
 pub struct RenderOptions {
-    /// Payload format.
-    #[arg(long, value_enum, default_value_t = Format::Markdown)]
-    pub format: Format,
+    /// Payload format [default: markdown, or the `format` config key].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Token budget, such as 8000 or 32k [default: the sum of the packs' budgets].
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
     pub tokens: Option<u64>,
@@ -320,15 +364,15 @@ pub struct CreateArgs {
     /// Sources to add at once, as `pack add` takes them: the pack and its artifacts are written in one transaction, one event each (all or, when one fails, none).
     #[arg(value_name = "SOURCE")]
     pub sources: Vec<String>,
-    /// Token budget for renders (`32k` is 32000).
-    #[arg(long, value_name = "N", default_value_t = ctx_engine::DEFAULT_BUDGET, allow_negative_numbers = true, value_parser = parse_tokens)]
-    pub tokens: u64,
+    /// Token budget for renders (`32k` is 32000) [default: 128000, or the `budget` config key].
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_tokens)]
+    pub tokens: Option<u64>,
     /// Folder that paths are relative to [default: the top of the git repository the current folder is in, else the current folder].
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Tokenizer that counts the pack's tokens.
-    #[arg(long, value_enum, default_value_t = TokenizerKind::O200k)]
-    pub tokenizer: TokenizerKind,
+    /// Tokenizer that counts the pack's tokens [default: o200k, or the `tokenizer` config key].
+    #[arg(long, value_enum)]
+    pub tokenizer: Option<TokenizerKind>,
     /// How the sources are captured, as `pack add` takes it.
     #[command(flatten, next_help_heading = "Source options")]
     pub options: AddOptionArgs,
@@ -367,9 +411,9 @@ pub struct AddOptionArgs {
     /// With md_dir:, include subfolders (a folder and a glob always do).
     #[arg(long)]
     pub recursive: bool,
-    /// Most files a collection may match.
-    #[arg(long, value_name = "N", default_value_t = ctx_engine::source::DEFAULT_MAX_FILES)]
-    pub max_files: u32,
+    /// Most files a collection may match [default: 50000, or the `max_files` config key].
+    #[arg(long, value_name = "N")]
+    pub max_files: Option<u32>,
     /// Leave out files matching GLOB (repeatable); a GLOB without `/` matches file names.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -382,9 +426,9 @@ pub struct AddOptionArgs {
     /// Accept files that look like secrets (.env, *.pem, *.key, id_rsa*, .aws/, secrets/).
     #[arg(long)]
     pub allow_sensitive: bool,
-    /// Largest file read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = ctx_engine::source::DEFAULT_MAX_FILE_BYTES)]
-    pub max_file_bytes: u64,
+    /// Largest file read, in bytes [default: 4194304, or the `max_file_bytes` config key].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_bytes: Option<u64>,
     /// Store the content with its secrets already redacted (`--no-redact` then shows the markers).
     #[arg(
         long,

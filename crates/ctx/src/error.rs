@@ -277,13 +277,13 @@ fn source(err: &SourceError) -> CliError {
             Some("pass `--allow-sensitive` if it really belongs in the pack".into())
         }
         SourceError::TooLarge { .. } => {
-            Some("raise the limit with `--max-file-bytes BYTES`, or add a line range".into())
+            Some("raise the limit with `--max-file-bytes BYTES` or the `max_file_bytes` config key, or add a line range".into())
         }
         SourceError::OutsideRoot { .. } => {
             Some("pass `--allow-outside-root`, or create the pack with a wider `--root`".into())
         }
         SourceError::TooManyFiles { .. } => {
-            Some("narrow the pattern, add `--exclude GLOB`, or raise `--max-files N`".into())
+            Some("narrow the pattern, add `--exclude GLOB`, or raise `--max-files N` or the `max_files` config key".into())
         }
         _ => None,
     };
@@ -425,6 +425,9 @@ impl From<EngineError> for CliError {
             EngineError::RootNotUtf8 { .. } | EngineError::NotAFile { .. } => {
                 Self::new(Kind::Error, message)
             }
+            EngineError::Limit { .. } => Self::new(Kind::Error, message),
+            EngineError::TokenizerDiffers { pack, wanted, .. } => Self::new(Kind::Conflict, message)
+                .hint(format!("a pack's tokenizer cannot change: set `tokenizer` in the file back, or delete `{pack}` (`ctx pack delete {pack}`) and sync again to recreate it with {wanted}; nothing was written")),
             EngineError::UndoConflict { conflict, .. } => {
                 let first = match conflict {
                     FoldError::NameTaken { name, .. } => {
@@ -468,6 +471,13 @@ impl From<EngineError> for CliError {
 
 /// Result with a [`CliError`].
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
+
+impl From<ctx_engine::project::ProjectError> for CliError {
+    fn from(err: ctx_engine::project::ProjectError) -> Self {
+        Self::new(Kind::Usage, err.to_string())
+            .hint("fix the file and run the command again; nothing was written")
+    }
+}
 
 #[cfg(test)]
 mod tests {

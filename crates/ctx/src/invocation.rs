@@ -1,11 +1,14 @@
 //! What every command needs from its invocation: the engine (where the
 //! store lives, how long to wait for it, and the clock, user and command
-//! line its events record), the current folder, and whether output is JSON.
-//! This is the one place the binary reads its environment.
+//! line its events record), the current folder, the settings in effect
+//! (user config, project `[defaults]`, `CTX_<KEY>` variables, flags), and
+//! whether output is JSON. This is the one place the binary reads its
+//! environment.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ctx_engine::config::{Config, KEYS, Layer, Origin};
 use ctx_engine::{Engine, Stamp};
 use ctx_model::{EventSeq, Timestamp};
 
@@ -17,6 +20,12 @@ pub struct Invocation {
     pub engine: Engine,
     /// The current folder, canonical.
     pub cwd: PathBuf,
+    /// Every setting's effective value and where it came from.
+    pub config: Config,
+    /// The user's config file, whether or not it exists.
+    pub user_config: PathBuf,
+    /// The nearest project file, if any.
+    pub project_file: Option<PathBuf>,
 }
 
 impl Invocation {
@@ -33,6 +42,33 @@ impl Invocation {
             .map_err(|e| {
                 CliError::new(Kind::Error, format!("cannot read the current folder: {e}"))
             })?;
+        let user_config = user_config_path()?;
+        let user_layer = match std::fs::read_to_string(&user_config) {
+            Ok(text) => Layer::parse(&text, &user_config)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Layer::default(),
+            Err(e) => {
+                return Err(CliError::new(
+                    Kind::Error,
+                    format!("cannot read `{}`: {e}", user_config.display()),
+                ));
+            }
+        };
+        let project_file = crate::commands::project::find(&cwd);
+        let project_layer = match &project_file {
+            Some(path) => crate::commands::project::load(path)?.defaults,
+            None => Layer::default(),
+        };
+        let env_layer = env_layer()?;
+        let flag_layer = Layer {
+            wait: cli.wait,
+            ..Layer::default()
+        };
+        let config = Config::layered(&[
+            (Origin::UserFile, &user_layer),
+            (Origin::ProjectFile, &project_layer),
+            (Origin::Env, &env_layer),
+            (Origin::Flag, &flag_layer),
+        ]);
         let time = clock()?;
         let user = ["CTX_USER", "USER", "USERNAME"]
             .iter()
@@ -53,9 +89,21 @@ impl Invocation {
             version: env!("CARGO_PKG_VERSION").into(),
             command,
         };
+        // Every pattern was checked as its layer was parsed.
+        let sensitive = ctx_engine::source::Sensitive::new(
+            &config.sensitive_add.value,
+            &config.sensitive_remove.value,
+        )
+        .map_err(|e| CliError::new(Kind::Usage, e))?;
+        let engine = Engine::new(home, Duration::from_secs_f64(config.wait.value), stamp)
+            .with_limits(config.limits())
+            .with_sensitive(sensitive);
         Ok(Self {
-            engine: Engine::new(home, Duration::from_secs_f64(cli.wait), stamp),
+            engine,
             cwd,
+            config,
+            user_config,
+            project_file,
         })
     }
 
@@ -108,6 +156,41 @@ impl Invocation {
             )
         })
     }
+}
+
+/// The user's config file: `CTX_CONFIG`, else `config.toml` in the
+/// platform's config folder for ctx.
+fn user_config_path() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("CTX_CONFIG").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    directories::ProjectDirs::from("", "", "ctx")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+        .ok_or_else(|| {
+            CliError::new(Kind::Error, "cannot find a config folder for ctx")
+                .hint("set `CTX_CONFIG` to the path of a config file")
+        })
+}
+
+/// The settings `CTX_<KEY>` variables make (`CTX_BUDGET=32k`).
+fn env_layer() -> Result<Layer> {
+    let mut layer = Layer::default();
+    for (key, _) in KEYS {
+        let var = format!("CTX_{}", key.to_uppercase());
+        if let Some(value) = std::env::var_os(&var) {
+            let value = value.to_string_lossy();
+            layer.set(key, &value).map_err(|message| {
+                CliError::new(Kind::Usage, format!("`{var}`: {message}"))
+                    .hint(format!("fix or unset `{var}`"))
+            })?;
+        }
+    }
+    Ok(layer)
+}
+
+/// Whether `path` is the user's config file as given (for `config show`).
+pub fn exists(path: &Path) -> bool {
+    path.is_file()
 }
 
 /// The platform's data folder for ctx, where the store lives by default.

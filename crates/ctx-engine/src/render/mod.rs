@@ -217,8 +217,13 @@ impl Engine {
         });
 
         progress.phase(Phase::Reading, packs.iter().map(|(_, a)| a.len()).sum());
-        let (mut units, mut warnings) =
-            units::expand(&packs, options.frozen, options.strict, progress);
+        let (mut units, mut warnings) = units::expand(
+            &packs,
+            options.frozen,
+            options.strict,
+            self.sensitive(),
+            progress,
+        );
         units::drop_duplicates(&packs, &mut units);
         units::resolve_blobs(self, &mut units, &mut warnings)?;
         if options.redact {
@@ -305,7 +310,7 @@ impl Engine {
                 name: p.name.clone(),
             })
             .collect();
-        Ok(rendered(
+        let rendered = rendered(
             meta,
             options.format,
             kind,
@@ -313,7 +318,22 @@ impl Engine {
             assembled,
             warnings,
             cache,
-        ))
+        );
+        // Checked before any byte is written or stored, so a refused
+        // render leaves no partial output and no snapshot.
+        let bytes = rendered
+            .pieces()
+            .fold(0u64, |sum, p| sum.saturating_add(p.len() as u64));
+        let limit = self.limits().max_payload_bytes;
+        if bytes > limit {
+            return Err(EngineError::Limit {
+                what: "the payload, in bytes,".into(),
+                wanted: bytes,
+                limit,
+                key: "max_payload_bytes",
+            });
+        }
+        Ok(rendered)
     }
 }
 

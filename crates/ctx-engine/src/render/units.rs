@@ -38,6 +38,7 @@ pub(super) fn expand(
     packs: &[(Pack, Vec<Artifact>)],
     frozen: bool,
     strict: bool,
+    rules: &crate::source::Sensitive,
     progress: &dyn Progress,
 ) -> (Vec<Unit>, Vec<Warning>) {
     let mut units = Vec::new();
@@ -76,7 +77,7 @@ pub(super) fn expand(
                 });
             }
             parallel::map(artifacts, |a| {
-                let units = live_units(pack, a, strict);
+                let units = live_units(pack, a, strict, rules);
                 progress.tick(0);
                 units
             })
@@ -176,10 +177,15 @@ fn collection_units(
 }
 
 /// The units of an artifact read from its sources now.
-fn live_units(pack: &Pack, a: &Artifact, strict: bool) -> (Vec<Unit>, Vec<Warning>) {
+fn live_units(
+    pack: &Pack,
+    a: &Artifact,
+    strict: bool,
+    rules: &crate::source::Sensitive,
+) -> (Vec<Unit>, Vec<Warning>) {
     let root = Path::new(&pack.root);
     let mut warnings = Vec::new();
-    let units = match source::capture(&a.spec, root, &a.options) {
+    let units = match source::capture(&a.spec, root, &a.options, rules) {
         Ok(Capture::One(text)) => {
             warnings.extend(lossy_warning(&text, &a.spec));
             let file = crate::file_cache::file_of(root, text.path.as_deref(), text.stamp);

@@ -12,9 +12,7 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
-use ctx_model::{
-    AddOptions, ExclusionReason, SkippedFile, SourceSpec, sensitive::sensitive_reason,
-};
+use ctx_model::{AddOptions, ExclusionReason, SkippedFile, SourceSpec};
 
 use super::confine::{self, Confine};
 use super::path::to_slash;
@@ -130,9 +128,10 @@ pub(super) fn capture(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
+    rules: &super::Sensitive,
 ) -> Result<Capture, SourceError> {
     let mut files = Vec::new();
-    let skipped = capture_each(spec, root, options, |mut batch| {
+    let skipped = capture_each(spec, root, options, rules, |mut batch| {
         files.append(&mut batch);
         Ok::<(), SourceError>(())
     })?;
@@ -145,6 +144,7 @@ pub(super) fn capture_each<E: From<SourceError>>(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
+    rules: &super::Sensitive,
     mut each: impl FnMut(Vec<Text>) -> Result<(), E>,
 ) -> Result<Vec<SkippedFile>, E> {
     let confine = Confine::new(root, options);
@@ -155,7 +155,15 @@ pub(super) fn capture_each<E: From<SourceError>>(
         Confine::Beneath(root) => Some(Arc::new(root.to_owned())),
         Confine::Anywhere => None,
     };
-    let mut walked = walk(root, &start, depth, options, beneath.clone(), &wanted);
+    let mut walked = walk(
+        root,
+        &start,
+        depth,
+        options,
+        rules,
+        beneath.clone(),
+        &wanted,
+    );
     if !options.no_ignore {
         ignored(root, &start, depth, beneath, &wanted, &mut walked);
     }
@@ -285,6 +293,7 @@ fn walk(
     start: &Path,
     depth: Option<usize>,
     options: &AddOptions,
+    rules: &super::Sensitive,
     beneath: Option<Arc<PathBuf>>,
     wanted: &impl Fn(&str) -> bool,
 ) -> Walked {
@@ -343,9 +352,9 @@ fn walk(
         }
         // A link is judged by what it points to as well as by its name.
         let sensitive = if is_link {
-            file::sensitive(root, &rel, path).is_some()
+            file::sensitive(root, &rel, path, rules).is_some()
         } else {
-            sensitive_reason(&rel).is_some()
+            rules.reason(&rel).is_some()
         };
         if !options.allow_sensitive && sensitive {
             walked.skip(rel, ExclusionReason::Sensitive);

@@ -5,7 +5,7 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use ctx_model::{AddOptions, sensitive::sensitive_reason};
+use ctx_model::AddOptions;
 
 use super::confine::Confine;
 use super::path::to_slash;
@@ -25,10 +25,11 @@ pub(super) fn read_named(
     root: &Path,
     rel: &str,
     options: &AddOptions,
+    rules: &super::Sensitive,
 ) -> Result<Text, SourceError> {
     let abs = root.join(rel);
     if !options.allow_sensitive
-        && let Some(reason) = sensitive(root, rel, &abs)
+        && let Some(reason) = sensitive(root, rel, &abs, rules)
     {
         return Err(SourceError::Sensitive {
             shown: rel.to_owned(),
@@ -46,11 +47,16 @@ pub(super) fn read_named(
 /// Why the file at `abs` (`rel` under `root`) is sensitive: by its own
 /// name, or by the name of what it links to, so `notes.txt -> .env` is
 /// refused like `.env`.
-pub(super) fn sensitive(root: &Path, rel: &str, abs: &Path) -> Option<&'static str> {
-    sensitive_reason(rel).or_else(|| {
+pub(super) fn sensitive(
+    root: &Path,
+    rel: &str,
+    abs: &Path,
+    rules: &super::Sensitive,
+) -> Option<String> {
+    rules.reason(rel).or_else(|| {
         let target = std::fs::canonicalize(abs).ok()?;
         let shown = to_slash(target.strip_prefix(root).unwrap_or(&target))?;
-        sensitive_reason(&shown)
+        rules.reason(&shown)
     })
 }
 

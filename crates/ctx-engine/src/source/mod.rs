@@ -8,6 +8,7 @@ mod confine;
 mod file;
 mod git;
 mod path;
+mod sensitive;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use ctx_model::{AddOptions, SkippedFile, SourceSpec};
 
 pub(crate) use confine::{open as open_nonblocking, root_moved};
 pub use path::{repository_top, resolve};
+pub use sensitive::{Sensitive, check_patterns};
 
 /// Default largest file read, in bytes.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -103,7 +105,7 @@ pub enum SourceError {
         subfolders: bool,
     },
     #[error("`{shown}` looks sensitive: {reason}")]
-    Sensitive { shown: String, reason: &'static str },
+    Sensitive { shown: String, reason: String },
     #[error("`{shown}` is a binary file")]
     Binary { shown: String },
     #[error("`{shown}` is {size} bytes, over the limit of {limit} bytes")]
@@ -151,11 +153,12 @@ pub fn capture(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
+    rules: &Sensitive,
 ) -> Result<Capture, SourceError> {
     if spec.is_collection() {
-        return collection::capture(spec, root, options);
+        return collection::capture(spec, root, options, rules);
     }
-    capture_one(spec, root, options).map(Capture::One)
+    capture_one(spec, root, options, rules).map(Capture::One)
 }
 
 /// Reads what a resolved spec names, as [`capture`] does, handing the
@@ -167,21 +170,27 @@ pub fn capture_each<E: From<SourceError>>(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
+    rules: &Sensitive,
     mut each: impl FnMut(Vec<Text>) -> Result<(), E>,
 ) -> Result<Option<Vec<SkippedFile>>, E> {
     if spec.is_collection() {
-        return collection::capture_each(spec, root, options, each).map(Some);
+        return collection::capture_each(spec, root, options, rules, each).map(Some);
     }
-    each(vec![capture_one(spec, root, options)?])?;
+    each(vec![capture_one(spec, root, options, rules)?])?;
     Ok(None)
 }
 
 /// Reads a source that is one text: a file, a range, a note, a diff.
-fn capture_one(spec: &SourceSpec, root: &Path, options: &AddOptions) -> Result<Text, SourceError> {
+fn capture_one(
+    spec: &SourceSpec,
+    root: &Path,
+    options: &AddOptions,
+    rules: &Sensitive,
+) -> Result<Text, SourceError> {
     match spec {
-        SourceSpec::File { path } => file::read_named(root, path, options),
+        SourceSpec::File { path } => file::read_named(root, path, options, rules),
         SourceSpec::Range { path, start, end } => {
-            let mut text = file::read_named(root, path, options)?;
+            let mut text = file::read_named(root, path, options, rules)?;
             // The stamp describes the whole file, not the slice.
             text.stamp = None;
             text.text = file::slice_lines(&text.text, *start, *end).map_err(|lines| {

@@ -2,11 +2,13 @@
 //! the engine and printing its outcome, and each outcome's human form
 //! ([`Human`](crate::output::Human)) sits beside the command that prints it.
 
+pub mod config;
 pub mod diff;
 pub mod fsck;
 pub mod gc;
 pub mod log;
 pub mod pack;
+pub mod project;
 pub mod purge;
 pub mod render;
 pub mod snapshot;
@@ -32,6 +34,10 @@ pub fn run(inv: &Invocation, command: Command, out: &mut Output) -> Result<()> {
             PackCommand::Refresh(args) => pack::refresh(inv, args, out),
         },
         Command::Render(args) => render::render(inv, args, out),
+        Command::Init(args) => project::init(inv, args, out),
+        Command::Save(args) => project::save(inv, args, out),
+        Command::Sync(args) => project::sync(inv, args, out),
+        Command::Config(crate::cli::ConfigCommand::Show) => config::show(inv, out),
         Command::Snapshot(cmd) => snapshot::run(inv, cmd, out),
         Command::Log(args) => log::log(inv, args, out),
         Command::Fsck(args) => fsck::fsck(inv, args, out),

@@ -29,8 +29,8 @@ pub fn create(inv: &Invocation, args: CreateArgs, out: &mut Output) -> Result<()
         &CreatePack {
             name: args.name,
             root,
-            budget: args.tokens,
-            tokenizer: args.tokenizer,
+            budget: args.tokens.unwrap_or(inv.config.budget.value),
+            tokenizer: args.tokenizer.unwrap_or(inv.config.tokenizer.value),
         },
         &adds,
     )?;
@@ -48,12 +48,14 @@ fn artifacts(
 ) -> Vec<AddArtifact> {
     let options = AddOptions {
         recursive: args.recursive,
-        max_files: args.max_files,
+        max_files: args.max_files.unwrap_or(inv.config.max_files.value),
         exclude: args.exclude,
         no_ignore: args.no_ignore,
         allow_outside_root: args.allow_outside_root,
         allow_sensitive: args.allow_sensitive,
-        max_file_bytes: args.max_file_bytes,
+        max_file_bytes: args
+            .max_file_bytes
+            .unwrap_or(inv.config.max_file_bytes.value),
     };
     sources
         .into_iter()

@@ -19,7 +19,10 @@ const LIST_LIMIT: usize = 20;
 /// Exclusions listed in the human summary.
 const EXCLUDED_LIMIT: usize = 50;
 
-pub fn render(inv: &Invocation, args: RenderArgs, out: &mut Output) -> Result<()> {
+pub fn render(inv: &Invocation, mut args: RenderArgs, out: &mut Output) -> Result<()> {
+    if args.packs.is_empty() {
+        args.packs = super::project::default_packs(inv)?;
+    }
     let rendered = {
         let bar = Bar::start(!args.quiet && !out.is_json());
         inv.engine
@@ -99,11 +102,12 @@ struct Summary<'a> {
 /// Render options from the command line.
 pub fn options(inv: &Invocation, flags: &RenderFlags) -> Result<RenderOptions> {
     Ok(RenderOptions {
-        format: flags.format,
+        format: flags.format.unwrap_or(inv.config.format.value),
         budget: flags.tokens,
         tokenizer: flags.tokenizer,
         frozen: flags.frozen,
-        redact: !flags.no_redact,
+        // `--no-redact` turns it off; the `redact` key may turn it off for every render.
+        redact: !flags.no_redact && inv.config.redact.value,
         strict: flags.strict,
         at: inv.at(flags.at.as_deref())?,
         since: flags.since.clone(),
