@@ -135,6 +135,57 @@ fn sync_appends_only_the_differences() {
 }
 
 #[test]
+fn sync_compares_specs_as_pack_add_stores_them() {
+    let env = Env::new();
+    env.write("README.md", "# Readme\n");
+    env.write("src/main.rs", "fn main() {}\n");
+    env.write("src/gen.lock", "locked\n");
+    env.write(
+        "ctx.toml",
+        "[[pack]]\nname = \"hand\"\n\n[[pack.artifact]]\nspec = \"./README.md\"\n\n\
+         [[pack.artifact]]\nspec = \"src\"\nexclude = [\"*.lock\"]\n\n\
+         [[pack.artifact]]\nspec = \"src/../src/main.rs#L1\"\n",
+    );
+    let first = env.ok(&["sync"]);
+    assert!(
+        first.stdout.contains("create pack `hand` with 3 artifacts"),
+        "{}",
+        first.stdout
+    );
+    let listed = env.ok(&["pack", "show", "hand", "--json"]).json();
+    let specs: Vec<&str> = listed["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .filter_map(|a| a["spec"].as_str())
+        .collect();
+    assert_eq!(specs, ["README.md", "src/", "src/main.rs#L1"]);
+    assert_eq!(env.ok(&["sync"]).stderr, "Nothing changed.\n");
+}
+
+#[test]
+fn sync_writes_all_its_changes_or_none() {
+    let env = project();
+    env.ok(&["save"]);
+    let text = std::fs::read_to_string(env.path("ctx.toml")).expect("saved");
+    // The budget change and the new pack come before the source that
+    // cannot be read: none of them may be written.
+    let text = text.replace("tokens = 8000", "tokens = 9000")
+        + "\n[[pack]]\nname = \"later\"\n\n[[pack.artifact]]\nspec = \"README.md\"\n\n\
+           [[pack.artifact]]\nspec = \"missing.md\"\n";
+    env.write("ctx.toml", text);
+    let events = env.event_count();
+    let run = env.run(&["sync"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("missing.md"), "{}", run.stderr);
+    assert_eq!(env.event_count(), events, "nothing is written");
+    assert_eq!(
+        env.ok(&["pack", "show", "docs", "--json"]).json()["budget"],
+        8000
+    );
+}
+
+#[test]
 fn sync_deletes_a_pack_the_file_does_not_name_only_with_prune() {
     let env = project();
     env.ok(&["save"]);

@@ -181,14 +181,14 @@ pub struct AddArtifact {
 }
 
 /// A source read and ready to store, or found in its pack already.
-enum Prepared {
+pub(crate) enum Prepared {
     Present(ArtifactAdded),
     New(Box<Staged>),
 }
 
 /// A source read, hashed and counted, its blobs stored (but the last few)
 /// and not yet named by an event.
-struct Staged {
+pub(crate) struct Staged {
     pack: Pack,
     spec: SourceSpec,
     files: Vec<StagedText>,
@@ -207,6 +207,21 @@ struct StagedText {
     /// The redaction rules found no secret in it.
     clean: bool,
     measured: Measured,
+}
+
+/// A pack about to be created, its sources read.
+pub(crate) struct PackToCreate {
+    /// As it will be, but for its id.
+    pack: Pack,
+    prepared: Vec<Prepared>,
+}
+
+/// An artifact's changed options, its source read under them.
+pub(crate) struct OptionsToSet {
+    pack: Pack,
+    found: Artifact,
+    options: AddOptions,
+    staged: Staged,
 }
 
 /// About how many bytes of blobs one transaction of a capture writes.
@@ -436,6 +451,17 @@ impl Engine {
         new: &CreatePack,
         adds: &[AddArtifact],
     ) -> Result<Done<PackCreated>> {
+        let ready = self.prepare_create(new, adds)?;
+        self.write(|w| self.create_in(w, ready, adds))
+    }
+
+    /// Reads the sources of a pack about to be created, without holding
+    /// the store; refused at once when the name is taken.
+    pub(crate) fn prepare_create(
+        &self,
+        new: &CreatePack,
+        adds: &[AddArtifact],
+    ) -> Result<PackToCreate> {
         let name = PackName::new(&new.name)?;
         let root = canonical_root(&new.root)?;
         // Refused before any source is read.
@@ -444,10 +470,10 @@ impl Engine {
         }
         // The pack as it will be; its id is the seq of its event, known
         // only once that is appended.
-        let mut pack = Pack {
+        let pack = Pack {
             id: PackId(0),
-            name: name.clone(),
-            root: root.clone(),
+            name,
+            root,
             budget: new.budget,
             tokenizer: new.tokenizer,
             artifacts: 0,
@@ -461,38 +487,48 @@ impl Engine {
                 self.prepare_in(pack.clone(), &[], &parsed, add)
             })
             .collect::<Result<Vec<_>>>()?;
-        self.write(|w| {
-            name_free(w, &name)?;
-            let record = w.append(self.event(Event::PackCreated {
-                name: name.clone(),
-                root: root.clone(),
-                budget: new.budget,
-                tokenizer: new.tokenizer,
-            }))?;
-            pack.id = PackId(record.seq.0);
-            let mut added = Vec::with_capacity(adds.len());
-            for (add, prepared) in adds.iter().zip(prepared) {
-                added.push(match prepared {
-                    Prepared::Present(found) => Stored::Exists(found),
-                    Prepared::New(mut staged) => {
-                        staged.pack.id = pack.id;
-                        self.store_capture(w, add, *staged)?
-                    }
-                });
-            }
-            Ok(Done {
-                seq: record.seq,
-                what: PackCreated {
-                    pack: NewPack {
-                        id: pack.id,
-                        name: name.clone(),
-                        budget: new.budget,
-                        tokenizer: new.tokenizer,
-                        root: root.clone(),
-                    },
-                    added,
+        Ok(PackToCreate { pack, prepared })
+    }
+
+    /// Appends the `PackCreated` event of a prepared pack and one
+    /// `ArtifactAdded` per source (`adds`, as prepared), in order.
+    pub(crate) fn create_in(
+        &self,
+        w: &mut Writer,
+        ready: PackToCreate,
+        adds: &[AddArtifact],
+    ) -> Result<Done<PackCreated>> {
+        let PackToCreate { mut pack, prepared } = ready;
+        name_free(w, &pack.name)?;
+        let record = w.append(self.event(Event::PackCreated {
+            name: pack.name.clone(),
+            root: pack.root.clone(),
+            budget: pack.budget,
+            tokenizer: pack.tokenizer,
+        }))?;
+        pack.id = PackId(record.seq.0);
+        let mut added = Vec::with_capacity(adds.len());
+        for (add, prepared) in adds.iter().zip(prepared) {
+            added.push(match prepared {
+                Prepared::Present(found) => Stored::Exists(found),
+                Prepared::New(mut staged) => {
+                    staged.pack.id = pack.id;
+                    self.store_capture(w, add, *staged)?
+                }
+            });
+        }
+        Ok(Done {
+            seq: record.seq,
+            what: PackCreated {
+                pack: NewPack {
+                    id: pack.id,
+                    name: pack.name,
+                    budget: pack.budget,
+                    tokenizer: pack.tokenizer,
+                    root: pack.root,
                 },
-            })
+                added,
+            },
         })
     }
 
@@ -606,7 +642,7 @@ impl Engine {
     /// [`Engine::prepare`] for a pack as read (or about to be created)
     /// holding `present`: resolves the spec against the pack and checks
     /// for a no-op before reading anything.
-    fn prepare_in(
+    pub(crate) fn prepare_in(
         &self,
         pack: Pack,
         present: &[Artifact],
@@ -753,7 +789,7 @@ impl Engine {
     }
 
     /// Stores a prepared capture and appends its event.
-    fn store_capture(
+    pub(crate) fn store_capture(
         &self,
         w: &mut Writer,
         add: &AddArtifact,
@@ -857,41 +893,52 @@ impl Engine {
 
     /// Removes an artifact named by its id, a unique id prefix, or its spec.
     pub fn remove(&self, pack: &str, artifact: &str) -> Result<Done<ArtifactRemoved>> {
-        self.write(|w| {
-            let pack = find_pack(w, pack)?;
-            let artifacts = w.artifacts(pack.id)?;
-            let found = find_artifact(&artifacts, &pack.name, artifact)?;
-            let record = w.append(self.event(Event::ArtifactRemoved {
-                pack: pack.id,
-                artifact: found.id,
+        self.write(|w| self.remove_in(w, pack, artifact))
+    }
+
+    /// [`Engine::remove`] in the transaction `w`.
+    pub(crate) fn remove_in(
+        &self,
+        w: &mut Writer,
+        pack: &str,
+        artifact: &str,
+    ) -> Result<Done<ArtifactRemoved>> {
+        let pack = find_pack(w, pack)?;
+        let artifacts = w.artifacts(pack.id)?;
+        let found = find_artifact(&artifacts, &pack.name, artifact)?;
+        let record = w.append(self.event(Event::ArtifactRemoved {
+            pack: pack.id,
+            artifact: found.id,
+            spec: found.spec.clone(),
+        }))?;
+        Ok(Done {
+            seq: record.seq,
+            what: ArtifactRemoved {
+                pack: pack.name,
+                id: found.id,
                 spec: found.spec.clone(),
-            }))?;
-            Ok(Done {
-                seq: record.seq,
-                what: ArtifactRemoved {
-                    pack: pack.name,
-                    id: found.id,
-                    spec: found.spec.clone(),
-                },
-            })
+            },
         })
     }
 
     /// Deletes a pack; its history stays in the log.
     pub fn delete_pack(&self, pack: &str) -> Result<Done<PackDeleted>> {
-        self.write(|w| {
-            let pack = find_pack(w, pack)?;
-            let record = w.append(self.event(Event::PackDeleted {
-                pack: pack.id,
-                name: pack.name.clone(),
-            }))?;
-            Ok(Done {
-                seq: record.seq,
-                what: PackDeleted {
-                    pack: pack.name,
-                    artifacts: pack.artifacts,
-                },
-            })
+        self.write(|w| self.delete_pack_in(w, pack))
+    }
+
+    /// [`Engine::delete_pack`] in the transaction `w`.
+    pub(crate) fn delete_pack_in(&self, w: &mut Writer, pack: &str) -> Result<Done<PackDeleted>> {
+        let pack = find_pack(w, pack)?;
+        let record = w.append(self.event(Event::PackDeleted {
+            pack: pack.id,
+            name: pack.name.clone(),
+        }))?;
+        Ok(Done {
+            seq: record.seq,
+            what: PackDeleted {
+                pack: pack.name,
+                artifacts: pack.artifacts,
+            },
         })
     }
 
@@ -929,31 +976,40 @@ impl Engine {
         artifact: &str,
         priority: i32,
     ) -> Result<Outcome<PrioritySet>> {
-        self.write(|w| {
-            let pack = find_pack(w, pack)?;
-            let artifacts = w.artifacts(pack.id)?;
-            let found = find_artifact(&artifacts, &pack.name, artifact)?;
-            if found.priority == priority {
-                return Ok(Outcome::Unchanged);
-            }
-            let record = w.append(self.event(Event::PriorityChanged {
-                pack: pack.id,
-                artifact: found.id,
+        self.write(|w| self.set_priority_in(w, pack, artifact, priority))
+    }
+
+    /// [`Engine::set_priority`] in the transaction `w`.
+    pub(crate) fn set_priority_in(
+        &self,
+        w: &mut Writer,
+        pack: &str,
+        artifact: &str,
+        priority: i32,
+    ) -> Result<Outcome<PrioritySet>> {
+        let pack = find_pack(w, pack)?;
+        let artifacts = w.artifacts(pack.id)?;
+        let found = find_artifact(&artifacts, &pack.name, artifact)?;
+        if found.priority == priority {
+            return Ok(Outcome::Unchanged);
+        }
+        let record = w.append(self.event(Event::PriorityChanged {
+            pack: pack.id,
+            artifact: found.id,
+            spec: found.spec.clone(),
+            from: found.priority,
+            to: priority,
+        }))?;
+        Ok(Outcome::Changed(Done {
+            seq: record.seq,
+            what: PrioritySet {
+                pack: pack.name,
+                id: found.id,
                 spec: found.spec.clone(),
+                priority,
                 from: found.priority,
-                to: priority,
-            }))?;
-            Ok(Outcome::Changed(Done {
-                seq: record.seq,
-                what: PrioritySet {
-                    pack: pack.name,
-                    id: found.id,
-                    spec: found.spec.clone(),
-                    priority,
-                    from: found.priority,
-                },
-            }))
-        })
+            },
+        }))
     }
 
     /// Changes an artifact's options: its source is read again under the
@@ -972,6 +1028,22 @@ impl Engine {
             let found = find_artifact(&artifacts, &pack.name, artifact)?.clone();
             Ok((pack, found))
         })?;
+        match self.prepare_options(pack, found, changes, store_redacted)? {
+            Some(ready) => self.write(|w| self.set_options_in(w, ready)),
+            None => Ok(Outcome::Unchanged),
+        }
+    }
+
+    /// Reads the source of `found` (an artifact of `pack`, whose root it is
+    /// read under) again under its changed options, without holding the
+    /// store; `None` when the changes change nothing.
+    pub(crate) fn prepare_options(
+        &self,
+        pack: Pack,
+        found: Artifact,
+        changes: &OptionChanges,
+        store_redacted: bool,
+    ) -> Result<Option<OptionsToSet>> {
         if let Some(flag) = changes.collection_flag()
             && !found.spec.is_collection()
         {
@@ -983,75 +1055,101 @@ impl Engine {
         }
         let options = changes.applied_to(&found.options);
         if options == found.options {
-            return Ok(Outcome::Unchanged);
+            return Ok(None);
         }
         let staged = self.stage(pack.clone(), found.spec.clone(), &options, store_redacted)?;
-        self.write(|w| {
-            // The artifact must still be as it was read, in the pack it
-            // was read for, under the root its source was read from.
-            let now = w.pack_by_name(&pack.name)?;
-            let current = w.artifacts(pack.id)?.into_iter().find(|a| a.id == found.id);
-            if now.map(|p| (p.id, p.root)) != Some((pack.id, pack.root.clone()))
-                || current.as_ref() != Some(&found)
-            {
-                return Err(EngineError::PackChanged {
-                    name: pack.name.to_string(),
-                });
-            }
-            store_texts(w, &staged)?;
-            let record = w.append(self.event(Event::OptionsChanged {
-                pack: pack.id,
-                artifact: found.id,
+        Ok(Some(OptionsToSet {
+            pack,
+            found,
+            options,
+            staged,
+        }))
+    }
+
+    /// Stores prepared options and content in the transaction `w`.
+    pub(crate) fn set_options_in(
+        &self,
+        w: &mut Writer,
+        ready: OptionsToSet,
+    ) -> Result<Outcome<OptionsSet>> {
+        let OptionsToSet {
+            pack,
+            found,
+            options,
+            staged,
+        } = ready;
+        // The artifact must still be as it was read, in the pack it
+        // was read for, under the root its source was read from.
+        let now = w.pack_by_name(&pack.name)?;
+        let current = w.artifacts(pack.id)?.into_iter().find(|a| a.id == found.id);
+        if now.map(|p| (p.id, p.root)) != Some((pack.id, pack.root.clone()))
+            || current.as_ref() != Some(&found)
+        {
+            return Err(EngineError::PackChanged {
+                name: pack.name.to_string(),
+            });
+        }
+        store_texts(w, &staged)?;
+        let record = w.append(self.event(Event::OptionsChanged {
+            pack: pack.id,
+            artifact: found.id,
+            spec: found.spec.clone(),
+            from: Configured {
+                options: found.options.clone(),
+                content: found.content.clone(),
+            },
+            to: Configured {
+                options: options.clone(),
+                content: staged.content.clone(),
+            },
+        }))?;
+        Ok(Outcome::Changed(Done {
+            seq: record.seq,
+            what: OptionsSet {
+                pack: pack.name.clone(),
+                id: found.id,
                 spec: found.spec.clone(),
-                from: Configured {
-                    options: found.options.clone(),
-                    content: found.content.clone(),
-                },
-                to: Configured {
-                    options: options.clone(),
-                    content: staged.content.clone(),
-                },
-            }))?;
-            Ok(Outcome::Changed(Done {
-                seq: record.seq,
-                what: OptionsSet {
-                    pack: pack.name.clone(),
-                    id: found.id,
-                    spec: found.spec.clone(),
-                    options: options.clone(),
-                    from: found.options.clone(),
-                    content: staged.content.clone(),
-                    tokens_before: found.content.tokens(),
-                    bytes_before: found.content.bytes(),
-                    warnings: staged.warnings.clone(),
-                },
-            }))
-        })
+                options: options.clone(),
+                from: found.options.clone(),
+                content: staged.content.clone(),
+                tokens_before: found.content.tokens(),
+                bytes_before: found.content.bytes(),
+                warnings: staged.warnings.clone(),
+            },
+        }))
     }
 
     /// Moves a pack's root to the folder `dir`, which must exist; specs
     /// stay as they are, relative to the new root.
     pub fn set_root(&self, pack: &str, dir: &Path) -> Result<Outcome<RootSet>> {
         let root = canonical_root(dir)?;
-        self.write(|w| {
-            let pack = find_pack(w, pack)?;
-            if pack.root == root {
-                return Ok(Outcome::Unchanged);
-            }
-            let record = w.append(self.event(Event::PackRootChanged {
-                pack: pack.id,
-                from: pack.root.clone(),
-                to: root.clone(),
-            }))?;
-            Ok(Outcome::Changed(Done {
-                seq: record.seq,
-                what: RootSet {
-                    pack: pack.name,
-                    root: root.clone(),
-                    from: pack.root,
-                },
-            }))
-        })
+        self.write(|w| self.set_root_in(w, pack, &root))
+    }
+
+    /// [`Engine::set_root`] in the transaction `w`, to the canonical `root`.
+    pub(crate) fn set_root_in(
+        &self,
+        w: &mut Writer,
+        pack: &str,
+        root: &str,
+    ) -> Result<Outcome<RootSet>> {
+        let pack = find_pack(w, pack)?;
+        if pack.root == root {
+            return Ok(Outcome::Unchanged);
+        }
+        let record = w.append(self.event(Event::PackRootChanged {
+            pack: pack.id,
+            from: pack.root.clone(),
+            to: root.to_owned(),
+        }))?;
+        Ok(Outcome::Changed(Done {
+            seq: record.seq,
+            what: RootSet {
+                pack: pack.name,
+                root: root.to_owned(),
+                from: pack.root,
+            },
+        }))
     }
 
     /// Reads the sources of a pack's artifacts (those named, or all) again
@@ -1136,25 +1234,33 @@ impl Engine {
 
     /// Changes a pack's token budget.
     pub fn set_budget(&self, pack: &str, tokens: u64) -> Result<Outcome<BudgetSet>> {
-        self.write(|w| {
-            let pack = find_pack(w, pack)?;
-            if pack.budget == tokens {
-                return Ok(Outcome::Unchanged);
-            }
-            let record = w.append(self.event(Event::BudgetChanged {
-                pack: pack.id,
+        self.write(|w| self.set_budget_in(w, pack, tokens))
+    }
+
+    /// [`Engine::set_budget`] in the transaction `w`.
+    pub(crate) fn set_budget_in(
+        &self,
+        w: &mut Writer,
+        pack: &str,
+        tokens: u64,
+    ) -> Result<Outcome<BudgetSet>> {
+        let pack = find_pack(w, pack)?;
+        if pack.budget == tokens {
+            return Ok(Outcome::Unchanged);
+        }
+        let record = w.append(self.event(Event::BudgetChanged {
+            pack: pack.id,
+            from: pack.budget,
+            to: tokens,
+        }))?;
+        Ok(Outcome::Changed(Done {
+            seq: record.seq,
+            what: BudgetSet {
+                pack: pack.name,
+                budget: tokens,
                 from: pack.budget,
-                to: tokens,
-            }))?;
-            Ok(Outcome::Changed(Done {
-                seq: record.seq,
-                what: BudgetSet {
-                    pack: pack.name,
-                    budget: tokens,
-                    from: pack.budget,
-                },
-            }))
-        })
+            },
+        }))
     }
 }
 
@@ -1203,7 +1309,7 @@ fn name_free(r: &impl Query, name: &PackName) -> Result<()> {
 }
 
 /// Parses a spec as typed, checking a glob's syntax before anything is read.
-fn parse_source(typed: &str) -> Result<SourceSpec> {
+pub(crate) fn parse_source(typed: &str) -> Result<SourceSpec> {
     let parsed = SourceSpec::parse(typed)?;
     if let SourceSpec::Glob { pattern } = &parsed {
         source::check_glob(pattern)?;
@@ -1215,7 +1321,7 @@ fn parse_source(typed: &str) -> Result<SourceSpec> {
 /// spec, as `DIR/` is: `ctx pack add demo src` takes `src`'s files.
 /// Parsing reads no disk, so this is decided here, once the path is
 /// resolved; `file:DIR` stays a file and is refused when read.
-fn folder_if_dir(spec: SourceSpec, typed: &str, root: &Path) -> SourceSpec {
+pub(crate) fn folder_if_dir(spec: SourceSpec, typed: &str, root: &Path) -> SourceSpec {
     match spec {
         SourceSpec::File { path } if !typed.starts_with("file:") && root.join(&path).is_dir() => {
             SourceSpec::Dir { dir: path }

@@ -14,9 +14,11 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use ctx_model::{AddOptions, Artifact, Pack, PackName, SourceSpec, TokenizerKind};
-use ctx_store::Query;
+use ctx_store::{Query, Writer};
 
-use crate::pack::canonical_root;
+use crate::pack::{
+    OptionsToSet, PackToCreate, Prepared, canonical_root, folder_if_dir, parse_source,
+};
 use crate::source::{self, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES};
 use crate::{AddArtifact, CreatePack, Engine, EngineError, OptionChanges, Result, options_changed};
 
@@ -513,6 +515,12 @@ pub struct Synced {
     pub kept: Vec<PackName>,
 }
 
+impl crate::outcome::Commit for Synced {
+    fn must_commit(&self) -> bool {
+        self.changed
+    }
+}
+
 /// A pack of the file with its root resolved.
 struct Target<'a> {
     def: &'a PackDef,
@@ -522,13 +530,29 @@ struct Target<'a> {
 /// Executable work behind the steps, in the order it runs.
 enum Work {
     Create(CreatePack, Vec<AddArtifact>),
-    Root(PackName, PathBuf),
+    /// Sources for a stored pack, as it will be (its root changed, if the
+    /// file changes it), which holds the artifacts given.
+    Add(Pack, Vec<Artifact>, Vec<AddArtifact>),
+    /// An artifact of a pack as it will be, and its options' changes.
+    Options(Pack, Artifact, OptionChanges),
+    Event(Change),
+}
+
+/// A change that reads no source: one event.
+enum Change {
+    Root(PackName, String),
     Budget(PackName, u64),
     Remove(PackName, String),
-    Add(Vec<AddArtifact>),
     Priority(PackName, String, i32),
-    Options(PackName, String, OptionChanges),
     Delete(PackName),
+}
+
+/// Work with its sources read, ready for the transaction that writes it.
+enum Ready {
+    Create(PackToCreate, Vec<AddArtifact>),
+    Add(Vec<AddArtifact>, Vec<Prepared>),
+    Options(Box<OptionsToSet>),
+    Event(Change),
 }
 
 impl Engine {
@@ -557,8 +581,8 @@ impl Engine {
     /// creates the packs it names that are missing, and adds, removes and
     /// changes artifacts and settings where they differ, one event per
     /// change; a pack it does not name is deleted only with `prune`. The
-    /// whole plan is made (and the file's roots checked) before anything
-    /// is written; each change is then its own transaction.
+    /// whole plan is made (and the file's roots checked), then every source
+    /// it adds is read, before one transaction writes all the changes.
     pub fn sync(
         &self,
         project: &Project,
@@ -594,7 +618,7 @@ impl Engine {
         for name in current.keys().filter(|n| !named.contains(n)) {
             if prune {
                 steps.push(Step::DeletePack { pack: name.clone() });
-                work.push(Work::Delete(name.clone()));
+                work.push(Work::Event(Change::Delete(name.clone())));
             } else {
                 kept.push(name.clone());
             }
@@ -607,56 +631,112 @@ impl Engine {
                 kept,
             });
         }
+        // Every source is read before the one transaction that writes all
+        // the changes: a source that fails leaves the store as it was.
+        let mut ready = Vec::with_capacity(work.len());
         for w in work {
-            match w {
-                Work::Create(new, adds) => {
-                    self.create_pack_with(&new, &adds)?;
-                }
-                Work::Root(pack, root) => {
-                    self.set_root(pack.as_str(), &root)?;
-                }
-                Work::Budget(pack, budget) => {
-                    self.set_budget(pack.as_str(), budget)?;
-                }
-                Work::Remove(pack, spec) => {
-                    self.remove(pack.as_str(), &spec)?;
-                }
-                Work::Add(adds) => {
-                    self.add_all(&adds)?;
-                }
-                Work::Priority(pack, spec, priority) => {
-                    self.set_priority(pack.as_str(), &spec, priority)?;
-                }
-                Work::Options(pack, spec, changes) => {
-                    self.set_options(pack.as_str(), &spec, &changes, false)?;
-                }
-                Work::Delete(pack) => {
-                    self.delete_pack(pack.as_str())?;
+            ready.extend(self.ready(w)?);
+        }
+        self.write(|w| {
+            for r in ready {
+                self.apply(w, r)?;
+            }
+            Ok(Synced {
+                changed: true,
+                dry_run,
+                steps,
+                kept,
+            })
+        })
+    }
+
+    /// Reads the sources `work` needs, without holding the store; `None`
+    /// when what it reads changes nothing.
+    fn ready(&self, work: Work) -> Result<Option<Ready>> {
+        Ok(Some(match work {
+            Work::Create(new, adds) => Ready::Create(self.prepare_create(&new, &adds)?, adds),
+            Work::Add(pack, present, adds) => {
+                let prepared = adds
+                    .iter()
+                    .map(|add| {
+                        let parsed = parse_source(&add.source)?;
+                        self.prepare_in(pack.clone(), &present, &parsed, add)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ready::Add(adds, prepared)
+            }
+            Work::Options(pack, found, changes) => {
+                match self.prepare_options(pack, found, &changes, false)? {
+                    Some(ready) => Ready::Options(Box::new(ready)),
+                    None => return Ok(None),
                 }
             }
+            Work::Event(change) => Ready::Event(change),
+        }))
+    }
+
+    /// Appends the events of `ready` in the transaction `w`.
+    fn apply(&self, w: &mut Writer, ready: Ready) -> Result<()> {
+        match ready {
+            Ready::Create(pack, adds) => {
+                self.create_in(w, pack, &adds)?;
+            }
+            Ready::Add(adds, prepared) => {
+                for (add, prepared) in adds.iter().zip(prepared) {
+                    if let Prepared::New(staged) = prepared {
+                        self.store_capture(w, add, *staged)?;
+                    }
+                }
+            }
+            Ready::Options(ready) => {
+                self.set_options_in(w, *ready)?;
+            }
+            Ready::Event(change) => match change {
+                Change::Root(pack, root) => {
+                    self.set_root_in(w, pack.as_str(), &root)?;
+                }
+                Change::Budget(pack, budget) => {
+                    self.set_budget_in(w, pack.as_str(), budget)?;
+                }
+                Change::Remove(pack, spec) => {
+                    self.remove_in(w, pack.as_str(), &spec)?;
+                }
+                Change::Priority(pack, spec, priority) => {
+                    self.set_priority_in(w, pack.as_str(), &spec, priority)?;
+                }
+                Change::Delete(pack) => {
+                    self.delete_pack_in(w, pack.as_str())?;
+                }
+            },
         }
-        Ok(Synced {
-            changed: true,
-            dry_run,
-            steps,
-            kept,
-        })
+        Ok(())
     }
 }
 
-/// How `def`'s sources are added, read from its root.
-fn adds(def: &PackDef, root: &str, artifacts: &[&ArtifactDef]) -> Vec<AddArtifact> {
+/// How `def`'s sources (in their stored form) are added, read from its root.
+fn adds(def: &PackDef, root: &str, artifacts: &[(&ArtifactDef, SourceSpec)]) -> Vec<AddArtifact> {
     artifacts
         .iter()
-        .map(|a| AddArtifact {
+        .map(|(a, spec)| AddArtifact {
             pack: def.name.to_string(),
-            source: a.spec.to_string(),
+            source: spec.to_string(),
             cwd: PathBuf::from(root),
             priority: a.priority,
             options: a.options.clone(),
             store_redacted: false,
         })
         .collect()
+}
+
+/// `spec` as `pack add` under `root` stores it, so `./README.md` and
+/// `src` compare equal to the `README.md` and `src/` a pack holds. A path
+/// that does not resolve now (it is missing, or leaves the root) is
+/// compared as written; adding it says why it cannot be.
+fn stored_form(spec: &SourceSpec, options: &AddOptions, root: &Path) -> SourceSpec {
+    match source::resolve(spec, root, root, options) {
+        Ok(resolved) => folder_if_dir(resolved, &spec.to_string(), root),
+        Err(_) => spec.clone(),
+    }
 }
 
 /// The steps that bring the stored pack `stored` (if any) to `t`.
@@ -667,15 +747,20 @@ fn plan_pack(
     work: &mut Vec<Work>,
 ) -> Result<()> {
     let def = t.def;
+    let root = Path::new(&t.root);
+    let wanted: Vec<(&ArtifactDef, SourceSpec)> = def
+        .artifacts
+        .iter()
+        .map(|d| (d, stored_form(&d.spec, &d.options, root)))
+        .collect();
     let Some((pack, artifacts)) = stored else {
         steps.push(Step::CreatePack {
             pack: def.name.clone(),
             root: t.root.clone(),
             budget: def.budget,
             tokenizer: def.tokenizer,
-            artifacts: def.artifacts.iter().map(|a| a.spec.to_string()).collect(),
+            artifacts: wanted.iter().map(|(_, spec)| spec.to_string()).collect(),
         });
-        let all: Vec<&ArtifactDef> = def.artifacts.iter().collect();
         work.push(Work::Create(
             CreatePack {
                 name: def.name.to_string(),
@@ -683,7 +768,7 @@ fn plan_pack(
                 budget: def.budget,
                 tokenizer: def.tokenizer,
             },
-            adds(def, &t.root, &all),
+            adds(def, &t.root, &wanted),
         ));
         return Ok(());
     };
@@ -695,13 +780,18 @@ fn plan_pack(
         });
     }
     let name = &def.name;
+    // Sources are read under the pack as it will be.
+    let will_be = Pack {
+        root: t.root.clone(),
+        ..pack.clone()
+    };
     if pack.root != t.root {
         steps.push(Step::SetRoot {
             pack: name.clone(),
             root: t.root.clone(),
             from: pack.root.clone(),
         });
-        work.push(Work::Root(name.clone(), PathBuf::from(&t.root)));
+        work.push(Work::Event(Change::Root(name.clone(), t.root.clone())));
     }
     if pack.budget != def.budget {
         steps.push(Step::SetBudget {
@@ -709,16 +799,16 @@ fn plan_pack(
             budget: def.budget,
             from: pack.budget,
         });
-        work.push(Work::Budget(name.clone(), def.budget));
+        work.push(Work::Event(Change::Budget(name.clone(), def.budget)));
     }
     for a in artifacts {
-        if !def.artifacts.iter().any(|d| d.spec == a.spec) {
+        if !wanted.iter().any(|(_, spec)| *spec == a.spec) {
             let spec = a.spec.to_string();
             steps.push(Step::RemoveArtifact {
                 pack: name.clone(),
                 spec: spec.clone(),
             });
-            work.push(Work::Remove(name.clone(), spec));
+            work.push(Work::Event(Change::Remove(name.clone(), spec)));
         }
     }
     // Adds run before the changes to the artifacts already there, and the
@@ -726,17 +816,17 @@ fn plan_pack(
     let mut new = Vec::new();
     let mut changes = Vec::new();
     let mut changed = Vec::new();
-    for d in &def.artifacts {
-        let Some(a) = artifacts.iter().find(|a| a.spec == d.spec) else {
+    for (d, wanted_spec) in &wanted {
+        let Some(a) = artifacts.iter().find(|a| a.spec == *wanted_spec) else {
             steps.push(Step::AddArtifact {
                 pack: name.clone(),
-                spec: d.spec.to_string(),
+                spec: wanted_spec.to_string(),
                 priority: d.priority,
             });
-            new.push(d);
+            new.push((*d, wanted_spec.clone()));
             continue;
         };
-        let spec = d.spec.to_string();
+        let spec = a.spec.to_string();
         if a.priority != d.priority {
             changed.push(Step::SetPriority {
                 pack: name.clone(),
@@ -744,7 +834,11 @@ fn plan_pack(
                 priority: d.priority,
                 from: a.priority,
             });
-            changes.push(Work::Priority(name.clone(), spec.clone(), d.priority));
+            changes.push(Work::Event(Change::Priority(
+                name.clone(),
+                spec.clone(),
+                d.priority,
+            )));
         }
         // The permissions to read outside the root or sensitive files are
         // given at add; what `pack set` can change is compared.
@@ -756,12 +850,12 @@ fn plan_pack(
         if a.options != wanted {
             changed.push(Step::SetOptions {
                 pack: name.clone(),
-                spec: spec.clone(),
+                spec,
                 options: options_changed(&a.options, &wanted),
             });
             changes.push(Work::Options(
-                name.clone(),
-                spec,
+                will_be.clone(),
+                a.clone(),
                 OptionChanges {
                     exclude: Some(wanted.exclude.clone()),
                     max_files: Some(wanted.max_files),
@@ -773,7 +867,11 @@ fn plan_pack(
         }
     }
     if !new.is_empty() {
-        work.push(Work::Add(adds(def, &t.root, &new)));
+        work.push(Work::Add(
+            will_be,
+            artifacts.clone(),
+            adds(def, &t.root, &new),
+        ));
     }
     work.extend(changes);
     steps.extend(changed);
