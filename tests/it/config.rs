@@ -198,6 +198,27 @@ fn the_store_bytes_limit_names_its_key() {
 }
 
 #[test]
+fn the_store_bytes_limit_holds_for_a_refresh_and_new_options() {
+    let env = Env::new();
+    user_config(&env, "max_store_bytes = 25\n");
+    env.write("d/a.md", "0123456789\n");
+    env.write("d/b.md", "0123456789\n");
+    env.write("grows.md", "small\n");
+    env.ok(&["pack", "create", "p", "grows.md", "d/", "--exclude", "b.md"]);
+    let events = env.event_count();
+
+    env.write("grows.md", "this file grew well past the store's limit\n");
+    refused(&env, &["pack", "refresh", "p"], "max_store_bytes");
+    refused(&env, &["pack", "set", "p", "d/", "--no-exclude"], "max_store_bytes");
+    assert_eq!(env.event_count(), events, "nothing is written");
+
+    // Content that shrinks is never refused, even over a lowered limit.
+    env.write("grows.md", "s\n");
+    user_config(&env, "max_store_bytes = 5\n");
+    env.ok(&["pack", "refresh", "p"]);
+}
+
+#[test]
 fn the_payload_limit_writes_nothing() {
     let env = Env::new();
     env.ok(&[

@@ -1089,6 +1089,7 @@ impl Engine {
                 name: pack.name.to_string(),
             });
         }
+        self.check_store_bytes(w, staged.content.bytes(), found.content.bytes())?;
         store_texts(w, &staged)?;
         let record = w.append(self.event(Event::OptionsChanged {
             pack: pack.id,
@@ -1203,6 +1204,7 @@ impl Engine {
                 if current.content == staged.content {
                     continue;
                 }
+                self.check_store_bytes(w, staged.content.bytes(), current.content.bytes())?;
                 store_texts(w, &staged)?;
                 let record = w.append(self.event(Event::ArtifactRefreshed {
                     pack: pack.id,
@@ -1270,29 +1272,40 @@ impl Engine {
     /// It runs in the transaction that stores the capture, over what that
     /// transaction wrote already, so a refusal leaves nothing behind.
     fn check_limits(&self, w: &Writer, capture: &Staged) -> Result<()> {
-        let limits = self.limits();
+        let limit = self.limits().max_artifacts;
         let pack = w.pack(capture.pack.id)?;
         let artifacts = pack.as_ref().map_or(0, |p| p.artifacts) + 1;
-        if artifacts > limits.max_artifacts {
+        if artifacts > limit {
             return Err(EngineError::Limit {
                 what: format!("the artifacts in pack `{}`", capture.pack.name),
                 wanted: artifacts,
-                limit: limits.max_artifacts,
+                limit,
                 key: "max_artifacts",
             });
         }
-        // The captured bytes of the live packs: what they hold, as `pack
-        // list` counts it (a blob two packs share counts twice).
+        self.check_store_bytes(w, capture.content.bytes(), 0)
+    }
+
+    /// Refuses a change of content from `before` bytes to `after` that would
+    /// take the live packs past the content they may hold in all, counted
+    /// as `pack list` counts it (a blob two packs share counts twice). A
+    /// change that does not grow the content is never refused, so a store
+    /// over a lowered limit can still shrink.
+    fn check_store_bytes(&self, w: &Writer, after: u64, before: u64) -> Result<()> {
+        if after <= before {
+            return Ok(());
+        }
+        let limit = self.limits().max_store_bytes;
         let held = w
             .packs()?
             .iter()
             .fold(0u64, |sum, p| sum.saturating_add(p.bytes));
-        let bytes = held.saturating_add(capture.content.bytes());
-        if bytes > limits.max_store_bytes {
+        let bytes = held.saturating_sub(before).saturating_add(after);
+        if bytes > limit {
             return Err(EngineError::Limit {
                 what: "the content bytes in the store".into(),
                 wanted: bytes,
-                limit: limits.max_store_bytes,
+                limit,
                 key: "max_store_bytes",
             });
         }
