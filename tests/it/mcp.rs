@@ -678,3 +678,45 @@ fn a_snapshot_taken_without_redaction_is_never_sent_to_an_agent() {
     assert!(env.ok(&["log", "--kind", "agent_served"]).stdout.is_empty());
     assert_eq!(server.finish().0, 0);
 }
+
+#[test]
+fn the_server_takes_its_defaults_from_the_config() {
+    let env = project();
+    env.write(
+        "ctx.toml",
+        "[defaults]\nformat = \"xml\"\nbudget = 3000\nmax_file_bytes = 10\n",
+    );
+    let mut server = Server::start(&env, &["--allow-write"]);
+    server.initialize("2025-11-25");
+    let rendered = server.call(
+        1,
+        "tools/call",
+        json!({"name": "render", "arguments": {"packs": ["app"]}}),
+    );
+    let text = rendered["result"]["content"][0]["text"]
+        .as_str()
+        .expect("text");
+    assert!(text.starts_with("<"), "the configured format: {text}");
+    let resource = server.call(2, "resources/read", json!({"uri": "ctx://pack/app"}));
+    assert_eq!(
+        resource["result"]["contents"][0]["mimeType"], "application/xml",
+        "{resource}"
+    );
+    let created = server.call(
+        3,
+        "tools/call",
+        json!({"name": "create_pack", "arguments": {"name": "w"}}),
+    );
+    assert_eq!(
+        created["result"]["structuredContent"]["pack"]["budget"], 3000,
+        "{created}"
+    );
+    // The configured largest file: `src/lib.rs` is over 10 bytes.
+    let added = server.call(
+        4,
+        "tools/call",
+        json!({"name": "add_artifact", "arguments": {"pack": "w", "source": "src/lib.rs"}}),
+    );
+    assert_eq!(added["result"]["isError"], true, "{added}");
+    assert_eq!(server.finish().0, 0);
+}

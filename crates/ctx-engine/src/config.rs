@@ -367,6 +367,16 @@ impl Config {
         ]
     }
 
+    /// The options of an add that gives none: the defaults, with this
+    /// config's file size and files per collection.
+    pub fn add_options(&self) -> ctx_model::AddOptions {
+        ctx_model::AddOptions {
+            max_files: self.max_files.value,
+            max_file_bytes: self.max_file_bytes.value,
+            ..crate::source::default_options()
+        }
+    }
+
     /// The limits the engine enforces.
     pub fn limits(&self) -> Limits {
         Limits {

@@ -46,16 +46,15 @@ fn artifacts(
     sources: Vec<String>,
     args: AddOptionArgs,
 ) -> Vec<AddArtifact> {
+    let defaults = inv.config.add_options();
     let options = AddOptions {
         recursive: args.recursive,
-        max_files: args.max_files.unwrap_or(inv.config.max_files.value),
+        max_files: args.max_files.unwrap_or(defaults.max_files),
         exclude: args.exclude,
         no_ignore: args.no_ignore,
         allow_outside_root: args.allow_outside_root,
         allow_sensitive: args.allow_sensitive,
-        max_file_bytes: args
-            .max_file_bytes
-            .unwrap_or(inv.config.max_file_bytes.value),
+        max_file_bytes: args.max_file_bytes.unwrap_or(defaults.max_file_bytes),
     };
     sources
         .into_iter()

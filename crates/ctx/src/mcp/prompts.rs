@@ -48,6 +48,7 @@ pub fn get(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
         .to_owned();
     let engine = session.engine().map_err(internal)?;
     let options = RenderOptions {
+        format: session.config().format.value,
         redact: true,
         ..RenderOptions::default()
     };

@@ -49,7 +49,7 @@ pub fn list(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
                 "The pack `{}` rendered live: {} artifacts, a budget of {} tokens.",
                 p.name, p.artifacts, p.budget
             ),
-            mime: mime(Format::default()),
+            mime: mime(session.config().format.value),
         })
         .collect();
     all.extend(snapshots.snapshots.iter().map(|s| {
@@ -95,13 +95,13 @@ pub fn list(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
 }
 
 /// `resources/templates/list`.
-pub fn templates(req: &Request) -> Result<Vec<u8>, RpcError> {
+pub fn templates(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
     let mut templates = vec![
         json!({
             "uriTemplate": format!("{PACK}{{name}}"),
             "name": "pack",
             "description": "A pack rendered live within its budget, secrets redacted.",
-            "mimeType": mime(Format::default()),
+            "mimeType": mime(session.config().format.value),
         }),
         json!({
             "uriTemplate": format!("{SNAPSHOT}{{id}}"),
@@ -137,6 +137,7 @@ pub fn read(session: &Session, req: &Request) -> Result<Vec<u8>, RpcError> {
     let contents = |text: String, mime: &str| json!({"contents": [{"uri": uri, "mimeType": mime, "text": text}]});
     let served = if let Some(name) = uri.strip_prefix(PACK) {
         let options = RenderOptions {
+            format: session.config().format.value,
             redact: true,
             ..RenderOptions::default()
         };

@@ -162,6 +162,12 @@ impl<'a> Session<'a> {
         self.inv.engine_now()
     }
 
+    /// The settings in effect where the server was started: the defaults
+    /// of what a request leaves out.
+    pub fn config(&self) -> &ctx_engine::config::Config {
+        &self.inv.config
+    }
+
     /// The folder a pack created or an artifact added resolves paths in.
     pub fn cwd(&self) -> &std::path::Path {
         &self.inv.cwd
@@ -244,7 +250,7 @@ impl<'a> Session<'a> {
             "tools/list" => tools::list(self, &req),
             "tools/call" => tools::call(self, &req),
             "resources/list" => resources::list(self, &req),
-            "resources/templates/list" => resources::templates(&req),
+            "resources/templates/list" => resources::templates(self, &req),
             "resources/read" => resources::read(self, &req),
             "prompts/list" => prompts::list(self, &req),
             "prompts/get" => prompts::get(self, &req),

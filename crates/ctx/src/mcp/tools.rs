@@ -99,7 +99,7 @@ fn all_tools() -> Vec<Tool> {
                 json!({
                     "packs": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "The packs to render, in order."},
                     "tokens": {"type": "integer", "minimum": 0, "description": "A budget in tokens for this render, instead of the packs' own."},
-                    "format": {"type": "string", "enum": ["markdown", "xml", "plain", "json"], "description": "The payload's format (default markdown)."},
+                    "format": {"type": "string", "enum": ["markdown", "xml", "plain", "json"], "description": "The payload's format (default: the server's configured format, markdown unless set)."},
                     "tokenizer": {"type": "string", "enum": ["o200k", "cl100k"], "description": "The tokenizer that counts the budget (default: the first pack's)."},
                     "frozen": {"type": "boolean", "description": "Use only the content captured when each artifact was added; read no file."},
                     "since": {"type": "string", "description": "A snapshot id you were given before (a render's `snapshot`): send only the items added or changed since, and list the unchanged and removed ones by path."},
@@ -220,7 +220,7 @@ fn all_tools() -> Vec<Tool> {
             input: object(
                 json!({
                     "name": {"type": "string", "description": "1-64 of A-Z a-z 0-9 . _ -, not starting with -."},
-                    "tokens": {"type": "integer", "minimum": 0, "description": "The token budget (default 128000)."},
+                    "tokens": {"type": "integer", "minimum": 0, "description": "The token budget (default: the server's configured budget, 128000 unless set)."},
                     "tokenizer": {"type": "string", "enum": ["o200k", "cl100k"]},
                 }),
                 &["name"],
@@ -428,7 +428,7 @@ fn render(session: &Session, req: &Request, a: RenderArgs) -> Result<Vec<u8>, Fa
         return Err(Failed("invalid arguments: `packs` names no pack".into()));
     }
     let options = RenderOptions {
-        format: a.format.unwrap_or_default(),
+        format: a.format.unwrap_or(session.config().format.value),
         budget: a.tokens,
         tokenizer: a.tokenizer,
         frozen: a.frozen,
@@ -640,8 +640,8 @@ fn create_pack(session: &Session, req: &Request, a: CreateArgs) -> Result<Vec<u8
     let created = session.engine()?.create_pack(&CreatePack {
         name: a.name,
         root: session.cwd().to_owned(),
-        budget: a.tokens.unwrap_or(ctx_engine::DEFAULT_BUDGET),
-        tokenizer: a.tokenizer.unwrap_or_default(),
+        budget: a.tokens.unwrap_or(session.config().budget.value),
+        tokenizer: a.tokenizer.unwrap_or(session.config().tokenizer.value),
     })?;
     Ok(outcome(req, &created))
 }
@@ -661,7 +661,7 @@ fn add_artifact(session: &Session, req: &Request, a: AddArgs) -> Result<Vec<u8>,
         source: a.source,
         cwd: session.cwd().to_owned(),
         priority: a.priority,
-        options: ctx_engine::source::default_options(),
+        options: session.config().add_options(),
         store_redacted: false,
     })?;
     Ok(outcome(req, &added))
