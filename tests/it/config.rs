@@ -209,7 +209,11 @@ fn the_store_bytes_limit_holds_for_a_refresh_and_new_options() {
 
     env.write("grows.md", "this file grew well past the store's limit\n");
     refused(&env, &["pack", "refresh", "p"], "max_store_bytes");
-    refused(&env, &["pack", "set", "p", "d/", "--no-exclude"], "max_store_bytes");
+    refused(
+        &env,
+        &["pack", "set", "p", "d/", "--no-exclude"],
+        "max_store_bytes",
+    );
     assert_eq!(env.event_count(), events, "nothing is written");
 
     // Content that shrinks is never refused, even over a lowered limit.
