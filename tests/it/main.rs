@@ -5,6 +5,7 @@ mod common;
 mod completions;
 mod config;
 mod errors;
+mod fit;
 mod fixtures;
 mod fsck;
 mod gc;

@@ -62,6 +62,7 @@ fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
         }
         Event::PackRenamed { from, to, .. } => format!("renamed {from} -> {to}"),
         Event::BudgetChanged { from, to, .. } => format!("set the budget {from} -> {to}"),
+        Event::FitChanged { from, to, .. } => format!("set fit {from} -> {to}"),
         Event::PackDeleted { .. } => "deleted the pack".into(),
         Event::SnapshotCreated { label, tokens, .. }
         | Event::SnapshotTaken { label, tokens, .. } => {
@@ -134,6 +135,7 @@ fn described(event: &Event, spec: &dyn Fn(&SourceSpec) -> String) -> String {
                 }
                 Reversal::Rename { from, to } => format!("renamed {from} -> {to}"),
                 Reversal::SetBudget { from, to } => format!("set the budget {from} -> {to}"),
+                Reversal::SetFit { from, to } => format!("set fit {from} -> {to}"),
                 Reversal::RestorePack { pack, artifacts } => format!(
                     "restored pack {} with {}",
                     pack.name,
@@ -229,6 +231,9 @@ pub fn options_changed(from: &AddOptions, to: &AddOptions) -> Vec<String> {
     }
     if from.allow_sensitive != to.allow_sensitive {
         changed.push(flag(to.allow_sensitive, "allow sensitive", "no sensitive"));
+    }
+    if from.mode != to.mode {
+        changed.push(format!("mode {}", to.mode));
     }
     changed
 }

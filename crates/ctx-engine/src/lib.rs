@@ -44,8 +44,9 @@ pub use maintenance::{Checked, Collected, CountsChecked};
 pub use outcome::{Done, Outcome, Stored};
 pub use pack::{
     AddArtifact, AddedAll, ArtifactAdded, ArtifactRefreshed, ArtifactRemoved, BudgetSet,
-    CreatePack, DEFAULT_BUDGET, NewPack, OptionChanges, OptionsSet, PackCreated, PackDeleted,
-    PackList, PackRenamed, PackShown, PrioritySet, RefreshedAll, RootSet, TokenItem, TokenListing,
+    CreatePack, DEFAULT_BUDGET, FitSet, NewPack, OptionChanges, OptionsSet, PackCreated,
+    PackDeleted, PackList, PackRenamed, PackShown, PrioritySet, RefreshedAll, RootSet, TokenItem,
+    TokenListing,
 };
 pub use progress::{Phase, Progress, Quiet};
 pub use purge::{PurgeTarget, Purged};

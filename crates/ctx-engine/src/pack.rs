@@ -99,6 +99,7 @@ impl Serialize for PackShown {
             artifacts,
             bytes,
             tokens,
+            fit,
         } = &self.pack;
         PackShownJson {
             id,
@@ -106,6 +107,7 @@ impl Serialize for PackShown {
             root,
             budget: *budget,
             tokenizer: *tokenizer,
+            fit: *fit,
             artifact_count: *artifacts,
             bytes: *bytes,
             tokens: *tokens,
@@ -128,6 +130,7 @@ struct PackShownJson<'a> {
     root: &'a str,
     budget: u64,
     tokenizer: TokenizerKind,
+    fit: ctx_model::Fit,
     artifact_count: u64,
     bytes: u64,
     tokens: u64,
@@ -311,6 +314,15 @@ pub struct BudgetSet {
     pub from: u64,
 }
 
+/// A pack's new fit policy.
+#[derive(Clone, Debug, Serialize)]
+pub struct FitSet {
+    pub pack: PackName,
+    pub fit: ctx_model::Fit,
+    /// The policy before.
+    pub from: ctx_model::Fit,
+}
+
 /// An artifact's new priority.
 #[derive(Clone, Debug, Serialize)]
 pub struct PrioritySet {
@@ -341,6 +353,7 @@ pub struct OptionChanges {
     pub recursive: Option<bool>,
     pub no_ignore: Option<bool>,
     pub max_file_bytes: Option<u64>,
+    pub mode: Option<ctx_model::Mode>,
 }
 
 impl OptionChanges {
@@ -351,6 +364,7 @@ impl OptionChanges {
             || self.recursive.is_some()
             || self.no_ignore.is_some()
             || self.max_file_bytes.is_some()
+            || self.mode.is_some()
     }
 
     /// `options` with these changes made.
@@ -363,6 +377,7 @@ impl OptionChanges {
         new.recursive = self.recursive.unwrap_or(new.recursive);
         new.no_ignore = self.no_ignore.unwrap_or(new.no_ignore);
         new.max_file_bytes = self.max_file_bytes.unwrap_or(new.max_file_bytes);
+        new.mode = self.mode.unwrap_or(new.mode);
         new
     }
 
@@ -479,6 +494,7 @@ impl Engine {
             artifacts: 0,
             bytes: 0,
             tokens: 0,
+            fit: ctx_model::Fit::Drop,
         };
         let prepared = adds
             .iter()
@@ -1263,6 +1279,29 @@ impl Engine {
                 from: pack.budget,
             },
         }))
+    }
+
+    /// Changes what a render of a pack does over its budget.
+    pub fn set_fit(&self, pack: &str, fit: ctx_model::Fit) -> Result<Outcome<FitSet>> {
+        self.write(|w| {
+            let pack = find_pack(w, pack)?;
+            if pack.fit == fit {
+                return Ok(Outcome::Unchanged);
+            }
+            let record = w.append(self.event(Event::FitChanged {
+                pack: pack.id,
+                from: pack.fit,
+                to: fit,
+            }))?;
+            Ok(Outcome::Changed(Done {
+                seq: record.seq,
+                what: FitSet {
+                    pack: pack.name,
+                    fit,
+                    from: pack.fit,
+                },
+            }))
+        })
     }
 }
 

@@ -112,6 +112,7 @@ struct RawArtifact {
     #[serde(default)]
     allow_sensitive: bool,
     max_file_bytes: Option<u64>,
+    mode: Option<ctx_model::Mode>,
 }
 
 /// What `save` writes: only what differs from the defaults, beyond the
@@ -183,6 +184,8 @@ struct OutArtifact<'a> {
     allow_sensitive: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_file_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<&'static str>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -287,6 +290,7 @@ impl Project {
                         allow_outside_root: a.allow_outside_root,
                         allow_sensitive: a.allow_sensitive,
                         max_file_bytes: a.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES),
+                        mode: a.mode.unwrap_or_default(),
                     },
                 });
             }
@@ -344,6 +348,8 @@ impl Project {
                             allow_sensitive: a.options.allow_sensitive,
                             max_file_bytes: (a.options.max_file_bytes != DEFAULT_MAX_FILE_BYTES)
                                 .then_some(a.options.max_file_bytes),
+                            mode: (a.options.mode != ctx_model::Mode::Full)
+                                .then_some(a.options.mode.as_str()),
                         })
                         .collect(),
                 })
@@ -862,6 +868,7 @@ fn plan_pack(
                     recursive: Some(wanted.recursive),
                     no_ignore: Some(wanted.no_ignore),
                     max_file_bytes: Some(wanted.max_file_bytes),
+                    mode: Some(wanted.mode),
                 },
             ));
         }

@@ -167,6 +167,10 @@ enum Details<'a> {
         from: u64,
         to: u64,
     },
+    Fit {
+        from: ctx_model::Fit,
+        to: ctx_model::Fit,
+    },
     PackDeleted {
         name: &'a PackName,
     },
@@ -292,6 +296,10 @@ enum ReversalView<'a> {
         from: u64,
         to: u64,
     },
+    SetFit {
+        from: ctx_model::Fit,
+        to: ctx_model::Fit,
+    },
     RestorePack {
         pack: &'a Pack,
         #[serde(serialize_with = "crate::view::artifacts")]
@@ -351,6 +359,10 @@ impl<'a> ReversalView<'a> {
             },
             Reversal::Rename { from, to } => Self::Rename { from, to },
             Reversal::SetBudget { from, to } => Self::SetBudget {
+                from: *from,
+                to: *to,
+            },
+            Reversal::SetFit { from, to } => Self::SetFit {
                 from: *from,
                 to: *to,
             },
@@ -429,6 +441,10 @@ impl<'a> Details<'a> {
             },
             Event::PackRenamed { from, to, .. } => Self::Renamed { from, to },
             Event::BudgetChanged { from, to, .. } => Self::Budget {
+                from: *from,
+                to: *to,
+            },
+            Event::FitChanged { from, to, .. } => Self::Fit {
                 from: *from,
                 to: *to,
             },

@@ -2,9 +2,9 @@
 //! added (blob hashes, sizes and token counts), so the pack can be rendered
 //! again without reading the sources.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::{ArtifactId, BlobHash, EventSeq, ExclusionReason, SourceSpec};
+use crate::{ArtifactId, BlobHash, EventSeq, ExclusionReason, Mode, SourceSpec};
 
 /// One artifact of a pack, as materialized.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,9 +31,9 @@ pub fn sort_for_render(artifacts: &mut [Artifact]) {
     artifacts.sort_by_key(|a| (std::cmp::Reverse(a.priority), a.id));
 }
 
-/// How an artifact's source is read, kept so a later render expands and
-/// filters it the same way.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How an artifact's source is read and shown, kept so a later render
+/// expands, filters and shows it the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct AddOptions {
     /// `md_dir:` descends into subfolders.
     pub recursive: bool,
@@ -49,6 +49,42 @@ pub struct AddOptions {
     pub allow_sensitive: bool,
     /// Largest file read, in bytes.
     pub max_file_bytes: u64,
+    /// The fullest form its items render in (`--mode`).
+    pub mode: Mode,
+}
+
+/// The fields of [`AddOptions`] before `mode`, in order.
+#[derive(Deserialize)]
+struct AddOptionsV1 {
+    recursive: bool,
+    max_files: u32,
+    exclude: Vec<String>,
+    no_ignore: bool,
+    allow_outside_root: bool,
+    allow_sensitive: bool,
+    max_file_bytes: u64,
+}
+
+/// Decodes either shape: see [`crate::wire`]. postcard only: the shapes
+/// are told apart by the envelope, not by the bytes.
+impl<'de> Deserialize<'de> for AddOptions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (v1, mode) = if crate::wire::v1() {
+            (AddOptionsV1::deserialize(d)?, Mode::Full)
+        } else {
+            <(AddOptionsV1, Mode)>::deserialize(d)?
+        };
+        Ok(Self {
+            recursive: v1.recursive,
+            max_files: v1.max_files,
+            exclude: v1.exclude,
+            no_ignore: v1.no_ignore,
+            allow_outside_root: v1.allow_outside_root,
+            allow_sensitive: v1.allow_sensitive,
+            max_file_bytes: v1.max_file_bytes,
+            mode,
+        })
+    }
 }
 
 /// Content captured at add time.

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AddOptions, Artifact, ArtifactId, BlobHash, Captured, EventSeq, Pack, PackId, PackName,
+    AddOptions, Artifact, ArtifactId, BlobHash, Captured, EventSeq, Fit, Pack, PackId, PackName,
     SnapshotId, SourceSpec, Timestamp, TokenizerKind,
 };
 
@@ -161,6 +161,8 @@ pub enum Event {
         from: Configured,
         to: Configured,
     },
+    /// What a render does when a pack is over its budget changed.
+    FitChanged { pack: PackId, from: Fit, to: Fit },
 }
 
 /// An artifact's options with the content captured under them.
@@ -239,6 +241,8 @@ pub enum Reversal {
         from: Configured,
         to: Configured,
     },
+    /// Reverses `FitChanged`.
+    SetFit { from: Fit, to: Fit },
 }
 
 /// An artifact as an `ArtifactAdded` event carries it, before it has an id.
@@ -264,7 +268,8 @@ impl Event {
             | Self::PriorityChanged { pack, .. }
             | Self::ArtifactRefreshed { pack, .. }
             | Self::PackRootChanged { pack, .. }
-            | Self::OptionsChanged { pack, .. } => vec![*pack],
+            | Self::OptionsChanged { pack, .. }
+            | Self::FitChanged { pack, .. } => vec![*pack],
             Self::SnapshotCreated { packs, .. }
             | Self::SnapshotDeleted { packs, .. }
             | Self::SnapshotTaken { packs, .. }
@@ -334,6 +339,7 @@ impl Event {
             Self::ArtifactRemoved { .. } => EventKind::ArtifactRemoved,
             Self::PackRenamed { .. } => EventKind::PackRenamed,
             Self::BudgetChanged { .. } => EventKind::BudgetChanged,
+            Self::FitChanged { .. } => EventKind::FitChanged,
             Self::PackDeleted { .. } => EventKind::PackDeleted,
             Self::SnapshotCreated { .. } | Self::SnapshotTaken { .. } => EventKind::SnapshotCreated,
             Self::SnapshotDeleted { .. } => EventKind::SnapshotDeleted,
@@ -376,6 +382,7 @@ pub enum EventKind {
     ArtifactRefreshed,
     PackRootChanged,
     OptionsChanged,
+    FitChanged,
 }
 
 impl EventKind {
@@ -399,6 +406,7 @@ impl EventKind {
             Self::ArtifactRefreshed => "artifact_refreshed",
             Self::PackRootChanged => "pack_root_changed",
             Self::OptionsChanged => "options_changed",
+            Self::FitChanged => "fit_changed",
         }
     }
 

@@ -10,8 +10,8 @@
 
 use crate::event::Reversal;
 use crate::{
-    Artifact, ArtifactId, BlobHash, Captured, Configured, Event, EventSeq, Pack, PackId, PackName,
-    PackRef, SnapshotId, SourceSpec,
+    Artifact, ArtifactId, BlobHash, Captured, Configured, Event, EventSeq, Fit, Pack, PackId,
+    PackName, PackRef, SnapshotId, SourceSpec,
 };
 
 /// Read access to pack state, as of just before the event being planned.
@@ -185,6 +185,7 @@ enum Effect<'a> {
     RemoveArtifact(PackId, ArtifactId, &'a SourceSpec),
     Rename(PackId, &'a PackName, &'a PackName),
     SetBudget(PackId, u64, u64),
+    SetFit(PackId, Fit, Fit),
     DeletePack(PackId, &'a PackName),
     SetPriority(PackId, ArtifactId, i32, i32),
     /// An artifact's content goes from the first to the second.
@@ -220,6 +221,7 @@ pub fn plan<V: StateView>(
                 artifacts: 0,
                 bytes: 0,
                 tokens: 0,
+                fit: Fit::Drop,
             },
             Vec::new(),
         ),
@@ -238,6 +240,7 @@ pub fn plan<V: StateView>(
         }
         Event::PackRenamed { from, to, .. } => Effect::Rename(pack_id, from, to),
         Event::BudgetChanged { from, to, .. } => Effect::SetBudget(pack_id, *from, *to),
+        Event::FitChanged { from, to, .. } => Effect::SetFit(pack_id, *from, *to),
         Event::PackDeleted { name, .. } => Effect::DeletePack(pack_id, name),
         // A snapshot may be of packs as they were (`--at`), even deleted
         // since: it records, it changes no pack.
@@ -280,6 +283,7 @@ pub fn plan<V: StateView>(
             }
             Reversal::Rename { from, to } => Effect::Rename(pack_id, from, to),
             Reversal::SetBudget { from, to } => Effect::SetBudget(pack_id, *from, *to),
+            Reversal::SetFit { from, to } => Effect::SetFit(pack_id, *from, *to),
             Reversal::RestorePack { pack, artifacts } => {
                 Effect::CreatePack(pack.clone(), artifacts.clone())
             }
@@ -365,6 +369,14 @@ fn apply_effect<V: StateView>(
                 ));
             }
             pack.budget = to;
+            (pack.clone(), vec![Change::PutPack(pack)])
+        }
+        Effect::SetFit(id, from, to) => {
+            let mut pack = existing(view, seq, id)?;
+            if pack.fit != from {
+                return Err(stale(seq, format!("fit {from}"), pack.fit.to_string()));
+            }
+            pack.fit = to;
             (pack.clone(), vec![Change::PutPack(pack)])
         }
         Effect::DeletePack(id, name) => {

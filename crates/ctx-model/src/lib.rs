@@ -14,6 +14,7 @@ pub mod fold;
 pub mod format;
 pub mod frame;
 pub mod id;
+pub mod mode;
 pub mod name;
 pub mod sensitive;
 pub mod similar;
@@ -25,6 +26,7 @@ pub mod testing;
 pub mod time;
 pub mod tokenizer;
 pub mod undo;
+pub mod wire;
 
 pub use artifact::{
     AddOptions, Artifact, Captured, CapturedBlob, CapturedFile, SkippedFile, sort_for_render,
@@ -38,6 +40,7 @@ pub use fold::{Change, FoldError, PlanError, Planned, StateView, plan};
 pub use format::Format;
 pub use frame::{Escape, Frame};
 pub use id::{ArtifactId, BlobHash, EventSeq, PackId, ParseHashError, PrefixMatch, match_prefix};
+pub use mode::{Fit, Mode};
 pub use name::{NameError, PackName};
 pub use snapshot::{
     Bodies, BodyForm, ItemOrigin, Manifest, SnapshotExclusion, SnapshotId, SnapshotItem,

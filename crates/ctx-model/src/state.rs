@@ -4,16 +4,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::fold::{self, Change, FoldError, PlanError, StateView};
 use crate::{
-    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, PackId, PackName, SourceSpec,
+    Artifact, ArtifactId, BlobHash, EventRecord, EventSeq, Fit, PackId, PackName, SourceSpec,
     TokenizerKind,
 };
 
 /// A pack row: settings and totals, without its artifacts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Pack {
     pub id: PackId,
     pub name: PackName,
@@ -28,6 +28,43 @@ pub struct Pack {
     pub bytes: u64,
     /// Captured tokens over all artifacts.
     pub tokens: u64,
+    /// What a render does when the pack is over its budget.
+    pub fit: Fit,
+}
+
+/// The fields of [`Pack`] before `fit`, in order.
+#[derive(Deserialize)]
+struct PackV1 {
+    id: PackId,
+    name: PackName,
+    root: String,
+    budget: u64,
+    tokenizer: TokenizerKind,
+    artifacts: u64,
+    bytes: u64,
+    tokens: u64,
+}
+
+/// Decodes either shape: see [`crate::wire`]. postcard only.
+impl<'de> Deserialize<'de> for Pack {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (v1, fit) = if crate::wire::v1() {
+            (PackV1::deserialize(d)?, Fit::Drop)
+        } else {
+            <(PackV1, Fit)>::deserialize(d)?
+        };
+        Ok(Self {
+            id: v1.id,
+            name: v1.name,
+            root: v1.root,
+            budget: v1.budget,
+            tokenizer: v1.tokenizer,
+            artifacts: v1.artifacts,
+            bytes: v1.bytes,
+            tokens: v1.tokens,
+            fit,
+        })
+    }
 }
 
 /// Every live pack with its artifacts.

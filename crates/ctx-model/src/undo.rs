@@ -302,6 +302,8 @@ enum Key {
     /// A pack's own name.
     Label(PackId),
     Budget(PackId),
+    /// What a render of the pack does over its budget.
+    Fit(PackId),
     /// The folder a pack's paths are relative to.
     Root(PackId),
     Artifact(PackId, ArtifactId),
@@ -351,6 +353,7 @@ fn touches(record: &EventRecord) -> Touch {
         ),
         Event::PackRenamed { pack, from, to } => renamed(*pack, from, to),
         Event::BudgetChanged { pack, .. } => (vec![Exists(*pack)], vec![Budget(*pack)]),
+        Event::FitChanged { pack, .. } => (vec![Exists(*pack)], vec![Fit(*pack)]),
         Event::PackDeleted { pack, name } => whole_pack(*pack, name),
         Event::SnapshotCreated { .. }
         | Event::SnapshotImported { .. }
@@ -391,6 +394,7 @@ fn touches(record: &EventRecord) -> Touch {
             ),
             Reversal::Rename { from, to } => renamed(*pack, from, to),
             Reversal::SetBudget { .. } => (vec![Exists(*pack)], vec![Budget(*pack)]),
+            Reversal::SetFit { .. } => (vec![Exists(*pack)], vec![Fit(*pack)]),
             Reversal::RestorePack { pack: row, .. } => whole_pack(row.id, &row.name),
             Reversal::DeletePack { name } => whole_pack(*pack, name),
             Reversal::RestoreSnapshot { snapshot, .. } | Reversal::DeleteSnapshot { snapshot } => {
@@ -461,6 +465,10 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
             from: *to,
             to: *from,
         },
+        Event::FitChanged { from, to, .. } => Reversal::SetFit {
+            from: *to,
+            to: *from,
+        },
         Event::PackDeleted { pack, .. } => restore_pack(history, seq, *pack)?,
         Event::SnapshotCreated { .. }
         | Event::SnapshotImported { .. }
@@ -487,6 +495,10 @@ fn reversal<H: History>(history: &H, target: &EventRecord) -> Result<Reversal, H
                 to: from.clone(),
             },
             Reversal::SetBudget { from, to } => Reversal::SetBudget {
+                from: *to,
+                to: *from,
+            },
+            Reversal::SetFit { from, to } => Reversal::SetFit {
                 from: *to,
                 to: *from,
             },

@@ -16,28 +16,47 @@ use crate::error::{Result, StoreError};
 
 #[derive(Serialize)]
 enum EnvelopeRef<'a> {
-    V1(&'a EventRecord),
+    #[expect(
+        dead_code,
+        reason = "written by an older ctx; named to keep the tag of V2"
+    )]
+    V1(()),
+    V2(&'a EventRecord),
 }
 
+/// V1: before `AddOptions::mode` and `Pack::fit`; its records decode in
+/// their first shape ([`ctx_model::wire`]).
 #[derive(serde::Deserialize)]
 enum Envelope {
     V1(EventRecord),
+    V2(EventRecord),
 }
+
+/// The tag postcard writes for `Envelope::V1`: a varint 0.
+const V1_TAG: u8 = 0;
 
 /// Encodes an event record for the `events` table.
 pub fn encode_event(record: &EventRecord) -> Vec<u8> {
-    postcard::to_stdvec(&EnvelopeRef::V1(record)).expect("BUG: encoding to a Vec cannot fail")
+    postcard::to_stdvec(&EnvelopeRef::V2(record)).expect("BUG: encoding to a Vec cannot fail")
 }
 
 /// Decodes an `events` value; the whole value must be consumed.
 pub fn decode_event(bytes: &[u8], seq: u64) -> Result<EventRecord> {
-    match decode::<Envelope>(bytes, "events", || seq.to_string())? {
-        Envelope::V1(record) if record.seq.0 == seq => Ok(record),
-        Envelope::V1(record) => Err(StoreError::Corrupt {
+    let decoded = || decode::<Envelope>(bytes, "events", || seq.to_string());
+    let envelope = if bytes.first() == Some(&V1_TAG) {
+        ctx_model::wire::decoding_v1(decoded)?
+    } else {
+        decoded()?
+    };
+    let (Envelope::V1(record) | Envelope::V2(record)) = envelope;
+    if record.seq.0 == seq {
+        Ok(record)
+    } else {
+        Err(StoreError::Corrupt {
             table: "events",
             key: seq.to_string(),
             reason: format!("the record says it is event {}", record.seq),
-        }),
+        })
     }
 }
 

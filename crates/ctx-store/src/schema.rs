@@ -1,7 +1,8 @@
 //! Every table of the store, beside the schema version that describes them.
 //!
 //! The `events` table is the source of truth and its encoding never changes
-//! (new event kinds are appended to the enum). Every other table except
+//! (new event kinds are appended to the enum; a record whose shape changes
+//! is a new envelope variant, and the old ones still decode). Every other table except
 //! `blobs` and `token_counts` is derived from the log: when their layout
 //! changes, `SCHEMA_VERSION` goes up and the store rebuilds them by replaying
 //! the log. Keys hold fixed-width integers only, never `usize`.
@@ -22,7 +23,9 @@ use redb::TableDefinition;
 ///    `snapshot_seqs` tables.
 /// 6: the `deleted_snapshots` table, so that `undo` restores a deleted
 ///    snapshot until gc (a gc of an older ctx would not keep it).
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: artifacts record their render mode and packs their fit policy (and
+///    events are written in envelope V2).
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The oldest schema whose cached token counts an upgrade keeps. Before 4,
 /// the file cache could vouch for bytes it never hashed, and a render then

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use ctx_model::{EventKind, Format, TokenizerKind};
+use ctx_model::{EventKind, Fit, Format, Mode, TokenizerKind};
 
 /// Reproducible, token-budgeted context for LLM prompts.
 #[derive(Debug, Parser)]
@@ -246,6 +246,15 @@ pub struct RenderOptions {
     /// Render only what changed since SNAPSHOT (an id or unique prefix): items it holds as they are are listed by path, not sent.
     #[arg(long, value_name = "SNAPSHOT")]
     pub since: Option<String>,
+    /// Over budget, leave whole items out (drop), or first show every item by its path, then upgrade items to outlines and whole text in priority order (degrade) [default: the first pack's policy].
+    #[arg(long, value_enum)]
+    pub fit: Option<Fit>,
+    /// Put a directory tree of the items at the top of the payload (counted in the budget).
+    #[arg(long)]
+    pub tree: bool,
+    /// Prefix each line with its line number in the source file.
+    #[arg(long)]
+    pub line_numbers: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +438,9 @@ pub struct AddOptionArgs {
     /// Largest file read, in bytes [default: 4194304, or the `max_file_bytes` config key].
     #[arg(long, value_name = "BYTES")]
     pub max_file_bytes: Option<u64>,
+    /// How its items render: whole, as code outlines (signatures and docs, bodies elided), or only their paths.
+    #[arg(long, value_enum, default_value_t = Mode::Full)]
+    pub mode: Mode,
     /// Store the content with its secrets already redacted (`--no-redact` then shows the markers).
     #[arg(
         long,
@@ -507,6 +519,12 @@ pub struct SetArgs {
     /// Largest file read, in bytes.
     #[arg(long, value_name = "BYTES", requires = "artifact")]
     pub max_file_bytes: Option<u64>,
+    /// How the artifact's items render: whole, as outlines, or only their paths.
+    #[arg(long, value_enum, requires = "artifact")]
+    pub mode: Option<Mode>,
+    /// What a render of the pack does over its budget: leave items out, or show less of them.
+    #[arg(long, value_enum, conflicts_with_all = ["artifact", "root", "tokens"])]
+    pub fit: Option<Fit>,
     /// With options: store the content read again with its secrets already redacted.
     #[arg(
         long,
@@ -527,6 +545,7 @@ impl SetArgs {
             recursive: either(self.recursive, self.no_recursive),
             no_ignore: either(self.no_ignore, self.ignore),
             max_file_bytes: self.max_file_bytes,
+            mode: self.mode,
         }
     }
 }

@@ -13,12 +13,14 @@
 //! Counting goes through [`Counter`], so the arithmetic is tested with a
 //! counter that needs no tokenizer.
 
-use ctx_model::{BlobHash, ExclusionReason, Format, TokenizerKind};
+use ctx_model::{BlobHash, ExclusionReason, Fit, Format, TokenizerKind};
 
 use super::format::{self, Meta, TrailerExclusion};
+use super::forms::{Candidate, Shape};
 use super::frame::Framed;
 use super::hash::RenderHasher;
 use super::since::{Base, Since};
+use super::tree;
 use super::{Excluded, Included};
 use crate::tokenize;
 
@@ -58,6 +60,53 @@ pub(crate) fn fit(costs: &[u64], available: u64) -> Vec<bool> {
         .collect()
 }
 
+/// The form each item takes (an index into its `costs`, cheapest first),
+/// or `None` when it is left out. Dropping takes each item's fullest form
+/// greedily in order; degrading first gives every item its cheapest form,
+/// in order, then upgrades items in order to the fullest form that still
+/// fits, so an item is reduced before any item ahead of it loses anything.
+pub(crate) fn choose(costs: &[Vec<u64>], available: u64, policy: Fit) -> Vec<Option<usize>> {
+    match policy {
+        Fit::Drop => {
+            let fullest: Vec<u64> = costs
+                .iter()
+                .map(|c| c.last().copied().unwrap_or(0))
+                .collect();
+            fit(&fullest, available)
+                .into_iter()
+                .zip(costs)
+                .map(|(fits, c)| fits.then(|| c.len() - 1))
+                .collect()
+        }
+        Fit::Degrade => {
+            let cheapest: Vec<u64> = costs
+                .iter()
+                .map(|c| c.first().copied().unwrap_or(0))
+                .collect();
+            let mut left = available;
+            let mut chosen: Vec<Option<usize>> = fit(&cheapest, available)
+                .into_iter()
+                .zip(&cheapest)
+                .map(|(fits, &cost)| {
+                    if fits {
+                        left -= cost;
+                    }
+                    fits.then_some(0)
+                })
+                .collect();
+            for (choice, c) in chosen.iter_mut().zip(costs) {
+                let Some(0) = *choice else { continue };
+                let extra = |f: usize| c[f].saturating_sub(c[0]);
+                if let Some(better) = (1..c.len()).rev().find(|&f| extra(f) <= left) {
+                    left = left - extra(better) + c[0].saturating_sub(c[better]);
+                    *choice = Some(better);
+                }
+            }
+            chosen
+        }
+    }
+}
+
 /// What a render is assembled into, and how it is counted.
 pub(super) struct Frame<'a, C> {
     pub format: Format,
@@ -68,6 +117,10 @@ pub(super) struct Frame<'a, C> {
     pub budget: u64,
     /// What a `--since` render starts from.
     pub since: Option<&'a Base>,
+    /// Leave items out, or show less of them, to fit.
+    pub fit: Fit,
+    /// Put a tree of the items' paths at the top.
+    pub tree: bool,
 }
 
 /// The payload, its count and hash, and what went in and out.
@@ -85,13 +138,12 @@ pub(super) struct Assembled {
     pub since: Option<Since>,
 }
 
-/// Fits the budget and assembles the payload: `framed` are the candidates
-/// in render order with their body counts in `body_tokens`; `excluded` are
-/// the units already left out, which the trailer lists too.
+/// Fits the budget and assembles the payload: `candidates` are the items
+/// that may go in, in render order, each in the forms it may take;
+/// `excluded` are the units already left out, which the trailer lists too.
 pub(super) fn assemble<C: Counter>(
     frame: &Frame<'_, C>,
-    framed: Vec<Framed>,
-    body_tokens: &[u64],
+    candidates: Vec<Candidate>,
     mut excluded: Vec<Excluded>,
 ) -> Assembled {
     let Frame {
@@ -100,29 +152,26 @@ pub(super) fn assemble<C: Counter>(
         budget,
         ..
     } = *frame;
-    let preamble = format::preamble(format, frame.meta);
-    let pre_tokens = counter.count(&preamble);
     // A head's cost hardly depends on its index or count; estimate with
     // generous values and let the exact pass correct any excess.
-    let head_estimate: Vec<u64> = framed
+    let n = candidates.len();
+    let costs: Vec<Vec<u64>> = candidates
         .iter()
-        .zip(body_tokens)
-        .map(|(f, &body)| {
-            counter.count(&format::head(
-                format,
-                &f.label,
-                framed.len() + 1,
-                body * 2 + 1000,
-            ))
+        .map(|c| {
+            c.forms
+                .iter()
+                .map(|s| {
+                    let estimate = s.tokens * 2 + 1000;
+                    counter.count(&format::head(format, &s.framed.label, n + 1, estimate))
+                        + s.tokens
+                })
+                .collect()
         })
         .collect();
-    let costs: Vec<u64> = head_estimate
-        .iter()
-        .zip(body_tokens)
-        .map(|(h, b)| h + b)
-        .collect();
     let placeholder_hash = "0".repeat(64);
-    let mut reserve = pre_tokens
+    let everything: Vec<Option<usize>> =
+        candidates.iter().map(|c| Some(c.forms.len() - 1)).collect();
+    let mut reserve = counter.count(&preamble(frame, &candidates, &everything, &excluded))
         + counter.count(&format::trailer(
             format,
             &[],
@@ -131,29 +180,15 @@ pub(super) fn assemble<C: Counter>(
             &placeholder_hash,
         ));
     loop {
-        let chosen = fit(&costs, budget.saturating_sub(reserve));
-        let attempt = exact(
-            frame,
-            &preamble,
-            pre_tokens,
-            &framed,
-            body_tokens,
-            &chosen,
-            &excluded,
-        );
+        let chosen = choose(&costs, budget.saturating_sub(reserve), frame.fit);
+        let attempt = exact(frame, &candidates, &chosen, &excluded);
         if attempt.tokens <= budget {
-            return finish(attempt, framed, body_tokens, &chosen, excluded);
+            return finish(attempt, candidates, &chosen, excluded);
         }
-        if chosen.iter().all(|c| !c) {
+        if chosen.iter().all(Option::is_none) {
             // Even the empty frame does not fit: an empty payload does.
             let frame_tokens = attempt.tokens;
-            let mut empty = finish(
-                attempt,
-                framed,
-                body_tokens,
-                &chosen,
-                std::mem::take(&mut excluded),
-            );
+            let mut empty = finish(attempt, candidates, &chosen, std::mem::take(&mut excluded));
             empty.preamble.clear();
             empty.trailer.clear();
             empty.tokens = 0;
@@ -163,6 +198,42 @@ pub(super) fn assemble<C: Counter>(
         }
         reserve += attempt.tokens - budget;
     }
+}
+
+/// What comes before the first item, for a choice of items: with a tree,
+/// the tree marks what is left out and what is shown in less than whole.
+fn preamble<C>(
+    frame: &Frame<'_, C>,
+    candidates: &[Candidate],
+    chosen: &[Option<usize>],
+    excluded: &[Excluded],
+) -> String {
+    let tree = frame.tree.then(|| {
+        let entries = candidates
+            .iter()
+            .zip(chosen)
+            .map(|(c, choice)| match choice {
+                Some(f) => {
+                    let form = c.forms[*f].framed.form;
+                    (&c.fullest().framed.label, tree::Mark::Shown(form))
+                }
+                None => (
+                    &c.fullest().framed.label,
+                    tree::Mark::LeftOut(ExclusionReason::OverBudget),
+                ),
+            })
+            .chain(
+                excluded
+                    .iter()
+                    .map(|e| (&e.label, tree::Mark::LeftOut(e.reason))),
+            );
+        tree::draw(entries)
+    });
+    format::preamble(
+        frame.format,
+        frame.meta,
+        tree.as_deref().filter(|t| !t.is_empty()),
+    )
 }
 
 /// One exact assembly for a choice of items: the framing around the
@@ -179,47 +250,34 @@ struct Attempt {
 
 fn exact<C: Counter>(
     frame: &Frame<'_, C>,
-    preamble: &str,
-    pre_tokens: u64,
-    framed: &[Framed],
-    body_tokens: &[u64],
-    chosen: &[bool],
+    candidates: &[Candidate],
+    chosen: &[Option<usize>],
     excluded: &[Excluded],
 ) -> Attempt {
     let Frame {
         format, counter, ..
     } = *frame;
+    let preamble = preamble(frame, candidates, chosen, excluded);
     let mut heads = Vec::new();
     let mut item_tokens = Vec::new();
-    let mut total = pre_tokens;
+    let mut total = counter.count(&preamble);
     let mut hasher = RenderHasher::new(format, frame.kind);
     hasher.piece(preamble.as_bytes());
-    for ((f, &body), _) in framed
-        .iter()
-        .zip(body_tokens)
-        .zip(chosen)
-        .filter(|(_, c)| **c)
-    {
+    for shape in shown(candidates, chosen) {
         let index = heads.len() + 1;
-        let (head, head_tokens) = head(frame, f, index, body);
+        let (head, head_tokens) = head(frame, &shape.framed, index, shape.tokens);
         hasher.piece(head.as_bytes());
-        hasher.body(f.body.len(), &f.hash);
-        item_tokens.push(head_tokens + body);
-        total += head_tokens + body;
+        hasher.body(shape.framed.body.len(), &shape.framed.hash);
+        item_tokens.push(head_tokens + shape.tokens);
+        total += head_tokens + shape.tokens;
         heads.push(head);
     }
     let hash = hasher.finish();
     let hash_hex = hash.to_string();
-    let left_out = trailer_exclusions(framed, body_tokens, chosen, excluded);
-    let since = frame.since.map(|base| {
-        base.since(
-            framed
-                .iter()
-                .zip(chosen)
-                .filter(|(_, c)| **c)
-                .map(|(f, _)| &f.label),
-        )
-    });
+    let left_out = trailer_exclusions(candidates, chosen, excluded);
+    let since = frame
+        .since
+        .map(|base| base.since(shown(candidates, chosen).map(|s| &s.framed.label)));
     // The JSON trailer states the payload's total, itself included.
     let mut trailer_tokens = 0;
     let trailer = loop {
@@ -237,7 +295,7 @@ fn exact<C: Counter>(
         trailer_tokens = t;
     };
     Attempt {
-        preamble: preamble.to_owned(),
+        preamble,
         heads,
         trailer,
         since,
@@ -245,6 +303,17 @@ fn exact<C: Counter>(
         tokens: total + trailer_tokens,
         hash,
     }
+}
+
+/// The chosen form of each item that goes in, in order.
+fn shown<'a>(
+    candidates: &'a [Candidate],
+    chosen: &'a [Option<usize>],
+) -> impl Iterator<Item = &'a Shape> {
+    candidates
+        .iter()
+        .zip(chosen)
+        .filter_map(|(c, choice)| choice.map(|f| &c.forms[f]))
 }
 
 /// The head of the item at `index` and its count. A head that states the
@@ -269,23 +338,22 @@ fn head<C: Counter>(frame: &Frame<'_, C>, f: &Framed, index: usize, body: u64) -
 
 /// Everything left out, in render order, as the trailer lists it.
 fn trailer_exclusions<'a>(
-    framed: &'a [Framed],
-    body_tokens: &[u64],
-    chosen: &[bool],
+    candidates: &'a [Candidate],
+    chosen: &[Option<usize>],
     excluded: &'a [Excluded],
 ) -> Vec<TrailerExclusion<'a>> {
-    let mut left_out: Vec<(usize, TrailerExclusion<'_>)> = framed
+    let mut left_out: Vec<(usize, TrailerExclusion<'_>)> = candidates
         .iter()
-        .zip(body_tokens)
         .zip(chosen)
-        .filter(|(_, c)| !**c)
-        .map(|((f, &t), _)| {
+        .filter(|(_, choice)| choice.is_none())
+        .map(|(c, _)| {
+            let fullest = c.fullest();
             let e = TrailerExclusion {
-                label: &f.label,
+                label: &fullest.framed.label,
                 reason: ExclusionReason::OverBudget,
-                tokens: Some(t),
+                tokens: Some(fullest.tokens),
             };
-            (f.order, e)
+            (fullest.framed.order, e)
         })
         .chain(excluded.iter().map(|e| {
             let t = TrailerExclusion {
@@ -304,35 +372,43 @@ fn trailer_exclusions<'a>(
 /// and left out.
 fn finish(
     attempt: Attempt,
-    framed: Vec<Framed>,
-    body_tokens: &[u64],
-    chosen: &[bool],
+    candidates: Vec<Candidate>,
+    chosen: &[Option<usize>],
     mut excluded: Vec<Excluded>,
 ) -> Assembled {
     let mut items = Vec::new();
     let mut over = Vec::new();
     let mut heads = attempt.heads.into_iter();
     let mut sizes = attempt.item_tokens.into_iter();
-    for ((f, &body), &fits) in framed.into_iter().zip(body_tokens).zip(chosen) {
-        if fits {
-            items.push(Included {
-                artifact: f.artifact,
-                label: f.label,
-                tokens: sizes.next().unwrap_or(body),
-                redactions: f.redactions,
-                head: heads.next().unwrap_or_default(),
-                body: f.body,
-                content: f.content,
-                hash: f.hash,
-            });
-        } else {
-            over.push(Excluded {
-                order: f.order,
-                artifact: f.artifact,
-                label: f.label,
-                reason: ExclusionReason::OverBudget,
-                tokens: Some(body),
-            });
+    for (mut c, &choice) in candidates.into_iter().zip(chosen) {
+        let whole = c.whole;
+        match choice {
+            Some(f) => {
+                let shape = c.forms.swap_remove(f);
+                let f = shape.framed;
+                items.push(Included {
+                    artifact: f.artifact,
+                    label: f.label,
+                    form: f.form,
+                    saved: whole.saturating_sub(shape.tokens),
+                    tokens: sizes.next().unwrap_or(shape.tokens),
+                    redactions: f.redactions,
+                    head: heads.next().unwrap_or_default(),
+                    body: f.body,
+                    content: f.content,
+                    hash: f.hash,
+                });
+            }
+            None => {
+                let shape = c.forms.pop().expect("BUG: a candidate has a form");
+                over.push(Excluded {
+                    order: shape.framed.order,
+                    artifact: shape.framed.artifact,
+                    label: shape.framed.label,
+                    reason: ExclusionReason::OverBudget,
+                    tokens: Some(shape.tokens),
+                });
+            }
         }
     }
     over.append(&mut excluded);
@@ -357,6 +433,52 @@ mod tests {
 
     use super::*;
     use crate::render::format::Label;
+
+    /// The item framed whole, and under `Degrade` by its path line too.
+    fn candidate(whole: Framed, format: Format, policy: Fit) -> Candidate {
+        let tokens = Thirds.count(&whole.body);
+        let mut forms = Vec::new();
+        if policy == Fit::Degrade {
+            let body = format::path_body(format, &whole.label, tokens);
+            forms.push(Shape {
+                tokens: Thirds.count(&body.text),
+                framed: Framed {
+                    form: ctx_model::Mode::Path,
+                    label: whole.label.clone(),
+                    hash: BlobHash::of(body.text.as_bytes()),
+                    body: body.text,
+                    content: body.content,
+                    ..framed(whole.order, format, "")
+                },
+            });
+        }
+        forms.push(Shape {
+            framed: whole,
+            tokens,
+        });
+        Candidate {
+            forms,
+            whole: tokens,
+        }
+    }
+
+    #[test]
+    fn degrading_reduces_later_items_before_earlier_ones_lose_anything() {
+        // Path lines cost 1, whole texts cost 5: at 12, all three get a
+        // path line (3), then the first two are upgraded (4 + 4), and the
+        // third keeps its path line.
+        let costs = vec![vec![1, 5], vec![1, 5], vec![1, 5]];
+        assert_eq!(
+            choose(&costs, 12, Fit::Degrade),
+            [Some(1), Some(1), Some(0)]
+        );
+        assert_eq!(choose(&costs, 12, Fit::Drop), [Some(1), Some(1), None]);
+        // An item is left out only when its path line does not fit.
+        assert_eq!(choose(&costs, 2, Fit::Degrade), [Some(0), Some(0), None]);
+        // A middle form is taken when the whole does not fit.
+        let costs = vec![vec![1, 3, 9]];
+        assert_eq!(choose(&costs, 5, Fit::Degrade), [Some(1)]);
+    }
 
     #[test]
     fn later_smaller_items_still_fit() {
@@ -390,6 +512,7 @@ mod tests {
         Framed {
             order,
             artifact: ArtifactId(order as u64 + 1),
+            form: ctx_model::Mode::Full,
             label,
             hash: BlobHash::of(body.text.as_bytes()),
             hashed: true,
@@ -416,6 +539,8 @@ mod tests {
             gone in proptest::collection::vec((0usize..12, reason()), 0..4),
             format in proptest::sample::select(Format::ALL.to_vec()),
             budget in 0u64..600,
+            policy in proptest::sample::select(Fit::ALL.to_vec()),
+            tree in proptest::bool::ANY,
         ) {
             let n = texts.len() + gone.len();
             // Units already left out sit at their own positions among the rest.
@@ -443,10 +568,31 @@ mod tests {
             }
             let before_out = excluded.clone();
             let total_units = candidates.len() + excluded.len();
-            let body_tokens: Vec<u64> = candidates.iter().map(|f| Thirds.count(&f.body)).collect();
+            let candidates: Vec<Candidate> = candidates
+                .into_iter()
+                .map(|f| candidate(f, format, policy))
+                .collect();
+            // What each item's path line costs on its own, by its order.
+            let path_costs: Vec<(usize, u64)> = candidates
+                .iter()
+                .map(|c| (c.forms[0].framed.order, c.forms[0].tokens))
+                .collect();
             let meta = Meta { packs: vec!["p".into()], budget, tokenizer: "o200k".into() };
-            let frame = Frame { format, kind: TokenizerKind::O200k, counter: &Thirds, meta: &meta, budget, since: None };
-            let out = assemble(&frame, candidates, &body_tokens, excluded);
+            let frame = Frame { format, kind: TokenizerKind::O200k, counter: &Thirds, meta: &meta, budget, since: None, fit: policy, tree };
+            let out = assemble(&frame, candidates, excluded);
+
+            // Degraded, an item is left out only when its path line does
+            // not fit in what the payload leaves of the budget (exactly
+            // so where heads and the frame do not depend on the choice).
+            if policy == Fit::Degrade && !tree && matches!(format, Format::Markdown | Format::Plain) {
+                for e in out.excluded.iter().filter(|e| e.reason == ExclusionReason::OverBudget) {
+                    // Units left out before the fit are no candidates.
+                    let Some((_, cost)) = path_costs.iter().find(|(o, _)| *o == e.order) else {
+                        continue;
+                    };
+                    prop_assert!(out.tokens + cost > budget, "{} left out with its path line fitting", e.order);
+                }
+            }
 
             prop_assert!(out.tokens <= budget, "{} tokens over a budget of {budget}", out.tokens);
             let pieces = std::iter::once(out.preamble.as_str())

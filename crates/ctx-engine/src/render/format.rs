@@ -47,6 +47,34 @@ pub fn escape(format: Format) -> Escape {
     }
 }
 
+/// The body of an item shown only by its path (its title) and the tokens
+/// its whole body counts.
+pub fn path_body(format: Format, label: &Label, whole: u64) -> Body {
+    let title = one_line(&label.title());
+    let text = match format {
+        Format::Markdown => format!("## {title} (path only, {whole} tokens)\n\n"),
+        Format::Plain => format!("==> {title} (path only, {whole} tokens) <==\n\n"),
+        Format::Xml => {
+            let mut text = String::from("<source>");
+            Escape::Xml.push(&mut text, &title);
+            let _ = write!(
+                text,
+                "</source>\n<path_only tokens=\"{whole}\"/>\n</document>\n"
+            );
+            text
+        }
+        Format::Json => {
+            format!("\"content\":\"\",\"form\":\"path\",\"whole_tokens\":{whole}}}\n")
+        }
+    };
+    // No content: the whole body is frame.
+    let end = text.len();
+    Body {
+        text,
+        content: end..end,
+    }
+}
+
 /// Frames `content` into its body.
 ///
 /// Takes the content by value: markdown and plain frames are put around it
@@ -146,19 +174,35 @@ pub fn head_counts_itself(format: Format) -> bool {
     format == Format::Json
 }
 
-/// What comes before the first item.
-pub fn preamble(format: Format, meta: &Meta) -> String {
+/// What comes before the first item: with `tree`, the tree of the items'
+/// paths (`--tree`).
+pub fn preamble(format: Format, meta: &Meta, tree: Option<&str>) -> String {
     match format {
-        Format::Markdown | Format::Plain => String::new(),
-        Format::Xml => "<documents>\n".into(),
+        Format::Markdown => tree.map_or_else(String::new, |tree| {
+            let fence = "`".repeat(longest_backtick_run(tree).max(2) + 1);
+            format!("# Files\n\n{fence}\n{tree}{fence}\n\n")
+        }),
+        Format::Plain => tree.map_or_else(String::new, |tree| format!("==> files <==\n{tree}\n")),
+        Format::Xml => {
+            let mut text = String::from("<documents>\n");
+            if let Some(tree) = tree {
+                text.push_str("<files>\n");
+                Escape::Xml.push(&mut text, tree);
+                text.push_str("</files>\n");
+            }
+            text
+        }
         Format::Json => {
-            let mut text = json!({
+            let mut head = json!({
                 "pack": meta.packs.join(","),
                 "packs": meta.packs,
                 "budget": meta.budget,
                 "tokenizer": meta.tokenizer,
-            })
-            .to_string();
+            });
+            if let Some(tree) = tree {
+                head["tree"] = json!(tree);
+            }
+            let mut text = head.to_string();
             text.pop();
             text.push_str(",\"items\":[\n");
             text
@@ -467,12 +511,17 @@ mod tests {
                         budget: 100,
                         tokenizer: kind.as_str().into(),
                     };
-                    let mut pieces = vec![preamble(format, &meta)];
+                    let tree = (round % 2 == 1).then(|| random_text(&mut seed, 4) + "\n");
+                    let mut pieces = vec![preamble(format, &meta, tree.as_deref())];
                     for i in 1..=3 {
                         let content = random_text(&mut seed, round % 9 * 3);
                         let l = label(&random_text(&mut seed, 2).replace('\n', ""));
                         pieces.push(head(format, &l, i, 12345));
-                        pieces.push(body(format, &l, content).text);
+                        let form = ctx_model::Mode::ALL[(round + i) % 3];
+                        pieces.push(match form {
+                            ctx_model::Mode::Path => path_body(format, &l, 4321).text,
+                            _ => body(format, &l, content).text,
+                        });
                     }
                     pieces.push(trailer(format, &[], None, 77, "abc"));
                     let payload: String = pieces.concat();

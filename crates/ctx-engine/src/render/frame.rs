@@ -9,22 +9,25 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use ctx_model::{ArtifactId, BlobHash, Format};
+use ctx_model::{ArtifactId, BlobHash, Format, Mode};
 use ctx_redact::{RULES_VERSION, SecretKind};
 use ctx_store::{BodyStamp, FileStamp, Query as _};
 
 use super::Excluded;
 use super::format::{self, Label};
+use super::lines;
 use super::units::{Content, Unit};
 use crate::source::Stamp;
 use crate::{Engine, Phase, Progress, Result, file_cache, parallel};
 
-/// A unit framed and ready to count.
+/// A unit framed in one of its forms and ready to count.
 pub(crate) struct Framed {
     /// Position among all units, to list exclusions in render order.
     pub order: usize,
     pub artifact: ArtifactId,
     pub label: Label,
+    /// The form the body holds the unit in.
+    pub form: Mode,
     pub body: String,
     /// Where the content lies in the body.
     pub content: Range<usize>,
@@ -75,13 +78,22 @@ struct Pending {
     known: Option<FileStamp>,
 }
 
+/// How the units are framed.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Framing {
+    pub format: Format,
+    pub redact: bool,
+    /// Prefix each line of content with its line number in the source.
+    pub line_numbers: bool,
+}
+
 /// Frames every text unit on all cores, and sets the units left out aside;
-/// both keep their position in render order.
+/// both keep their position in render order. A unit is framed whole; its
+/// path form is made once its whole size is counted.
 pub(super) fn frame_all(
     units: Vec<Unit>,
     known: &HashMap<String, FileStamp>,
-    format: Format,
-    redact: bool,
+    framing: Framing,
     progress: &dyn Progress,
 ) -> (Vec<Framed>, Vec<Excluded>) {
     let mut excluded = Vec::new();
@@ -112,15 +124,20 @@ pub(super) fn frame_all(
     progress.phase(Phase::Framing, pending.len());
     let now_ns = file_cache::now_ns();
     let framed = parallel::map_into(pending, |p| {
-        let framed = frame(p, format, redact, now_ns);
+        let framed = frame(p, framing, now_ns);
         progress.tick(0);
         framed
     });
     (framed, excluded)
 }
 
-/// Redacts and frames one text.
-fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
+/// Redacts and frames one text, whole.
+fn frame(p: Pending, framing: Framing, now_ns: i128) -> Framed {
+    let Framing {
+        format,
+        redact,
+        line_numbers,
+    } = framing;
     // A file known clean under the current rules need not be scanned.
     let clean = p
         .known
@@ -137,23 +154,34 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
     };
     let title = p.label.title();
     // The same clean content framed the same way is the same body: its
-    // hash is known without hashing it again.
+    // hash is known without hashing it again. The cache knows bodies of
+    // the content as it is, never with line numbers.
     let known_body = p
         .known
         .as_ref()
-        .filter(|_| clean)
+        .filter(|_| clean && !line_numbers)
         .and_then(|k| k.body.as_ref())
         .filter(|b| b.format == format && b.framing == format::FRAMING_VERSION && b.title == title)
         .map(|b| b.hash);
+    let content = if line_numbers {
+        lines::numbered(&content, p.label.lines.map_or(1, |(first, _)| first))
+    } else {
+        content
+    };
     let body = format::body(format, &p.label, content);
     let hash = known_body.unwrap_or_else(|| BlobHash::of(body.text.as_bytes()));
     let now_clean = clean || (scan && redactions.is_empty());
     let stamp = p
         .file
-        .filter(|(_, st)| now_clean && known_body.is_none() && !file_cache::racy(st, now_ns))
+        .filter(|(_, st)| {
+            // Numbered, a body is not the one the cache keeps: a file known
+            // clean already has nothing to add.
+            let learned = known_body.is_none() && !(line_numbers && clean);
+            now_clean && learned && !file_cache::racy(st, now_ns)
+        })
         .map(|(path, st)| {
             let stamp = FileStamp {
-                body: Some(BodyStamp {
+                body: (!line_numbers).then_some(BodyStamp {
                     format,
                     title,
                     framing: format::FRAMING_VERSION,
@@ -167,6 +195,7 @@ fn frame(p: Pending, format: Format, redact: bool, now_ns: i128) -> Framed {
         order: p.order,
         artifact: p.artifact,
         label: p.label,
+        form: Mode::Full,
         body: body.text,
         content: body.content,
         hash,

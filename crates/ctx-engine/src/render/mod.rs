@@ -12,10 +12,13 @@
 mod budget;
 mod count;
 mod format;
+mod forms;
 mod frame;
 mod hash;
 mod label;
+mod lines;
 mod since;
+mod tree;
 mod units;
 
 use std::borrow::Cow;
@@ -24,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Serialize, Serializer};
 
 use ctx_model::{
-    ArtifactId, BlobHash, EventSeq, ExclusionReason, Format, PackRef, TokenizerKind,
+    ArtifactId, BlobHash, EventSeq, ExclusionReason, Fit, Format, Mode, PackRef, TokenizerKind,
     sort_for_render,
 };
 use ctx_redact::SecretKind;
@@ -56,6 +59,13 @@ pub struct Options {
     /// Render only what changed since this snapshot (an id or a unique
     /// prefix): items it holds as they are are listed, not sent.
     pub since: Option<String>,
+    /// Leave items out to fit, or show less of them (`--fit`); overrides
+    /// the first pack's policy.
+    pub fit: Option<Fit>,
+    /// Put a tree of the items' paths at the top (`--tree`).
+    pub tree: bool,
+    /// Prefix each line with its number in the source (`--line-numbers`).
+    pub line_numbers: bool,
 }
 
 /// An item in the payload.
@@ -65,6 +75,10 @@ pub struct Included {
     pub artifact: ArtifactId,
     #[serde(flatten)]
     pub label: Label,
+    /// The form it is shown in: whole, its outline, or its path only.
+    pub form: Mode,
+    /// Tokens its body saves against its whole body.
+    pub saved: u64,
     /// Its head and body together.
     pub tokens: u64,
     /// Secrets replaced in it, by kind.
@@ -209,6 +223,9 @@ impl Engine {
         if matches!(options.format, Format::Xml | Format::Json) {
             tokenize::warm(kind);
         }
+        let fit = options
+            .fit
+            .unwrap_or_else(|| packs.first().map_or_else(Fit::default, |p| p.0.fit));
         // Budgets are the user's (up to `u64::MAX` each): their sum saturates.
         let budget = options.budget.unwrap_or_else(|| {
             packs
@@ -244,8 +261,13 @@ impl Engine {
         if framed_before < texts {
             tokenize::warm(kind);
         }
-        let (mut framed, excluded) =
-            frame::frame_all(units, &known, options.format, options.redact, progress);
+        let framing = frame::Framing {
+            format: options.format,
+            redact: options.redact,
+            line_numbers: options.line_numbers,
+        };
+        let modes: Vec<Mode> = units.iter().map(|u| u.mode).collect();
+        let (mut framed, excluded) = frame::frame_all(units, &known, framing, progress);
         let counted = count::count_bodies(self, kind, &mut framed, progress, &mut warnings)?;
         progress.finish();
         let fresh = counted.iter().filter(|c| c.fresh).count();
@@ -254,7 +276,9 @@ impl Engine {
             counts_cached: counted.len() - fresh,
             counted: fresh,
         };
-        let mut body_tokens: Vec<u64> = counted.into_iter().map(|c| c.tokens).collect();
+        let body_tokens: Vec<u64> = counted.into_iter().map(|c| c.tokens).collect();
+        let mut candidates =
+            forms::candidates(framed, body_tokens, &modes, fit, options.format, kind);
         let mut excluded = excluded;
         let since = match &options.since {
             Some(wanted) => {
@@ -268,13 +292,7 @@ impl Engine {
                         format: snapshot.format,
                     });
                 }
-                Some(since::split(
-                    id,
-                    &snapshot,
-                    &mut framed,
-                    &mut body_tokens,
-                    &mut excluded,
-                ))
+                Some(since::split(id, &snapshot, &mut candidates, &mut excluded))
             }
             None => None,
         };
@@ -291,8 +309,10 @@ impl Engine {
             meta: &meta,
             budget,
             since: since.as_ref(),
+            fit,
+            tree: options.tree,
         };
-        let assembled = budget::assemble(&frame, framed, &body_tokens, excluded);
+        let assembled = budget::assemble(&frame, candidates, excluded);
         // An empty file is no payload of a format with a frame (not even
         // valid JSON or XML): a budget that cannot hold the frame is an error.
         if let Some(frame) = assembled.frame_over_budget {

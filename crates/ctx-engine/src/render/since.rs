@@ -11,7 +11,7 @@ use ctx_model::{BlobHash, ExclusionReason, Manifest, SnapshotId};
 
 use super::Excluded;
 use super::format::Label;
-use super::frame::Framed;
+use super::forms::Candidate;
 use crate::view::display;
 
 /// What a `--since` render left to the snapshot.
@@ -64,13 +64,12 @@ impl Base {
 }
 
 /// Moves the candidates `snapshot` holds byte for byte (same origin, same
-/// framed body) out of `framed` and `body_tokens` into `excluded`, as
-/// `unchanged`.
+/// framed body, in any form the candidate may take) out of `candidates`
+/// into `excluded`, as `unchanged`.
 pub(super) fn split(
     id: SnapshotId,
     snapshot: &Manifest,
-    framed: &mut Vec<Framed>,
-    body_tokens: &mut Vec<u64>,
+    candidates: &mut Vec<Candidate>,
     excluded: &mut Vec<Excluded>,
 ) -> Base {
     let held: BTreeMap<Label, BlobHash> = snapshot
@@ -79,25 +78,24 @@ pub(super) fn split(
         .map(|i| ((&i.origin).into(), i.body))
         .collect();
     let mut unchanged = Vec::new();
-    let mut kept = Vec::with_capacity(framed.len());
-    let mut kept_tokens = Vec::with_capacity(framed.len());
-    for (f, tokens) in framed.drain(..).zip(body_tokens.drain(..)) {
-        if held.get(&f.label) == Some(&f.hash) {
+    let mut kept = Vec::with_capacity(candidates.len());
+    for c in candidates.drain(..) {
+        let f = &c.fullest().framed;
+        let held = held.get(&f.label);
+        if c.forms.iter().any(|s| Some(&s.framed.hash) == held) {
             unchanged.push(f.label.clone());
             excluded.push(Excluded {
                 order: f.order,
                 artifact: f.artifact,
-                label: f.label,
+                label: f.label.clone(),
                 reason: ExclusionReason::Unchanged,
-                tokens: Some(tokens),
+                tokens: Some(c.fullest().tokens),
             });
         } else {
-            kept.push(f);
-            kept_tokens.push(tokens);
+            kept.push(c);
         }
     }
-    *framed = kept;
-    *body_tokens = kept_tokens;
+    *candidates = kept;
     excluded.sort_by_key(|e| e.order);
     // A delta snapshot left some items to its own base: the agent has
     // them too, so they are listed, though their bytes are not known.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ctx_model::{
-    Artifact, ArtifactId, BlobHash, Captured, Coverage, ExclusionReason, Pack, SourceSpec,
+    Artifact, ArtifactId, BlobHash, Captured, Coverage, ExclusionReason, Mode, Pack, SourceSpec,
 };
 use ctx_store::{Query as _, StoreError};
 
@@ -19,6 +19,8 @@ use crate::{Engine, EngineError, Progress, Result, Warning, parallel};
 pub(super) struct Unit {
     pub artifact: ArtifactId,
     pub label: Label,
+    /// The fullest form its artifact may render in.
+    pub mode: Mode,
     pub content: Content,
 }
 
@@ -108,6 +110,7 @@ fn single(pack: &Pack, a: &Artifact, content: Content) -> Unit {
     Unit {
         artifact: a.id,
         label: label(pack, a, a.spec.path().map(str::to_owned)),
+        mode: a.options.mode,
         content,
     }
 }
@@ -164,11 +167,13 @@ fn collection_units(
         .map(|(path, content)| Unit {
             artifact: a.id,
             label: label(pack, a, Some(path)),
+            mode: a.options.mode,
             content,
         })
         .chain(skipped.iter().map(|s| Unit {
             artifact: a.id,
             label: label(pack, a, Some(s.path.clone())),
+            mode: a.options.mode,
             content: Content::Excluded(s.reason, None),
         }))
         .collect();

@@ -1,9 +1,9 @@
 //! `ctx pack ...`: create, inspect and change packs.
 
 use ctx_engine::{
-    AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, OptionsSet,
-    PackCreated, PackDeleted, PackList, PackRenamed, PackShown, PrioritySet, RefreshedAll, RootSet,
-    Stored, TokenItem, TokenListing, brief, count, options_changed,
+    AddArtifact, AddedAll, ArtifactAdded, ArtifactRemoved, BudgetSet, CreatePack, FitSet,
+    OptionsSet, PackCreated, PackDeleted, PackList, PackRenamed, PackShown, PrioritySet,
+    RefreshedAll, RootSet, Stored, TokenItem, TokenListing, brief, count, options_changed,
 };
 use ctx_model::{AddOptions, Artifact, Captured};
 
@@ -55,6 +55,7 @@ fn artifacts(
         allow_outside_root: args.allow_outside_root,
         allow_sensitive: args.allow_sensitive,
         max_file_bytes: args.max_file_bytes.unwrap_or(defaults.max_file_bytes),
+        mode: args.mode,
     };
     sources
         .into_iter()
@@ -133,8 +134,12 @@ impl Human for PackShown {
         let pack = &self.pack;
         // A file added twice counts once, as a render includes it once.
         let share = percent(self.unique_tokens, pack.budget);
+        let fit = match pack.fit {
+            ctx_model::Fit::Drop => "",
+            ctx_model::Fit::Degrade => ", fit degrade",
+        };
         out.line(format!(
-            "pack {}: {} of {} ({share:.1}%), {}, {}, root {}",
+            "pack {}: {} of {} ({share:.1}%), {}, {}{fit}, root {}",
             pack.name,
             self.unique_tokens,
             count(pack.budget, "token"),
@@ -363,6 +368,9 @@ pub fn set(inv: &Invocation, args: SetArgs, out: &mut Output) -> Result<()> {
     // is one event, and an artifact's options change together, in one.
     let changes = args.option_changes();
     let options = changes.is_any();
+    if let Some(fit) = args.fit {
+        return out.emit(&inv.engine.set_fit(&args.pack, fit)?);
+    }
     match (args.artifact, args.priority, args.tokens, args.root) {
         (Some(_), Some(_), None, None) if options => {
             Err(CliError::new(Kind::Usage, "one setting at a time")
@@ -475,6 +483,16 @@ impl Human for RefreshedAll {
                 a.id.short()
             ));
         }
+        Ok(())
+    }
+}
+
+impl Human for FitSet {
+    fn print(&self, _: &mut Output) -> Result<()> {
+        status(format!(
+            "Set the fit policy of `{}` to {} (was {}).",
+            self.pack, self.fit, self.from
+        ));
         Ok(())
     }
 }

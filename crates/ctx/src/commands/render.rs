@@ -111,6 +111,9 @@ pub fn options(inv: &Invocation, flags: &RenderFlags) -> Result<RenderOptions> {
         strict: flags.strict,
         at: inv.at(flags.at.as_deref())?,
         since: flags.since.clone(),
+        fit: flags.fit,
+        tree: flags.tree,
+        line_numbers: flags.line_numbers,
     })
 }
 
@@ -157,7 +160,29 @@ fn summary(r: &Rendered) -> String {
         lines.push("Included:".into());
     }
     for item in listed {
-        lines.push(format!("  {:>8}  {}", item.tokens, title(&item.label)));
+        let form = match item.form {
+            ctx_model::Mode::Full => String::new(),
+            ctx_model::Mode::Outline => format!(" (outline, saved {})", item.saved),
+            ctx_model::Mode::Path => format!(" (path only, saved {})", item.saved),
+        };
+        lines.push(format!(
+            "  {:>8}  {}{form}",
+            item.tokens,
+            title(&item.label)
+        ));
+    }
+    let reduced: Vec<&ctx_engine::render::Included> = r
+        .items
+        .iter()
+        .filter(|i| i.form != ctx_model::Mode::Full)
+        .collect();
+    if !reduced.is_empty() {
+        let saved: u64 = reduced.iter().map(|i| i.saved).sum();
+        lines.push(format!(
+            "Shown in less than whole: {}, saving {}.",
+            count(reduced.len() as u64, "item"),
+            count(saved, "token")
+        ));
     }
     if !r.excluded.is_empty() {
         lines.push(format!(

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use ctx_engine::{AddArtifact, CreatePack, LogQuery, RenderOptions, Rendered};
-use ctx_model::{EventSeq, Format, SnapshotId, TokenizerKind};
+use ctx_model::{EventSeq, Fit, Format, SnapshotId, TokenizerKind};
 
 use crate::error::CliError;
 
@@ -103,6 +103,9 @@ fn all_tools() -> Vec<Tool> {
                     "tokenizer": {"type": "string", "enum": ["o200k", "cl100k"], "description": "The tokenizer that counts the budget (default: the first pack's)."},
                     "frozen": {"type": "boolean", "description": "Use only the content captured when each artifact was added; read no file."},
                     "since": {"type": "string", "description": "A snapshot id you were given before (a render's `snapshot`): send only the items added or changed since, and list the unchanged and removed ones by path."},
+                    "fit": {"type": "string", "enum": ["drop", "degrade"], "description": "Over budget, leave whole items out (drop), or show every item by its path first and then upgrade items to outlines and whole text in priority order (degrade). Default: the first pack's policy."},
+                    "tree": {"type": "boolean", "description": "Put a directory tree of the items at the top of the payload."},
+                    "line_numbers": {"type": "boolean", "description": "Prefix each line with its line number in the source file."},
                 }),
                 &["packs"],
             ),
@@ -421,6 +424,11 @@ struct RenderArgs {
     #[serde(default)]
     frozen: bool,
     since: Option<String>,
+    fit: Option<Fit>,
+    #[serde(default)]
+    tree: bool,
+    #[serde(default)]
+    line_numbers: bool,
 }
 
 fn render(session: &Session, req: &Request, a: RenderArgs) -> Result<Vec<u8>, Failed> {
@@ -437,6 +445,9 @@ fn render(session: &Session, req: &Request, a: RenderArgs) -> Result<Vec<u8>, Fa
         strict: false,
         at: None,
         since: a.since,
+        fit: a.fit,
+        tree: a.tree,
+        line_numbers: a.line_numbers,
     };
     let limit = session.max_response_tokens;
     let served = session

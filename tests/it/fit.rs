@@ -1,0 +1,226 @@
+//! Fitting more into a budget: `--fit degrade`, per-artifact modes, the
+//! tree header and line numbers.
+
+use crate::common::Env;
+
+/// Eight files of about 200 tokens each, and a small one.
+fn project() -> Env {
+    let env = Env::new();
+    for i in 1..=8 {
+        let text: String = (1..=40).map(|n| format!("file {i} line {n}\n")).collect();
+        env.write(&format!("src/part{i}.txt"), text);
+    }
+    env.write("README.md", "# Demo\n");
+    env.ok(&["pack", "create", "demo", "--tokens", "100000"]);
+    env.ok(&["pack", "add", "demo", "README.md", "--priority", "5"]);
+    env.ok(&["pack", "add", "demo", "src/"]);
+    env
+}
+
+fn o200k(text: &str) -> u64 {
+    let bpe = tiktoken_rs::o200k_base().expect("tiktoken");
+    bpe.encode_with_special_tokens(text).len() as u64
+}
+
+/// Renders `args` as JSON and as the payload, checking the payload's
+/// count is the tokenizer's and within the budget.
+fn render(env: &Env, args: &[&str], budget: u64) -> (serde_json::Value, String) {
+    let mut with_json = args.to_vec();
+    with_json.extend(["--json", "--payload"]);
+    let doc = env.ok(&with_json).json();
+    let payload = doc["payload"].as_str().expect("payload").to_owned();
+    assert_eq!(doc["tokens"].as_u64(), Some(o200k(&payload)), "exact count");
+    assert!(
+        doc["tokens"].as_u64().expect("tokens") <= budget,
+        "within budget"
+    );
+    (doc, payload)
+}
+
+fn forms(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            let path = i["path"].as_str().unwrap_or_default().to_owned();
+            (path, i["form"].as_str().expect("form").to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn degrade_fits_every_item_where_drop_leaves_most_out() {
+    let env = project();
+    let budget = 700;
+    let tokens = budget.to_string();
+    let (dropped, _) = render(&env, &["render", "demo", "--tokens", &tokens], budget);
+    let (degraded, payload) = render(
+        &env,
+        &["render", "demo", "--tokens", &tokens, "--fit", "degrade"],
+        budget,
+    );
+    let kept = |doc: &serde_json::Value| doc["items"].as_array().expect("items").len();
+    assert_eq!(kept(&degraded), 9, "every item goes in, some by path");
+    assert!(
+        kept(&dropped) < 5,
+        "drop leaves most out: {}",
+        kept(&dropped)
+    );
+    assert!(
+        degraded["excluded"]
+            .as_array()
+            .expect("excluded")
+            .is_empty()
+    );
+    // Highest priority first: the README is whole, the first parts whole,
+    // the later ones reduced to their path lines.
+    let forms = forms(&degraded);
+    assert_eq!(forms[0], ("README.md".into(), "full".into()));
+    assert_eq!(forms[1].1, "full");
+    assert_eq!(forms[8].1, "path");
+    let first_path = forms.iter().position(|(_, f)| f == "path").expect("a path");
+    assert!(forms[first_path..].iter().all(|(_, f)| f == "path"));
+    let item = &degraded["items"][8];
+    assert!(item["saved"].as_u64().expect("saved") > 100);
+    assert!(
+        payload.contains("## src/part8.txt (path only, "),
+        "{payload}"
+    );
+    insta::assert_snapshot!(payload);
+}
+
+#[test]
+fn the_pack_policy_is_an_event_that_undo_reverses() {
+    let env = project();
+    env.ok(&["pack", "set", "demo", "--fit", "degrade"]);
+    let shown = env.ok(&["pack", "show", "demo", "--json"]).json();
+    assert_eq!(shown["fit"], "degrade");
+    assert!(
+        env.ok(&["pack", "show", "demo"])
+            .stdout
+            .contains("fit degrade")
+    );
+    let (doc, _) = render(&env, &["render", "demo", "--tokens", "700"], 700);
+    assert_eq!(doc["items"].as_array().expect("items").len(), 9);
+    // A flag overrides the pack's policy.
+    let (doc, _) = render(
+        &env,
+        &["render", "demo", "--tokens", "700", "--fit", "drop"],
+        700,
+    );
+    assert!(doc["items"].as_array().expect("items").len() < 5);
+    let log = env.ok(&["log", "demo", "--kind", "fit_changed"]).stdout;
+    assert!(log.contains("set fit drop -> degrade"), "{log}");
+    assert!(
+        env.ok(&["pack", "set", "demo", "--fit", "degrade"])
+            .stderr
+            .contains("Nothing changed")
+    );
+    env.ok(&["undo"]);
+    assert_eq!(
+        env.ok(&["pack", "show", "demo", "--json"]).json()["fit"],
+        "drop"
+    );
+}
+
+#[test]
+fn an_artifact_in_path_mode_lists_its_files_by_path_in_every_render() {
+    let env = project();
+    env.write("docs/a.md", "# A\n\nA long document.\n");
+    env.ok(&["pack", "add", "demo", "glob:docs/*.md", "--mode", "path"]);
+    let shown = env.ok(&["pack", "show", "demo"]).stdout;
+    assert!(shown.contains("mode path"), "{shown}");
+    for frozen in [false, true] {
+        let mut args = vec!["render", "demo"];
+        if frozen {
+            args.push("--frozen");
+        }
+        let (doc, payload) = render(&env, &args, 100_000);
+        let forms = forms(&doc);
+        assert!(
+            forms.contains(&("docs/a.md".into(), "path".into())),
+            "{forms:?}"
+        );
+        assert!(!payload.contains("A long document."));
+    }
+    // Changed back with `pack set`, it renders whole.
+    env.ok(&["pack", "set", "demo", "glob:docs/*.md", "--mode", "full"]);
+    let (_, payload) = render(&env, &["render", "demo"], 100_000);
+    assert!(payload.contains("A long document."));
+}
+
+#[test]
+fn a_degraded_snapshot_reproduces_byte_for_byte() {
+    let env = project();
+    let args = [
+        "--tokens",
+        "700",
+        "--fit",
+        "degrade",
+        "--tree",
+        "--line-numbers",
+    ];
+    let mut render_args = vec!["render", "demo"];
+    render_args.extend(args);
+    let live = env.ok(&render_args).stdout;
+    let mut create = vec!["snapshot", "create", "demo", "--json"];
+    create.extend(args);
+    let id = env.ok(&create).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(env.ok(&["snapshot", "render", &id]).stdout, live);
+}
+
+#[test]
+fn the_tree_marks_what_is_left_out_and_reduced() {
+    let env = project();
+    let (_, payload) = render(
+        &env,
+        &[
+            "render", "demo", "--tokens", "700", "--fit", "degrade", "--tree",
+        ],
+        700,
+    );
+    assert!(
+        payload.starts_with("# Files\n\n```\nREADME.md\nsrc/\n  part1.txt\n"),
+        "{payload}"
+    );
+    assert!(payload.contains("  part8.txt (path only)\n"), "{payload}");
+    let (_, payload) = render(&env, &["render", "demo", "--tokens", "700", "--tree"], 700);
+    assert!(
+        payload.contains("  part8.txt (left out: over budget)\n"),
+        "{payload}"
+    );
+    for format in ["xml", "json", "plain"] {
+        let run = env.ok(&["render", "demo", "--tree", "--format", format]);
+        assert_eq!(
+            run.stdout.matches("part3.txt").count(),
+            2,
+            "{format}: in the tree and the item"
+        );
+    }
+    let run = env.ok(&["render", "demo", "--tree", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert!(
+        doc["tree"]
+            .as_str()
+            .expect("tree")
+            .contains("  part1.txt\n")
+    );
+}
+
+#[test]
+fn line_numbers_are_the_source_file_s() {
+    let env = project();
+    env.ok(&["pack", "create", "lines"]);
+    env.ok(&["pack", "add", "lines", "src/part1.txt#L9-L11"]);
+    let (_, payload) = render(&env, &["render", "lines", "--line-numbers"], 100_000);
+    assert!(
+        payload.contains(" 9| file 1 line 9\n10| file 1 line 10\n11| file 1 line 11\n"),
+        "{payload}"
+    );
+    let (_, payload) = render(&env, &["render", "lines"], 100_000);
+    assert!(payload.contains("\nfile 1 line 9\n"), "{payload}");
+}
