@@ -12,7 +12,8 @@ fn project() -> Env {
     env.write("src/lib.rs", "pub fn f() {}\n");
     env.write("src/gen.lock", "locked\n");
     env.ok(&["pack", "create", "docs", "--tokens", "8000"]);
-    env.ok(&["pack", "add", "docs", "README.md"]);
+    env.ok(&["pack", "add", "docs", "README.md", "--mode", "path"]);
+    env.ok(&["pack", "set", "docs", "--fit", "degrade"]);
     env.ok(&[
         "pack",
         "add",
@@ -63,6 +64,7 @@ fn save_writes_definitions_in_render_order() {
         root = "."
         tokens = 8000
         tokenizer = "o200k"
+        fit = "degrade"
 
         [[pack.artifact]]
         spec = "src/"
@@ -71,6 +73,7 @@ fn save_writes_definitions_in_render_order() {
 
         [[pack.artifact]]
         spec = "README.md"
+        mode = "path"
 
         [[pack.artifact]]
         spec = "text:be brief"
@@ -243,7 +246,7 @@ fn refused(text: &str) -> String {
 #[test]
 fn sync_refuses_an_unknown_key() {
     insta::assert_snapshot!(refused("[[pack]]\nname = \"docs\"\ncolour = \"red\"\n"), @r#"
-        error: [PROJECT]/ctx.toml:3: `colour`: unknown field `colour`, expected one of `name`, `root`, `tokens`, `tokenizer`, `default`, `artifact`
+        error: [PROJECT]/ctx.toml:3: `colour`: unknown field `colour`, expected one of `name`, `root`, `tokens`, `tokenizer`, `fit`, `default`, `artifact`
         hint: fix the file and run the command again; nothing was written
         "#);
 }

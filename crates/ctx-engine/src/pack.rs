@@ -1283,25 +1283,33 @@ impl Engine {
 
     /// Changes what a render of a pack does over its budget.
     pub fn set_fit(&self, pack: &str, fit: ctx_model::Fit) -> Result<Outcome<FitSet>> {
-        self.write(|w| {
-            let pack = find_pack(w, pack)?;
-            if pack.fit == fit {
-                return Ok(Outcome::Unchanged);
-            }
-            let record = w.append(self.event(Event::FitChanged {
-                pack: pack.id,
+        self.write(|w| self.set_fit_in(w, pack, fit))
+    }
+
+    /// [`Engine::set_fit`] in the transaction `w`.
+    pub(crate) fn set_fit_in(
+        &self,
+        w: &mut Writer,
+        pack: &str,
+        fit: ctx_model::Fit,
+    ) -> Result<Outcome<FitSet>> {
+        let pack = find_pack(w, pack)?;
+        if pack.fit == fit {
+            return Ok(Outcome::Unchanged);
+        }
+        let record = w.append(self.event(Event::FitChanged {
+            pack: pack.id,
+            from: pack.fit,
+            to: fit,
+        }))?;
+        Ok(Outcome::Changed(Done {
+            seq: record.seq,
+            what: FitSet {
+                pack: pack.name,
+                fit,
                 from: pack.fit,
-                to: fit,
-            }))?;
-            Ok(Outcome::Changed(Done {
-                seq: record.seq,
-                what: FitSet {
-                    pack: pack.name,
-                    fit,
-                    from: pack.fit,
-                },
-            }))
-        })
+            },
+        }))
     }
 }
 

@@ -46,6 +46,8 @@ pub struct PackDef {
     pub root: String,
     pub budget: u64,
     pub tokenizer: TokenizerKind,
+    /// What a render does over the budget.
+    pub fit: ctx_model::Fit,
     /// `ctx render` with no pack renders the packs marked so.
     pub default: bool,
     /// In the order they are added, which is render order as `save` writes them.
@@ -88,6 +90,7 @@ struct RawPack {
     root: Option<String>,
     tokens: Option<Spanned<u64>>,
     tokenizer: Option<Spanned<String>>,
+    fit: Option<ctx_model::Fit>,
     #[serde(default)]
     default: bool,
     #[serde(default)]
@@ -159,6 +162,8 @@ struct OutPack<'a> {
     root: &'a str,
     tokens: u64,
     tokenizer: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fit: Option<&'static str>,
     #[serde(skip_serializing_if = "is_false")]
     default: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -299,6 +304,7 @@ impl Project {
                 root: raw.root.unwrap_or_else(|| ".".into()),
                 budget,
                 tokenizer,
+                fit: raw.fit.unwrap_or_default(),
                 default: raw.default,
                 artifacts,
             });
@@ -332,6 +338,7 @@ impl Project {
                     root: &p.root,
                     tokens: p.budget,
                     tokenizer: p.tokenizer.as_str(),
+                    fit: (p.fit != ctx_model::Fit::Drop).then_some(p.fit.as_str()),
                     default: p.default,
                     artifact: p
                         .artifacts
@@ -392,6 +399,7 @@ pub fn definition(pack: &Pack, artifacts: &[Artifact], base: &Path) -> PackDef {
         root: relative(base, Path::new(&pack.root)),
         budget: pack.budget,
         tokenizer: pack.tokenizer,
+        fit: pack.fit,
         default: false,
         artifacts: artifacts
             .iter()
@@ -453,6 +461,11 @@ pub enum Step {
         budget: u64,
         from: u64,
     },
+    SetFit {
+        pack: PackName,
+        fit: ctx_model::Fit,
+        from: ctx_model::Fit,
+    },
     RemoveArtifact {
         pack: PackName,
         spec: String,
@@ -491,6 +504,9 @@ impl Step {
             Step::SetRoot { pack, root, .. } => format!("set the root of `{pack}` to `{root}`"),
             Step::SetBudget { pack, budget, from } => {
                 format!("set the budget of `{pack}` to {budget} (was {from})")
+            }
+            Step::SetFit { pack, fit, from } => {
+                format!("set the fit policy of `{pack}` to {fit} (was {from})")
             }
             Step::RemoveArtifact { pack, spec } => format!("remove `{spec}` from `{pack}`"),
             Step::AddArtifact { pack, spec, .. } => format!("add `{spec}` to `{pack}`"),
@@ -548,6 +564,7 @@ enum Work {
 enum Change {
     Root(PackName, String),
     Budget(PackName, u64),
+    Fit(PackName, ctx_model::Fit),
     Remove(PackName, String),
     Priority(PackName, String, i32),
     Delete(PackName),
@@ -704,6 +721,9 @@ impl Engine {
                 Change::Budget(pack, budget) => {
                     self.set_budget_in(w, pack.as_str(), budget)?;
                 }
+                Change::Fit(pack, fit) => {
+                    self.set_fit_in(w, pack.as_str(), fit)?;
+                }
                 Change::Remove(pack, spec) => {
                     self.remove_in(w, pack.as_str(), &spec)?;
                 }
@@ -776,6 +796,9 @@ fn plan_pack(
             },
             adds(def, &t.root, &wanted),
         ));
+        if def.fit != ctx_model::Fit::Drop {
+            work.push(Work::Event(Change::Fit(def.name.clone(), def.fit)));
+        }
         return Ok(());
     };
     if pack.tokenizer != def.tokenizer {
@@ -806,6 +829,14 @@ fn plan_pack(
             from: pack.budget,
         });
         work.push(Work::Event(Change::Budget(name.clone(), def.budget)));
+    }
+    if pack.fit != def.fit {
+        steps.push(Step::SetFit {
+            pack: name.clone(),
+            fit: def.fit,
+            from: pack.fit,
+        });
+        work.push(Work::Event(Change::Fit(name.clone(), def.fit)));
     }
     for a in artifacts {
         if !wanted.iter().any(|(_, spec)| *spec == a.spec) {
