@@ -5,8 +5,9 @@
 //! ratio measured in this run. Asserts nothing.
 //!
 //! Run: `cargo bench -p ctx --bench scale -- [--quick] [--runs R]
-//! [--events N] [--files N] [--mb M] [--only history|render|first|mcp] [--dir DIR]`
+//! [--events N] [--files N] [--mb M] [--only history|render|first|mcp|fit] [--dir DIR]`
 
+mod fit;
 mod history;
 mod mcp;
 mod measure;
@@ -128,6 +129,9 @@ fn main() {
     }
     if args.wants("mcp") {
         mcp::section(&args);
+    }
+    if args.wants("fit") {
+        fit::section(&args, &table, &mut results);
     }
     targets(&args, &results);
 }
@@ -754,6 +758,20 @@ fn targets(args: &Args, r: &Results) {
             format!("first pack: peak RSS <= the payload + 150 MB ({cap:.0} MB)"),
             Some(format!("{rss:.0} MB")),
             Some(rss <= cap),
+        ));
+    }
+    if let (Some(drop), Some(degrade), Some(all)) = (
+        r.get("fit/drop items"),
+        r.get("fit/degrade items"),
+        r.get("fit/items"),
+    ) {
+        rows.push((
+            "--fit degrade fits >= 2x the items of --fit drop at a tenth of the full pack".into(),
+            Some(format!(
+                "{:.1}x ({degrade:.0} against {drop:.0} of {all:.0})",
+                degrade / drop.max(1.0)
+            )),
+            Some(degrade >= 2.0 * drop),
         ));
     }
     let cold = r.get("cold/ceiling");
