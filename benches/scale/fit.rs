@@ -136,4 +136,87 @@ pub fn section(args: &Args, table: &Table, results: &mut Results) {
         Some(bytes),
         None,
     );
+    outlines(table, results, &run, home.path(), &size, bytes);
+}
+
+/// The same files as outlines: the first render parses every file (its
+/// whole counts are cached by `pack add`, so it parses and counts the
+/// outlines), later ones find the outlines cached.
+fn outlines(
+    table: &Table,
+    results: &mut Results,
+    run: &dyn Fn(&[&str]) -> std::process::Command,
+    home: &Path,
+    size: &str,
+    bytes: u64,
+) {
+    json(run(&[
+        "pack",
+        "create",
+        "outlined",
+        "--tokens",
+        "1000000000",
+        "--json",
+    ]));
+    json(run(&[
+        "pack", "add", "outlined", ".", "--mode", "outline", "--json",
+    ]));
+    let db = home.join("ctx.redb");
+    let before = home.join("before-outlines.redb");
+    std::fs::copy(&db, &before).expect("copy store");
+    let render = ["render", "outlined", "-q", "-o", "/dev/null"];
+    let cold = median(table.runs(), false, || {
+        crate::restore(&before, &db);
+        run(&render)
+    });
+    table.row(
+        "render --mode outline, cold (parses)",
+        size,
+        &cold,
+        Some(bytes),
+        None,
+    );
+    let warm = median(table.runs(), true, || run(&render));
+    table.row(
+        "render --mode outline, warm (cached)",
+        size,
+        &warm,
+        Some(bytes),
+        None,
+    );
+    results.set("outline/cold", cold.wall.as_secs_f64());
+    results.set("outline/warm", warm.wall.as_secs_f64());
+    results.set(
+        "outline MB/s",
+        mb(bytes) / (cold.wall - warm.wall).as_secs_f64(),
+    );
+    let doc = json(run(&["render", "outlined", "--json"]));
+    let mut by_language: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    for item in doc["items"].as_array().expect("items") {
+        let path = item["path"].as_str().unwrap_or_default();
+        let Some((_, lang)) = LANGUAGES
+            .iter()
+            .find(|(_, l)| path.starts_with(&format!("{l}/")))
+        else {
+            continue;
+        };
+        let tokens = item["tokens"].as_u64().unwrap_or(0);
+        let saved = item["saved"].as_u64().unwrap_or(0);
+        let entry = by_language.entry(lang).or_default();
+        entry.0 += tokens;
+        entry.1 += tokens + saved;
+    }
+    println!();
+    println!("| language | outline tokens | whole tokens | smaller by |");
+    println!("|---|---:|---:|---:|");
+    let (mut outline, mut whole) = (0, 0);
+    for (lang, (o, w)) in &by_language {
+        println!(
+            "| {lang} | {o} | {w} | {:.0}% |",
+            100.0 * (1.0 - *o as f64 / *w as f64)
+        );
+        outline += o;
+        whole += w;
+    }
+    results.set("outline/whole", outline as f64 / whole.max(1) as f64);
 }

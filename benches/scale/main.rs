@@ -774,6 +774,24 @@ fn targets(args: &Args, r: &Results) {
             Some(degrade >= 2.0 * drop),
         ));
     }
+    let outline = r.get("outline/whole");
+    rows.push((
+        "outlines >= 60% smaller than the whole text of code files".into(),
+        outline.map(|x| format!("{:.0}% smaller", 100.0 * (1.0 - x))),
+        outline.map(|x| x <= 0.4),
+    ));
+    let cached = ratio("outline/warm", "outline/cold");
+    rows.push((
+        "render with outlines cached <= 10% of the cold one".into(),
+        cached.map(|x| {
+            format!(
+                "{:.1}% (outlining {:.1} MB/s)",
+                100.0 * x,
+                r.get("outline MB/s").unwrap_or(0.0)
+            )
+        }),
+        cached.map(|x| x <= 0.10),
+    ));
     let cold = r.get("cold/ceiling");
     rows.push((
         "cold render >= 60% of the tokenizer ceiling".into(),

@@ -224,3 +224,219 @@ fn line_numbers_are_the_source_file_s() {
     let (_, payload) = render(&env, &["render", "lines"], 100_000);
     assert!(payload.contains("\nfile 1 line 9\n"), "{payload}");
 }
+
+const RUST: &str = "//! A small library.
+
+use std::collections::HashMap;
+
+/// Adds two numbers.
+pub fn add(a: u32, b: u32) -> u32 {
+    let sum = a + b;
+    let doubled = sum * 2;
+    doubled / 2
+}
+
+/// A store of names.
+pub struct Names {
+    names: HashMap<u32, String>,
+}
+
+impl Names {
+    /// The name of `id`, if any.
+    pub fn get(&self, id: u32) -> Option<&str> {
+        let name = self.names.get(&id)?;
+        let name = name.as_str();
+        Some(name)
+    }
+}
+";
+
+#[test]
+fn an_outline_keeps_signatures_and_says_what_it_elides() {
+    let env = Env::new();
+    env.write("src/lib.rs", RUST);
+    env.write(
+        "notes.txt",
+        "plain text\nhas no outline\nso it renders whole\n",
+    );
+    env.ok(&["pack", "create", "o"]);
+    env.ok(&[
+        "pack",
+        "add",
+        "o",
+        "src/lib.rs",
+        "notes.txt",
+        "--mode",
+        "outline",
+    ]);
+    let (doc, payload) = render(&env, &["render", "o"], 100_000);
+    assert_eq!(
+        forms(&doc),
+        [
+            ("src/lib.rs".to_owned(), "outline".to_owned()),
+            ("notes.txt".to_owned(), "full".to_owned())
+        ]
+    );
+    assert!(doc["items"][0]["saved"].as_u64().expect("saved") > 0);
+    assert!(
+        payload.contains("pub fn add(a: u32, b: u32) -> u32 {\n    … lines 7-9\n}"),
+        "{payload}"
+    );
+    assert!(!payload.contains("let doubled"), "{payload}");
+    assert!(payload.contains("so it renders whole"));
+    // Numbered, the kept lines keep their numbers and markers get none.
+    let (_, numbered) = render(&env, &["render", "o", "--line-numbers"], 100_000);
+    assert!(
+        numbered.contains(" 6| pub fn add(a: u32, b: u32) -> u32 {\n  |     … lines 7-9\n10| }\n"),
+        "{numbered}"
+    );
+    // The second render finds the outline cached: the same bytes.
+    let (_, again) = render(&env, &["render", "o"], 100_000);
+    assert_eq!(again, payload);
+    let (_, frozen) = render(&env, &["render", "o", "--frozen"], 100_000);
+    assert_eq!(frozen, payload);
+    insta::assert_snapshot!(payload);
+}
+
+#[test]
+fn degrade_takes_the_outline_when_the_whole_does_not_fit() {
+    let env = Env::new();
+    env.write("src/lib.rs", RUST);
+    env.ok(&["pack", "create", "o"]);
+    env.ok(&["pack", "add", "o", "src/lib.rs"]);
+    let (whole, _) = render(&env, &["render", "o"], 100_000);
+    env.ok(&["pack", "create", "p"]);
+    env.ok(&["pack", "add", "p", "src/lib.rs", "--mode", "outline"]);
+    let (outline, _) = render(&env, &["render", "p"], 100_000);
+    let whole = whole["tokens"].as_u64().expect("tokens");
+    let outline = outline["tokens"].as_u64().expect("tokens");
+    assert!(outline < whole);
+    // A budget between the two: the outline goes in.
+    let budget = (outline + whole) / 2;
+    let tokens = budget.to_string();
+    let (doc, _) = render(
+        &env,
+        &["render", "o", "--tokens", &tokens, "--fit", "degrade"],
+        budget,
+    );
+    assert_eq!(
+        forms(&doc),
+        [("src/lib.rs".to_owned(), "outline".to_owned())]
+    );
+    let (doc, _) = render(&env, &["render", "o", "--tokens", &tokens], budget);
+    assert!(forms(&doc).is_empty(), "drop leaves it out");
+}
+
+#[test]
+fn split_parts_each_fit_parse_and_hold_the_render_s_items_in_order() {
+    let env = project();
+    let unsplit = env.ok(&["render", "demo", "--json"]).json();
+    let titles: Vec<String> = unsplit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["path"].as_str().expect("path").to_owned())
+        .collect();
+    for (format, ext) in [
+        ("markdown", "md"),
+        ("xml", "xml"),
+        ("json", "json"),
+        ("plain", "txt"),
+    ] {
+        let dir = format!("out-{format}");
+        let run = env.ok(&[
+            "render", "demo", "--format", format, "--split", "600", "-o", &dir, "--json",
+        ]);
+        let split = &run.json()["split"];
+        let index: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(env.path(&format!("{dir}/index.json"))).expect("index"),
+        )
+        .expect("index is JSON");
+        assert!(
+            index.get("folder").is_none(),
+            "no machine path in the index"
+        );
+        let parts = index["parts"].as_array().expect("parts");
+        assert!(parts.len() > 2, "{format}: {} parts", parts.len());
+        assert_eq!(&index["parts"], &split["parts"]);
+        let mut items = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let file = part["file"].as_str().expect("file");
+            assert_eq!(file, format!("part-{:03}.{ext}", i + 1));
+            let text = std::fs::read_to_string(env.path(&format!("{dir}/{file}"))).expect("part");
+            assert_eq!(
+                part["tokens"].as_u64(),
+                Some(o200k(&text)),
+                "{format} {file}: exact"
+            );
+            assert!(o200k(&text) <= 600, "{format} {file}: within the part size");
+            match format {
+                "xml" => {
+                    roxmltree::Document::parse(&text).expect("each XML part parses");
+                }
+                "json" => {
+                    let doc: serde_json::Value =
+                        serde_json::from_str(&text).expect("each JSON part loads");
+                    assert_eq!(doc["tokens"].as_u64(), Some(o200k(&text)));
+                }
+                _ => {}
+            }
+            for item in part["items"].as_array().expect("items") {
+                items.push(item.as_str().expect("title").to_owned());
+            }
+        }
+        assert_eq!(
+            items, titles,
+            "{format}: the parts' items are the render's, in order"
+        );
+    }
+}
+
+#[test]
+fn an_item_larger_than_a_part_is_cut_at_line_boundaries() {
+    let env = Env::new();
+    let text: String = (1..=400)
+        .map(|n| format!("line {n} of a long file\n"))
+        .collect();
+    env.write("long.txt", &text);
+    env.ok(&["pack", "create", "long"]);
+    env.ok(&["pack", "add", "long", "long.txt"]);
+    let run = env.ok(&["render", "long", "--split", "500", "-o", "parts"]);
+    assert!(
+        run.stderr.contains("cut at line boundaries: long.txt"),
+        "{}",
+        run.stderr
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path("parts/index.json")).expect("index"))
+            .expect("JSON");
+    let parts = index["parts"].as_array().expect("parts");
+    assert!(parts.len() > 3);
+    assert_eq!(
+        parts[0]["items"][0]
+            .as_str()
+            .expect("title")
+            .split(" (lines 1-")
+            .count(),
+        2
+    );
+    // The pieces hold every line once, in order.
+    let mut joined = String::new();
+    for part in parts {
+        let body = std::fs::read_to_string(
+            env.path(&format!("parts/{}", part["file"].as_str().expect("file"))),
+        )
+        .expect("part");
+        assert!(o200k(&body) <= 500);
+        for line in body.lines().filter(|l| l.starts_with("line ")) {
+            joined.push_str(line);
+            joined.push('\n');
+        }
+    }
+    assert_eq!(joined, text);
+    // A part too small for one line is refused, and nothing is written.
+    let run = env.run(&["render", "long", "--split", "5", "-o", "tiny"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--split"), "{}", run.stderr);
+    assert!(!env.path("tiny/index.json").exists());
+}

@@ -7,7 +7,13 @@
 use std::path::{Path, PathBuf};
 
 /// Library crates, which must stay free of process and terminal access.
-const LIBRARIES: [&str; 4] = ["ctx-model", "ctx-store", "ctx-redact", "ctx-engine"];
+const LIBRARIES: [&str; 5] = [
+    "ctx-model",
+    "ctx-store",
+    "ctx-redact",
+    "ctx-outline",
+    "ctx-engine",
+];
 
 /// What a library must not contain, outside comments.
 const FORBIDDEN: [&str; 10] = [

@@ -133,6 +133,10 @@ pub enum EngineError {
         format: Format,
         frame: u64,
     },
+    /// A split whose parts are too small for an item's frame, or for one
+    /// line of it.
+    #[error("parts of {max} tokens cannot hold {item} with its frame")]
+    SplitTooSmall { max: u64, item: String },
     /// The pack an operation read changed (renamed, deleted, created again)
     /// before it could write.
     #[error(

@@ -14,7 +14,7 @@ use crate::codec::{decode, decode_event, decode_manifest};
 use crate::error::{Result, StoreError};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, DELETED_SNAPSHOTS, EVENTS, EVENTS_BY_PACK, FILE_CACHE,
-    PACK_NAMES, PACKS, PURGED, SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
+    OUTLINES, PACK_NAMES, PACKS, PURGED, SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// What ctx learned about one version of a file, named as git's index
@@ -244,6 +244,13 @@ pub trait Query {
     fn token_count(&self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<Option<u32>> {
         let counts = self.table(TOKEN_COUNTS)?;
         Ok(counts.get((hash.0, tokenizer.code()))?.map(|v| v.value()))
+    }
+
+    /// A cached outline's encoding under `key` (language and outline
+    /// version): empty when the text has no outline, `None` when unknown.
+    fn outline(&self, hash: &BlobHash, key: &str) -> Result<Option<Vec<u8>>> {
+        let outlines = self.table(OUTLINES)?;
+        Ok(outlines.get((hash.0, key))?.map(|v| v.value().to_vec()))
     }
 
     /// Every cached token count, in key order (by hash, then tokenizer).

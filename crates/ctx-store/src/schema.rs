@@ -3,7 +3,7 @@
 //! The `events` table is the source of truth and its encoding never changes
 //! (new event kinds are appended to the enum; a record whose shape changes
 //! is a new envelope variant, and the old ones still decode). Every other table except
-//! `blobs` and `token_counts` is derived from the log: when their layout
+//! `blobs` and the caches (`token_counts`, `outlines`) is derived from the log: when their layout
 //! changes, `SCHEMA_VERSION` goes up and the store rebuilds them by replaying
 //! the log. Keys hold fixed-width integers only, never `usize`.
 
@@ -24,7 +24,7 @@ use redb::TableDefinition;
 /// 6: the `deleted_snapshots` table, so that `undo` restores a deleted
 ///    snapshot until gc (a gc of an older ctx would not keep it).
 /// 7: artifacts record their render mode and packs their fit policy (and
-///    events are written in envelope V2).
+///    events are written in envelope V2); the `outlines` cache.
 pub const SCHEMA_VERSION: u32 = 7;
 
 /// The oldest schema whose cached token counts an upgrade keeps. Before 4,
@@ -64,6 +64,10 @@ pub const BLOBS: TableDefinition<([u8; 32], u32), &[u8]> = TableDefinition::new(
 
 /// (BLAKE3 hash, tokenizer code) -> token count.
 pub const TOKEN_COUNTS: TableDefinition<([u8; 32], u8), u32> = TableDefinition::new("token_counts");
+
+/// (BLAKE3 hash of a text, `language/outline version`) -> the outline's
+/// encoding, or no bytes when the text has none: a cache, like the counts.
+pub const OUTLINES: TableDefinition<([u8; 32], &str), &[u8]> = TableDefinition::new("outlines");
 
 /// Absolute path -> postcard `FileStamp`: what ctx learned about one
 /// version of a file.

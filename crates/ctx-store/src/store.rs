@@ -30,8 +30,8 @@ use crate::overlay::Overlay;
 use crate::read::{FileStamp, Query, View};
 use crate::schema::{
     ARTIFACT_SPECS, ARTIFACTS, BLOBS, CHUNK_SIZE, COUNTS_TRUSTED_SINCE, DELETED_SNAPSHOTS, EVENTS,
-    EVENTS_BY_PACK, FILE_CACHE, FORMAT_MARKER, META, PACK_NAMES, PACKS, PURGED, SCHEMA_VERSION,
-    SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
+    EVENTS_BY_PACK, FILE_CACHE, FORMAT_MARKER, META, OUTLINES, PACK_NAMES, PACKS, PURGED,
+    SCHEMA_VERSION, SNAPSHOT_ALIASES, SNAPSHOT_SEQS, SNAPSHOTS, TOKEN_COUNTS,
 };
 
 /// redb's page cache; the default (1 GiB) is sized for servers, not a CLI.
@@ -903,6 +903,14 @@ impl Writer {
         Ok(())
     }
 
+    /// Caches the outline of a text (empty: it has none).
+    pub fn put_outline(&mut self, hash: &BlobHash, key: &str, outline: &[u8]) -> Result<()> {
+        self.txn
+            .open_table(OUTLINES)?
+            .insert((hash.0, key), outline)?;
+        Ok(())
+    }
+
     /// Drops a cached token count (one `fsck` found wrong).
     pub fn delete_token_count(&mut self, hash: &BlobHash, tokenizer: TokenizerKind) -> Result<()> {
         self.txn
@@ -930,6 +938,7 @@ impl Writer {
         self.txn.open_table(ARTIFACT_SPECS)?;
         self.txn.open_table(BLOBS)?;
         self.txn.open_table(TOKEN_COUNTS)?;
+        self.txn.open_table(OUTLINES)?;
         self.txn.open_table(FILE_CACHE)?;
         self.txn.open_table(SNAPSHOTS)?;
         self.txn.open_table(SNAPSHOT_ALIASES)?;

@@ -209,6 +209,9 @@ pub struct RenderArgs {
     /// Write the payload to FILE instead of stdout (`-` is stdout).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write the payload as numbered parts of at most N tokens each, in the folder `-o` names, with an index (`index.json`).
+    #[arg(long, value_name = "N", value_parser = parse_tokens, requires = "output")]
+    pub split: Option<u64>,
     /// With --json, include the payload text in the JSON document.
     #[arg(long)]
     pub payload: bool,

@@ -445,6 +445,8 @@ impl From<EngineError> for CliError {
             EngineError::FrameOverBudget { frame, .. } => Self::new(Kind::Usage, message).hint(
                 format!("give a budget of at least {frame} tokens with `--tokens N`; nothing was written")
             ),
+            EngineError::SplitTooSmall { .. } => Self::new(Kind::Usage, message)
+                .hint("give `--split` a larger size; nothing was written"),
             EngineError::PackChanged { .. } | EngineError::CaptureCollected { .. } => {
                 Self::new(Kind::Conflict, message).hint("run the command again")
             }

@@ -15,9 +15,8 @@
 
 use ctx_model::{BlobHash, ExclusionReason, Fit, Format, TokenizerKind};
 
-use super::format::{self, Meta, TrailerExclusion};
+use super::format::{self, Label, Meta, TrailerExclusion};
 use super::forms::{Candidate, Shape};
-use super::frame::Framed;
 use super::hash::RenderHasher;
 use super::since::{Base, Since};
 use super::tree;
@@ -265,7 +264,8 @@ fn exact<C: Counter>(
     hasher.piece(preamble.as_bytes());
     for shape in shown(candidates, chosen) {
         let index = heads.len() + 1;
-        let (head, head_tokens) = head(frame, &shape.framed, index, shape.tokens);
+        let label = &shape.framed.label;
+        let (head, head_tokens) = head(format, counter, label, index, shape.tokens);
         hasher.piece(head.as_bytes());
         hasher.body(shape.framed.body.len(), &shape.framed.hash);
         item_tokens.push(head_tokens + shape.tokens);
@@ -278,22 +278,8 @@ fn exact<C: Counter>(
     let since = frame
         .since
         .map(|base| base.since(shown(candidates, chosen).map(|s| &s.framed.label)));
-    // The JSON trailer states the payload's total, itself included.
-    let mut trailer_tokens = 0;
-    let trailer = loop {
-        let trailer = format::trailer(
-            format,
-            &left_out,
-            since.as_ref(),
-            total + trailer_tokens,
-            &hash_hex,
-        );
-        let t = counter.count(&trailer);
-        if t == trailer_tokens {
-            break trailer;
-        }
-        trailer_tokens = t;
-    };
+    let (trailer, trailer_tokens) =
+        trailer(format, counter, &left_out, since.as_ref(), total, &hash_hex);
     Attempt {
         preamble,
         heads,
@@ -316,16 +302,43 @@ fn shown<'a>(
         .filter_map(|(c, choice)| choice.map(|f| &c.forms[f]))
 }
 
+/// The trailer after items counting `total` tokens, and its count. The
+/// JSON trailer states the payload's total, itself included: a fixed point.
+pub(super) fn trailer<C: Counter>(
+    format: Format,
+    counter: &C,
+    left_out: &[TrailerExclusion<'_>],
+    since: Option<&Since>,
+    total: u64,
+    render_hash: &str,
+) -> (String, u64) {
+    let mut tokens = 0;
+    loop {
+        let trailer = format::trailer(format, left_out, since, total + tokens, render_hash);
+        let t = counter.count(&trailer);
+        if t == tokens {
+            return (trailer, t);
+        }
+        tokens = t;
+    }
+}
+
 /// The head of the item at `index` and its count. A head that states the
 /// item's own count is found as a fixed point: the count only grows with
 /// the number's digits, so this ends.
-fn head<C: Counter>(frame: &Frame<'_, C>, f: &Framed, index: usize, body: u64) -> (String, u64) {
-    let mut head = format::head(frame.format, &f.label, index, body);
-    let mut tokens = frame.counter.count(&head);
-    if format::head_counts_itself(frame.format) {
+pub(super) fn head<C: Counter>(
+    format: Format,
+    counter: &C,
+    label: &Label,
+    index: usize,
+    body: u64,
+) -> (String, u64) {
+    let mut head = format::head(format, label, index, body);
+    let mut tokens = counter.count(&head);
+    if format::head_counts_itself(format) {
         loop {
-            let next = format::head(frame.format, &f.label, index, body + tokens);
-            let next_tokens = frame.counter.count(&next);
+            let next = format::head(format, label, index, body + tokens);
+            let next_tokens = counter.count(&next);
             head = next;
             if next_tokens == tokens {
                 break;
@@ -432,7 +445,7 @@ mod tests {
     use ctx_model::ArtifactId;
 
     use super::*;
-    use crate::render::format::Label;
+    use crate::render::frame::Framed;
 
     /// The item framed whole, and under `Degrade` by its path line too.
     fn candidate(whole: Framed, format: Format, policy: Fit) -> Candidate {
@@ -520,6 +533,7 @@ mod tests {
             content: body.content,
             redactions: Vec::new(),
             stamp: None,
+            outline: None,
         }
     }
 

@@ -47,7 +47,9 @@ pub(super) fn count_bodies(
         })
         .collect();
     let missing: Vec<usize> = (0..framed.len()).filter(|&i| cached[i].is_none()).collect();
-    let learned = framed.iter().any(|f| f.stamp.is_some());
+    let learned = framed
+        .iter()
+        .any(|f| f.stamp.is_some() || f.outline.is_some());
     if missing.is_empty() && !learned {
         return Ok(tokens);
     }
@@ -87,6 +89,9 @@ pub(super) fn count_bodies(
         }
         for (path, stamp) in framed.iter().filter_map(|f| f.stamp.as_ref()) {
             w.put_file_stamp(path, stamp)?;
+        }
+        for o in framed.iter().filter_map(|f| f.outline.as_ref()) {
+            w.put_outline(&o.text, &o.key, &o.encoded)?;
         }
         Ok(())
     });

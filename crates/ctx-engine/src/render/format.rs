@@ -20,7 +20,7 @@ use serde_json::json;
 
 use std::ops::Range;
 
-use ctx_model::{Escape, ExclusionReason, Format};
+use ctx_model::{Escape, ExclusionReason, Format, Mode};
 
 use super::since::Since;
 
@@ -45,6 +45,19 @@ pub fn escape(format: Format) -> Escape {
         Format::Xml => Escape::Xml,
         Format::Json => Escape::Json,
     }
+}
+
+/// Frames `content`, the item in `form` (whole or its outline), into its
+/// body. An outline differs from the whole text only in JSON, where the
+/// object says so; in the other formats its markers do.
+pub fn body_in(format: Format, label: &Label, content: String, form: Mode) -> Body {
+    let mut body = body(format, label, content);
+    if format == Format::Json && form != Mode::Full {
+        // The body ends `"}\n`: the form goes before the brace.
+        body.text.truncate(body.text.len() - 2);
+        let _ = writeln!(body.text, ",\"form\":\"{form}\"}}");
+    }
+    body
 }
 
 /// The body of an item shown only by its path (its title) and the tokens
@@ -517,10 +530,10 @@ mod tests {
                         let content = random_text(&mut seed, round % 9 * 3);
                         let l = label(&random_text(&mut seed, 2).replace('\n', ""));
                         pieces.push(head(format, &l, i, 12345));
-                        let form = ctx_model::Mode::ALL[(round + i) % 3];
+                        let form = Mode::ALL[(round + i) % 3];
                         pieces.push(match form {
-                            ctx_model::Mode::Path => path_body(format, &l, 4321).text,
-                            _ => body(format, &l, content).text,
+                            Mode::Path => path_body(format, &l, 4321).text,
+                            _ => body_in(format, &l, content, form).text,
                         });
                     }
                     pieces.push(trailer(format, &[], None, 77, "abc"));

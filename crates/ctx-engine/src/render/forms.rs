@@ -57,13 +57,18 @@ pub(super) fn candidates(
             .unwrap_or_default();
         let path = (mode == Mode::Path || fit == Fit::Degrade)
             .then(|| path_form(&shapes[0].framed, whole, format, kind));
-        // A file with no outline renders whole.
-        let has_outline = shapes.iter().any(|s| s.framed.form == Mode::Outline);
+        // A file with no outline, or one that saves nothing, renders whole.
+        let has_outline = shapes
+            .iter()
+            .any(|s| s.framed.form == Mode::Outline && s.tokens < whole);
         let fullest = match mode {
             Mode::Outline if !has_outline => Mode::Full,
             mode => mode,
         };
-        shapes.retain(|s| s.framed.form != Mode::Path && s.framed.form <= fullest);
+        shapes.retain(|s| {
+            let form = s.framed.form;
+            form != Mode::Path && form <= fullest && (form != Mode::Outline || s.tokens < whole)
+        });
         shapes.sort_by_key(|s| s.framed.form);
         shapes.splice(0..0, path);
         if fit == Fit::Drop {
@@ -90,6 +95,7 @@ fn path_form(whole: &Framed, tokens: u64, format: Format, kind: TokenizerKind) -
         content: body.content,
         redactions: Vec::new(),
         stamp: None,
+        outline: None,
     };
     let tokens = u64::from(tokenize::count(kind, &framed.body));
     Shape { framed, tokens }

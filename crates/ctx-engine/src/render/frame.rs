@@ -9,14 +9,14 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use ctx_model::{ArtifactId, BlobHash, Format, Mode};
+use ctx_model::{ArtifactId, BlobHash, Fit, Format, Mode};
 use ctx_redact::{RULES_VERSION, SecretKind};
 use ctx_store::{BodyStamp, FileStamp, Query as _};
 
 use super::Excluded;
 use super::format::{self, Label};
-use super::lines;
 use super::units::{Content, Unit};
+use super::{lines, outline};
 use crate::source::Stamp;
 use crate::{Engine, Phase, Progress, Result, file_cache, parallel};
 
@@ -40,6 +40,8 @@ pub(crate) struct Framed {
     pub redactions: Vec<(SecretKind, u32)>,
     /// A file record to cache, when this render learned something about it.
     pub stamp: Option<(String, FileStamp)>,
+    /// An outline to cache, when this render parsed one.
+    pub outline: Option<outline::Learned>,
 }
 
 /// The cached records of the files among `units` whose device, inode,
@@ -76,6 +78,8 @@ struct Pending {
     text: String,
     file: Option<(String, Stamp)>,
     known: Option<FileStamp>,
+    /// Whether the render may show its outline.
+    outline: Option<outline::Wanted>,
 }
 
 /// How the units are framed.
@@ -85,20 +89,25 @@ pub(super) struct Framing {
     pub redact: bool,
     /// Prefix each line of content with its line number in the source.
     pub line_numbers: bool,
+    pub fit: Fit,
 }
 
 /// Frames every text unit on all cores, and sets the units left out aside;
-/// both keep their position in render order. A unit is framed whole; its
-/// path form is made once its whole size is counted.
+/// both keep their position in render order. A unit is framed whole, and
+/// as its outline too where the render may show that (after its whole
+/// body); its path form is made once its whole size is counted.
 pub(super) fn frame_all(
+    engine: &Engine,
     units: Vec<Unit>,
     known: &HashMap<String, FileStamp>,
     framing: Framing,
     progress: &dyn Progress,
-) -> (Vec<Framed>, Vec<Excluded>) {
+) -> Result<(Vec<Framed>, Vec<Excluded>)> {
+    let wanted = outline::wanted(&units, framing.fit);
+    let outlines = outline::cached(engine, &wanted)?;
     let mut excluded = Vec::new();
     let mut pending = Vec::new();
-    for (order, unit) in units.into_iter().enumerate() {
+    for ((order, unit), outline) in units.into_iter().enumerate().zip(wanted) {
         match unit.content {
             Content::Text(text, file) => {
                 let known = file.as_ref().and_then(|(path, _)| known.get(path).cloned());
@@ -109,6 +118,7 @@ pub(super) fn frame_all(
                     text,
                     file,
                     known,
+                    outline,
                 });
             }
             Content::Excluded(reason, tokens) => excluded.push(Excluded {
@@ -124,19 +134,30 @@ pub(super) fn frame_all(
     progress.phase(Phase::Framing, pending.len());
     let now_ns = file_cache::now_ns();
     let framed = parallel::map_into(pending, |p| {
-        let framed = frame(p, framing, now_ns);
+        let framed = frame(p, framing, &outlines, now_ns);
         progress.tick(0);
         framed
     });
-    (framed, excluded)
+    let framed = framed
+        .into_iter()
+        .flat_map(|(whole, outline)| std::iter::once(whole).chain(outline))
+        .collect();
+    Ok((framed, excluded))
 }
 
-/// Redacts and frames one text, whole.
-fn frame(p: Pending, framing: Framing, now_ns: i128) -> Framed {
+/// Redacts and frames one text, whole, and as its outline where one is
+/// wanted and the text has one.
+fn frame(
+    p: Pending,
+    framing: Framing,
+    outlines: &outline::Known,
+    now_ns: i128,
+) -> (Framed, Option<Framed>) {
     let Framing {
         format,
         redact,
         line_numbers,
+        ..
     } = framing;
     // A file known clean under the current rules need not be scanned.
     let clean = p
@@ -144,14 +165,25 @@ fn frame(p: Pending, framing: Framing, now_ns: i128) -> Framed {
         .as_ref()
         .is_some_and(|k| k.clean_under == RULES_VERSION);
     let scan = redact && !clean;
-    let (content, redactions) = if scan {
+    let (redacted, redactions) = if scan {
         match ctx_redact::redact_file(p.label.path.as_deref().unwrap_or_default(), &p.text) {
-            (Cow::Owned(redacted), found) => (redacted, found),
-            (Cow::Borrowed(_), found) => (p.text, found),
+            (Cow::Owned(redacted), found) => (Some(redacted), found),
+            (Cow::Borrowed(_), found) => (None, found),
         }
     } else {
-        (p.text, Vec::new())
+        (None, Vec::new())
     };
+    // The outline is of the text as read (the cache knows it by that),
+    // shown as the whole is: redacted.
+    let (outline, learned) = match p.outline {
+        Some(wanted) => outline::of(wanted, &p.text, outlines),
+        None => (None, None),
+    };
+    let outline_content = outline.and_then(|o| {
+        let shown = redacted.as_deref().unwrap_or(&p.text);
+        outline::content(&o, &p.text, shown, line_numbers)
+    });
+    let content = redacted.unwrap_or(p.text);
     let title = p.label.title();
     // The same clean content framed the same way is the same body: its
     // hash is known without hashing it again. The cache knows bodies of
@@ -176,8 +208,8 @@ fn frame(p: Pending, framing: Framing, now_ns: i128) -> Framed {
         .filter(|(_, st)| {
             // Numbered, a body is not the one the cache keeps: a file known
             // clean already has nothing to add.
-            let learned = known_body.is_none() && !(line_numbers && clean);
-            now_clean && learned && !file_cache::racy(st, now_ns)
+            let new = known_body.is_none() && !(line_numbers && clean);
+            now_clean && new && !file_cache::racy(st, now_ns)
         })
         .map(|(path, st)| {
             let stamp = FileStamp {
@@ -191,7 +223,23 @@ fn frame(p: Pending, framing: Framing, now_ns: i128) -> Framed {
             };
             (path, stamp)
         });
-    Framed {
+    let outline = outline_content.map(|text| {
+        let body = format::body_in(format, &p.label, text, Mode::Outline);
+        Framed {
+            order: p.order,
+            artifact: p.artifact,
+            label: p.label.clone(),
+            form: Mode::Outline,
+            hash: BlobHash::of(body.text.as_bytes()),
+            hashed: true,
+            body: body.text,
+            content: body.content,
+            redactions: redactions.clone(),
+            stamp: None,
+            outline: None,
+        }
+    });
+    let whole = Framed {
         order: p.order,
         artifact: p.artifact,
         label: p.label,
@@ -202,5 +250,7 @@ fn frame(p: Pending, framing: Framing, now_ns: i128) -> Framed {
         hashed: known_body.is_none(),
         redactions,
         stamp,
-    }
+        outline: learned,
+    };
+    (whole, outline)
 }

@@ -21,6 +21,41 @@ pub(super) fn numbered(text: &str, first: u32) -> String {
     out
 }
 
+/// The text of `outline` (kept lines and one marker per elision, in
+/// order) with each kept line numbered as in the source, from 1; a marker
+/// line gets blanks where a number would be.
+pub(super) fn numbered_outline(text: &str, outline: &ctx_outline::Outline) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let elided: u64 = outline
+        .elided
+        .iter()
+        .map(|e| u64::from(e.last - e.first + 1))
+        .sum();
+    let shown = text.split_inclusive('\n').count() as u64;
+    let last = shown - outline.elided.len() as u64 + elided;
+    let width = digits(last);
+    let mut out = String::with_capacity(text.len() + shown as usize * (width + 2));
+    let mut elisions = outline.elided.iter().peekable();
+    let mut n: u64 = 1;
+    for line in text.split_inclusive('\n') {
+        match elisions.peek() {
+            Some(e) if u64::from(e.first) == n => {
+                let _ = write!(out, "{:>width$}| ", "");
+                n = u64::from(e.last) + 1;
+                elisions.next();
+            }
+            _ => {
+                let _ = write!(out, "{n:>width$}| ");
+                n += 1;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 fn digits(n: u64) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }

@@ -17,7 +17,9 @@ mod frame;
 mod hash;
 mod label;
 mod lines;
+mod outline;
 mod since;
+mod split;
 mod tree;
 mod units;
 
@@ -35,6 +37,7 @@ use ctx_redact::SecretKind;
 pub(crate) use format::escape;
 pub use format::{FRAMING_VERSION, Label};
 pub use since::Since;
+pub use split::{Part, Split};
 pub(crate) use units::lossy_warning;
 
 use crate::view::display;
@@ -265,9 +268,10 @@ impl Engine {
             format: options.format,
             redact: options.redact,
             line_numbers: options.line_numbers,
+            fit,
         };
         let modes: Vec<Mode> = units.iter().map(|u| u.mode).collect();
-        let (mut framed, excluded) = frame::frame_all(units, &known, framing, progress);
+        let (mut framed, excluded) = frame::frame_all(self, units, &known, framing, progress)?;
         let counted = count::count_bodies(self, kind, &mut framed, progress, &mut warnings)?;
         progress.finish();
         let fresh = counted.iter().filter(|c| c.fresh).count();

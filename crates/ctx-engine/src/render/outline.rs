@@ -1,0 +1,122 @@
+//! Outlines of code items (`--mode outline`, and the middle form of `--fit
+//! degrade`): what `ctx-outline` elides from a whole file, cached in the
+//! store by the hash of the text, its language and the outline version, as
+//! token counts are, so a warm render parses nothing.
+
+use std::collections::HashMap;
+
+use ctx_model::{BlobHash, Fit, Mode};
+use ctx_outline::{Language, OUTLINE_VERSION, Outline};
+use ctx_store::Query as _;
+
+use super::units::{Content, Unit};
+use crate::{Engine, Result, parallel};
+
+/// A text whose outline a render may show: its language and the hash of
+/// the text as read, which keys the cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Wanted {
+    pub language: Language,
+    pub text: BlobHash,
+}
+
+/// What the cache knows: the outline of a text, or that it has none.
+pub(super) type Known = HashMap<Wanted, Option<Outline>>;
+
+/// An outline a render computed, for the cache.
+pub(crate) struct Learned {
+    pub text: BlobHash,
+    pub key: String,
+    pub encoded: Vec<u8>,
+}
+
+/// The cache key beside the text's hash.
+pub(super) fn key(language: Language) -> String {
+    format!("{}/{OUTLINE_VERSION}", language.name())
+}
+
+/// For each unit, whether the render may show its outline: a whole file
+/// of a known language, of an artifact whose mode is `outline`, or `full`
+/// under `--fit degrade`. A range is always shown as it is.
+pub(super) fn wanted(units: &[Unit], fit: Fit) -> Vec<Option<Wanted>> {
+    parallel::map(units, |unit| {
+        let Content::Text(text, _) = &unit.content else {
+            return None;
+        };
+        let may = unit.mode == Mode::Outline || (unit.mode == Mode::Full && fit == Fit::Degrade);
+        if !may || unit.label.lines.is_some() {
+            return None;
+        }
+        let language = Language::from_path(unit.label.path.as_deref()?)?;
+        Some(Wanted {
+            language,
+            text: BlobHash::of(text.as_bytes()),
+        })
+    })
+}
+
+/// The cached outlines of the wanted texts, in one read.
+pub(super) fn cached(engine: &Engine, wanted: &[Option<Wanted>]) -> Result<Known> {
+    if wanted.iter().all(Option::is_none) {
+        return Ok(Known::new());
+    }
+    engine.read(|r| {
+        let mut known = Known::new();
+        for w in wanted.iter().flatten() {
+            if let Some(bytes) = r.outline(&w.text, &key(w.language))? {
+                // Bytes the cache cannot decode are as good as none.
+                let outline = if bytes.is_empty() {
+                    None
+                } else {
+                    match Outline::decode(&bytes) {
+                        Some(outline) => Some(outline),
+                        None => continue,
+                    }
+                };
+                known.insert(*w, outline);
+            }
+        }
+        Ok(known)
+    })
+}
+
+/// The outline of `text`, from the cache or parsed now (then also what
+/// to cache).
+pub(super) fn of(wanted: Wanted, text: &str, known: &Known) -> (Option<Outline>, Option<Learned>) {
+    if let Some(cached) = known.get(&wanted) {
+        return (cached.clone(), None);
+    }
+    let outline = ctx_outline::outline(wanted.language, text);
+    let learned = Learned {
+        text: wanted.text,
+        key: key(wanted.language),
+        encoded: outline.as_ref().map(Outline::encode).unwrap_or_default(),
+    };
+    (outline, Some(learned))
+}
+
+/// The content of the outline form: the shown text (redacted, where the
+/// outline was taken of the text as read) with the elided lines replaced by
+/// their markers, and with line numbers the kept lines' own. `None` when
+/// redaction changed the number of lines, so the outline's lines are not
+/// the shown text's.
+pub(super) fn content(
+    outline: &Outline,
+    read: &str,
+    shown: &str,
+    line_numbers: bool,
+) -> Option<String> {
+    if read != shown && lines(read) != lines(shown) {
+        return None;
+    }
+    let text = outline.text(shown);
+    Some(if line_numbers {
+        super::lines::numbered_outline(&text, outline)
+    } else {
+        text
+    })
+}
+
+fn lines(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
+}

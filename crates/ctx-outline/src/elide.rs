@@ -1,0 +1,153 @@
+//! Which lines of a parsed file are function bodies to elide.
+
+use tree_sitter::{Node, Tree};
+
+use crate::{Elision, Language};
+
+/// The elisions for `tree`, the parse of a file in `language`: sorted and
+/// disjoint, each at least two lines.
+pub(crate) fn elisions(language: Language, tree: &Tree) -> Vec<Elision> {
+    let kinds = language.function_kinds();
+    let mut out = Vec::new();
+    let mut cursor = tree.walk();
+    // An iterative walk, because a recursive one would overflow the stack on
+    // deeply nested input, which a fuzzer or a generated file will supply.
+    'walk: loop {
+        let node = cursor.node();
+        let descend = if kinds.contains(&node.kind()) {
+            match body_elision(language, node) {
+                Body::Elide(elision) => {
+                    out.push(elision);
+                    false
+                }
+                Body::Unsure => false,
+                Body::Keep => true,
+            }
+        } else {
+            true
+        };
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    // The tree already yields them in order and disjoint; this only guards
+    // the promise if a grammar ever nests a function inside another's lines.
+    out.sort_by_key(|e| e.first);
+    let mut last = 0;
+    out.retain(|e| {
+        let ok = e.first > last;
+        if ok {
+            last = e.last;
+        }
+        ok
+    });
+    out
+}
+
+/// What to do with one function-like node.
+enum Body {
+    /// Elide these lines and skip what is inside them.
+    Elide(Elision),
+    /// Keep the body, and look inside it for more.
+    Keep,
+    /// The body has a parse error: keep it whole, nested functions included,
+    /// since nothing in it is sure to be what it looks like.
+    Unsure,
+}
+
+fn body_elision(language: Language, function: Node<'_>) -> Body {
+    let Some(body) = function.child_by_field_name("body") else {
+        return Body::Keep;
+    };
+    if body.has_error() {
+        return Body::Unsure;
+    }
+    let rows = if language.is_indented() {
+        indented_rows(function, body)
+    } else {
+        braced_rows(body)
+    };
+    match rows.and_then(|(first, last)| lines(first, last)) {
+        Some(elision) => Body::Elide(elision),
+        None => Body::Keep,
+    }
+}
+
+/// The 0-based rows strictly between a `{ … }` body's braces, or None when
+/// the body is not a braced block (an arrow function's expression, say).
+fn braced_rows(body: Node<'_>) -> Option<(usize, usize)> {
+    let count = body.child_count();
+    let open = body.child(0)?;
+    let close = body.child(count.checked_sub(1)?)?;
+    if count < 2 || open.kind() != "{" || close.kind() != "}" || close.is_missing() {
+        return None;
+    }
+    let first = open.end_position().row.checked_add(1)?;
+    let last = close.start_position().row.checked_sub(1)?;
+    Some((first, last))
+}
+
+/// The 0-based rows of a Python body after its `def …:` line and after a
+/// leading docstring.
+fn indented_rows(function: Node<'_>, body: Node<'_>) -> Option<(usize, usize)> {
+    let mut cursor = function.walk();
+    let colon = function
+        .children(&mut cursor)
+        .take_while(|c| c.id() != body.id())
+        .filter(|c| c.kind() == ":")
+        .last()?;
+    let header_end = colon.end_position().row;
+    // A body that begins on the header's line (`def f(): return """…`) has no
+    // line of its own to start from: eliding its tail would cut a statement.
+    if body.start_position().row <= header_end {
+        return None;
+    }
+    // From the line after the colon, not the body's first statement: only
+    // comments and blank lines can sit between the two.
+    let mut first = header_end.checked_add(1)?;
+    let mut cursor = body.walk();
+    let statement = body
+        .named_children(&mut cursor)
+        .find(|c| c.kind() != "comment");
+    if let Some(doc) = statement.filter(|s| is_docstring(*s)) {
+        first = last_row(doc)?.checked_add(1)?;
+    }
+    Some((first, last_row(body)?))
+}
+
+/// A statement that is just a string literal.
+fn is_docstring(statement: Node<'_>) -> bool {
+    statement.kind() == "expression_statement"
+        && statement.named_child_count() == 1
+        && statement
+            .named_child(0)
+            .is_some_and(|s| matches!(s.kind(), "string" | "concatenated_string"))
+}
+
+/// The row holding a node's last byte: its end position is one past, which
+/// is column 0 of the next row when the node ends with a newline.
+fn last_row(node: Node<'_>) -> Option<usize> {
+    let end = node.end_position();
+    if end.column == 0 && node.end_byte() > node.start_byte() {
+        end.row.checked_sub(1)
+    } else {
+        Some(end.row)
+    }
+}
+
+/// The 1-based elision of 0-based rows `first..=last`, if it is at least two
+/// lines (a marker in place of one line saves nothing).
+fn lines(first: usize, last: usize) -> Option<Elision> {
+    if last < first.checked_add(1)? {
+        return None;
+    }
+    Some(Elision {
+        first: u32::try_from(first.checked_add(1)?).ok()?,
+        last: u32::try_from(last.checked_add(1)?).ok()?,
+    })
+}
