@@ -439,4 +439,8 @@ fn an_item_larger_than_a_part_is_cut_at_line_boundaries() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--split"), "{}", run.stderr);
     assert!(!env.path("tiny/index.json").exists());
+    // Parts are files: stdout is refused.
+    let run = env.run(&["render", "long", "--split", "500", "-o", "-"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("-o DIR"), "{}", run.stderr);
 }

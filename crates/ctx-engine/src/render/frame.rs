@@ -179,10 +179,8 @@ fn frame(
         Some(wanted) => outline::of(wanted, &p.text, outlines),
         None => (None, None),
     };
-    let outline_content = outline.and_then(|o| {
-        let shown = redacted.as_deref().unwrap_or(&p.text);
-        outline::content(&o, &p.text, shown, line_numbers)
-    });
+    let outline_content =
+        outline.and_then(|o| outline::content(&o, &p.text, redacted.as_deref(), line_numbers));
     let content = redacted.unwrap_or(p.text);
     let title = p.label.title();
     // The same clean content framed the same way is the same body: its

@@ -95,21 +95,21 @@ pub(super) fn of(wanted: Wanted, text: &str, known: &Known) -> (Option<Outline>,
     (outline, Some(learned))
 }
 
-/// The content of the outline form: the shown text (redacted, where the
-/// outline was taken of the text as read) with the elided lines replaced by
-/// their markers, and with line numbers the kept lines' own. `None` when
-/// redaction changed the number of lines, so the outline's lines are not
-/// the shown text's.
+/// The content of the outline form: the text as shown (`redacted`, where
+/// redaction changed it; the outline was taken of the text as read) with
+/// the elided lines replaced by their markers, and with line numbers the
+/// kept lines' own. `None` when redaction changed the number of lines, so
+/// the outline's lines are not the shown text's.
 pub(super) fn content(
     outline: &Outline,
     read: &str,
-    shown: &str,
+    redacted: Option<&str>,
     line_numbers: bool,
 ) -> Option<String> {
-    if read != shown && lines(read) != lines(shown) {
+    if redacted.is_some_and(|shown| lines(shown) != lines(read)) {
         return None;
     }
-    let text = outline.text(shown);
+    let text = outline.text(redacted.unwrap_or(read));
     Some(if line_numbers {
         super::lines::numbered_outline(&text, outline)
     } else {

@@ -9,6 +9,8 @@
 //! its own total and hash, and lists nothing left out: what the render
 //! left out is the render's, in its summary.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use ctx_model::{BlobHash, Format, Mode};
@@ -48,10 +50,11 @@ impl Part {
     }
 }
 
-/// An item, or a piece of one, to place.
-struct Piece {
+/// An item (its body borrowed from the render), or a piece of one, to
+/// place.
+struct Piece<'a> {
     label: Label,
-    body: String,
+    body: Cow<'a, str>,
     hash: BlobHash,
     tokens: u64,
 }
@@ -77,11 +80,11 @@ impl Rendered {
             let body_tokens = item.tokens - counter.count(&item.head);
             let whole = Piece {
                 label: item.label.clone(),
-                body: item.body.clone(),
+                body: Cow::Borrowed(&item.body),
                 hash: item.hash,
                 tokens: body_tokens,
             };
-            if splitter.fits(&plain, &[&whole]) || item.form == Mode::Path {
+            if splitter.fits(&plain, std::slice::from_ref(&whole)) || item.form == Mode::Path {
                 pieces.push(whole);
                 continue;
             }
@@ -114,8 +117,7 @@ impl Rendered {
                     item: rest[0].label.title(),
                 });
             }
-            let chosen: Vec<&Piece> = rest[..taken].iter().collect();
-            parts.push(splitter.part(preamble, &chosen));
+            parts.push(splitter.part(preamble, &rest[..taken]));
             rest = &rest[taken..];
         }
         Ok(Split {
@@ -133,9 +135,10 @@ struct Splitter<'a> {
 }
 
 impl Splitter<'_> {
-    /// The part of `pieces` after `preamble`, exactly.
-    fn part(&self, preamble: &str, pieces: &[&Piece]) -> Part {
-        let mut out = vec![preamble.to_owned()];
+    /// The frame of a part holding `pieces` after `preamble`: each
+    /// piece's head, the trailer, and the part's exact count.
+    fn frame(&self, preamble: &str, pieces: &[Piece]) -> (Vec<String>, String, u64) {
+        let mut heads = Vec::with_capacity(pieces.len());
         let mut total = self.counter.count(preamble);
         let mut hasher = RenderHasher::new(self.format, self.counter.0);
         hasher.piece(preamble.as_bytes());
@@ -145,29 +148,39 @@ impl Splitter<'_> {
             hasher.piece(head.as_bytes());
             hasher.body(p.body.len(), &p.hash);
             total += head_tokens + p.tokens;
-            out.push(head);
-            out.push(p.body.clone());
+            heads.push(head);
         }
         let hash = hasher.finish().to_string();
         let (trailer, trailer_tokens) =
             budget::trailer(self.format, self.counter, &[], None, total, &hash);
+        (heads, trailer, total + trailer_tokens)
+    }
+
+    /// The part of `pieces` after `preamble`.
+    fn part(&self, preamble: &str, pieces: &[Piece]) -> Part {
+        let (heads, trailer, tokens) = self.frame(preamble, pieces);
+        let mut out = vec![preamble.to_owned()];
+        for (head, p) in heads.into_iter().zip(pieces) {
+            out.push(head);
+            out.push(p.body.as_ref().to_owned());
+        }
         out.push(trailer);
         out.retain(|p| !p.is_empty());
         Part {
-            tokens: total + trailer_tokens,
+            tokens,
             items: pieces.iter().map(|p| p.label.title()).collect(),
             pieces: out,
         }
     }
 
-    fn fits(&self, preamble: &str, pieces: &[&Piece]) -> bool {
-        self.part(preamble, pieces).tokens <= self.max
+    fn fits(&self, preamble: &str, pieces: &[Piece]) -> bool {
+        self.frame(preamble, pieces).2 <= self.max
     }
 
     /// How many of `pieces`, from the first, fit in one part: grown one
     /// at a time while the estimate fits, then checked exactly.
     fn take(&self, preamble: &str, pieces: &[Piece]) -> usize {
-        let frame = self.part(preamble, &[]).tokens;
+        let frame = self.frame(preamble, &[]).2;
         let mut n = 0;
         let mut sum = frame;
         for (i, p) in pieces.iter().enumerate() {
@@ -179,7 +192,7 @@ impl Splitter<'_> {
             n += 1;
         }
         // The trailer's count moves with the total's digits and the hash.
-        while n > 0 && !self.fits(preamble, &pieces[..n].iter().collect::<Vec<_>>()) {
+        while n > 0 && !self.fits(preamble, &pieces[..n]) {
             n -= 1;
         }
         n
@@ -188,7 +201,13 @@ impl Splitter<'_> {
     /// `content` (an item's, as its body holds it) cut at line boundaries
     /// into pieces that each fit a part alone, labelled with their lines
     /// (an outline's lines are its own, so its pieces keep its label).
-    fn cut(&self, plain: &str, label: &Label, content: &str, form: Mode) -> Result<Vec<Piece>> {
+    fn cut(
+        &self,
+        plain: &str,
+        label: &Label,
+        content: &str,
+        form: Mode,
+    ) -> Result<Vec<Piece<'static>>> {
         let lines: Vec<&str> = content.split_inclusive('\n').collect();
         let first = label.lines.map_or(1, |(a, _)| a);
         let piece = |from: usize, to: usize| {
@@ -206,7 +225,7 @@ impl Splitter<'_> {
                 label,
                 hash: BlobHash::of(body.text.as_bytes()),
                 tokens: self.counter.count(&body.text),
-                body: body.text,
+                body: Cow::Owned(body.text),
             }
         };
         let mut pieces = Vec::new();
@@ -216,7 +235,7 @@ impl Splitter<'_> {
             let (mut lo, mut hi) = (from, lines.len());
             while lo < hi {
                 let mid = (lo + hi).div_ceil(2);
-                if self.fits(plain, &[&piece(from, mid)]) {
+                if self.fits(plain, std::slice::from_ref(&piece(from, mid))) {
                     lo = mid;
                 } else {
                     hi = mid - 1;

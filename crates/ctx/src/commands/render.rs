@@ -28,9 +28,15 @@ pub fn render(inv: &Invocation, mut args: RenderArgs, out: &mut Output) -> Resul
         inv.engine
             .render(&args.packs, &options(inv, &args.render)?, &bar)?
     };
-    let split = match (args.split, args.output.as_deref()) {
+    let split = match (args.split, write::named(args.output.as_deref())) {
         (Some(max), Some(dir)) => Some(write_parts(inv, &rendered, max, dir, out)?),
-        _ => None,
+        (Some(_), None) => {
+            return Err(
+                CliError::new(Kind::Usage, "`--split` writes files, not stdout")
+                    .hint("name the folder for the parts with `-o DIR`"),
+            );
+        }
+        (None, _) => None,
     };
     match write::named(args.output.as_deref()).filter(|_| split.is_none()) {
         Some(path) => write::to_path(
