@@ -444,3 +444,132 @@ fn an_item_larger_than_a_part_is_cut_at_line_boundaries() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("-o DIR"), "{}", run.stderr);
 }
+
+/// The files of a split written to `dir`, by name, with their bytes.
+fn split_files(env: &Env, dir: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(env.path(dir))
+        .expect("dir")
+        .map(|e| {
+            let e = e.expect("entry");
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_split_snapshot_reproduces_its_parts_after_the_files_change() {
+    let env = Env::new();
+    let long: String = (1..=300)
+        .map(|n| format!("line {n} of a long file\n"))
+        .collect();
+    env.write("long.txt", &long);
+    env.write("short.txt", "a short file\n");
+    env.ok(&["pack", "create", "app"]);
+    env.ok(&["pack", "add", "app", "long.txt", "short.txt"]);
+    env.ok(&["render", "app", "--split", "400", "-o", "live"]);
+    let created = env.ok(&["snapshot", "create", "app", "--split", "400", "--json"]);
+    let created_json = created.json();
+    let id = created_json["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        created_json["split"]["cut"][0], "long.txt",
+        "{created_json}"
+    );
+    let human = env.ok(&["snapshot", "create", "app", "--split", "400"]);
+    assert!(human.stderr.contains("Nothing changed"), "{}", human.stderr);
+
+    // The sources change and the store is collected: the parts stay.
+    env.write("long.txt", "changed\n");
+    env.write("short.txt", "changed too\n");
+    env.ok(&["pack", "refresh", "app"]);
+    env.ok(&["gc"]);
+    env.ok(&["fsck"]);
+    let run = env.ok(&["snapshot", "render", &id[..8], "--parts", "-o", "frozen"]);
+    assert!(run.stderr.contains("Split into"), "{}", run.stderr);
+    assert_eq!(split_files(&env, "frozen"), split_files(&env, "live"));
+    let shown = env.ok(&["snapshot", "show", &id, "--json"]).json();
+    assert_eq!(
+        shown["split"]["parts"].as_array().map(Vec::len),
+        created_json["split"]["parts"].as_array().map(Vec::len)
+    );
+    assert!(
+        env.ok(&["snapshot", "show", &id])
+            .stdout
+            .contains("split: ")
+    );
+
+    // A bundle carries the parts to another store.
+    env.ok(&["snapshot", "export", &id, "bundle.ctx"]);
+    let other = Env::new();
+    std::fs::copy(env.path("bundle.ctx"), other.path("bundle.ctx")).expect("copy");
+    let imported = other
+        .ok(&["snapshot", "import", "bundle.ctx", "--json"])
+        .json();
+    assert_eq!(imported["id"], id.as_str());
+    other.ok(&["fsck"]);
+    other.ok(&[
+        "snapshot", "render", &id, "--parts", "-o", "there", "--json",
+    ]);
+    assert_eq!(split_files(&other, "there"), split_files(&env, "live"));
+
+    // The same render unsplit is another snapshot, with no parts to write.
+    let plain = env.ok(&["snapshot", "create", "app", "--json"]).json();
+    assert_ne!(plain["id"], id.as_str());
+    assert!(plain.get("split").is_none(), "{plain}");
+    let plain = plain["id"].as_str().expect("id");
+    let run = env.run(&["snapshot", "render", plain, "--parts", "-o", "none"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--split N"), "{}", run.stderr);
+    let run = env.run(&["snapshot", "render", &id, "--parts", "-o", "-"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[test]
+fn purging_a_cut_file_purges_its_pieces() {
+    let env = Env::new();
+    let long: String = (1..=300)
+        .map(|n| format!("line {n} of a long file\n"))
+        .collect();
+    env.write("long.txt", &long);
+    env.ok(&["pack", "create", "app"]);
+    env.ok(&["pack", "add", "app", "long.txt"]);
+    let id = env
+        .ok(&["snapshot", "create", "app", "--split", "400", "--json"])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let purged = env.ok(&["purge", "--path", "long.txt", "--json"]).json();
+    let run = env.run(&["snapshot", "render", &id, "--parts", "-o", "parts"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("purged"), "{}", run.stderr);
+    // The captured content, and each piece the split cut from it.
+    let shown = env.ok(&["snapshot", "show", &id, "--json"]).json();
+    let pieces = shown["split"]["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .flat_map(|p| p["items"].as_array().expect("items"))
+        .filter(|t| t.as_str().is_some_and(|t| t.contains("(lines ")))
+        .count();
+    assert!(pieces > 1, "{shown}");
+    assert_eq!(purged["blobs"], 1 + pieces as u64, "{purged}");
+    env.ok(&["fsck"]);
+}
+
+#[test]
+fn a_new_split_removes_the_parts_of_the_one_before() {
+    let env = project();
+    env.write("out/notes.md", "mine\n");
+    env.ok(&["render", "demo", "--split", "300", "-o", "out"]);
+    let many = split_files(&env, "out").len();
+    env.ok(&["render", "demo", "--split", "5000", "-o", "out"]);
+    let names: Vec<String> = split_files(&env, "out")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert!(many > names.len(), "{many} {names:?}");
+    assert_eq!(names, ["index.json", "notes.md", "part-001.md"]);
+}

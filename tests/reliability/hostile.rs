@@ -801,8 +801,71 @@ fn crafted_manifest(text: &str) -> (ctx_model::Manifest, Vec<u8>) {
             reason: ExclusionReason::Missing,
             tokens: Some(u64::MAX),
         }],
+        split: None,
     };
     (manifest, body)
+}
+
+/// `manifest` split into one part that is its whole payload.
+fn split_whole(manifest: &mut ctx_model::Manifest) {
+    use ctx_model::{PartBody, PartEntry, SnapshotSplit, SplitPart};
+    manifest.split = Some(SnapshotSplit {
+        max_tokens: manifest.tokens,
+        pieces: Vec::new(),
+        parts: vec![SplitPart {
+            preamble: manifest.preamble.clone(),
+            entries: vec![PartEntry {
+                head: manifest.items[0].head.clone(),
+                body: PartBody::Item(0),
+            }],
+            trailer: manifest.trailer.clone(),
+            tokens: manifest.tokens,
+            payload_hash: manifest.payload_hash,
+            payload_bytes: manifest.payload_bytes,
+        }],
+    });
+}
+
+/// A bundle whose split does not reassemble to the parts it claims (a
+/// part of another size, an entry or piece naming no item, more tokens
+/// than a part holds) is refused whole at import; a true one imports.
+#[test]
+fn a_bundle_whose_split_disagrees_with_its_content_is_refused() {
+    use ctx_model::{PartBody, SplitPiece};
+    let env = project();
+    let before = env.event_count();
+    let wrong: [fn(&mut ctx_model::SnapshotSplit, &ctx_model::SnapshotItem); 4] = [
+        |s, _| s.parts[0].payload_bytes += 1,
+        |s, _| s.parts[0].entries[0].body = PartBody::Item(9),
+        |s, item| {
+            s.pieces.push(SplitPiece {
+                item: 9,
+                kept: item.clone(),
+            });
+            s.parts[0].entries[0].body = PartBody::Piece(0);
+        },
+        |s, _| s.parts[0].tokens = s.max_tokens + 1,
+    ];
+    for (i, wrong) in wrong.into_iter().enumerate() {
+        let (mut manifest, body) = crafted_manifest("split");
+        split_whole(&mut manifest);
+        let item = manifest.items[0].clone();
+        wrong(manifest.split.as_mut().expect("split"), &item);
+        let bundle = ctx_store::bundle::encode(&manifest, &[(manifest.items[0].body, body)]);
+        let name = format!("split{i}.ctx");
+        std::fs::write(env.path(&name), bundle).expect("write");
+        let run = run(&env, &["snapshot", "import", &name]);
+        assert!(run.is_clean(), "{}", run.describe());
+        assert_eq!(run.code, Some(6), "split {i}: {}", run.describe());
+        assert!(run.stderr.contains("split"), "{}", run.stderr);
+    }
+    assert_eq!(env.event_count(), before);
+    let (mut manifest, body) = crafted_manifest("split");
+    split_whole(&mut manifest);
+    let bundle = ctx_store::bundle::encode(&manifest, &[(manifest.items[0].body, body)]);
+    std::fs::write(env.path("split.ctx"), bundle).expect("write");
+    let run = run(&env, &["snapshot", "import", "split.ctx"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
 }
 
 /// A whole bundle whose manifest claims what its content does not hold

@@ -192,7 +192,7 @@ fn for_each_body(
 ) -> Result<()> {
     for id in r.snapshot_ids()? {
         if let Some(manifest) = r.snapshot(id)? {
-            blobs.extend(manifest.items.iter().filter_map(&pick));
+            blobs.extend(manifest.kept().filter_map(&pick));
         }
     }
     Ok(())

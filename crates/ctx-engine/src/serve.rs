@@ -37,7 +37,7 @@ impl Engine {
         respond: impl FnOnce(&Rendered, SnapshotId) -> Option<Vec<u8>>,
     ) -> Result<Served> {
         let rendered = self.render(packs, options, &Quiet)?;
-        let frozen = freeze(&rendered, None);
+        let frozen = freeze(&rendered, None, None);
         let manifest = &frozen.manifest;
         let id = manifest.content_id();
         self.write(|w| {

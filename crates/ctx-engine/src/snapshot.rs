@@ -18,8 +18,8 @@ use ctx_model::{
 use ctx_store::{Query, StoreError, Writer};
 
 use crate::engine::{by_prefix, find_pack};
-use crate::render::Included;
 use crate::render::Label;
+use crate::render::{Included, Split, SplitSummary, summary_of};
 use crate::view::display;
 use crate::{Done, Engine, EngineError, NotFound, Progress, Rendered, Result, Stored, Warning};
 
@@ -44,6 +44,9 @@ pub struct SnapshotCreated {
     pub render_hash: BlobHash,
     /// The label the snapshot has now.
     pub label: Option<String>,
+    /// The parts it was split into, with `--split`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitSummary>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
 }
@@ -95,6 +98,9 @@ pub struct SnapshotShown {
     pub payload_bytes: u64,
     pub items: Vec<ShownItem>,
     pub excluded: Vec<ShownExclusion>,
+    /// The parts it was split into, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitSummary>,
 }
 
 /// An item of a shown snapshot.
@@ -185,9 +191,28 @@ impl Reproduced {
         self.bodies.get(hash).map_or("", String::as_str)
     }
 
+    /// The payload's format.
+    pub fn format(&self) -> Format {
+        self.manifest.format
+    }
+
     /// The tokenizer that counted the payload.
     pub fn tokenizer(&self) -> TokenizerKind {
         self.manifest.tokenizer
+    }
+
+    /// The parts the snapshot was split into, if it was.
+    pub fn split(&self) -> Option<Split<'_>> {
+        let record = self.manifest.split.clone()?;
+        let items = (self.manifest.items.iter())
+            .map(|i| self.body(&i.body))
+            .collect();
+        let pieces = (record.pieces.iter())
+            .map(|p| Cow::Borrowed(self.body(&p.kept.body)))
+            .collect();
+        Some(Split::new(record, items, pieces, |i| {
+            title(&self.manifest, i)
+        }))
     }
 
     /// The payload in one string.
@@ -225,6 +250,19 @@ pub struct SnapshotImported {
     pub items: usize,
 }
 
+/// The title of `manifest`'s item `i`.
+fn title(manifest: &Manifest, i: usize) -> String {
+    (manifest.items.get(i))
+        .map(|item| Label::from(&item.origin).title())
+        .unwrap_or_default()
+}
+
+/// What `manifest`'s parts hold, if it was split.
+fn split_summary(manifest: &Manifest) -> Option<SplitSummary> {
+    let split = manifest.split.as_ref()?;
+    Some(summary_of(split, |i| title(manifest, i)))
+}
+
 /// The packs of a manifest, by name.
 fn names(packs: &[PackRef]) -> Vec<PackName> {
     packs.iter().map(|p| p.name.clone()).collect()
@@ -233,16 +271,19 @@ fn names(packs: &[PackRef]) -> Vec<PackName> {
 impl Engine {
     /// Renders packs and stores the payload's exact bytes as a snapshot,
     /// named by its content: a render stored already is found, and takes
-    /// a new label as its own event.
+    /// a new label as its own event. With `split`, it also stores the
+    /// render split into parts of at most that many tokens.
     pub fn create_snapshot(
         &self,
         packs: &[String],
         label: Option<String>,
         options: &crate::RenderOptions,
+        split: Option<u64>,
         progress: &dyn Progress,
     ) -> Result<Stored<SnapshotCreated>> {
         let rendered = self.render(packs, options, progress)?;
-        let frozen = freeze(&rendered, label);
+        let split = split.map(|max| rendered.split(max)).transpose()?;
+        let frozen = freeze(&rendered, label, split.as_ref());
         let manifest = &frozen.manifest;
         let id = manifest.content_id();
         let created = SnapshotCreated {
@@ -254,6 +295,7 @@ impl Engine {
             payload_hash: manifest.payload_hash,
             render_hash: manifest.render_hash,
             label: manifest.label.clone(),
+            split: split.as_ref().map(|s| s.summary.clone()),
             warnings: rendered.warnings.clone(),
         };
         self.write(|w| {
@@ -356,6 +398,7 @@ impl Engine {
             Ok((shown(r, key, &m)?, m))
         })?;
         Ok(SnapshotShown {
+            split: split_summary(&m),
             id,
             packs: names(&m.packs),
             label: m.label,
@@ -397,13 +440,18 @@ impl Engine {
             let (key, manifest) = snapshot(r, wanted)?;
             let id = shown(r, key, &manifest)?;
             let mut bodies = HashMap::new();
-            for item in &manifest.items {
+            for item in manifest.kept() {
                 if let std::collections::hash_map::Entry::Vacant(slot) = bodies.entry(item.body) {
                     slot.insert(body(r, id, item)?);
                 }
             }
             Ok((id, manifest, bodies))
         })?;
+        if let Some(split) = &manifest.split
+            && split.verify(&manifest, &bodies).is_err()
+        {
+            return Err(EngineError::NotReproducible { id });
+        }
         // This store wrote the snapshot: its size is what it is.
         let verified = manifest.verify_with(
             |item| bodies.get(&item.body).map(|b| b.len() as u64),
@@ -458,11 +506,8 @@ impl Engine {
             let (key, manifest) = snapshot(r, wanted)?;
             let id = shown(r, key, &manifest)?;
             let mut seen = HashSet::new();
-            let distinct: Vec<&SnapshotItem> = manifest
-                .items
-                .iter()
-                .filter(|i| seen.insert(i.blob()))
-                .collect();
+            let distinct: Vec<&SnapshotItem> =
+                manifest.kept().filter(|i| seen.insert(i.blob())).collect();
             let mut counted = Counted { out, bytes: 0 };
             let mut bundle =
                 ctx_store::bundle::Encoder::start(&mut counted, &manifest, distinct.len())
@@ -533,6 +578,14 @@ impl Engine {
                 }
                 Checked::Io(e) => io(e),
             })?;
+        if let Some(split) = &manifest.split {
+            verify_split(&manifest, split, &spool).map_err(|e| match e {
+                Checked::Damaged(e) => {
+                    damaged(ctx_store::bundle::BundleError::Damaged(e.to_string()))
+                }
+                Checked::Io(e) => io(e),
+            })?;
+        }
         // The bundle's pack ids belong to the store it came from; here they
         // name no pack, only the names are kept.
         for pack in &mut manifest.packs {
@@ -599,7 +652,11 @@ pub(crate) struct Frozen<'r> {
 /// Freezes `rendered`: each item is kept as the blob of its content (the
 /// one its artifact captured, where the content is the same) inside the
 /// frame the render put around it.
-pub(crate) fn freeze(rendered: &Rendered, label: Option<String>) -> Frozen<'_> {
+pub(crate) fn freeze<'r>(
+    rendered: &'r Rendered,
+    label: Option<String>,
+    split: Option<&'r Split<'r>>,
+) -> Frozen<'r> {
     // By reference, so the blobs borrow from the render's bodies.
     let items: Vec<&Included> = rendered.items.iter().collect();
     let kept = crate::parallel::map(&items, |item| keep(rendered.format, item));
@@ -643,7 +700,15 @@ pub(crate) fn freeze(rendered: &Rendered, label: Option<String>) -> Frozen<'_> {
         trailer: rendered.trailer.clone(),
         items,
         excluded,
+        split: split.map(|s| s.record.clone()),
     };
+    if let Some(split) = split {
+        blobs.extend(
+            split
+                .piece_blobs()
+                .map(|(hash, body)| (hash, Cow::Borrowed(body))),
+        );
+    }
     Frozen { manifest, blobs }
 }
 
@@ -798,6 +863,31 @@ impl From<ctx_model::VerifyError> for Checked {
     fn from(e: ctx_model::VerifyError) -> Self {
         Self::Damaged(e)
     }
+}
+
+/// Checks that a bundle's split reassembles from the spooled blobs, one
+/// part's bodies at a time.
+fn verify_split(
+    manifest: &Manifest,
+    split: &ctx_model::SnapshotSplit,
+    spool: &crate::spool::Spool,
+) -> std::result::Result<(), Checked> {
+    for part in &split.parts {
+        let mut bodies = HashMap::new();
+        for entry in &part.entries {
+            let kept = split
+                .kept(manifest, entry.body)
+                .ok_or_else(|| VerifyError::Split {
+                    claim: "an entry names no item".into(),
+                })?;
+            let blob = spool.get(&kept.blob()).map_err(Checked::Io)?;
+            let blob = blob.ok_or(VerifyError::MissingBody { hash: kept.blob() })?;
+            let body = kept.body_from(&blob)?.into_owned();
+            bodies.insert(kept.body, body);
+        }
+        split.verify_part(manifest, part, &bodies)?;
+    }
+    Ok(())
 }
 
 /// The verified bytes of the blob the store keeps for a snapshot item.

@@ -20,6 +20,7 @@ pub mod sensitive;
 pub mod similar;
 pub mod snapshot;
 pub mod spec;
+pub mod split;
 pub mod state;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -47,6 +48,7 @@ pub use snapshot::{
     VerifyError, payload_hash,
 };
 pub use spec::{SourceSpec, SpecError};
+pub use split::{PartBody, PartEntry, SnapshotSplit, SplitPart, SplitPiece};
 pub use state::{Pack, State};
 pub use time::Timestamp;
 pub use tokenizer::TokenizerKind;

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::exclusion::as_word;
 use crate::frame::Frame;
 use crate::id::scramble;
+use crate::split::SnapshotSplit;
 use crate::{ArtifactId, BlobHash, ExclusionReason, Format, PackRef, TokenizerKind};
 
 /// A snapshot, shown as 16 hex digits (a unique prefix is accepted).
@@ -75,6 +76,11 @@ pub struct Manifest {
     pub trailer: String,
     pub items: Vec<SnapshotItem>,
     pub excluded: Vec<SnapshotExclusion>,
+    /// The parts the payload was split into, if it was. Encoded beside
+    /// the manifest (manifest envelope V3, bundle format 3), so manifests
+    /// written before decode as they are.
+    #[serde(skip)]
+    pub split: Option<SnapshotSplit>,
 }
 
 /// Where an item of a render came from. Items and exclusions both start
@@ -206,6 +212,7 @@ pub mod legacy {
                     })
                     .collect(),
                 excluded: m.excluded,
+                split: None,
             }
         }
     }
@@ -246,6 +253,8 @@ pub enum VerifyError {
     Tokens { claim: String },
     #[error("the payload does not match its hash")]
     PayloadHash,
+    #[error("its split does not reproduce: {claim}")]
+    Split { claim: String },
 }
 
 /// Looks bodies up by their hash.
@@ -314,10 +323,24 @@ impl Manifest {
             field(&mut h, e.reason.as_str().as_bytes());
             h.update(&e.tokens.map_or(u64::MAX, |t| t).to_le_bytes());
         }
+        // Only a split snapshot hashes one, so ids of the others stay.
+        if let Some(split) = &self.split {
+            split.identify(&mut h);
+        }
         let hash = h.finalize();
         let mut first = [0u8; 8];
         first.copy_from_slice(&hash.as_bytes()[..8]);
         SnapshotId(u64::from_be_bytes(first) | CONTENT)
+    }
+
+    /// Every item whose blob the store keeps for the snapshot: its items,
+    /// then its split's pieces.
+    pub fn kept(&self) -> impl Iterator<Item = &SnapshotItem> {
+        let pieces = self
+            .split
+            .iter()
+            .flat_map(|s| s.pieces.iter().map(|p| &p.kept));
+        self.items.iter().chain(pieces)
     }
 
     /// The payload's pieces in order: preamble, each item's head and body,
@@ -345,6 +368,22 @@ impl Manifest {
     /// is hashed, so a manifest naming one large body many times costs
     /// nothing to refuse.
     pub fn verify(&self, blobs: &impl Bodies, limit: u64) -> Result<(), VerifyError> {
+        self.verify_payload(blobs, limit)?;
+        let Some(split) = &self.split else {
+            return Ok(());
+        };
+        let mut bodies = std::collections::HashMap::new();
+        for kept in self.kept() {
+            let blob = blobs
+                .body(&kept.blob())
+                .ok_or(VerifyError::MissingBody { hash: kept.blob() })?;
+            bodies.insert(kept.body, kept.body_from(blob)?);
+        }
+        split.verify(self, &bodies)
+    }
+
+    /// [`Manifest::verify`] of the whole payload alone.
+    fn verify_payload(&self, blobs: &impl Bodies, limit: u64) -> Result<(), VerifyError> {
         self.verify_with(
             |item| {
                 let blob = blobs.body(&item.blob())?;
@@ -480,6 +519,7 @@ mod tests {
             trailer: "]".into(),
             items,
             excluded: Vec::new(),
+            split: None,
         };
         m.payload_hash = payload_hash([&b"[<0>a<1>bc]"[..]]);
         m

@@ -18,10 +18,16 @@ use ctx_model::{BlobHash, Manifest};
 /// Marks a ctx bundle.
 const MAGIC: &[u8; 8] = b"CTXBNDL\0";
 
-/// The bundle format this ctx writes and the newest it reads: 2 records
-/// each item's form (a framed item carries its content's blob); 1 carried
-/// every body whole.
-pub const BUNDLE_VERSION: u32 = 2;
+/// The newest bundle format this ctx reads: 3 carries a split after the
+/// manifest; 2 records each item's form (a framed item carries its
+/// content's blob); 1 carried every body whole. A snapshot without a split
+/// is written in format 2, as it was before splits existed.
+pub const BUNDLE_VERSION: u32 = 3;
+
+/// The format a bundle of `manifest` is written in.
+fn version_for(manifest: &Manifest) -> u32 {
+    if manifest.split.is_some() { 3 } else { 2 }
+}
 
 /// Blobs with their hashes, as a bundle carries them.
 pub type Blobs = Vec<(BlobHash, Vec<u8>)>;
@@ -30,6 +36,14 @@ pub type Blobs = Vec<(BlobHash, Vec<u8>)>;
 #[derive(Serialize)]
 struct BodyRef<'a> {
     manifest: &'a Manifest,
+    blobs: &'a [(BlobHash, Vec<u8>)],
+}
+
+/// [`BodyRef`] of a split snapshot: the split follows the manifest.
+#[derive(Serialize)]
+struct SplitBodyRef<'a> {
+    manifest: &'a Manifest,
+    split: &'a ctx_model::SnapshotSplit,
     blobs: &'a [(BlobHash, Vec<u8>)],
 }
 
@@ -58,9 +72,19 @@ pub fn encode(manifest: &Manifest, blobs: &[(BlobHash, Vec<u8>)]) -> Vec<u8> {
     let size = blobs.iter().map(|(_, b)| 32 + 10 + b.len()).sum::<usize>() + 64 * 1024;
     let mut out = Vec::with_capacity(size);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
-    let body = BodyRef { manifest, blobs };
-    let mut out = postcard::to_extend(&body, out).expect("BUG: encoding to a Vec cannot fail");
+    out.extend_from_slice(&version_for(manifest).to_le_bytes());
+    let mut out = match &manifest.split {
+        None => postcard::to_extend(&BodyRef { manifest, blobs }, out),
+        Some(split) => postcard::to_extend(
+            &SplitBodyRef {
+                manifest,
+                split,
+                blobs,
+            },
+            out,
+        ),
+    }
+    .expect("BUG: encoding to a Vec cannot fail");
     let sum = blake3::hash(&out);
     out.extend_from_slice(sum.as_bytes());
     out
@@ -85,9 +109,14 @@ impl<W: std::io::Write> Encoder<W> {
             left: blobs,
         };
         let mut head = MAGIC.to_vec();
-        head.extend_from_slice(&BUNDLE_VERSION.to_le_bytes());
-        // `BodyRef` is the manifest's fields, then the blob list's length.
-        let head = postcard::to_extend(manifest, head).expect("BUG: encoding to a Vec cannot fail");
+        head.extend_from_slice(&version_for(manifest).to_le_bytes());
+        // `BodyRef` is the manifest's fields (then the split's), then the
+        // blob list's length.
+        let mut head =
+            postcard::to_extend(manifest, head).expect("BUG: encoding to a Vec cannot fail");
+        if let Some(split) = &manifest.split {
+            head = postcard::to_extend(split, head).expect("BUG: encoding to a Vec cannot fail");
+        }
         encoder.put(&head)?;
         encoder.put(&varint(blobs as u64))?;
         Ok(encoder)
@@ -237,19 +266,21 @@ pub fn read<R: std::io::Read>(
         }
         .into());
     }
-    let manifest = if version == 1 {
+    let mut manifest: Manifest = if version == 1 {
         read_manifest::<_, ctx_model::snapshot::legacy::ManifestV1>(&mut input)?.into()
     } else {
         read_manifest::<_, Manifest>(&mut input)?
     };
+    if version >= 3 {
+        manifest.split = Some(read_manifest(&mut input)?);
+    }
     let blobs = input.varint()?;
     // Each blob is a body some item names: more than the items is damage.
-    if blobs > manifest.items.len() as u64 {
-        return Err(BundleError::Damaged(format!(
-            "it holds {blobs} blobs for {} items",
-            manifest.items.len()
-        ))
-        .into());
+    let kept = manifest.kept().count();
+    if blobs > kept as u64 {
+        return Err(
+            BundleError::Damaged(format!("it holds {blobs} blobs for {kept} items")).into(),
+        );
     }
     for _ in 0..blobs {
         let hash = BlobHash(
@@ -404,6 +435,7 @@ mod tests {
                 form: BodyForm::Whole,
             }],
             excluded: Vec::new(),
+            split: None,
         };
         encode(&manifest, &[(hash, body)])
     }
@@ -432,6 +464,45 @@ mod tests {
                 encode(&manifest, &blobs)
             );
         }
+    }
+
+    #[test]
+    fn a_split_travels_in_format_3_and_a_snapshot_without_one_in_format_2() {
+        use ctx_model::{PartBody, PartEntry, SnapshotSplit, SplitPart};
+        let format = |bytes: &[u8]| u32::from_le_bytes(bytes[8..12].try_into().expect("four"));
+        let (mut manifest, blobs) = decode(&valid(), NO_LIMIT).expect("valid");
+        assert_eq!(format(&valid()), 2);
+        manifest.split = Some(SnapshotSplit {
+            max_tokens: 7,
+            pieces: Vec::new(),
+            parts: vec![SplitPart {
+                preamble: "pre".into(),
+                entries: vec![PartEntry {
+                    head: "head".into(),
+                    body: PartBody::Item(0),
+                }],
+                trailer: "post".into(),
+                tokens: 7,
+                payload_hash: manifest.payload_hash,
+                payload_bytes: manifest.payload_bytes,
+            }],
+        });
+        let bytes = encode(&manifest, &blobs);
+        assert_eq!(format(&bytes), 3);
+        assert_eq!(decode(&bytes, NO_LIMIT).expect("split").0, manifest);
+        let mut streamed = Encoder::start(Vec::new(), &manifest, blobs.len()).expect("start");
+        for (hash, blob) in &blobs {
+            streamed.blob(hash, blob).expect("blob");
+        }
+        assert_eq!(streamed.finish().expect("finish"), bytes);
+        // A part that does not reassemble is refused.
+        if let Some(split) = &mut manifest.split {
+            split.parts[0].trailer = "tail".into();
+        }
+        assert!(matches!(
+            decode(&encode(&manifest, &blobs), NO_LIMIT),
+            Err(BundleError::Damaged(_))
+        ));
     }
 
     #[test]
@@ -522,6 +593,7 @@ mod tests {
             trailer: "trailer\n".into(),
             items,
             excluded: Vec::new(),
+            split: None,
         };
         m.payload_bytes = m
             .pieces(&by_hash)

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use ctx_model::snapshot::legacy::ManifestV1;
-use ctx_model::{EventRecord, Manifest};
+use ctx_model::{EventRecord, Manifest, SnapshotSplit};
 
 use crate::error::{Result, StoreError};
 
@@ -60,28 +60,35 @@ pub fn decode_event(bytes: &[u8], seq: u64) -> Result<EventRecord> {
     }
 }
 
-/// V1 manifests kept every body whole; V2 items record their form.
+/// V1 manifests kept every body whole; V2 items record their form; V3
+/// adds the split. A manifest without a split is written as V2, as it
+/// was before splits existed.
 #[derive(Serialize)]
 enum ManifestEnvelopeRef<'a> {
     #[expect(
         dead_code,
-        reason = "written by an older ctx; named to keep the tag of V2"
+        reason = "written by an older ctx; named to keep the tags of V2 and V3"
     )]
     V1(()),
     V2(&'a Manifest),
+    V3(&'a Manifest, &'a SnapshotSplit),
 }
 
 #[derive(serde::Deserialize)]
 enum ManifestEnvelope {
     V1(ManifestV1),
     V2(Manifest),
+    V3(Manifest, SnapshotSplit),
 }
 
 /// Encodes a snapshot manifest; like events, manifests are never rebuilt,
 /// so they sit in a versioned envelope.
 pub fn encode_manifest(manifest: &Manifest) -> Vec<u8> {
-    postcard::to_stdvec(&ManifestEnvelopeRef::V2(manifest))
-        .expect("BUG: encoding to a Vec cannot fail")
+    let envelope = match &manifest.split {
+        None => ManifestEnvelopeRef::V2(manifest),
+        Some(split) => ManifestEnvelopeRef::V3(manifest, split),
+    };
+    postcard::to_stdvec(&envelope).expect("BUG: encoding to a Vec cannot fail")
 }
 
 /// Decodes a `snapshots` value.
@@ -89,6 +96,10 @@ pub fn decode_manifest(bytes: &[u8], id: u64) -> Result<Manifest> {
     match decode::<ManifestEnvelope>(bytes, "snapshots", || id.to_string())? {
         ManifestEnvelope::V1(manifest) => Ok(manifest.into()),
         ManifestEnvelope::V2(manifest) => Ok(manifest),
+        ManifestEnvelope::V3(manifest, split) => Ok(Manifest {
+            split: Some(split),
+            ..manifest
+        }),
     }
 }
 

@@ -394,8 +394,7 @@ fn check_references(
             continue;
         };
         for hash in manifest
-            .items
-            .iter()
+            .kept()
             .map(SnapshotItem::blob)
             .filter(|h| !stored.contains(h) && !state.purged.contains_key(h))
         {

@@ -79,7 +79,7 @@ fn unreferenced(r: &impl Query) -> Result<(Vec<ChunkKey>, GcReport)> {
     })?;
     for id in r.snapshot_ids()? {
         if let Some(manifest) = r.snapshot(id)? {
-            needed.extend(manifest.items.iter().map(SnapshotItem::blob));
+            needed.extend(manifest.kept().map(SnapshotItem::blob));
         }
     }
     let mut report = GcReport::default();
@@ -242,6 +242,7 @@ mod tests {
                             trailer: String::new(),
                             items,
                             excluded: Vec::new(),
+                            split: None,
                         };
                         let (_, id) = w.append_snapshot(new_event(Event::SnapshotCreated {
                             packs: vec![pack],

@@ -322,6 +322,9 @@ pub struct SnapshotCreateArgs {
     pub label: Option<String>,
     #[command(flatten)]
     pub render: RenderOptions,
+    /// Also store the payload split into parts of at most N tokens each, for `snapshot render --parts`.
+    #[arg(long, value_name = "N", value_parser = parse_tokens)]
+    pub split: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -343,6 +346,9 @@ pub struct SnapshotRenderArgs {
     /// Write the payload to FILE instead of stdout (`-` is stdout).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write the parts the snapshot was split into (`snapshot create --split`), in the folder `-o` names, with an index (`index.json`).
+    #[arg(long, requires = "output")]
+    pub parts: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -37,7 +37,8 @@ use ctx_redact::SecretKind;
 pub(crate) use format::escape;
 pub use format::{FRAMING_VERSION, Label};
 pub use since::Since;
-pub use split::{Part, Split};
+pub(crate) use split::summary_of;
+pub use split::{Part, Split, SplitSummary};
 pub(crate) use units::lossy_warning;
 
 use crate::view::display;

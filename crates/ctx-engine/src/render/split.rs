@@ -13,17 +13,33 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use ctx_model::{BlobHash, Format, Mode};
+use ctx_model::{
+    ArtifactId, BlobHash, BodyForm, Format, Mode, PartBody, PartEntry, SnapshotItem, SnapshotSplit,
+    SplitPart, SplitPiece,
+};
 
-use super::Rendered;
 use super::budget::{self, Bpe, Counter};
 use super::format::{self, Label, Meta};
 use super::hash::RenderHasher;
+use super::{Included, Rendered};
 use crate::{EngineError, Result};
 
-/// A split render.
-#[derive(Debug, Serialize)]
-pub struct Split {
+/// A split render, or a snapshot's split: what the parts hold, and the
+/// bodies to write them from.
+#[derive(Debug)]
+pub struct Split<'a> {
+    pub summary: SplitSummary,
+    /// The parts as bytes are kept: what a snapshot stores.
+    pub(crate) record: SnapshotSplit,
+    /// The bodies of the render's items, by index.
+    items: Vec<&'a str>,
+    /// The bodies of the pieces, by index.
+    pieces: Vec<Cow<'a, str>>,
+}
+
+/// What a split's parts hold.
+#[derive(Clone, Debug, Serialize)]
+pub struct SplitSummary {
     /// The most tokens a part holds.
     pub max_tokens: u64,
     pub parts: Vec<Part>,
@@ -31,22 +47,83 @@ pub struct Split {
     pub cut: Vec<String>,
 }
 
-/// One part: a payload of its own.
-#[derive(Debug, Serialize)]
+/// One part, as the summary lists it.
+#[derive(Clone, Debug, Serialize)]
 pub struct Part {
     /// The tokenizer's exact count of the part.
     pub tokens: u64,
     /// Its items, by title (a piece of a cut item with its lines).
     pub items: Vec<String>,
-    /// Its bytes, in pieces.
-    #[serde(skip)]
-    pub pieces: Vec<String>,
 }
 
-impl Part {
-    /// The part's bytes.
-    pub fn payload(&self) -> String {
-        self.pieces.concat()
+impl<'a> Split<'a> {
+    /// The split `record` with the bodies of its items and pieces;
+    /// `title` names the item at an index.
+    pub(crate) fn new(
+        record: SnapshotSplit,
+        items: Vec<&'a str>,
+        pieces: Vec<Cow<'a, str>>,
+        title: impl Fn(usize) -> String,
+    ) -> Self {
+        Self {
+            summary: summary_of(&record, title),
+            record,
+            items,
+            pieces,
+        }
+    }
+
+    /// Part `n`'s bytes, in pieces.
+    pub fn part_pieces(&self, n: usize) -> Vec<&[u8]> {
+        let part = &self.record.parts[n];
+        let mut out = Vec::with_capacity(part.entries.len() * 2 + 2);
+        out.push(part.preamble.as_bytes());
+        for entry in &part.entries {
+            let body = match entry.body {
+                PartBody::Item(i) => self.items[i as usize],
+                PartBody::Piece(i) => &self.pieces[i as usize],
+            };
+            out.push(entry.head.as_bytes());
+            out.push(body.as_bytes());
+        }
+        out.push(part.trailer.as_bytes());
+        out
+    }
+
+    /// The pieces' bodies, with their hashes: the blobs a snapshot of the
+    /// split keeps beside its items'.
+    pub(crate) fn piece_blobs(&self) -> impl Iterator<Item = (BlobHash, &str)> {
+        (self.record.pieces.iter())
+            .zip(&self.pieces)
+            .map(|(p, body)| (p.kept.body, body.as_ref()))
+    }
+}
+
+/// What each part of `record` holds, by title, and the items cut;
+/// `title` names the item at an index.
+pub(crate) fn summary_of(record: &SnapshotSplit, title: impl Fn(usize) -> String) -> SplitSummary {
+    let piece_title = |i: u32| {
+        (record.pieces.get(i as usize))
+            .map(|p| Label::from(&p.kept.origin).title())
+            .unwrap_or_default()
+    };
+    let parts = (record.parts.iter())
+        .map(|part| Part {
+            tokens: part.tokens,
+            items: (part.entries.iter())
+                .map(|e| match e.body {
+                    PartBody::Item(i) => title(i as usize),
+                    PartBody::Piece(i) => piece_title(i),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut cut: Vec<u32> = record.pieces.iter().map(|p| p.item).collect();
+    cut.dedup();
+    SplitSummary {
+        max_tokens: record.max_tokens,
+        parts,
+        cut: cut.into_iter().map(|i| title(i as usize)).collect(),
     }
 }
 
@@ -54,14 +131,18 @@ impl Part {
 /// place.
 struct Piece<'a> {
     label: Label,
+    artifact: ArtifactId,
     body: Cow<'a, str>,
     hash: BlobHash,
     tokens: u64,
+    /// Where its body comes from: the render's item, or a piece (numbered
+    /// in order).
+    source: PartBody,
 }
 
 impl Rendered {
     /// The render cut into parts of at most `max` tokens each.
-    pub fn split(&self, max: u64) -> Result<Split> {
+    pub fn split(&self, max: u64) -> Result<Split<'_>> {
         let counter = Bpe(self.tokenizer);
         let meta = Meta {
             packs: self.packs.clone(),
@@ -75,27 +156,31 @@ impl Rendered {
             max,
         };
         let mut pieces = Vec::new();
-        let mut cut = Vec::new();
-        for item in &self.items {
+        let mut cut_from = Vec::new();
+        for (i, item) in self.items.iter().enumerate() {
             let body_tokens = item.tokens - counter.count(&item.head);
             let whole = Piece {
                 label: item.label.clone(),
+                artifact: item.artifact,
                 body: Cow::Borrowed(&item.body),
                 hash: item.hash,
                 tokens: body_tokens,
+                source: PartBody::Item(i as u32),
             };
             if splitter.fits(&plain, std::slice::from_ref(&whole)) || item.form == Mode::Path {
                 pieces.push(whole);
                 continue;
             }
-            cut.push(item.label.title());
             let content = format::escape(self.format)
                 .unescape(&item.body[item.content.clone()])
                 .map(|c| c.into_owned())
                 .unwrap_or_default();
-            pieces.extend(splitter.cut(&plain, &item.label, &content, item.form)?);
+            let cut = splitter.cut(&plain, item, &content, cut_from.len())?;
+            cut_from.extend(std::iter::repeat_n(i as u32, cut.len()));
+            pieces.extend(cut);
         }
         let mut parts = Vec::new();
+        let mut kept: Vec<Option<SnapshotItem>> = vec![None; cut_from.len()];
         let mut rest = pieces.as_slice();
         while !rest.is_empty() || parts.is_empty() {
             let preamble = if parts.is_empty() {
@@ -106,25 +191,47 @@ impl Rendered {
             let taken = splitter.take(preamble, rest);
             // A tree too large to share the first part with an item gets
             // a part of its own.
-            if taken == 0 && parts.is_empty() && *preamble != plain && splitter.fits(preamble, &[])
-            {
-                parts.push(splitter.part(preamble, &[]));
-                continue;
-            }
-            if taken == 0 && !rest.is_empty() {
+            let tree_alone = parts.is_empty() && *preamble != plain && splitter.fits(preamble, &[]);
+            if taken == 0 && !rest.is_empty() && !tree_alone {
                 return Err(EngineError::SplitTooSmall {
                     max,
                     item: rest[0].label.title(),
                 });
             }
-            parts.push(splitter.part(preamble, &rest[..taken]));
+            let placed = &rest[..taken];
+            let part = splitter.part(preamble, placed);
+            for ((entry, head_tokens), p) in part.1.iter().zip(placed) {
+                if let PartBody::Piece(j) = p.source {
+                    kept[j as usize] = Some(SnapshotItem {
+                        origin: p.label.origin(p.artifact),
+                        head: entry.clone(),
+                        body: p.hash,
+                        tokens: head_tokens + p.tokens,
+                        form: BodyForm::Whole,
+                    });
+                }
+            }
+            parts.push(part.0);
             rest = &rest[taken..];
         }
-        Ok(Split {
+        let record = SnapshotSplit {
             max_tokens: max,
+            pieces: (cut_from.iter().zip(kept))
+                .map(|(&item, kept)| SplitPiece {
+                    item,
+                    kept: kept.expect("BUG: every piece is placed in a part"),
+                })
+                .collect(),
             parts,
-            cut,
-        })
+        };
+        let bodies = (pieces.into_iter())
+            .filter(|p| matches!(p.source, PartBody::Piece(_)))
+            .map(|p| p.body)
+            .collect();
+        let items = self.items.iter().map(|i| i.body.as_str()).collect();
+        Ok(Split::new(record, items, bodies, |i| {
+            self.items[i].label.title()
+        }))
     }
 }
 
@@ -136,8 +243,9 @@ struct Splitter<'a> {
 
 impl Splitter<'_> {
     /// The frame of a part holding `pieces` after `preamble`: each
-    /// piece's head, the trailer, and the part's exact count.
-    fn frame(&self, preamble: &str, pieces: &[Piece]) -> (Vec<String>, String, u64) {
+    /// piece's head with its count, the trailer, and the part's exact
+    /// count.
+    fn frame(&self, preamble: &str, pieces: &[Piece]) -> (Vec<(String, u64)>, String, u64) {
         let mut heads = Vec::with_capacity(pieces.len());
         let mut total = self.counter.count(preamble);
         let mut hasher = RenderHasher::new(self.format, self.counter.0);
@@ -148,7 +256,7 @@ impl Splitter<'_> {
             hasher.piece(head.as_bytes());
             hasher.body(p.body.len(), &p.hash);
             total += head_tokens + p.tokens;
-            heads.push(head);
+            heads.push((head, head_tokens));
         }
         let hash = hasher.finish().to_string();
         let (trailer, trailer_tokens) =
@@ -156,21 +264,30 @@ impl Splitter<'_> {
         (heads, trailer, total + trailer_tokens)
     }
 
-    /// The part of `pieces` after `preamble`.
-    fn part(&self, preamble: &str, pieces: &[Piece]) -> Part {
+    /// The part of `pieces` after `preamble`, and each piece's head with
+    /// its count.
+    fn part(&self, preamble: &str, pieces: &[Piece]) -> (SplitPart, Vec<(String, u64)>) {
         let (heads, trailer, tokens) = self.frame(preamble, pieces);
-        let mut out = vec![preamble.to_owned()];
-        for (head, p) in heads.into_iter().zip(pieces) {
-            out.push(head);
-            out.push(p.body.as_ref().to_owned());
+        let mut bytes = vec![preamble.as_bytes()];
+        for ((head, _), p) in heads.iter().zip(pieces) {
+            bytes.push(head.as_bytes());
+            bytes.push(p.body.as_bytes());
         }
-        out.push(trailer);
-        out.retain(|p| !p.is_empty());
-        Part {
+        bytes.push(trailer.as_bytes());
+        let part = SplitPart {
+            preamble: preamble.to_owned(),
+            entries: (heads.iter().zip(pieces))
+                .map(|((head, _), p)| PartEntry {
+                    head: head.clone(),
+                    body: p.source,
+                })
+                .collect(),
+            payload_bytes: bytes.iter().map(|b| b.len() as u64).sum(),
+            payload_hash: ctx_model::payload_hash(bytes),
+            trailer,
             tokens,
-            items: pieces.iter().map(|p| p.label.title()).collect(),
-            pieces: out,
-        }
+        };
+        (part, heads)
     }
 
     fn fits(&self, preamble: &str, pieces: &[Piece]) -> bool {
@@ -200,14 +317,16 @@ impl Splitter<'_> {
 
     /// `content` (an item's, as its body holds it) cut at line boundaries
     /// into pieces that each fit a part alone, labelled with their lines
-    /// (an outline's lines are its own, so its pieces keep its label).
+    /// (an outline's lines are its own, so its pieces keep its label),
+    /// numbered from `next`.
     fn cut(
         &self,
         plain: &str,
-        label: &Label,
+        item: &Included,
         content: &str,
-        form: Mode,
+        next: usize,
     ) -> Result<Vec<Piece<'static>>> {
+        let (label, form) = (&item.label, item.form);
         let lines: Vec<&str> = content.split_inclusive('\n').collect();
         let first = label.lines.map_or(1, |(a, _)| a);
         let piece = |from: usize, to: usize| {
@@ -223,9 +342,11 @@ impl Splitter<'_> {
             let body = format::body_in(self.format, &label, text, form);
             Piece {
                 label,
+                artifact: item.artifact,
                 hash: BlobHash::of(body.text.as_bytes()),
                 tokens: self.counter.count(&body.text),
                 body: Cow::Owned(body.text),
+                source: PartBody::Piece(0),
             }
         };
         let mut pieces = Vec::new();
@@ -247,7 +368,10 @@ impl Splitter<'_> {
                     item: format!("{}, line {}", label.title(), first + from as u32),
                 });
             }
-            pieces.push(piece(from, lo));
+            pieces.push(Piece {
+                source: PartBody::Piece((next + pieces.len()) as u32),
+                ..piece(from, lo)
+            });
             from = lo;
         }
         Ok(pieces)

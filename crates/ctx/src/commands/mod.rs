@@ -8,6 +8,7 @@ pub mod fsck;
 pub mod gc;
 pub mod log;
 pub mod pack;
+pub mod parts;
 pub mod project;
 pub mod purge;
 pub mod render;

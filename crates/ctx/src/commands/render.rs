@@ -13,6 +13,8 @@ use crate::output::{Human, Output, percent, status, warn};
 use crate::progress::Bar;
 use crate::write;
 
+use super::parts;
+
 /// Items listed one by one in the human summary; past this, the largest.
 const LIST_LIMIT: usize = 20;
 
@@ -29,7 +31,10 @@ pub fn render(inv: &Invocation, mut args: RenderArgs, out: &mut Output) -> Resul
             .render(&args.packs, &options(inv, &args.render)?, &bar)?
     };
     let split = match (args.split, write::named(args.output.as_deref())) {
-        (Some(max), Some(dir)) => Some(write_parts(inv, &rendered, max, dir, out)?),
+        (Some(max), Some(dir)) => {
+            let split = rendered.split(max)?;
+            Some(parts::write(inv, &split, rendered.format, dir, out)?)
+        }
         (Some(_), None) => {
             return Err(
                 CliError::new(Kind::Usage, "`--split` writes files, not stdout")
@@ -68,7 +73,7 @@ pub fn render(inv: &Invocation, mut args: RenderArgs, out: &mut Output) -> Resul
     } else {
         rendered.print(out)?;
         if let Some(split) = &split {
-            status(split_summary(split));
+            status(parts::summary(split));
         }
     }
     strict(&args.render, &rendered.warnings, "the payload was written")
@@ -113,108 +118,7 @@ struct Summary<'a> {
     payload: Option<String>,
     /// With `--split`: the parts written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    split: Option<&'a Written>,
-}
-
-/// A split render as written: its parts' files and the index.
-#[derive(Serialize)]
-struct Written {
-    folder: String,
-    max_tokens: u64,
-    parts: Vec<WrittenPart>,
-    /// Items too large for one part, cut at line boundaries.
-    cut: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct WrittenPart {
-    file: String,
-    tokens: u64,
-    items: Vec<String>,
-}
-
-/// Splits `rendered` into parts of at most `max` tokens and writes them,
-/// numbered, into `dir` (created if missing), with `index.json`.
-fn write_parts(
-    inv: &Invocation,
-    rendered: &Rendered,
-    max: u64,
-    dir: &std::path::Path,
-    out: &mut Output,
-) -> Result<Written> {
-    let split = rendered.split(max)?;
-    let dir = inv.cwd.join(dir);
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        CliError::new(
-            Kind::Error,
-            format!("cannot create `{}`: {e}", dir.display()),
-        )
-        .hint("`--split` writes its parts into the folder `-o` names")
-    })?;
-    let ext = match rendered.format {
-        ctx_model::Format::Markdown => "md",
-        ctx_model::Format::Xml => "xml",
-        ctx_model::Format::Plain => "txt",
-        ctx_model::Format::Json => "json",
-    };
-    let mut parts = Vec::new();
-    for (i, part) in split.parts.iter().enumerate() {
-        let file = format!("part-{:03}.{ext}", i + 1);
-        write::to_path(
-            inv,
-            &dir.join(&file),
-            write::pieces(part.pieces.iter().map(|p| p.as_bytes())),
-            out,
-        )?;
-        parts.push(WrittenPart {
-            file,
-            tokens: part.tokens,
-            items: part.items.clone(),
-        });
-    }
-    let written = Written {
-        folder: dir.display().to_string(),
-        max_tokens: split.max_tokens,
-        parts,
-        cut: split.cut,
-    };
-    // The index names no machine path: the folder is where it lies.
-    let mut index =
-        serde_json::to_value(&written).map_err(|e| CliError::new(Kind::Error, e.to_string()))?;
-    if let Some(map) = index.as_object_mut() {
-        map.remove("folder");
-    }
-    let index =
-        serde_json::to_vec_pretty(&index).map_err(|e| CliError::new(Kind::Error, e.to_string()))?;
-    write::to_path(
-        inv,
-        &dir.join("index.json"),
-        write::pieces([index.as_slice(), b"\n"]),
-        out,
-    )?;
-    Ok(written)
-}
-
-/// `Split into 3 parts of at most 8,000 tokens in out/: ...`.
-fn split_summary(w: &Written) -> String {
-    let mut lines = vec![format!(
-        "Split into {} of at most {} in {} (index.json):",
-        count(w.parts.len() as u64, "part"),
-        count(w.max_tokens, "token"),
-        w.folder
-    )];
-    for p in &w.parts {
-        lines.push(format!(
-            "  {}  {}, {}",
-            p.file,
-            count(p.tokens, "token"),
-            count(p.items.len() as u64, "item")
-        ));
-    }
-    for c in &w.cut {
-        lines.push(format!("  cut at line boundaries: {c}"));
-    }
-    lines.join("\n")
+    split: Option<&'a parts::Written>,
 }
 
 /// Render options from the command line.

@@ -1,6 +1,7 @@
 //! `ctx snapshot ...`: freeze a render, list and show snapshots, reproduce a
 //! payload byte for byte, delete, export and import.
 
+use ctx_engine::render::SplitSummary;
 use ctx_engine::{
     Exported, Reproduced, SnapshotCreated, SnapshotDeleted, SnapshotImported, SnapshotList,
     SnapshotShown, Stored, brief, count,
@@ -38,7 +39,7 @@ fn create(inv: &Invocation, args: SnapshotCreateArgs, out: &mut Output) -> Resul
     let created = {
         let bar = Bar::start(!out.is_json());
         inv.engine
-            .create_snapshot(&args.packs, args.label, &options, &bar)?
+            .create_snapshot(&args.packs, args.label, &options, args.split, &bar)?
     };
     out.emit(&created)?;
     super::render::strict(
@@ -55,12 +56,16 @@ impl Human for Stored<SnapshotCreated> {
             output::warn(warning);
         }
         match self {
-            Stored::New(_) => status(stored(
-                "Created",
-                &created.id.short(),
-                &created.packs,
-                created.items,
-                created.tokens,
+            Stored::New(_) => status(format!(
+                "{}{}",
+                stored(
+                    "Created",
+                    &created.id.short(),
+                    &created.packs,
+                    created.items,
+                    created.tokens,
+                ),
+                created.split.as_ref().map(in_parts).unwrap_or_default()
             )),
             Stored::Labelled(_) => status(format!(
                 "Labelled snapshot {} `{}`: it holds this render already.",
@@ -83,6 +88,15 @@ fn stored(verb: &str, id: &str, packs: &[PackName], items: usize, tokens: u64) -
         names(packs),
         count(items as u64, "item"),
         count(tokens, "token"),
+    )
+}
+
+/// ` It is split into 3 parts of at most 8,000 tokens.`
+fn in_parts(split: &SplitSummary) -> String {
+    format!(
+        " It is split into {} of at most {}.",
+        count(split.parts.len() as u64, "part"),
+        count(split.max_tokens, "token")
     )
 }
 
@@ -155,6 +169,19 @@ impl Human for SnapshotShown {
         // The render hash is what `ctx render` prints: it lets a live render
         // be matched to this snapshot without storing it.
         out.line(format!("render hash: {}", self.render_hash))?;
+        if let Some(split) = &self.split {
+            out.line(format!(
+                "split: {} of at most {} ({}), for `snapshot render --parts`",
+                count(split.parts.len() as u64, "part"),
+                count(split.max_tokens, "token"),
+                split
+                    .parts
+                    .iter()
+                    .map(|p| p.tokens.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))?;
+        }
         if !self.items.is_empty() {
             out.table(
                 &[("TOKENS", true), ("ITEM", false), ("SOURCE", false)],
@@ -191,6 +218,9 @@ impl Human for SnapshotShown {
 /// stdout or `-o FILE`; with `--json`, inside the document.
 fn render(inv: &Invocation, args: SnapshotRenderArgs, out: &mut Output) -> Result<()> {
     let reproduced = inv.engine.reproduce(&args.id)?;
+    if args.parts {
+        return render_parts(inv, &args, &reproduced, out);
+    }
     let file = write::named(args.output.as_deref());
     match file {
         Some(path) => write::to_path(inv, path, write::pieces(reproduced.pieces()), out)?,
@@ -208,6 +238,51 @@ fn render(inv: &Invocation, args: SnapshotRenderArgs, out: &mut Output) -> Resul
         });
     }
     Ok(())
+}
+
+/// Writes the parts a snapshot was split into, as `render --split` wrote
+/// them, into the folder `-o` names.
+fn render_parts(
+    inv: &Invocation,
+    args: &SnapshotRenderArgs,
+    reproduced: &Reproduced,
+    out: &mut Output,
+) -> Result<()> {
+    let Some(split) = reproduced.split() else {
+        return Err(CliError::new(
+            Kind::Usage,
+            format!(
+                "snapshot {} was not split into parts",
+                reproduced.id.short()
+            ),
+        )
+        .hint(
+            "create one that is with `ctx snapshot create PACK --split N`, or leave out `--parts`",
+        ));
+    };
+    let Some(dir) = write::named(args.output.as_deref()) else {
+        return Err(
+            CliError::new(Kind::Usage, "`--parts` writes files, not stdout")
+                .hint("name the folder for the parts with `-o DIR`"),
+        );
+    };
+    let written = super::parts::write(inv, &split, reproduced.format(), dir, out)?;
+    if out.is_json() {
+        return out.json(&Parts {
+            reproduced,
+            split: &written,
+        });
+    }
+    status(super::parts::summary(&written));
+    Ok(())
+}
+
+/// `snapshot render --parts --json`: the snapshot and the parts written.
+#[derive(serde::Serialize)]
+struct Parts<'a> {
+    #[serde(flatten)]
+    reproduced: &'a Reproduced,
+    split: &'a super::parts::Written,
 }
 
 /// `snapshot render --json`: the snapshot, with its payload unless it went
