@@ -1,13 +1,17 @@
-//! Which lines of a parsed file are function bodies to elide.
+//! Which lines of a parsed file to elide: function bodies, comments past
+//! their first paragraph, and in Rust the contents of test modules and of
+//! constants' and statics' initializers.
 
 use tree_sitter::{Node, Tree};
 
+use crate::comment;
 use crate::{Elision, Language};
 
-/// The elisions for `tree`, the parse of a file in `language`: sorted and
+/// The elisions for `tree`, the parse of `text` in `language`: sorted and
 /// disjoint, each at least two lines.
-pub(crate) fn elisions(language: Language, tree: &Tree) -> Vec<Elision> {
+pub(crate) fn elisions(language: Language, tree: &Tree, text: &str) -> Vec<Elision> {
     let kinds = language.function_kinds();
+    let comments = language.comment_kinds();
     let mut out = Vec::new();
     let mut cursor = tree.walk();
     // An iterative walk, because a recursive one would overflow the stack on
@@ -15,7 +19,7 @@ pub(crate) fn elisions(language: Language, tree: &Tree) -> Vec<Elision> {
     'walk: loop {
         let node = cursor.node();
         let descend = if kinds.contains(&node.kind()) {
-            match body_elision(language, node) {
+            match body_elision(language, node, text) {
                 Body::Elide(elision) => {
                     out.push(elision);
                     false
@@ -23,6 +27,12 @@ pub(crate) fn elisions(language: Language, tree: &Tree) -> Vec<Elision> {
                 Body::Unsure => false,
                 Body::Keep => true,
             }
+        } else if comments.contains(&node.kind()) {
+            out.extend(comment::block_elision(comments, node, text));
+            false
+        } else if let Some(elision) = other_elision(language, node, text) {
+            out.push(elision);
+            false
         } else {
             true
         };
@@ -60,15 +70,81 @@ enum Body {
     Unsure,
 }
 
-fn body_elision(language: Language, function: Node<'_>) -> Body {
+/// What is elided of a node that is neither a function nor a comment:
+/// a Python module's or class's docstring past its first paragraph; in
+/// Rust, a `#[cfg(test)]` module's contents and the inside of a constant's
+/// or static's initializer of three lines or more (data, not shape).
+fn other_elision(language: Language, node: Node<'_>, text: &str) -> Option<Elision> {
+    match (language, node.kind()) {
+        (Language::Python, "expression_statement") if is_docstring(node) => {
+            let parent = node.parent()?;
+            let owner = match parent.kind() {
+                "module" => parent,
+                "block" => parent.parent().filter(|p| p.kind() == "class_definition")?,
+                _ => return None,
+            };
+            let first = first_statement(if owner.kind() == "module" {
+                owner
+            } else {
+                parent
+            })?;
+            (first.id() == node.id()).then_some(())?;
+            let (from, to) = comment::past_first_paragraph(node, text)?;
+            lines(from, to)
+        }
+        (Language::Rust, "mod_item") if is_test_module(node, text) => {
+            let (first, last) = braced_rows(node.child_by_field_name("body")?)?;
+            lines(first, last)
+        }
+        (Language::Rust, "const_item" | "static_item") => {
+            let value = node.child_by_field_name("value")?;
+            if value.has_error() {
+                return None;
+            }
+            let first = value.start_position().row.checked_add(1)?;
+            let last = last_row(value)?.checked_sub(1)?;
+            lines(first, last)
+        }
+        _ => None,
+    }
+}
+
+/// The first statement of a module or block, comments aside.
+fn first_statement(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .find(|c| c.kind() != "comment")
+}
+
+/// A Rust module marked `#[cfg(test)]` by one of the attributes before it.
+fn is_test_module(module: Node<'_>, text: &str) -> bool {
+    let mut at = module.prev_sibling();
+    while let Some(node) = at {
+        match node.kind() {
+            "attribute_item" => {
+                let attribute = node.utf8_text(text.as_bytes()).unwrap_or_default();
+                let compact: String = attribute.split_whitespace().collect();
+                if compact == "#[cfg(test)]" {
+                    return true;
+                }
+            }
+            "line_comment" | "block_comment" => {}
+            _ => return false,
+        }
+        at = node.prev_sibling();
+    }
+    false
+}
+
+fn body_elision(language: Language, function: Node<'_>, text: &str) -> Body {
     let Some(body) = function.child_by_field_name("body") else {
         return Body::Keep;
     };
-    if body.has_error() {
+    if body.has_error() && !(language.is_preprocessed() && closes_in_line(function, body, text)) {
         return Body::Unsure;
     }
     let rows = if language.is_indented() {
-        indented_rows(function, body)
+        indented_rows(function, body, text)
     } else {
         braced_rows(body)
     };
@@ -76,6 +152,28 @@ fn body_elision(language: Language, function: Node<'_>) -> Body {
         Some(elision) => Body::Elide(elision),
         None => Body::Keep,
     }
+}
+
+/// Whether a braced body ends with a real `}` that starts its line at the
+/// indentation of the function's first line: in C and C++, where macros
+/// the parser cannot expand put errors inside most large bodies, that
+/// brace is still surely the body's own.
+fn closes_in_line(function: Node<'_>, body: Node<'_>, text: &str) -> bool {
+    let Some(close) = body.child(body.child_count().saturating_sub(1)) else {
+        return false;
+    };
+    if close.kind() != "}" || close.is_missing() || body.child(0).is_none_or(|o| o.kind() != "{") {
+        return false;
+    }
+    let indent = |node: Node<'_>| {
+        let start = node
+            .start_byte()
+            .checked_sub(node.start_position().column)?;
+        let line = text.get(start..)?;
+        let width = line.len() - line.trim_start_matches([' ', '\t']).len();
+        Some(width)
+    };
+    indent(close) == Some(close.start_position().column) && indent(close) == indent(function)
 }
 
 /// The 0-based rows strictly between a `{ … }` body's braces, or None when
@@ -93,8 +191,8 @@ fn braced_rows(body: Node<'_>) -> Option<(usize, usize)> {
 }
 
 /// The 0-based rows of a Python body after its `def …:` line and after a
-/// leading docstring.
-fn indented_rows(function: Node<'_>, body: Node<'_>) -> Option<(usize, usize)> {
+/// leading docstring's first paragraph.
+fn indented_rows(function: Node<'_>, body: Node<'_>, text: &str) -> Option<(usize, usize)> {
     let mut cursor = function.walk();
     let colon = function
         .children(&mut cursor)
@@ -115,7 +213,10 @@ fn indented_rows(function: Node<'_>, body: Node<'_>) -> Option<(usize, usize)> {
         .named_children(&mut cursor)
         .find(|c| c.kind() != "comment");
     if let Some(doc) = statement.filter(|s| is_docstring(*s)) {
-        first = last_row(doc)?.checked_add(1)?;
+        first = match comment::paragraph_end(doc, text) {
+            Some(row) => row,
+            None => last_row(doc)?.checked_add(1)?,
+        };
     }
     Some((first, last_row(body)?))
 }
@@ -131,7 +232,7 @@ fn is_docstring(statement: Node<'_>) -> bool {
 
 /// The row holding a node's last byte: its end position is one past, which
 /// is column 0 of the next row when the node ends with a newline.
-fn last_row(node: Node<'_>) -> Option<usize> {
+pub(crate) fn last_row(node: Node<'_>) -> Option<usize> {
     let end = node.end_position();
     if end.column == 0 && node.end_byte() > node.start_byte() {
         end.row.checked_sub(1)
@@ -142,7 +243,7 @@ fn last_row(node: Node<'_>) -> Option<usize> {
 
 /// The 1-based elision of 0-based rows `first..=last`, if it is at least two
 /// lines (a marker in place of one line saves nothing).
-fn lines(first: usize, last: usize) -> Option<Elision> {
+pub(crate) fn lines(first: usize, last: usize) -> Option<Elision> {
     if last < first.checked_add(1)? {
         return None;
     }

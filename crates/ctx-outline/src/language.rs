@@ -127,6 +127,20 @@ impl Language {
         }
     }
 
+    /// The kinds of comment node.
+    pub(crate) fn comment_kinds(self) -> &'static [&'static str] {
+        match self {
+            Language::Rust | Language::Java => &["line_comment", "block_comment"],
+            _ => &["comment"],
+        }
+    }
+
+    /// Whether sources go through a preprocessor, whose macros leave parse
+    /// errors in bodies that are sound.
+    pub(crate) fn is_preprocessed(self) -> bool {
+        matches!(self, Language::C | Language::Cpp)
+    }
+
     /// Whether bodies are indented blocks after a colon rather than braces.
     pub(crate) fn is_indented(self) -> bool {
         self == Language::Python

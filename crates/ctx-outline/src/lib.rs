@@ -1,23 +1,27 @@
 //! Code outlines: a file with its imports, type definitions, signatures and
-//! doc comments kept and its function bodies elided, for prompts that need
-//! the shape of a file rather than all of it.
+//! the first paragraph of each comment kept and its function bodies (and
+//! the rest of each comment) elided, for prompts that need the shape of a
+//! file rather than all of it.
 //!
 //! An outline is line-granular: every kept line is the source line verbatim
 //! and each elided run of lines becomes one marker line naming the lines it
 //! replaces, so an outline never corrupts code, only drops whole lines and
 //! says which. Bodies are found with tree-sitter; a body with a parse error
-//! in it is kept whole, since nothing in it is sure to be what it looks like,
-//! while the sound parts of the same file are still outlined.
+//! in it is kept whole, since nothing in it is sure to be what it looks like
+//! (in C and C++, unless its closing brace is surely its own), while the
+//! sound parts of the same file are still outlined.
 //!
 //! Nothing here performs I/O, prints or reads the environment. The modules:
 //! `language` maps paths to languages and languages to grammars, `elide`
-//! finds the lines to elide in a parse tree, `render` writes an outline's
+//! finds the lines to elide in a parse tree (`comment`, those of comments),
+//! `render` writes an outline's
 //! text and `codec` its cache encoding. This file parses, with one parser
 //! per language per thread.
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 mod codec;
+mod comment;
 mod elide;
 mod language;
 mod render;
@@ -27,7 +31,7 @@ use std::cell::RefCell;
 pub use language::Language;
 
 /// Bumped whenever what `outline` returns for the same input changes (cache key).
-pub const OUTLINE_VERSION: u32 = 1;
+pub const OUTLINE_VERSION: u32 = 2;
 
 /// Lines elided from a file: 1-based inclusive line numbers, sorted, disjoint, never adjacent-merged incorrectly.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +60,7 @@ thread_local! {
 /// The outline of `text`, or None when it cannot be parsed at all or elides nothing.
 pub fn outline(language: Language, text: &str) -> Option<Outline> {
     let tree = parse(language, text)?;
-    let elided = elide::elisions(language, &tree);
+    let elided = elide::elisions(language, &tree, text);
     if elided.is_empty() {
         None
     } else {

@@ -28,9 +28,12 @@ fn bodies_of_fewer_than_two_lines_are_kept() {
 }
 
 #[test]
-fn python_keeps_the_docstring_and_comments_before_it() {
+fn python_keeps_the_docstring_s_summary_and_comments_before_it() {
     let text = "def f(a,\n      b):\n    \"\"\"Doc.\n\n    More.\n    \"\"\"\n    x = a\n    return x + b\n";
-    assert_eq!(elided(Language::Python, text), [(7, 8)]);
+    assert_eq!(elided(Language::Python, text), [(4, 8)]);
+    let summary_only =
+        "def f(a):\n    \"\"\"Doc\n    on two lines.\"\"\"\n    x = a\n    return x\n";
+    assert_eq!(elided(Language::Python, summary_only), [(4, 5)]);
     let one_line_header = "def g(): return \"\"\"\n  text\n  more\n\"\"\"\n";
     assert_eq!(outline(Language::Python, one_line_header), None);
     let comment_first = "def h():\n    # why\n    x = 1\n    return x\n";
@@ -41,7 +44,7 @@ fn python_keeps_the_docstring_and_comments_before_it() {
 fn expression_bodies_are_not_elided() {
     let js = "const f = (a) =>\n  a +\n  1;\nconst g = (a) => ({\n  a,\n  b: 2,\n});\n";
     assert_eq!(outline(Language::JavaScript, js), None);
-    let rust = "fn f() -> i32 { 1 }\nconst C: fn() = || match x {\n    A => 1,\n    B => 2,\n};\n";
+    let rust = "fn f() -> i32 { 1 }\nfn g() -> i32 { match x {\n    A => 1,\n} }\n";
     assert_eq!(outline(Language::Rust, rust), None);
 }
 
@@ -103,4 +106,27 @@ fn many_threads_at_once() {
             }
         }
     });
+}
+
+#[test]
+fn comments_keep_their_first_paragraph() {
+    let rust = "/// Adds.\n///\n/// # Examples\n/// ```\n/// add(1, 2);\n/// ```\nfn add() {}\n// one\n// two\nlet x = 1; // trailing\n// three\n//\n// four\n";
+    assert_eq!(elided(Language::Rust, rust), [(2, 6), (12, 13)]);
+    let java = "/**\n * Summary\n * on two lines.\n *\n * Details.\n * More.\n */\nclass A {}\n";
+    assert_eq!(elided(Language::Java, java), [(4, 6)]);
+    let python =
+        "\"\"\"Module.\n\nDetails.\nMore.\n\"\"\"\nclass A:\n    \"\"\"A.\n\n    B.\n    \"\"\"\n";
+    assert_eq!(elided(Language::Python, python), [(2, 4), (8, 9)]);
+}
+
+#[test]
+fn rust_elides_test_modules_and_the_inside_of_constants() {
+    let text = "const C: &[u8] = &[\n    1,\n    2,\n];\nstatic S: u8 = 1;\n#[cfg(test)]\nmod tests {\n    use super::*;\n    fn t() {}\n}\nmod real {\n    use a;\n    use b;\n}\n";
+    assert_eq!(elided(Language::Rust, text), [(2, 3), (8, 9)]);
+}
+
+#[test]
+fn a_c_body_with_macros_the_parser_cannot_expand_is_elided_when_its_brace_closes_it() {
+    let text = "int f(int x)\n{\n  if likely(x) {\n    return 1;\n  }\n  return 0;\n}\nint g(void) {\n  if likely(x) {\n    return 1;\n  }\n  return 0;\n  }\n";
+    assert_eq!(elided(Language::C, text), [(3, 6)]);
 }
