@@ -164,9 +164,35 @@ fn outlines(
     json(run(&[
         "pack", "add", "outlined", ".", "--mode", "outline", "--json",
     ]));
+    json(run(&[
+        "pack",
+        "create",
+        "fits",
+        "--tokens",
+        "1000000000",
+        "--json",
+    ]));
+    json(run(&["pack", "add", "fits", ".", "--json"]));
     let db = home.join("ctx.redb");
     let before = home.join("before-outlines.redb");
     std::fs::copy(&db, &before).expect("copy store");
+    // A degrade render that fits whole parses nothing: it costs what the
+    // same render under drop costs.
+    for fit in ["drop", "degrade"] {
+        let render = ["render", "fits", "--fit", fit, "-q", "-o", "/dev/null"];
+        let first = median(table.runs(), false, || {
+            crate::restore(&before, &db);
+            run(&render)
+        });
+        table.row(
+            &format!("first render --fit {fit}, everything fits"),
+            size,
+            &first,
+            Some(bytes),
+            None,
+        );
+        results.set(format!("fit/first {fit}"), first.wall.as_secs_f64());
+    }
     let render = ["render", "outlined", "-q", "-o", "/dev/null"];
     let cold = median(table.runs(), false, || {
         crate::restore(&before, &db);

@@ -199,6 +199,18 @@ pub(super) fn assemble<C: Counter>(
     }
 }
 
+/// Whether every candidate fits in its fullest form: exact, as the payload
+/// with all of them would count.
+pub(super) fn fits_fullest<C: Counter>(
+    frame: &Frame<'_, C>,
+    candidates: &[Candidate],
+    excluded: &[Excluded],
+) -> bool {
+    let everything: Vec<Option<usize>> =
+        candidates.iter().map(|c| Some(c.forms.len() - 1)).collect();
+    exact(frame, candidates, &everything, excluded).tokens <= frame.budget
+}
+
 /// What comes before the first item, for a choice of items: with a tree,
 /// the tree marks what is left out and what is shown in less than whole.
 fn preamble<C>(
@@ -534,6 +546,7 @@ mod tests {
             redactions: Vec::new(),
             stamp: None,
             outline: None,
+            deferred: None,
         }
     }
 

@@ -5,8 +5,9 @@
 use ctx_model::{Fit, Format, Mode, TokenizerKind};
 
 use super::format;
-use super::frame::Framed;
-use crate::{parallel, tokenize};
+use super::frame::{self, Framed, Framing};
+use super::{count, outline};
+use crate::{Engine, Phase, Progress, Result, Warning, parallel, tokenize};
 
 /// One form of an item, framed and counted.
 pub(crate) struct Shape {
@@ -24,6 +25,23 @@ pub(crate) struct Candidate {
 }
 
 impl Candidate {
+    /// Whether a form of it waits on an outline put off.
+    pub fn has_deferred(&self) -> bool {
+        self.forms.iter().any(|s| s.framed.deferred.is_some())
+    }
+
+    /// Drops what was kept to outline it later.
+    pub fn forget_deferred(&mut self) {
+        for s in &mut self.forms {
+            s.framed.deferred = None;
+        }
+    }
+
+    /// Its form `form`, or its fullest.
+    fn fullest_of(&self, form: Mode) -> &Shape {
+        (self.forms.iter().find(|s| s.framed.form == form)).unwrap_or_else(|| self.fullest())
+    }
+
     /// The fullest form the item may take.
     pub fn fullest(&self) -> &Shape {
         self.forms.last().expect("BUG: a candidate has a form")
@@ -81,6 +99,63 @@ pub(super) fn candidates(
     })
 }
 
+/// Parses the outlines a degrade render put off (because every item might
+/// fit whole) and adds them to the candidates as forms, counted: the
+/// budget turned out to need them.
+pub(super) fn outline_deferred(
+    engine: &Engine,
+    candidates: &mut [Candidate],
+    framing: Framing,
+    kind: TokenizerKind,
+    progress: &dyn Progress,
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
+    let work: Vec<(usize, Box<frame::Deferred>)> = (candidates.iter_mut().enumerate())
+        .filter_map(|(i, c)| {
+            let whole = c.forms.iter_mut().find(|s| s.framed.form == Mode::Full)?;
+            Some((i, whole.framed.deferred.take()?))
+        })
+        .collect();
+    if work.is_empty() {
+        return Ok(());
+    }
+    progress.phase(Phase::Framing, work.len());
+    let made = {
+        let candidates = &*candidates;
+        parallel::map_into(work, |(i, deferred)| {
+            let whole = candidates[i].fullest_of(Mode::Full);
+            let (framed, learned) = frame::outline_deferred(&whole.framed, *deferred, framing);
+            progress.tick(0);
+            (i, framed, learned)
+        })
+    };
+    let mut learned = Vec::with_capacity(made.len());
+    let mut at = Vec::new();
+    let mut bodies = Vec::new();
+    for (i, framed, l) in made {
+        learned.push(l);
+        if let Some(framed) = framed {
+            at.push(i);
+            bodies.push(framed);
+        }
+    }
+    let counted = count::count_bodies(engine, kind, &mut bodies, progress, warnings)?;
+    outline::remember(engine, &learned, warnings);
+    for ((i, framed), counted) in at.into_iter().zip(bodies).zip(counted) {
+        let c = &mut candidates[i];
+        // As `candidates` keeps it: only an outline smaller than the whole.
+        if counted.tokens < c.whole {
+            let at = c.forms.partition_point(|s| s.framed.form < Mode::Outline);
+            let shape = Shape {
+                framed,
+                tokens: counted.tokens,
+            };
+            c.forms.insert(at, shape);
+        }
+    }
+    Ok(())
+}
+
 /// The path form of the item `whole` frames whole, counting `tokens`.
 fn path_form(whole: &Framed, tokens: u64, format: Format, kind: TokenizerKind) -> Shape {
     let body = format::path_body(format, &whole.label, tokens);
@@ -96,6 +171,7 @@ fn path_form(whole: &Framed, tokens: u64, format: Format, kind: TokenizerKind) -
         redactions: Vec::new(),
         stamp: None,
         outline: None,
+        deferred: None,
     };
     let tokens = u64::from(tokenize::count(kind, &framed.body));
     Shape { framed, tokens }

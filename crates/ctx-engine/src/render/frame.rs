@@ -42,6 +42,18 @@ pub(crate) struct Framed {
     pub stamp: Option<(String, FileStamp)>,
     /// An outline to cache, when this render parsed one.
     pub outline: Option<outline::Learned>,
+    /// The text to outline if the render turns out to need it: under
+    /// `--fit degrade`, an outline the cache does not know is parsed only
+    /// when not every item fits whole.
+    pub deferred: Option<Box<Deferred>>,
+}
+
+/// A text whose outline is put off: as read, and as shown where
+/// redaction changed it.
+pub(crate) struct Deferred {
+    wanted: outline::Wanted,
+    read: String,
+    redacted: Option<String>,
 }
 
 /// The cached records of the files among `units` whose device, inode,
@@ -80,6 +92,8 @@ struct Pending {
     known: Option<FileStamp>,
     /// Whether the render may show its outline.
     outline: Option<outline::Wanted>,
+    /// Whether it may, but only if not everything fits whole.
+    deferred: Option<outline::Wanted>,
 }
 
 /// How the units are framed.
@@ -108,6 +122,12 @@ pub(super) fn frame_all(
     let mut excluded = Vec::new();
     let mut pending = Vec::new();
     for ((order, unit), outline) in units.into_iter().enumerate().zip(wanted) {
+        // Under degrade a whole item's outline is a fallback: one the cache
+        // does not know waits until the budget asks for it.
+        let (outline, deferred) = match outline {
+            Some(w) if unit.mode == Mode::Full && !outlines.contains_key(&w) => (None, Some(w)),
+            outline => (outline, None),
+        };
         match unit.content {
             Content::Text(text, file) => {
                 let known = file.as_ref().and_then(|(path, _)| known.get(path).cloned());
@@ -119,6 +139,7 @@ pub(super) fn frame_all(
                     file,
                     known,
                     outline,
+                    deferred,
                 });
             }
             Content::Excluded(reason, tokens) => excluded.push(Excluded {
@@ -181,6 +202,13 @@ fn frame(
     };
     let outline_content =
         outline.and_then(|o| outline::content(&o, &p.text, redacted.as_deref(), line_numbers));
+    let deferred = p.deferred.map(|wanted| {
+        Box::new(Deferred {
+            wanted,
+            read: p.text.clone(),
+            redacted: redacted.clone(),
+        })
+    });
     let content = redacted.unwrap_or(p.text);
     let title = p.label.title();
     // The same clean content framed the same way is the same body: its
@@ -221,21 +249,12 @@ fn frame(
             };
             (path, stamp)
         });
-    let outline = outline_content.map(|text| {
-        let body = format::body_in(format, &p.label, text, Mode::Outline);
-        Framed {
-            order: p.order,
-            artifact: p.artifact,
-            label: p.label.clone(),
-            form: Mode::Outline,
-            hash: BlobHash::of(body.text.as_bytes()),
-            hashed: true,
-            body: body.text,
-            content: body.content,
-            redactions: redactions.clone(),
-            stamp: None,
-            outline: None,
-        }
+    let outline = outline_content.map(|text| Framed {
+        order: p.order,
+        artifact: p.artifact,
+        label: p.label.clone(),
+        redactions: redactions.clone(),
+        ..outline_form(format, &p.label, text)
     });
     let whole = Framed {
         order: p.order,
@@ -249,6 +268,53 @@ fn frame(
         redactions,
         stamp,
         outline: learned,
+        deferred,
     };
     (whole, outline)
+}
+
+/// The outline form of an item, with `text` its content: framed, not yet
+/// placed (order and artifact 0, no redactions).
+fn outline_form(format: Format, label: &Label, text: String) -> Framed {
+    let body = format::body_in(format, label, text, Mode::Outline);
+    Framed {
+        order: 0,
+        artifact: ArtifactId(0),
+        label: label.clone(),
+        form: Mode::Outline,
+        hash: BlobHash::of(body.text.as_bytes()),
+        hashed: true,
+        body: body.text,
+        content: body.content,
+        redactions: Vec::new(),
+        stamp: None,
+        outline: None,
+        deferred: None,
+    }
+}
+
+/// The outline form of the whole item `whole`, whose outline was put off,
+/// if its text has one; and what to cache of it. Parses now.
+pub(super) fn outline_deferred(
+    whole: &Framed,
+    deferred: Deferred,
+    framing: Framing,
+) -> (Option<Framed>, outline::Learned) {
+    let (outline, learned) = outline::of(deferred.wanted, &deferred.read, &outline::Known::new());
+    let learned = learned.expect("BUG: an outline parsed now is learned");
+    let content = outline.and_then(|o| {
+        outline::content(
+            &o,
+            &deferred.read,
+            deferred.redacted.as_deref(),
+            framing.line_numbers,
+        )
+    });
+    let framed = content.map(|text| Framed {
+        order: whole.order,
+        artifact: whole.artifact,
+        redactions: whole.redactions.clone(),
+        ..outline_form(framing.format, &whole.label, text)
+    });
+    (framed, learned)
 }

@@ -274,7 +274,6 @@ impl Engine {
         let modes: Vec<Mode> = units.iter().map(|u| u.mode).collect();
         let (mut framed, excluded) = frame::frame_all(self, units, &known, framing, progress)?;
         let counted = count::count_bodies(self, kind, &mut framed, progress, &mut warnings)?;
-        progress.finish();
         let fresh = counted.iter().filter(|c| c.fresh).count();
         let cache = CacheStats {
             files_known: known.len(),
@@ -317,6 +316,24 @@ impl Engine {
             fit,
             tree: options.tree,
         };
+        // Under degrade, outlines no cache knows were put off: parsed only
+        // if not everything fits whole.
+        if candidates.iter().any(forms::Candidate::has_deferred) {
+            if !budget::fits_fullest(&frame, &candidates, &excluded) {
+                forms::outline_deferred(
+                    self,
+                    &mut candidates,
+                    framing,
+                    kind,
+                    progress,
+                    &mut warnings,
+                )?;
+            }
+            candidates
+                .iter_mut()
+                .for_each(forms::Candidate::forget_deferred);
+        }
+        progress.finish();
         let assembled = budget::assemble(&frame, candidates, excluded);
         // An empty file is no payload of a format with a frame (not even
         // valid JSON or XML): a budget that cannot hold the frame is an error.

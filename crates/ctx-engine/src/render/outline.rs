@@ -80,6 +80,22 @@ pub(super) fn cached(engine: &Engine, wanted: &[Option<Wanted>]) -> Result<Known
     })
 }
 
+/// Caches outlines a render parsed after its counting phase; a store that
+/// cannot take them now does not fail the render.
+pub(super) fn remember(engine: &Engine, learned: &[Learned], warnings: &mut Vec<crate::Warning>) {
+    let cached = engine.write(|w| {
+        for o in learned {
+            w.put_outline(&o.text, &o.key, &o.encoded)?;
+        }
+        Ok(())
+    });
+    if let Err(err) = cached {
+        warnings.push(crate::Warning::NotCached {
+            reason: err.to_string(),
+        });
+    }
+}
+
 /// The outline of `text`, from the cache or parsed now (then also what
 /// to cache).
 pub(super) fn of(wanted: Wanted, text: &str, known: &Known) -> (Option<Outline>, Option<Learned>) {
@@ -119,4 +135,97 @@ pub(super) fn content(
 
 fn lines(text: &str) -> usize {
     memchr::memchr_iter(b'\n', text.as_bytes()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use ctx_model::{Format, Timestamp, TokenizerKind};
+    use ctx_store::Query as _;
+
+    use super::*;
+    use crate::{AddArtifact, CreatePack, Quiet, RenderOptions, Stamp};
+
+    const CODE: &str = "pub fn add(a: u32, b: u32) -> u32 {\n    let sum = a + b;\n    let twice = sum * 2;\n    let back = twice / 2;\n    back\n}\n";
+
+    fn engine() -> (tempfile::TempDir, Engine) {
+        let home = tempfile::tempdir().expect("temp home");
+        std::fs::write(home.path().join("lib.rs"), CODE).expect("write");
+        let engine = Engine::new(
+            home.path().join("store"),
+            Duration::ZERO,
+            Stamp {
+                time: Timestamp(1_000),
+                user: "t".into(),
+                version: "0".into(),
+                command: vec!["ctx".into()],
+            },
+        );
+        let root = std::fs::canonicalize(home.path()).expect("canonical");
+        engine
+            .create_pack(&CreatePack {
+                name: "p".into(),
+                root: root.clone(),
+                budget: 100_000,
+                tokenizer: TokenizerKind::O200k,
+            })
+            .expect("create");
+        engine
+            .add(&AddArtifact {
+                pack: "p".into(),
+                source: "lib.rs".into(),
+                cwd: root,
+                priority: 0,
+                options: ctx_model::AddOptions {
+                    max_file_bytes: 1 << 20,
+                    ..Default::default()
+                },
+                store_redacted: false,
+            })
+            .expect("add");
+        (home, engine)
+    }
+
+    fn render(engine: &Engine, budget: u64) -> super::super::Rendered {
+        let options = RenderOptions {
+            format: Format::Markdown,
+            budget: Some(budget),
+            tokenizer: None,
+            frozen: false,
+            redact: true,
+            strict: false,
+            at: None,
+            since: None,
+            fit: Some(Fit::Degrade),
+            tree: false,
+            line_numbers: false,
+        };
+        engine
+            .render(&["p".into()], &options, &Quiet)
+            .expect("render")
+    }
+
+    fn cached(engine: &Engine) -> Option<Vec<u8>> {
+        engine
+            .read(|r| Ok(r.outline(&BlobHash::of(CODE.as_bytes()), &key(Language::Rust))?))
+            .expect("read")
+    }
+
+    /// Degrade parses an outline only when not every item fits whole, and
+    /// then shows it as a render with the outline cached would.
+    #[test]
+    fn degrade_parses_outlines_only_when_the_budget_needs_them() {
+        let (_home, engine) = engine();
+        let whole = render(&engine, 100_000);
+        assert_eq!(whole.items[0].form, Mode::Full);
+        assert_eq!(cached(&engine), None, "nothing was parsed");
+        let tight = whole.tokens - 5;
+        let cold = render(&engine, tight);
+        assert_eq!(cold.items[0].form, Mode::Outline);
+        assert!(cached(&engine).is_some_and(|o| !o.is_empty()));
+        let warm = render(&engine, tight);
+        assert_eq!(warm.payload(), cold.payload());
+        assert_eq!(warm.render_hash, cold.render_hash);
+    }
 }
