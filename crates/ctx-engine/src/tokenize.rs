@@ -43,7 +43,9 @@ pub fn count(kind: TokenizerKind, text: &str) -> u32 {
 /// content alike alone and inside any frame: with `head` up to the first
 /// of them and `tail` from the last,
 /// `count(body) = count(open + head) + count(content) - count(head) -
-/// count(tail) + count(tail + close)`.
+/// count(tail) + count(tail + close)`. Where the content meets the frame
+/// at such a position itself (a frame line ends, and the content starts
+/// with a letter), that side needs only the frame's own count.
 pub fn count_framed(
     kind: TokenizerKind,
     body: &str,
@@ -51,14 +53,32 @@ pub fn count_framed(
     content_tokens: u32,
 ) -> Option<u32> {
     let text = body.get(content.clone())?;
-    let first = splits(text).next()?;
-    let last = splits(text).next_back()?;
-    let head = count(kind, &text[..first]);
-    let tail = count(kind, &text[last..]);
+    let (first, head) = if splits_at(body.as_bytes(), content.start) {
+        (0, 0)
+    } else {
+        let first = splits(text).next()?;
+        (first, count(kind, &text[..first]))
+    };
+    let (last, tail) = if splits_at(body.as_bytes(), content.end) {
+        (text.len(), 0)
+    } else {
+        let last = splits(text).next_back()?;
+        (last, count(kind, &text[last..]))
+    };
     let inner = content_tokens.checked_sub(head)?.checked_sub(tail)?;
     let around = count(kind, &body[..content.start + first])
         .checked_add(count(kind, &body[content.start + last..]))?;
     inner.checked_add(around)
+}
+
+/// Whether every count splits at `at` in `bytes`: right after a newline,
+/// before an ASCII character that is not whitespace or `/`.
+fn splits_at(bytes: &[u8], at: usize) -> bool {
+    at > 0
+        && bytes[at - 1] == b'\n'
+        && bytes
+            .get(at)
+            .is_some_and(|&b| b.is_ascii_graphic() && b != b'/')
 }
 
 /// The positions in `text` where every count splits: right after a
@@ -67,11 +87,7 @@ fn splits(text: &str) -> impl DoubleEndedIterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'\n', bytes)
         .map(|i| i + 1)
-        .filter(move |&k| {
-            bytes
-                .get(k)
-                .is_some_and(|&b| b.is_ascii_graphic() && b != b'/')
-        })
+        .filter(move |&k| splits_at(bytes, k))
 }
 
 #[cfg(test)]
