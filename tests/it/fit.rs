@@ -573,3 +573,41 @@ fn a_new_split_removes_the_parts_of_the_one_before() {
     assert!(many > names.len(), "{many} {names:?}");
     assert_eq!(names, ["index.json", "notes.md", "part-001.md"]);
 }
+
+/// A delta render against a degraded snapshot finds an item it holds as
+/// an outline unchanged, even in a store whose outline cache is empty.
+#[test]
+fn since_a_degraded_snapshot_matches_its_outlines_in_a_fresh_store() {
+    let env = Env::new();
+    env.write("src/lib.rs", RUST);
+    env.ok(&["pack", "create", "o"]);
+    env.ok(&["pack", "add", "o", "src/lib.rs"]);
+    let whole = env.ok(&["render", "o", "--json"]).json()["tokens"]
+        .as_u64()
+        .expect("tokens");
+    let tokens = (whole - 3).to_string();
+    let args = ["--tokens", &tokens, "--fit", "degrade"];
+    let mut create = vec!["snapshot", "create", "o", "--json"];
+    create.extend(args);
+    let id = env.ok(&create).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    env.ok(&["snapshot", "export", &id, "o.ctx"]);
+    // Another store, the same project: the outline is not cached there.
+    let other = Env {
+        home: tempfile::tempdir().expect("home"),
+        project: env.project,
+    };
+    other.ok(&["snapshot", "import", "o.ctx"]);
+    other.ok(&["pack", "create", "o"]);
+    other.ok(&["pack", "add", "o", "src/lib.rs"]);
+    let mut since = vec!["render", "o", "--json", "--since", &id];
+    since.extend(args);
+    let delta = other.ok(&since).json();
+    assert_eq!(
+        delta["since"]["unchanged"],
+        serde_json::json!(["src/lib.rs"]),
+        "{delta}"
+    );
+}

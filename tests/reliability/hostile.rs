@@ -828,13 +828,14 @@ fn split_whole(manifest: &mut ctx_model::Manifest) {
 
 /// A bundle whose split does not reassemble to the parts it claims (a
 /// part of another size, an entry or piece naming no item, more tokens
-/// than a part holds) is refused whole at import; a true one imports.
+/// than a part holds, a piece no part shows or with another origin than
+/// its item's) is refused whole at import; a true one imports.
 #[test]
 fn a_bundle_whose_split_disagrees_with_its_content_is_refused() {
     use ctx_model::{PartBody, SplitPiece};
     let env = project();
     let before = env.event_count();
-    let wrong: [fn(&mut ctx_model::SnapshotSplit, &ctx_model::SnapshotItem); 4] = [
+    let wrong: [fn(&mut ctx_model::SnapshotSplit, &ctx_model::SnapshotItem); 6] = [
         |s, _| s.parts[0].payload_bytes += 1,
         |s, _| s.parts[0].entries[0].body = PartBody::Item(9),
         |s, item| {
@@ -845,6 +846,20 @@ fn a_bundle_whose_split_disagrees_with_its_content_is_refused() {
             s.parts[0].entries[0].body = PartBody::Piece(0);
         },
         |s, _| s.parts[0].tokens = s.max_tokens + 1,
+        // A piece no part shows: it would break every later reproduce.
+        |s, item| {
+            s.pieces.push(SplitPiece {
+                item: 0,
+                kept: item.clone(),
+            })
+        },
+        // A piece with a forged origin, which purge would not find.
+        |s, item| {
+            let mut kept = item.clone();
+            kept.origin.path = Some("elsewhere".into());
+            s.pieces.push(SplitPiece { item: 0, kept });
+            s.parts[0].entries[0].body = PartBody::Piece(0);
+        },
     ];
     for (i, wrong) in wrong.into_iter().enumerate() {
         let (mut manifest, body) = crafted_manifest("split");

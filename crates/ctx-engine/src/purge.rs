@@ -158,6 +158,8 @@ fn purgeable(
                 return Err(NotFound::Blob(hex.to_owned()).into());
             }
             blobs.insert(hash);
+            // The pieces a split cut from an item of this blob hold its lines.
+            for_each_body(w, |item| (item.blob() == hash).then_some(hash), &mut blobs)?;
         }
     }
     // A pack that no longer exists holds nothing.
@@ -184,7 +186,8 @@ fn captures_of(spec: &SourceSpec, content: &Captured, path: &str, blobs: &mut BT
     }
 }
 
-/// Adds the blob of every snapshot item `pick` chooses.
+/// Adds the blob of every snapshot item `pick` chooses, and of every
+/// piece a split cut from such an item (its lines are the item's).
 fn for_each_body(
     r: &impl Query,
     pick: impl Fn(&ctx_model::SnapshotItem) -> Option<BlobHash>,
@@ -193,6 +196,13 @@ fn for_each_body(
     for id in r.snapshot_ids()? {
         if let Some(manifest) = r.snapshot(id)? {
             blobs.extend(manifest.kept().filter_map(&pick));
+            let pieces = manifest.split.iter().flat_map(|s| &s.pieces);
+            for piece in pieces {
+                let item = manifest.items.get(piece.item as usize);
+                if item.and_then(&pick).is_some() {
+                    blobs.insert(piece.kept.blob());
+                }
+            }
         }
     }
     Ok(())

@@ -140,6 +140,8 @@ pub struct Reproduced {
     pub(crate) manifest: Manifest,
     /// Each distinct body once, however many items name it.
     bodies: HashMap<BlobHash, String>,
+    /// Whether the split's pieces were read and its parts checked.
+    parts: bool,
 }
 
 /// Its JSON states the facts of the render as `render --json` names
@@ -201,9 +203,10 @@ impl Reproduced {
         self.manifest.tokenizer
     }
 
-    /// The parts the snapshot was split into, if it was.
+    /// The parts the snapshot was split into, if it was and they were
+    /// reproduced ([`Engine::reproduce_parts`]).
     pub fn split(&self) -> Option<Split<'_>> {
-        let record = self.manifest.split.clone()?;
+        let record = self.manifest.split.clone().filter(|_| self.parts)?;
         let items = (self.manifest.items.iter())
             .map(|i| self.body(&i.body))
             .collect();
@@ -436,19 +439,34 @@ impl Engine {
     /// Reassembles a snapshot's payload from its manifest and blobs, and
     /// checks it against the payload hash before any byte is handed out.
     pub fn reproduce(&self, wanted: &str) -> Result<Reproduced> {
+        self.reproduce_with(wanted, false)
+    }
+
+    /// [`Engine::reproduce`], with the parts the snapshot was split into
+    /// reassembled and checked too, for [`Reproduced::split`].
+    pub fn reproduce_parts(&self, wanted: &str) -> Result<Reproduced> {
+        self.reproduce_with(wanted, true)
+    }
+
+    fn reproduce_with(&self, wanted: &str, parts: bool) -> Result<Reproduced> {
         let (id, manifest, bodies) = self.read(|r| {
             let (key, manifest) = snapshot(r, wanted)?;
             let id = shown(r, key, &manifest)?;
             let mut bodies = HashMap::new();
-            for item in manifest.kept() {
+            let kept: Box<dyn Iterator<Item = &SnapshotItem>> = if parts {
+                Box::new(manifest.kept())
+            } else {
+                Box::new(manifest.items.iter())
+            };
+            for item in kept {
                 if let std::collections::hash_map::Entry::Vacant(slot) = bodies.entry(item.body) {
                     slot.insert(body(r, id, item)?);
                 }
             }
             Ok((id, manifest, bodies))
         })?;
-        if let Some(split) = &manifest.split
-            && split.verify(&manifest, &bodies).is_err()
+        if let Some(split) = manifest.split.as_ref().filter(|_| parts)
+            && split.verify(&manifest, &bodies, u64::MAX).is_err()
         {
             return Err(EngineError::NotReproducible { id });
         }
@@ -477,6 +495,7 @@ impl Engine {
             payload_hash: manifest.payload_hash,
             manifest,
             bodies,
+            parts,
         })
     }
 
@@ -556,6 +575,10 @@ impl Engine {
                     ctx_store::bundle::ReadError::Io(e) => io(e),
                 },
             )?;
+        let checked = |e| match e {
+            Checked::Damaged(e) => damaged(ctx_store::bundle::BundleError::Damaged(e.to_string())),
+            Checked::Io(e) => io(e),
+        };
         // Verified whole before anything is written: the payload from the
         // kept blobs, one at a time.
         manifest
@@ -572,19 +595,9 @@ impl Engine {
                     Ok(framed.unwrap_or(blob))
                 },
             )
-            .map_err(|e| match e {
-                Checked::Damaged(e) => {
-                    damaged(ctx_store::bundle::BundleError::Damaged(e.to_string()))
-                }
-                Checked::Io(e) => io(e),
-            })?;
+            .map_err(checked)?;
         if let Some(split) = &manifest.split {
-            verify_split(&manifest, split, &spool).map_err(|e| match e {
-                Checked::Damaged(e) => {
-                    damaged(ctx_store::bundle::BundleError::Damaged(e.to_string()))
-                }
-                Checked::Io(e) => io(e),
-            })?;
+            verify_split(&manifest, split, &spool, limit).map_err(checked)?;
         }
         // The bundle's pack ids belong to the store it came from; here they
         // name no pack, only the names are kept.
@@ -821,7 +834,9 @@ const BUNDLE_OVERHEAD: u64 = 64 << 20;
 
 /// The largest bundle of a payload within `limit`.
 fn max_bundle(limit: u64) -> u64 {
-    limit.saturating_add(BUNDLE_OVERHEAD)
+    // A split snapshot also carries the pieces of its cut items: at most
+    // the payload again.
+    limit.saturating_mul(2).saturating_add(BUNDLE_OVERHEAD)
 }
 
 /// The bundle file at `path`, open: a regular file (checked on the open
@@ -865,13 +880,15 @@ impl From<ctx_model::VerifyError> for Checked {
     }
 }
 
-/// Checks that a bundle's split reassembles from the spooled blobs, one
-/// part's bodies at a time.
+/// Checks that a bundle's split is a split of its items, then that it
+/// reassembles from the spooled blobs, one part's bodies at a time.
 fn verify_split(
     manifest: &Manifest,
     split: &ctx_model::SnapshotSplit,
     spool: &crate::spool::Spool,
+    limit: u64,
 ) -> std::result::Result<(), Checked> {
+    split.check_shape(manifest, limit)?;
     for part in &split.parts {
         let mut bodies = HashMap::new();
         for entry in &part.entries {

@@ -282,7 +282,7 @@ fn field(hasher: &mut blake3::Hasher, bytes: &[u8]) {
     hasher.update(bytes);
 }
 
-fn origin(hasher: &mut blake3::Hasher, o: &ItemOrigin) {
+pub(crate) fn origin(hasher: &mut blake3::Hasher, o: &ItemOrigin) {
     field(hasher, o.pack.as_bytes());
     field(hasher, o.source.as_bytes());
     field(hasher, o.path.as_deref().unwrap_or("").as_bytes());
@@ -372,6 +372,21 @@ impl Manifest {
         let Some(split) = &self.split else {
             return Ok(());
         };
+        split.check_shape(self, limit)?;
+        // The pieces' bodies are framed only once their sizes are known.
+        let mut pieces = 0u64;
+        for p in &split.pieces {
+            let blob = blobs.body(&p.kept.blob()).ok_or(VerifyError::MissingBody {
+                hash: p.kept.blob(),
+            })?;
+            pieces = pieces.saturating_add(p.kept.body_len(blob.len() as u64));
+        }
+        if pieces > limit.saturating_mul(2) {
+            return Err(VerifyError::TooLarge {
+                bytes: pieces,
+                limit: limit.saturating_mul(2),
+            });
+        }
         let mut bodies = std::collections::HashMap::new();
         for kept in self.kept() {
             let blob = blobs
@@ -379,7 +394,7 @@ impl Manifest {
                 .ok_or(VerifyError::MissingBody { hash: kept.blob() })?;
             bodies.insert(kept.body, kept.body_from(blob)?);
         }
-        split.verify(self, &bodies)
+        split.verify(self, &bodies, limit)
     }
 
     /// [`Manifest::verify`] of the whole payload alone.

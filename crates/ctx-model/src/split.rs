@@ -81,7 +81,10 @@ impl SnapshotSplit {
         pieces.push(part.preamble.as_bytes());
         for entry in &part.entries {
             let kept = self.kept(manifest, entry.body).ok_or(VerifyError::Split {
-                claim: "an entry names no item".into(),
+                claim: match entry.body {
+                    PartBody::Item(_) => "an entry names no item".into(),
+                    PartBody::Piece(_) => "an entry names no piece".into(),
+                },
             })?;
             let body = bodies
                 .body(&kept.body)
@@ -95,15 +98,81 @@ impl SnapshotSplit {
 
     /// Checks that every part reassembles from `bodies` (by body hash) to
     /// the bytes it recorded, and holds no more tokens than its bytes or
-    /// the part size allow.
-    pub fn verify(&self, manifest: &Manifest, bodies: &impl Bodies) -> Result<(), VerifyError> {
+    /// the part size allow; first, that it has the shape of a split of
+    /// `manifest` within `limit` ([`SnapshotSplit::check_shape`]).
+    pub fn verify(
+        &self,
+        manifest: &Manifest,
+        bodies: &impl Bodies,
+        limit: u64,
+    ) -> Result<(), VerifyError> {
+        self.check_shape(manifest, limit)?;
         self.parts
             .iter()
             .try_for_each(|part| self.verify_part(manifest, part, bodies))
     }
 
+    /// Checks, before any body is read, that the parts are a split of
+    /// `manifest`'s items: in order, each item once, whole or as the run of
+    /// its pieces (each piece once, in order, from the item it names and
+    /// with that item's origin, but for its lines), and that the parts
+    /// claim at most twice `limit` bytes in all (a split repeats a frame
+    /// per part and per piece, never the payload).
+    pub fn check_shape(&self, manifest: &Manifest, limit: u64) -> Result<(), VerifyError> {
+        let claim = |claim: &str| {
+            Err(VerifyError::Split {
+                claim: claim.into(),
+            })
+        };
+        let (mut item, mut piece) = (0usize, 0usize);
+        for entry in self.parts.iter().flat_map(|p| &p.entries) {
+            match entry.body {
+                PartBody::Item(i) if i as usize == item && item < manifest.items.len() => {
+                    item += 1;
+                }
+                PartBody::Item(_) => return claim("its parts do not hold the items in order"),
+                PartBody::Piece(j) if j as usize == piece => {
+                    let Some(p) = self.pieces.get(piece) else {
+                        return claim("an entry names no piece");
+                    };
+                    let Some(whole) = manifest.items.get(item) else {
+                        return claim("a piece names no item");
+                    };
+                    let (a, b) = (&p.kept.origin, &whole.origin);
+                    let same = a.pack == b.pack
+                        && a.artifact == b.artifact
+                        && a.source == b.source
+                        && a.path == b.path;
+                    if p.item as usize != item || !same {
+                        return claim("a piece is not of the item it stands in for");
+                    }
+                    piece += 1;
+                    if self
+                        .pieces
+                        .get(piece)
+                        .is_none_or(|next| next.item != p.item)
+                    {
+                        item += 1;
+                    }
+                }
+                PartBody::Piece(_) => return claim("its parts do not hold the pieces in order"),
+            }
+        }
+        if item != manifest.items.len() || piece != self.pieces.len() {
+            return claim("its parts do not hold every item once");
+        }
+        let declared = (self.parts.iter()).fold(0u64, |sum, p| sum.saturating_add(p.payload_bytes));
+        if declared > limit.saturating_mul(2) {
+            return Err(VerifyError::TooLarge {
+                bytes: declared,
+                limit: limit.saturating_mul(2),
+            });
+        }
+        Ok(())
+    }
+
     /// [`SnapshotSplit::verify`] of one part, whose bodies alone
-    /// `bodies` may hold.
+    /// `bodies` may hold (its shape checked already).
     pub fn verify_part(
         &self,
         manifest: &Manifest,
@@ -111,18 +180,12 @@ impl SnapshotSplit {
         bodies: &impl Bodies,
     ) -> Result<(), VerifyError> {
         let claim = |claim: String| Err(VerifyError::Split { claim });
-        let orphan = part.entries.iter().any(|e| match e.body {
-            PartBody::Piece(i) => self
-                .pieces
-                .get(i as usize)
-                .is_some_and(|p| p.item as usize >= manifest.items.len()),
-            PartBody::Item(_) => false,
-        });
-        if orphan {
-            return claim("a piece names no item".into());
-        }
         let pieces = self.part_pieces(manifest, part, bodies)?;
-        let bytes: u64 = pieces.iter().map(|p| p.len() as u64).sum();
+        // Its size before its hash: a part that claims little but holds
+        // much is refused without hashing it.
+        let bytes = pieces
+            .iter()
+            .fold(0u64, |sum, p| sum.saturating_add(p.len() as u64));
         if bytes != part.payload_bytes {
             return claim(format!(
                 "a part says it is {} bytes, but its pieces make {bytes}",
@@ -146,7 +209,25 @@ impl SnapshotSplit {
         h.update(b"split\0");
         h.update(&self.max_tokens.to_le_bytes());
         h.update(&(self.parts.len() as u64).to_le_bytes());
+        // The pieces and which entry shows which, too: they decide what gc
+        // keeps and purge removes.
+        h.update(&(self.pieces.len() as u64).to_le_bytes());
+        for p in &self.pieces {
+            h.update(&p.item.to_le_bytes());
+            crate::snapshot::origin(h, &p.kept.origin);
+            h.update(&p.kept.body.0);
+            h.update(&p.kept.tokens.to_le_bytes());
+        }
         for part in &self.parts {
+            h.update(&(part.entries.len() as u64).to_le_bytes());
+            for e in &part.entries {
+                let (tag, i) = match e.body {
+                    PartBody::Item(i) => (0u8, i),
+                    PartBody::Piece(i) => (1, i),
+                };
+                h.update(&[tag]);
+                h.update(&i.to_le_bytes());
+            }
             h.update(&part.payload_hash.0);
             h.update(&part.payload_bytes.to_le_bytes());
             h.update(&part.tokens.to_le_bytes());
@@ -207,10 +288,13 @@ mod tests {
             excluded: Vec::new(),
             split: Some(SnapshotSplit {
                 max_tokens: 4,
-                pieces: vec![SplitPiece {
-                    item: 1,
-                    kept: item("cd"),
-                }],
+                pieces: ["cd", "ef"]
+                    .into_iter()
+                    .map(|body| SplitPiece {
+                        item: 1,
+                        kept: item(body),
+                    })
+                    .collect(),
                 parts: vec![
                     part(
                         vec![
@@ -219,11 +303,11 @@ mod tests {
                         ],
                         b"[<1>ab<2>cd]",
                     ),
-                    part(vec![entry("<1>", PartBody::Item(1))], b"[<1>cdef]"),
+                    part(vec![entry("<1>", PartBody::Piece(1))], b"[<1>ef]"),
                 ],
             }),
         };
-        let bodies = ["ab", "cdef", "cd"]
+        let bodies = ["ab", "cdef", "cd", "ef"]
             .into_iter()
             .map(|b| (BlobHash::of(b.as_bytes()), b))
             .collect();
@@ -234,7 +318,7 @@ mod tests {
     fn parts_verify_against_their_bodies() {
         let (m, bodies) = split();
         let split = m.split.as_ref().expect("split");
-        assert_eq!(split.verify(&m, &bodies), Ok(()));
+        assert_eq!(split.verify(&m, &bodies, u64::MAX), Ok(()));
         let first = split
             .part_pieces(&m, &split.parts[0], &bodies)
             .expect("pieces");
@@ -242,30 +326,46 @@ mod tests {
     }
 
     #[test]
-    fn a_part_that_does_not_match_is_refused() {
-        let (mut m, bodies) = split();
-        let mut split = m.split.take().expect("split");
-        split.parts[1].entries[0].body = PartBody::Item(0);
+    fn a_split_that_is_not_one_of_its_items_is_refused() {
+        let refused = |wrong: fn(&mut SnapshotSplit)| {
+            let (mut m, bodies) = split();
+            let mut split = m.split.take().expect("split");
+            wrong(&mut split);
+            split.verify(&m, &bodies, u64::MAX)
+        };
+        let split_error = |r: Result<(), VerifyError>| matches!(r, Err(VerifyError::Split { .. }));
+        // Out of order, repeated, left out, or naming what is not there.
+        assert!(split_error(refused(
+            |s| s.parts[1].entries[0].body = PartBody::Item(0)
+        )));
+        assert!(split_error(refused(
+            |s| s.parts[1].entries[0].body = PartBody::Piece(7)
+        )));
+        assert!(split_error(refused(
+            |s| s.parts[0].entries[0].body = PartBody::Item(1)
+        )));
+        assert!(split_error(refused(|s| {
+            s.parts.pop();
+        })));
+        // A piece of another item, or with another origin.
+        assert!(split_error(refused(|s| s.pieces[1].item = 0)));
+        assert!(split_error(refused(
+            |s| s.pieces[0].kept.origin.path = Some("x".into())
+        )));
+        // More tokens than a part holds, or a byte count that is not its own.
+        assert!(split_error(refused(|s| s.parts[0].tokens = 5)));
+        assert!(split_error(refused(|s| s.parts[1].payload_bytes += 1)));
+        // Parts that claim far more than the limit are refused unread.
+        let (m, bodies) = split();
+        let s = m.split.as_ref().expect("split");
         assert!(matches!(
-            split.verify(&m, &bodies),
-            Err(VerifyError::Split { .. })
-        ));
-        split.parts[1].entries[0].body = PartBody::Piece(7);
-        assert!(matches!(
-            split.verify(&m, &bodies),
-            Err(VerifyError::Split { .. })
-        ));
-        let (m, bodies) = self::split();
-        let mut split = m.split.clone().expect("split");
-        split.parts[0].tokens = 5;
-        assert!(matches!(
-            split.verify(&m, &bodies),
-            Err(VerifyError::Split { .. })
+            s.verify(&m, &bodies, 5),
+            Err(VerifyError::TooLarge { .. })
         ));
         let mut missing = bodies.clone();
         missing.remove(&BlobHash::of(b"cd"));
         assert!(matches!(
-            m.split.as_ref().expect("split").verify(&m, &missing),
+            s.verify(&m, &missing, u64::MAX),
             Err(VerifyError::MissingBody { .. })
         ));
     }

@@ -35,7 +35,17 @@ pub(crate) fn block_elision(kinds: &[&str], node: Node<'_>, text: &str) -> Optio
         last = next;
     }
     let start = node.start_position().row;
-    let (from, to) = past_first_paragraph_at(text, line_start(node)?, start, last_row(last)?)?;
+    let (from, mut to) = past_first_paragraph_at(text, line_start(node)?, start, last_row(last)?)?;
+    // Code after a block comment's end, on its last line, stays.
+    // (A line comment's node may end with its newline: then nothing is.)
+    let ends_line = text
+        .get(..last.end_byte())
+        .is_some_and(|t| t.ends_with('\n'));
+    let rest = text.get(last.end_byte()..).unwrap_or_default();
+    let rest = rest.split('\n').next().unwrap_or_default();
+    if !ends_line && !rest.trim().is_empty() {
+        to = to.min(last_row(last)?.checked_sub(1)?);
+    }
     lines(from, to)
 }
 

@@ -173,7 +173,26 @@ fn closes_in_line(function: Node<'_>, body: Node<'_>, text: &str) -> bool {
         let width = line.len() - line.trim_start_matches([' ', '\t']).len();
         Some(width)
     };
-    indent(close) == Some(close.start_position().column) && indent(close) == indent(function)
+    let Some(width) = indent(function) else {
+        return false;
+    };
+    if indent(close) != Some(close.start_position().column) || indent(close) != Some(width) {
+        return false;
+    }
+    // And every line between the braces is indented deeper than the
+    // function, but for directives and labels: a recovery that ran the
+    // body over the functions after it would show theirs at its level.
+    let Some(inside) = text.get(body.start_byte()..close.start_byte()) else {
+        return false;
+    };
+    inside.lines().skip(1).all(|line| {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        let label = trimmed.trim_end().ends_with(':') && !trimmed.contains(' ');
+        trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || label
+            || line.len() - trimmed.len() > width
+    })
 }
 
 /// The 0-based rows strictly between a `{ … }` body's braces, or None when

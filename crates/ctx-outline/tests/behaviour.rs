@@ -130,3 +130,16 @@ fn a_c_body_with_macros_the_parser_cannot_expand_is_elided_when_its_brace_closes
     let text = "int f(int x)\n{\n  if likely(x) {\n    return 1;\n  }\n  return 0;\n}\nint g(void) {\n  if likely(x) {\n    return 1;\n  }\n  return 0;\n  }\n";
     assert_eq!(elided(Language::C, text), [(3, 6)]);
 }
+
+#[test]
+fn code_after_a_comment_s_end_is_kept() {
+    let text = "/* Sum.\n\n more\n more */ int x;\nint y;\n";
+    assert_eq!(elided(Language::C, text), [(2, 3)]);
+}
+
+#[test]
+fn a_c_body_with_errors_that_runs_over_other_functions_is_kept() {
+    let text =
+        "int f(void)\n{\n  if likely(x) {\n    return 1;\n  }\nint g(void)\n{\n  return 0;\n}\n";
+    assert_eq!(elided(Language::C, text), Vec::<(u32, u32)>::new());
+}

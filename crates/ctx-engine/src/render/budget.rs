@@ -199,16 +199,22 @@ pub(super) fn assemble<C: Counter>(
     }
 }
 
-/// Whether every candidate fits in its fullest form: exact, as the payload
-/// with all of them would count.
-pub(super) fn fits_fullest<C: Counter>(
+/// The payload with every candidate in its fullest form, if that fits by
+/// the exact count; else the candidates back. Under degrade this comes
+/// first: the estimates [`assemble`] chooses by could reduce an item that
+/// fits.
+pub(super) fn assemble_fullest<C: Counter>(
     frame: &Frame<'_, C>,
-    candidates: &[Candidate],
-    excluded: &[Excluded],
-) -> bool {
+    candidates: Vec<Candidate>,
+    excluded: Vec<Excluded>,
+) -> Result<Assembled, (Vec<Candidate>, Vec<Excluded>)> {
     let everything: Vec<Option<usize>> =
         candidates.iter().map(|c| Some(c.forms.len() - 1)).collect();
-    exact(frame, candidates, &everything, excluded).tokens <= frame.budget
+    let attempt = exact(frame, &candidates, &everything, &excluded);
+    if attempt.tokens > frame.budget {
+        return Err((candidates, excluded));
+    }
+    Ok(finish(attempt, candidates, &everything, excluded))
 }
 
 /// What comes before the first item, for a choice of items: with a tree,

@@ -25,11 +25,6 @@ pub(crate) struct Candidate {
 }
 
 impl Candidate {
-    /// Whether a form of it waits on an outline put off.
-    pub fn has_deferred(&self) -> bool {
-        self.forms.iter().any(|s| s.framed.deferred.is_some())
-    }
-
     /// Drops what was kept to outline it later.
     pub fn forget_deferred(&mut self) {
         for s in &mut self.forms {

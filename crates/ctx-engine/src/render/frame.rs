@@ -104,6 +104,9 @@ pub(super) struct Framing {
     /// Prefix each line of content with its line number in the source.
     pub line_numbers: bool,
     pub fit: Fit,
+    /// Under degrade, parse outlines no cache knows only if the budget
+    /// turns out to need them.
+    pub defer_outlines: bool,
 }
 
 /// Frames every text unit on all cores, and sets the units left out aside;
@@ -125,7 +128,13 @@ pub(super) fn frame_all(
         // Under degrade a whole item's outline is a fallback: one the cache
         // does not know waits until the budget asks for it.
         let (outline, deferred) = match outline {
-            Some(w) if unit.mode == Mode::Full && !outlines.contains_key(&w) => (None, Some(w)),
+            Some(w)
+                if framing.defer_outlines
+                    && unit.mode == Mode::Full
+                    && !outlines.contains_key(&w) =>
+            {
+                (None, Some(w))
+            }
             outline => (outline, None),
         };
         match unit.content {

@@ -270,6 +270,9 @@ impl Engine {
             redact: options.redact,
             line_numbers: options.line_numbers,
             fit,
+            // A delta render matches the snapshot's items in every form
+            // they may take, outlines included, before it fits anything.
+            defer_outlines: options.since.is_none(),
         };
         let modes: Vec<Mode> = units.iter().map(|u| u.mode).collect();
         let (mut framed, excluded) = frame::frame_all(self, units, &known, framing, progress)?;
@@ -316,25 +319,29 @@ impl Engine {
             fit,
             tree: options.tree,
         };
-        // Under degrade, outlines no cache knows were put off: parsed only
-        // if not everything fits whole.
-        if candidates.iter().any(forms::Candidate::has_deferred) {
-            if !budget::fits_fullest(&frame, &candidates, &excluded) {
-                forms::outline_deferred(
-                    self,
-                    &mut candidates,
-                    framing,
-                    kind,
-                    progress,
-                    &mut warnings,
-                )?;
-            }
-            candidates
-                .iter_mut()
-                .for_each(forms::Candidate::forget_deferred);
-        }
+        // Under degrade, everything whole is the payload if it fits; else
+        // the outlines no cache knew, put off till now, are parsed.
+        let assembled = match fit {
+            Fit::Degrade => match budget::assemble_fullest(&frame, candidates, excluded) {
+                Ok(assembled) => assembled,
+                Err((mut candidates, excluded)) => {
+                    forms::outline_deferred(
+                        self,
+                        &mut candidates,
+                        framing,
+                        kind,
+                        progress,
+                        &mut warnings,
+                    )?;
+                    candidates
+                        .iter_mut()
+                        .for_each(forms::Candidate::forget_deferred);
+                    budget::assemble(&frame, candidates, excluded)
+                }
+            },
+            Fit::Drop => budget::assemble(&frame, candidates, excluded),
+        };
         progress.finish();
-        let assembled = budget::assemble(&frame, candidates, excluded);
         // An empty file is no payload of a format with a frame (not even
         // valid JSON or XML): a budget that cannot hold the frame is an error.
         if let Some(frame) = assembled.frame_over_budget {

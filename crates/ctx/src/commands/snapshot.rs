@@ -217,7 +217,11 @@ impl Human for SnapshotShown {
 /// Writes a snapshot's payload, byte-identical to when it was created, to
 /// stdout or `-o FILE`; with `--json`, inside the document.
 fn render(inv: &Invocation, args: SnapshotRenderArgs, out: &mut Output) -> Result<()> {
-    let reproduced = inv.engine.reproduce(&args.id)?;
+    let reproduced = if args.parts {
+        inv.engine.reproduce_parts(&args.id)?
+    } else {
+        inv.engine.reproduce(&args.id)?
+    };
     if args.parts {
         return render_parts(inv, &args, &reproduced, out);
     }
