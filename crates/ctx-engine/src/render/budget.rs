@@ -540,20 +540,8 @@ mod tests {
     fn framed(order: usize, format: Format, text: &str) -> Framed {
         let label = label(order);
         let body = format::body(format, &label, text.to_owned());
-        Framed {
-            order,
-            artifact: ArtifactId(order as u64 + 1),
-            form: ctx_model::Mode::Full,
-            label,
-            hash: BlobHash::of(body.text.as_bytes()),
-            hashed: true,
-            body: body.text,
-            content: body.content,
-            redactions: Vec::new(),
-            stamp: None,
-            outline: None,
-            deferred: None,
-        }
+        let artifact = ArtifactId(order as u64 + 1);
+        Framed::new(order, artifact, label, ctx_model::Mode::Full, body)
     }
 
     fn reason() -> impl Strategy<Value = ExclusionReason> {

@@ -154,20 +154,8 @@ pub(super) fn outline_deferred(
 /// The path form of the item `whole` frames whole, counting `tokens`.
 fn path_form(whole: &Framed, tokens: u64, format: Format, kind: TokenizerKind) -> Shape {
     let body = format::path_body(format, &whole.label, tokens);
-    let framed = Framed {
-        order: whole.order,
-        artifact: whole.artifact,
-        label: whole.label.clone(),
-        form: Mode::Path,
-        hash: ctx_model::BlobHash::of(body.text.as_bytes()),
-        hashed: true,
-        body: body.text,
-        content: body.content,
-        redactions: Vec::new(),
-        stamp: None,
-        outline: None,
-        deferred: None,
-    };
+    let label = whole.label.clone();
+    let framed = Framed::new(whole.order, whole.artifact, label, Mode::Path, body);
     let tokens = u64::from(tokenize::count(kind, &framed.body));
     Shape { framed, tokens }
 }

@@ -48,6 +48,33 @@ pub(crate) struct Framed {
     pub deferred: Option<Box<Deferred>>,
 }
 
+impl Framed {
+    /// The item at `order` of `artifact` in the form `form`, framed in
+    /// `body`: hashed now, nothing redacted in it, nothing to cache.
+    pub(super) fn new(
+        order: usize,
+        artifact: ArtifactId,
+        label: Label,
+        form: Mode,
+        body: format::Body,
+    ) -> Self {
+        Self {
+            order,
+            artifact,
+            label,
+            form,
+            hash: BlobHash::of(body.text.as_bytes()),
+            hashed: true,
+            body: body.text,
+            content: body.content,
+            redactions: Vec::new(),
+            stamp: None,
+            outline: None,
+            deferred: None,
+        }
+    }
+}
+
 /// A text whose outline is put off: as read, and as shown where
 /// redaction changed it.
 pub(crate) struct Deferred {
@@ -258,12 +285,12 @@ fn frame(
             };
             (path, stamp)
         });
-    let outline = outline_content.map(|text| Framed {
-        order: p.order,
-        artifact: p.artifact,
-        label: p.label.clone(),
-        redactions: redactions.clone(),
-        ..outline_form(format, &p.label, text)
+    let outline = outline_content.map(|text| {
+        let body = format::body_in(format, &p.label, text, Mode::Outline);
+        Framed {
+            redactions: redactions.clone(),
+            ..Framed::new(p.order, p.artifact, p.label.clone(), Mode::Outline, body)
+        }
     });
     let whole = Framed {
         order: p.order,
@@ -280,26 +307,6 @@ fn frame(
         deferred,
     };
     (whole, outline)
-}
-
-/// The outline form of an item, with `text` its content: framed, not yet
-/// placed (order and artifact 0, no redactions).
-fn outline_form(format: Format, label: &Label, text: String) -> Framed {
-    let body = format::body_in(format, label, text, Mode::Outline);
-    Framed {
-        order: 0,
-        artifact: ArtifactId(0),
-        label: label.clone(),
-        form: Mode::Outline,
-        hash: BlobHash::of(body.text.as_bytes()),
-        hashed: true,
-        body: body.text,
-        content: body.content,
-        redactions: Vec::new(),
-        stamp: None,
-        outline: None,
-        deferred: None,
-    }
 }
 
 /// The outline form of the whole item `whole`, whose outline was put off,
@@ -319,11 +326,13 @@ pub(super) fn outline_deferred(
             framing.line_numbers,
         )
     });
-    let framed = content.map(|text| Framed {
-        order: whole.order,
-        artifact: whole.artifact,
-        redactions: whole.redactions.clone(),
-        ..outline_form(framing.format, &whole.label, text)
+    let framed = content.map(|text| {
+        let body = format::body_in(framing.format, &whole.label, text, Mode::Outline);
+        let label = whole.label.clone();
+        Framed {
+            redactions: whole.redactions.clone(),
+            ..Framed::new(whole.order, whole.artifact, label, Mode::Outline, body)
+        }
     });
     (framed, learned)
 }
