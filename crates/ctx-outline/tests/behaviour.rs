@@ -137,8 +137,12 @@ fn code_after_a_comment_s_end_is_kept() {
     assert_eq!(elided(Language::C, text), [(2, 3)]);
 }
 
+/// A body with errors that lacks its own closing brace is kept, and the
+/// functions after it are outlined as ever. (The indentation guard in
+/// `closes_in_line` is for recoveries that run a body over them; none of
+/// the inputs tried makes tree-sitter-c do that, so no test pins it.)
 #[test]
-fn a_c_body_with_errors_that_runs_over_other_functions_is_kept() {
+fn a_c_body_with_errors_and_no_brace_of_its_own_is_kept() {
     let text =
         "int f(void)\n{\n  if likely(x) {\n    return 1;\n  }\nint g(void)\n{\n  return 0;\n}\n";
     assert_eq!(elided(Language::C, text), Vec::<(u32, u32)>::new());
