@@ -96,7 +96,8 @@ pub(super) fn candidates(
 
 /// Parses the outlines a degrade render put off (because every item might
 /// fit whole) and adds them to the candidates as forms, counted: the
-/// budget turned out to need them.
+/// budget turned out to need them. Returns their counts, as the counting
+/// phase gave them.
 pub(super) fn outline_deferred(
     engine: &Engine,
     candidates: &mut [Candidate],
@@ -104,7 +105,7 @@ pub(super) fn outline_deferred(
     kind: TokenizerKind,
     progress: &dyn Progress,
     warnings: &mut Vec<Warning>,
-) -> Result<()> {
+) -> Result<Vec<count::Counted>> {
     let work: Vec<(usize, Box<frame::Deferred>)> = (candidates.iter_mut().enumerate())
         .filter_map(|(i, c)| {
             let whole = c.forms.iter_mut().find(|s| s.framed.form == Mode::Full)?;
@@ -112,7 +113,7 @@ pub(super) fn outline_deferred(
         })
         .collect();
     if work.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     progress.phase(Phase::Framing, work.len());
     let made = {
@@ -136,7 +137,7 @@ pub(super) fn outline_deferred(
     }
     let counted = count::count_bodies(engine, kind, &mut bodies, progress, warnings)?;
     outline::remember(engine, &learned, warnings);
-    for ((i, framed), counted) in at.into_iter().zip(bodies).zip(counted) {
+    for ((i, framed), counted) in at.into_iter().zip(bodies).zip(counted.iter().copied()) {
         let c = &mut candidates[i];
         // As `candidates` keeps it: only an outline smaller than the whole.
         if counted.tokens < c.whole {
@@ -148,7 +149,7 @@ pub(super) fn outline_deferred(
             c.forms.insert(at, shape);
         }
     }
-    Ok(())
+    Ok(counted)
 }
 
 /// The path form of the item `whole` frames whole, counting `tokens`.

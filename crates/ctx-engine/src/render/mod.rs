@@ -278,7 +278,7 @@ impl Engine {
         let (mut framed, excluded) = frame::frame_all(self, units, &known, framing, progress)?;
         let counted = count::count_bodies(self, kind, &mut framed, progress, &mut warnings)?;
         let fresh = counted.iter().filter(|c| c.fresh).count();
-        let cache = CacheStats {
+        let mut cache = CacheStats {
             files_known: known.len(),
             counts_cached: counted.len() - fresh,
             counted: fresh,
@@ -325,7 +325,7 @@ impl Engine {
             Fit::Degrade => match budget::assemble_fullest(&frame, candidates, excluded) {
                 Ok(assembled) => assembled,
                 Err((mut candidates, excluded)) => {
-                    forms::outline_deferred(
+                    let counted = forms::outline_deferred(
                         self,
                         &mut candidates,
                         framing,
@@ -333,6 +333,9 @@ impl Engine {
                         progress,
                         &mut warnings,
                     )?;
+                    let fresh = counted.iter().filter(|c| c.fresh).count();
+                    cache.counted += fresh;
+                    cache.counts_cached += counted.len() - fresh;
                     candidates
                         .iter_mut()
                         .for_each(forms::Candidate::forget_deferred);

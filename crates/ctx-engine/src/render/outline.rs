@@ -223,6 +223,10 @@ mod tests {
         let tight = whole.tokens - 5;
         let cold = render(&engine, tight);
         assert_eq!(cold.items[0].form, Mode::Outline);
+        assert_eq!(
+            cold.cache.counted, 1,
+            "the outline form, counted after the check"
+        );
         assert!(cached(&engine).is_some_and(|o| !o.is_empty()));
         let warm = render(&engine, tight);
         assert_eq!(warm.payload(), cold.payload());
