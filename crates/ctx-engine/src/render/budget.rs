@@ -59,11 +59,15 @@ pub(crate) fn fit(costs: &[u64], available: u64) -> Vec<bool> {
         .collect()
 }
 
-/// The form each item takes (an index into its `costs`, cheapest first),
+/// The form each item takes (an index into its `costs`, least to fullest),
 /// or `None` when it is left out. Dropping takes each item's fullest form
 /// greedily in order; degrading first gives every item its cheapest form,
 /// in order, then upgrades items in order to the fullest form that still
 /// fits, so an item is reduced before any item ahead of it loses anything.
+///
+/// A fuller form is not always dearer: the path line of an empty file
+/// costs more than the file whole, so the cheapest form is found by cost,
+/// the fullest of equals winning.
 pub(crate) fn choose(costs: &[Vec<u64>], available: u64, policy: Fit) -> Vec<Option<usize>> {
     match policy {
         Fit::Drop => {
@@ -78,26 +82,31 @@ pub(crate) fn choose(costs: &[Vec<u64>], available: u64, policy: Fit) -> Vec<Opt
                 .collect()
         }
         Fit::Degrade => {
-            let cheapest: Vec<u64> = costs
+            let cheapest: Vec<Option<usize>> = costs
                 .iter()
-                .map(|c| c.first().copied().unwrap_or(0))
+                .map(|c| (0..c.len()).rev().min_by_key(|&f| c[f]))
                 .collect();
+            let cost = |i: usize, f: Option<usize>| f.map_or(0, |f| costs[i][f]);
+            let base: Vec<u64> = (0..costs.len()).map(|i| cost(i, cheapest[i])).collect();
             let mut left = available;
-            let mut chosen: Vec<Option<usize>> = fit(&cheapest, available)
+            let mut chosen: Vec<Option<usize>> = fit(&base, available)
                 .into_iter()
-                .zip(&cheapest)
-                .map(|(fits, &cost)| {
+                .zip(cheapest)
+                .zip(&base)
+                .map(|((fits, form), &cost)| {
                     if fits {
                         left -= cost;
                     }
-                    fits.then_some(0)
+                    form.filter(|_| fits)
                 })
                 .collect();
             for (choice, c) in chosen.iter_mut().zip(costs) {
-                let Some(0) = *choice else { continue };
-                let extra = |f: usize| c[f].saturating_sub(c[0]);
-                if let Some(better) = (1..c.len()).rev().find(|&f| extra(f) <= left) {
-                    left = left - extra(better) + c[0].saturating_sub(c[better]);
+                let Some(from) = *choice else { continue };
+                // Every form costs at least the cheapest, so `extra` is the
+                // exact price of the upgrade.
+                let extra = |f: usize| c[f] - c[from];
+                if let Some(better) = (from + 1..c.len()).rev().find(|&f| extra(f) <= left) {
+                    left -= extra(better);
                     *choice = Some(better);
                 }
             }
@@ -509,6 +518,18 @@ mod tests {
         // A middle form is taken when the whole does not fit.
         let costs = vec![vec![1, 3, 9]];
         assert_eq!(choose(&costs, 5, Fit::Degrade), [Some(1)]);
+    }
+
+    #[test]
+    fn a_whole_cheaper_than_its_path_line_is_the_cheapest_form() {
+        // Empty files: the whole body (3) costs less than the path line
+        // (4). Each goes in whole, and the third still fits.
+        let costs = vec![vec![4, 3], vec![4, 3], vec![4, 3]];
+        assert_eq!(choose(&costs, 9, Fit::Degrade), [Some(1), Some(1), Some(1)]);
+        // An outline dearer than the whole is passed over for it.
+        let costs = vec![vec![2, 7, 5]];
+        assert_eq!(choose(&costs, 6, Fit::Degrade), [Some(2)]);
+        assert_eq!(choose(&costs, 4, Fit::Degrade), [Some(0)]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub(crate) struct Shape {
     pub tokens: u64,
 }
 
-/// An item that may go in, in each form it may take, cheapest first: the
+/// An item that may go in, in each form it may take, least first: the
 /// last is the fullest.
 pub(crate) struct Candidate {
     pub forms: Vec<Shape>,
