@@ -290,3 +290,85 @@ fn the_render_after_pack_add_reuses_what_the_add_learned() {
         );
     }
 }
+
+/// `pack add` frames each clean file as the render will, in the format
+/// renders take unless told, so the render right after the add counts no
+/// markdown or plain body again; its payload, hash and count are those of a render that
+/// learned nothing from the add. Contents cover where a frame meets text:
+/// no final newline, leading blank lines, backtick runs, CRLF, non-ASCII.
+#[test]
+fn the_render_after_pack_add_counts_no_body_again() {
+    let files = [
+        (
+            "src/lib.rs",
+            "//! A library.\n\npub fn f() -> u32 {\n    7\n}\n",
+        ),
+        ("src/tail.rs", "fn g() {}\n// no final newline"),
+        (
+            "docs/a.md",
+            "\n\nLeading blank lines.\n\n````\n```\ncode\n```\n````\n",
+        ),
+        ("crlf.txt", "one\r\ntwo\r\nthree"),
+        ("unicode.txt", "héllo wörld — ✓\nзначение = 1\n"),
+        ("one.txt", "x"),
+        ("empty.txt", ""),
+    ];
+    for format in ["markdown", "plain", "xml", "json"] {
+        let env = Env::new();
+        let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+        let paths: Vec<_> = files
+            .iter()
+            .map(|(rel, text)| {
+                let path = env.write(rel, text);
+                set_mtime(&path, mtime);
+                path
+            })
+            .collect();
+        // Past the racy window for the change time too.
+        std::thread::sleep(Duration::from_millis(2_200));
+        let with_format = |args: &[&str]| {
+            let out = env
+                .command(args)
+                .env("CTX_FORMAT", format)
+                .output()
+                .expect("run ctx");
+            assert!(out.status.success(), "{args:?} {format}: {out:?}");
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()
+        };
+        with_format(&["pack", "create", "p"]);
+        with_format(&["pack", "add", "p", "glob:**/*"]);
+        let render = ["render", "p", "--json", "--payload"];
+        let primed = with_format(&render).expect("json");
+        // XML and JSON escape some contents into bytes whose count the
+        // add does not know; those bodies are counted by the render.
+        if matches!(format, "markdown" | "plain") {
+            assert_eq!(
+                primed["cache"]["counted"], 0,
+                "{format}: {}",
+                primed["cache"]
+            );
+        }
+        let payload = primed["payload"].as_str().expect("payload");
+        assert_eq!(
+            primed["tokens"].as_u64(),
+            Some(tiktoken(payload)),
+            "{format}"
+        );
+
+        // A new mtime makes every file new to the cache: read, framed,
+        // hashed and counted again.
+        let later = mtime + Duration::from_secs(60);
+        for path in &paths {
+            set_mtime(path, later);
+        }
+        let cold = with_format(&render).expect("json");
+        assert_eq!(
+            cold["cache"]["files_known"], 0,
+            "{format}: {}",
+            cold["cache"]
+        );
+        for key in ["payload", "payload_hash", "render_hash", "tokens"] {
+            assert_eq!(primed[key], cold[key], "{format}: {key}");
+        }
+    }
+}

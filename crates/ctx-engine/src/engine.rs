@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ctx_model::{Artifact, Event, EventSeq, Pack, PackName, PrefixMatch, Timestamp};
+use ctx_model::{Artifact, Event, EventSeq, Format, Pack, PackName, PrefixMatch, Timestamp};
 use ctx_store::{NewEvent, PackState, Query, Reader, STREAMING_CACHE_BYTES, Store, Writer};
 
 use crate::config::Limits;
@@ -41,6 +41,7 @@ pub struct Engine {
     payload_limit: u64,
     limits: Limits,
     sensitive: crate::source::Sensitive,
+    format: Format,
 }
 
 impl Engine {
@@ -55,7 +56,16 @@ impl Engine {
             payload_limit: DEFAULT_PAYLOAD_LIMIT,
             limits: Limits::default(),
             sensitive: crate::source::Sensitive::default(),
+            format: Format::default(),
         }
+    }
+
+    /// The same engine, for renders in `format` unless told otherwise:
+    /// `pack add` frames what it captures in it, so the render after an add
+    /// finds its bodies counted.
+    pub fn with_format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
     }
 
     /// The same engine, refusing bundles whose payload is over `limit`
@@ -81,6 +91,11 @@ impl Engine {
     /// The sensitive-path rules this engine applies.
     pub fn sensitive(&self) -> &crate::source::Sensitive {
         &self.sensitive
+    }
+
+    /// The format renders take unless told.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     /// The limits this engine enforces.

@@ -15,9 +15,10 @@ use ctx_model::{
     SourceSpec, TokenizerKind, match_prefix, sort_for_render,
 };
 use ctx_redact::SecretKind;
-use ctx_store::{Query, StoreError, Writer};
+use ctx_store::{BodyStamp, FileStamp, Query, StoreError, Writer};
 
 use crate::engine::{by_prefix, find_pack, packs_at};
+use crate::render::{Label, primed};
 use crate::source::{self, Text};
 use crate::view::{ContentView, display};
 use crate::{
@@ -727,7 +728,19 @@ impl Engine {
                     for (kind, n) in found {
                         *secrets.entry(kind).or_insert(0) += n;
                     }
-                    let measured = self.measure(&texts, pack.tokenizer, known.as_ref())?;
+                    // A file the cache will note clean is framed as the
+                    // next render will frame it.
+                    let now_ns = file_cache::now_ns();
+                    let labels: Vec<Option<Label>> = texts
+                        .iter()
+                        .zip(&clean)
+                        .map(|(t, &clean)| {
+                            let fresh = t.stamp.is_some_and(|st| !file_cache::racy(&st, now_ns));
+                            (clean && fresh && t.path.is_some())
+                                .then(|| primed::label(&pack, &spec, t.path.as_deref()))
+                        })
+                        .collect();
+                    let measured = self.measure(&texts, &labels, pack.tokenizer, known.as_ref())?;
                     let mut blobs = Vec::with_capacity(texts.len());
                     for ((t, m), clean) in texts.into_iter().zip(measured).zip(clean) {
                         blobs.push((m.blob.hash, t.text));
@@ -869,10 +882,13 @@ impl Engine {
     }
 
     /// Each text's hash and token count: counts the store knows are not
-    /// counted again; the rest are counted on all cores.
+    /// counted again; the rest are counted on all cores. A text with a
+    /// label is framed in the engine's format too, as its render will frame
+    /// it, and that body hashed and counted.
     fn measure(
         &self,
         texts: &[Text],
+        labels: &[Option<Label>],
         kind: TokenizerKind,
         known: Option<&HashMap<BlobHash, u32>>,
     ) -> Result<Vec<Measured>> {
@@ -887,22 +903,29 @@ impl Engine {
                     .map_err(Into::into)
             })?,
         };
+        let format = self.format();
         let indexed: Vec<usize> = (0..texts.len()).collect();
-        let tokens = parallel::map(&indexed, |&i| {
-            cached[i].unwrap_or_else(|| tokenize::count(kind, &texts[i].text))
+        let counted = parallel::map(&indexed, |&i| {
+            let text = &texts[i].text;
+            let tokens = cached[i].unwrap_or_else(|| tokenize::count(kind, text));
+            let body = labels[i]
+                .as_ref()
+                .and_then(|label| primed::body(format, kind, label, text, tokens));
+            (tokens, body)
         });
         Ok(texts
             .iter()
             .zip(hashes)
-            .zip(tokens)
+            .zip(counted)
             .zip(cached)
-            .map(|(((t, hash), tokens), cached)| Measured {
+            .map(|(((t, hash), (tokens, body)), cached)| Measured {
                 blob: CapturedBlob {
                     hash,
                     bytes: t.text.len() as u64,
                     tokens,
                 },
                 counted: cached.is_none(),
+                body,
             })
             .collect())
     }
@@ -1437,10 +1460,12 @@ impl crate::outcome::Commit for BlobsStored {
     }
 }
 
-/// A captured text's blob, and whether its count is new to the store.
+/// A captured text's blob, whether its count is new to the store, and the
+/// body its render will frame it into, with that body's count.
 struct Measured {
     blob: CapturedBlob,
     counted: bool,
+    body: Option<(BodyStamp, u32)>,
 }
 
 /// What an `ArtifactAdded` event records of the texts a spec captured.
@@ -1628,11 +1653,24 @@ fn store_texts(w: &mut Writer, staged: &Staged) -> Result<()> {
             && f.clean
             && !file_cache::racy(&stamp, now_ns)
         {
+            let body = m.body.as_ref().map(|(body, _)| body);
             let known = w.file_stamp(&path)?;
-            if !known.is_some_and(|k| {
-                file_cache::same_version(&k, &stamp) && k.clean_under == ctx_redact::RULES_VERSION
-            }) {
-                w.put_file_stamp(&path, &file_cache::clean(&stamp))?;
+            let noted = known.is_some_and(|k| {
+                file_cache::same_version(&k, &stamp)
+                    && k.clean_under == ctx_redact::RULES_VERSION
+                    && (body.is_none() || k.body.as_ref() == body)
+            });
+            if !noted {
+                let record = FileStamp {
+                    body: body.cloned(),
+                    ..file_cache::clean(&stamp)
+                };
+                w.put_file_stamp(&path, &record)?;
+            }
+            if let Some((body, tokens)) = &m.body
+                && w.token_count(&body.hash, staged.pack.tokenizer)?.is_none()
+            {
+                w.put_token_count(&body.hash, staged.pack.tokenizer, *tokens)?;
             }
         }
     }

@@ -5,8 +5,6 @@
 //! counted; [`warm`] starts that build on another thread while the command
 //! reads its sources.
 
-use std::ops::Range;
-
 use bpe_openai::Tokenizer;
 use ctx_model::TokenizerKind;
 
@@ -30,10 +28,11 @@ pub fn count(kind: TokenizerKind, text: &str) -> u32 {
     u32::try_from(tokenizer(kind).count(text)).unwrap_or(u32::MAX)
 }
 
-/// The count of `body`, whose bytes at `content` are known to count
-/// `content_tokens`, from counts of only the few lines where the content
-/// meets the frame; `None` when the content has no line where a count
-/// can be split (one line, or every line starting with whitespace or `/`).
+/// The count of the body `open + text + close`, where `text` is known to
+/// count `content_tokens`, from counts of only the few lines where the
+/// content meets its frame; `None` when the content has no line where a
+/// count can be split (one line, or every line starting with whitespace or
+/// `/`).
 ///
 /// A BPE count is the sum of the counts of the pre-tokenizer's pieces. No
 /// piece of o200k's or cl100k's pre-tokenizer holds a newline followed by
@@ -48,37 +47,47 @@ pub fn count(kind: TokenizerKind, text: &str) -> u32 {
 /// with a letter), that side needs only the frame's own count.
 pub fn count_framed(
     kind: TokenizerKind,
-    body: &str,
-    content: Range<usize>,
+    open: &str,
+    text: &str,
+    close: &str,
     content_tokens: u32,
 ) -> Option<u32> {
-    let text = body.get(content.clone())?;
-    let (first, head) = if splits_at(body.as_bytes(), content.start) {
+    let (o, t, c) = (open.as_bytes(), text.as_bytes(), close.as_bytes());
+    let (first, head) = if splits_between(o.last(), t.first().or(c.first())) {
         (0, 0)
     } else {
         let first = splits(text).next()?;
         (first, count(kind, &text[..first]))
     };
-    let (last, tail) = if splits_at(body.as_bytes(), content.end) {
+    let (last, tail) = if splits_between(t.last().or(o.last()), c.first()) {
         (text.len(), 0)
     } else {
         let last = splits(text).next_back()?;
         (last, count(kind, &text[last..]))
     };
     let inner = content_tokens.checked_sub(head)?.checked_sub(tail)?;
-    let around = count(kind, &body[..content.start + first])
-        .checked_add(count(kind, &body[content.start + last..]))?;
+    let around = count_joined(kind, open, &text[..first]).checked_add(count_joined(
+        kind,
+        &text[last..],
+        close,
+    ))?;
     inner.checked_add(around)
 }
 
-/// Whether every count splits at `at` in `bytes`: right after a newline,
-/// before an ASCII character that is not whitespace or `/`.
-fn splits_at(bytes: &[u8], at: usize) -> bool {
-    at > 0
-        && bytes[at - 1] == b'\n'
-        && bytes
-            .get(at)
-            .is_some_and(|&b| b.is_ascii_graphic() && b != b'/')
+/// The count of `a + b`.
+fn count_joined(kind: TokenizerKind, a: &str, b: &str) -> u32 {
+    match (a.is_empty(), b.is_empty()) {
+        (_, true) => count(kind, a),
+        (true, false) => count(kind, b),
+        (false, false) => count(kind, &[a, b].concat()),
+    }
+}
+
+/// Whether every count splits between the bytes `before` and `after`:
+/// right after a newline, before an ASCII character that is not whitespace
+/// or `/`.
+fn splits_between(before: Option<&u8>, after: Option<&u8>) -> bool {
+    before == Some(&b'\n') && after.is_some_and(|&b| b.is_ascii_graphic() && b != b'/')
 }
 
 /// The positions in `text` where every count splits: right after a
@@ -87,7 +96,7 @@ fn splits(text: &str) -> impl DoubleEndedIterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'\n', bytes)
         .map(|i| i + 1)
-        .filter(move |&k| splits_at(bytes, k))
+        .filter(move |&k| splits_between(Some(&bytes[k - 1]), bytes.get(k)))
 }
 
 #[cfg(test)]

@@ -97,7 +97,8 @@ impl Invocation {
         .map_err(|e| CliError::new(Kind::Usage, e))?;
         let engine = Engine::new(home, Duration::from_secs_f64(config.wait.value), stamp)
             .with_limits(config.limits())
-            .with_sensitive(sensitive);
+            .with_sensitive(sensitive)
+            .with_format(config.format.value);
         Ok(Self {
             engine,
             cwd,

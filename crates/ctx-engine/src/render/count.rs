@@ -62,9 +62,13 @@ pub(super) fn count_bodies(
             let f = &framed[i];
             // Content counted before (as `pack add` captured it) needs
             // only its meeting with the frame counted.
+            let (b, c) = (&f.body, &f.content);
             let n = known
-                .and_then(|n| tokenize::count_framed(kind, &f.body, f.content.clone(), n))
-                .unwrap_or_else(|| tokenize::count(kind, &f.body));
+                .and_then(|n| {
+                    let (open, close) = (&b[..c.start], &b[c.end..]);
+                    tokenize::count_framed(kind, open, &b[c.clone()], close, n)
+                })
+                .unwrap_or_else(|| tokenize::count(kind, b));
             // Hashing costs a small fraction of counting.
             let hash = (!f.hashed).then(|| BlobHash::of(f.body.as_bytes()));
             progress.tick(u64::from(n));
@@ -174,8 +178,9 @@ mod tests {
             for format in [Format::Markdown, Format::Xml, Format::Plain, Format::Json] {
                 let body = crate::render::format::body(format, &label, content.clone());
                 for kind in [ctx_model::TokenizerKind::O200k, ctx_model::TokenizerKind::Cl100k] {
-                    let known = tokenize::count(kind, &body.text[body.content.clone()]);
-                    if let Some(n) = tokenize::count_framed(kind, &body.text, body.content.clone(), known) {
+                    let (b, c) = (&body.text, body.content.clone());
+                    let known = tokenize::count(kind, &b[c.clone()]);
+                    if let Some(n) = tokenize::count_framed(kind, &b[..c.start], &b[c.clone()], &b[c.end..], known) {
                         proptest::prop_assert_eq!(n, tokenize::count(kind, &body.text), "{:?} {:?}", format, kind);
                     }
                 }

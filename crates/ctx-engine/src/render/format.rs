@@ -94,41 +94,17 @@ pub fn path_body(format: Format, label: &Label, whole: u64) -> Body {
 /// in its own buffer, which file reads allocate with room to spare, so a
 /// large render does not copy every file once more.
 pub fn body(format: Format, label: &Label, content: String) -> Body {
-    let needs_newline = !content.is_empty() && !content.ends_with('\n');
+    if let Some(frame) = Frame::around(format, label, &content) {
+        return frame.put_around(content);
+    }
     let open = match format {
-        Format::Markdown => {
-            let fence = "`".repeat(longest_backtick_run(&content).max(2) + 1);
-            let lang = label.path.as_deref().map_or_else(
-                || {
-                    if label.source.starts_with("git:") {
-                        "diff"
-                    } else {
-                        ""
-                    }
-                },
-                language,
-            );
-            let open = format!("## {}\n\n{fence}{lang}\n", one_line(&label.title()));
-            let mut close = String::with_capacity(fence.len() + 3);
-            if needs_newline {
-                close.push('\n');
-            }
-            close.push_str(&fence);
-            close.push_str("\n\n");
-            return around(content, &open, &close);
-        }
-        Format::Plain => {
-            let open = format!("==> {} <==\n", one_line(&label.title()));
-            let close = if needs_newline { "\n\n" } else { "\n" };
-            return around(content, &open, close);
-        }
         Format::Xml => {
             let mut open = String::from("<source>");
             Escape::Xml.push(&mut open, &label.title());
             open.push_str("</source>\n<document_content>");
             open
         }
-        Format::Json => "\"content\":\"".to_owned(),
+        _ => "\"content\":\"".to_owned(),
     };
     let close = match format {
         Format::Xml => "</document_content>\n</document>\n",
@@ -145,16 +121,59 @@ pub fn body(format: Format, label: &Label, content: String) -> Body {
     }
 }
 
-/// `content` between `open` and `close`, in the content's own buffer.
-fn around(content: String, open: &str, close: &str) -> Body {
-    let span = open.len()..open.len() + content.len();
-    let mut text = content;
-    text.reserve(open.len() + close.len());
-    text.insert_str(0, open);
-    text.push_str(close);
-    Body {
-        text,
-        content: span,
+/// What a format that shows content as it is (markdown, plain) puts before
+/// and after it: the body is `open + content + close`.
+pub struct Frame {
+    pub open: String,
+    pub close: String,
+}
+
+impl Frame {
+    /// The frame `format` puts around `content`; `None` for the formats
+    /// that escape content (XML, JSON).
+    pub fn around(format: Format, label: &Label, content: &str) -> Option<Self> {
+        let needs_newline = !content.is_empty() && !content.ends_with('\n');
+        match format {
+            Format::Markdown => {
+                let fence = "`".repeat(longest_backtick_run(content).max(2) + 1);
+                let lang = label.path.as_deref().map_or_else(
+                    || {
+                        if label.source.starts_with("git:") {
+                            "diff"
+                        } else {
+                            ""
+                        }
+                    },
+                    language,
+                );
+                let open = format!("## {}\n\n{fence}{lang}\n", one_line(&label.title()));
+                let mut close = String::with_capacity(fence.len() + 3);
+                if needs_newline {
+                    close.push('\n');
+                }
+                close.push_str(&fence);
+                close.push_str("\n\n");
+                Some(Self { open, close })
+            }
+            Format::Plain => Some(Self {
+                open: format!("==> {} <==\n", one_line(&label.title())),
+                close: if needs_newline { "\n\n" } else { "\n" }.to_owned(),
+            }),
+            Format::Xml | Format::Json => None,
+        }
+    }
+
+    /// The body of `content` in this frame, in the content's own buffer.
+    fn put_around(self, content: String) -> Body {
+        let span = self.open.len()..self.open.len() + content.len();
+        let mut text = content;
+        text.reserve(self.open.len() + self.close.len());
+        text.insert_str(0, &self.open);
+        text.push_str(&self.close);
+        Body {
+            text,
+            content: span,
+        }
     }
 }
 

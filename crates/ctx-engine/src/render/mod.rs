@@ -18,6 +18,7 @@ mod hash;
 mod label;
 mod lines;
 mod outline;
+pub(crate) mod primed;
 mod since;
 mod split;
 mod tree;

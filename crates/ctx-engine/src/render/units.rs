@@ -92,14 +92,16 @@ pub(super) fn expand(
     (units, warnings)
 }
 
-fn label(pack: &Pack, artifact: &Artifact, path: Option<String>) -> Label {
-    let lines = match &artifact.spec {
+/// The label of an item of `pack` from an artifact with `spec`, of the
+/// file at `path`.
+pub(super) fn label(pack: &Pack, spec: &SourceSpec, path: Option<String>) -> Label {
+    let lines = match spec {
         SourceSpec::Range { start, end, .. } => Some((*start, *end)),
         _ => None,
     };
     Label {
         pack: pack.name.to_string(),
-        source: artifact.spec.to_string(),
+        source: spec.to_string(),
         path,
         lines,
     }
@@ -109,7 +111,7 @@ fn label(pack: &Pack, artifact: &Artifact, path: Option<String>) -> Label {
 fn single(pack: &Pack, a: &Artifact, content: Content) -> Unit {
     Unit {
         artifact: a.id,
-        label: label(pack, a, a.spec.path().map(str::to_owned)),
+        label: label(pack, &a.spec, a.spec.path().map(str::to_owned)),
         mode: a.options.mode,
         content,
     }
@@ -166,13 +168,13 @@ fn collection_units(
     let mut units: Vec<Unit> = files
         .map(|(path, content)| Unit {
             artifact: a.id,
-            label: label(pack, a, Some(path)),
+            label: label(pack, &a.spec, Some(path)),
             mode: a.options.mode,
             content,
         })
         .chain(skipped.iter().map(|s| Unit {
             artifact: a.id,
-            label: label(pack, a, Some(s.path.clone())),
+            label: label(pack, &a.spec, Some(s.path.clone())),
             mode: a.options.mode,
             content: Content::Excluded(s.reason, None),
         }))
