@@ -39,6 +39,17 @@ impl Escape {
         }
     }
 
+    /// Whether escaping leaves `text` as it is, byte for byte.
+    pub fn leaves(self, text: &str) -> bool {
+        let rule: Rule = match self {
+            Self::None => return true,
+            Self::Xml => xml,
+            Self::Json => json,
+        };
+        let bytes = text.as_bytes();
+        (0..bytes.len()).all(|i| rule(bytes, i).1 == 0)
+    }
+
     /// A text that escapes to `escaped`, or `None` when no text does. For
     /// XML, replaced characters come back as U+FFFD: escaping the result
     /// gives `escaped` again, which is all a frame needs.
@@ -194,6 +205,31 @@ mod tests {
         let mut out = String::new();
         escape.push(&mut out, text);
         out
+    }
+
+    /// `leaves` says yes exactly when escaping gives the text back.
+    #[test]
+    fn leaves_is_whether_escaping_changes_nothing() {
+        let texts = [
+            "",
+            "plain\ttext\r\n",
+            "a & b",
+            "<tag>",
+            "quote \"",
+            "back\\slash",
+            "\u{1}",
+            "\u{FFFE}",
+            "\u{FFFD} é ✓",
+        ];
+        for escape in [Escape::None, Escape::Xml, Escape::Json] {
+            for text in texts {
+                assert_eq!(
+                    escape.leaves(text),
+                    escaped(escape, text) == text,
+                    "{escape:?} {text:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -97,40 +97,28 @@ pub fn body(format: Format, label: &Label, content: String) -> Body {
     if let Some(frame) = Frame::around(format, label, &content) {
         return frame.put_around(content);
     }
-    let open = match format {
-        Format::Xml => {
-            let mut open = String::from("<source>");
-            Escape::Xml.push(&mut open, &label.title());
-            open.push_str("</source>\n<document_content>");
-            open
-        }
-        _ => "\"content\":\"".to_owned(),
-    };
-    let close = match format {
-        Format::Xml => "</document_content>\n</document>\n",
-        _ => "\"}\n",
-    };
+    let Frame { open, close } = Frame::escaping(format, label);
     let mut text = String::with_capacity(open.len() + content.len() + content.len() / 16 + 64);
     text.push_str(&open);
     escape(format).push(&mut text, &content);
     let end = text.len();
-    text.push_str(close);
+    text.push_str(&close);
     Body {
         text,
         content: open.len()..end,
     }
 }
 
-/// What a format that shows content as it is (markdown, plain) puts before
-/// and after it: the body is `open + content + close`.
+/// What a format puts before and after content it shows as it is: the
+/// body is `open + content + close`.
 pub struct Frame {
     pub open: String,
     pub close: String,
 }
 
 impl Frame {
-    /// The frame `format` puts around `content`; `None` for the formats
-    /// that escape content (XML, JSON).
+    /// The frame `format` puts around `content`; `None` where the format
+    /// escapes the content into other bytes (XML, JSON).
     pub fn around(format: Format, label: &Label, content: &str) -> Option<Self> {
         let needs_newline = !content.is_empty() && !content.ends_with('\n');
         match format {
@@ -159,7 +147,28 @@ impl Frame {
                 open: format!("==> {} <==\n", one_line(&label.title())),
                 close: if needs_newline { "\n\n" } else { "\n" }.to_owned(),
             }),
-            Format::Xml | Format::Json => None,
+            Format::Xml | Format::Json => escape(format)
+                .leaves(content)
+                .then(|| Self::escaping(format, label)),
+        }
+    }
+
+    /// The frame XML and JSON put around content they escape.
+    fn escaping(format: Format, label: &Label) -> Self {
+        match format {
+            Format::Xml => {
+                let mut open = String::from("<source>");
+                Escape::Xml.push(&mut open, &label.title());
+                open.push_str("</source>\n<document_content>");
+                Self {
+                    open,
+                    close: "</document_content>\n</document>\n".to_owned(),
+                }
+            }
+            _ => Self {
+                open: "\"content\":\"".to_owned(),
+                close: "\"}\n".to_owned(),
+            },
         }
     }
 

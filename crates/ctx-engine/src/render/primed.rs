@@ -26,8 +26,8 @@ pub(crate) fn label(pack: &Pack, spec: &SourceSpec, path: Option<&str>) -> Label
 /// `label` in `format`, and its count; `None` where the format escapes the
 /// content into other bytes, whose count is not known.
 ///
-/// Markdown and plain frames leave the content as it is, so the body is
-/// hashed in its three pieces and never built.
+/// The content stays as it is in its frame, so the body is hashed in its
+/// three pieces and never built.
 pub(crate) fn body(
     format: Format,
     kind: TokenizerKind,
@@ -35,30 +35,14 @@ pub(crate) fn body(
     content: &str,
     content_tokens: u32,
 ) -> Option<(BodyStamp, u32)> {
-    let (hash, tokens) = match Frame::around(format, label, content) {
-        Some(Frame { open, close }) => {
-            let parts = [open.as_bytes(), content.as_bytes(), close.as_bytes()];
-            let tokens = tokenize::count_framed(kind, &open, content, &close, content_tokens)
-                .unwrap_or_else(|| tokenize::count(kind, &[&open, content, &close].concat()));
-            (BlobHash::of_parts(&parts), tokens)
-        }
-        None => {
-            let body = format::body(format, label, content.to_owned());
-            let (b, c) = (&body.text, body.content.clone());
-            if &b[c.clone()] != content {
-                return None;
-            }
-            let tokens =
-                tokenize::count_framed(kind, &b[..c.start], content, &b[c.end..], content_tokens)
-                    .unwrap_or_else(|| tokenize::count(kind, b));
-            (BlobHash::of(b.as_bytes()), tokens)
-        }
-    };
+    let Frame { open, close } = Frame::around(format, label, content)?;
+    let tokens = tokenize::count_framed(kind, &open, content, &close, content_tokens)
+        .unwrap_or_else(|| tokenize::count(kind, &[&open, content, &close].concat()));
     let stamp = BodyStamp {
         format,
         title: label.title(),
         framing: format::FRAMING_VERSION,
-        hash,
+        hash: BlobHash::of_parts(&[open.as_bytes(), content.as_bytes(), close.as_bytes()]),
     };
     Some((stamp, tokens))
 }
