@@ -313,19 +313,25 @@ fn the_render_after_pack_add_counts_no_body_again() {
         ("one.txt", "x"),
         ("empty.txt", ""),
     ];
-    for format in ["markdown", "plain", "xml", "json"] {
-        let env = Env::new();
-        let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
-        let paths: Vec<_> = files
-            .iter()
-            .map(|(rel, text)| {
-                let path = env.write(rel, text);
-                set_mtime(&path, mtime);
-                path
-            })
-            .collect();
-        // Past the racy window for the change time too.
-        std::thread::sleep(Duration::from_millis(2_200));
+    let mtime = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+    let projects: Vec<_> = ["markdown", "plain", "xml", "json"]
+        .into_iter()
+        .map(|format| {
+            let env = Env::new();
+            let paths: Vec<_> = files
+                .iter()
+                .map(|(rel, text)| {
+                    let path = env.write(rel, text);
+                    set_mtime(&path, mtime);
+                    path
+                })
+                .collect();
+            (format, env, paths)
+        })
+        .collect();
+    // Past the racy window for the change time too.
+    std::thread::sleep(Duration::from_millis(2_200));
+    for (format, env, paths) in projects {
         let with_format = |args: &[&str]| {
             let out = env
                 .command(args)
