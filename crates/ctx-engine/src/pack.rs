@@ -715,40 +715,37 @@ impl Engine {
         let mut warnings = Vec::new();
         let mut secrets = BTreeMap::new();
         let (to_writer, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let taking = Taking {
+            pack: &pack,
+            spec: &spec,
+            replace: store_redacted,
+            format: self.format(),
+            known: known.as_ref(),
+        };
         let (skipped, stored) = std::thread::scope(|scope| {
             let writer = scope.spawn(|| self.store_blobs(batches));
-            let skipped =
-                source::capture_each(&spec, &root, options, self.sensitive(), |mut texts| {
-                    warnings.extend(
-                        texts
-                            .iter()
-                            .filter_map(|t| crate::render::lossy_warning(t, &spec)),
-                    );
-                    let (found, clean) = secrets_in(&mut texts, store_redacted);
-                    for (kind, n) in found {
-                        *secrets.entry(kind).or_insert(0) += n;
-                    }
-                    // A file the cache will note clean is framed as the
-                    // next render will frame it.
-                    let now_ns = file_cache::now_ns();
-                    let labels: Vec<Option<Label>> = texts
-                        .iter()
-                        .zip(&clean)
-                        .map(|(t, &clean)| {
-                            let fresh = t.stamp.is_some_and(|st| !file_cache::racy(&st, now_ns));
-                            (clean && fresh && t.path.is_some())
-                                .then(|| primed::label(&pack, &spec, t.path.as_deref()))
-                        })
-                        .collect();
-                    let measured = self.measure(&texts, &labels, pack.tokenizer, known.as_ref())?;
-                    let mut blobs = Vec::with_capacity(texts.len());
-                    for ((t, m), clean) in texts.into_iter().zip(measured).zip(clean) {
-                        blobs.push((m.blob.hash, t.text));
+            let per_file = |text| self.take(text, &taking);
+            let skipped = source::capture_each(
+                &spec,
+                &root,
+                options,
+                self.sensitive(),
+                &per_file,
+                |taken| {
+                    let mut blobs = Vec::with_capacity(taken.len());
+                    for t in taken {
+                        warnings.extend(t.lossy);
+                        let clean = t.secrets.is_empty();
+                        for (kind, n) in t.secrets {
+                            *secrets.entry(kind).or_insert(0) += n;
+                        }
+                        let measured = t.measured?;
+                        blobs.push((measured.blob.hash, t.text.text));
                         files.push(StagedText {
-                            path: t.path,
-                            stamp: t.stamp,
+                            path: t.text.path,
+                            stamp: t.text.stamp,
                             clean,
-                            measured: m,
+                            measured,
                         });
                     }
                     // The writer stops only on an error, which is reported
@@ -758,7 +755,8 @@ impl Engine {
                         .map_err(|_| EngineError::PackChanged {
                             name: pack.name.to_string(),
                         })
-                });
+                },
+            );
             if skipped.is_ok() {
                 let _ = to_writer.send(Batch::Done);
             }
@@ -881,53 +879,53 @@ impl Engine {
         }))
     }
 
-    /// Each text's hash and token count: counts the store knows are not
-    /// counted again; the rest are counted on all cores. A text with a
-    /// label is framed in the engine's format too, as its render will frame
-    /// it, and that body hashed and counted.
-    fn measure(
-        &self,
-        texts: &[Text],
-        labels: &[Option<Label>],
-        kind: TokenizerKind,
-        known: Option<&HashMap<BlobHash, u32>>,
-    ) -> Result<Vec<Measured>> {
-        let hashes = parallel::map(texts, |t| BlobHash::of(t.text.as_bytes()));
-        let cached: Vec<Option<u32>> = match known {
-            Some(known) => hashes.iter().map(|h| known.get(h).copied()).collect(),
-            None => self.read(|r| {
-                hashes
-                    .iter()
-                    .map(|h| r.token_count(h, kind))
-                    .collect::<Result<_, StoreError>>()
-                    .map_err(Into::into)
-            })?,
+    /// What `pack add` learns of one text as soon as it is read, on the
+    /// core that read it: its secrets (the text swapped for its redacted
+    /// form when told to store that), its hash and token count (a count
+    /// the store knows is not counted again), and, for a file the cache
+    /// will note clean, the body its render will frame it into, hashed and
+    /// counted.
+    fn take(&self, mut text: Text, taking: &Taking<'_>) -> Taken {
+        let lossy = crate::render::lossy_warning(&text, taking.spec);
+        let (redacted, secrets) =
+            ctx_redact::redact_file(text.path.as_deref().unwrap_or_default(), &text.text);
+        if let Cow::Owned(redacted) = redacted
+            && taking.replace
+        {
+            text.text = redacted;
+        }
+        let fresh = (text.stamp).is_some_and(|st| !file_cache::racy(&st, file_cache::now_ns()));
+        let label = (secrets.is_empty() && fresh && text.path.is_some())
+            .then(|| primed::label(taking.pack, taking.spec, text.path.as_deref()));
+        let measured = self.measure(&text.text, label.as_ref(), taking);
+        Taken {
+            text,
+            lossy,
+            secrets,
+            measured,
+        }
+    }
+
+    /// A text's hash and token count, and with a label its body as the
+    /// engine's format frames it, hashed and counted.
+    fn measure(&self, text: &str, label: Option<&Label>, taking: &Taking<'_>) -> Result<Measured> {
+        let kind = taking.pack.tokenizer;
+        let hash = BlobHash::of(text.as_bytes());
+        let cached = match taking.known {
+            Some(known) => known.get(&hash).copied(),
+            None => self.read(|r| r.token_count(&hash, kind).map_err(Into::into))?,
         };
-        let format = self.format();
-        let indexed: Vec<usize> = (0..texts.len()).collect();
-        let counted = parallel::map(&indexed, |&i| {
-            let text = &texts[i].text;
-            let tokens = cached[i].unwrap_or_else(|| tokenize::count(kind, text));
-            let body = labels[i]
-                .as_ref()
-                .and_then(|label| primed::body(format, kind, label, text, tokens));
-            (tokens, body)
-        });
-        Ok(texts
-            .iter()
-            .zip(hashes)
-            .zip(counted)
-            .zip(cached)
-            .map(|(((t, hash), (tokens, body)), cached)| Measured {
-                blob: CapturedBlob {
-                    hash,
-                    bytes: t.text.len() as u64,
-                    tokens,
-                },
-                counted: cached.is_none(),
-                body,
-            })
-            .collect())
+        let tokens = cached.unwrap_or_else(|| tokenize::count(kind, text));
+        let body = label.and_then(|label| primed::body(taking.format, kind, label, text, tokens));
+        Ok(Measured {
+            blob: CapturedBlob {
+                hash,
+                bytes: text.len() as u64,
+                tokens,
+            },
+            counted: cached.is_none(),
+            body,
+        })
     }
 
     /// Removes an artifact named by its id, a unique id prefix, or its spec.
@@ -1424,31 +1422,25 @@ pub(crate) fn canonical_root(dir: &Path) -> Result<String> {
         .ok_or_else(|| EngineError::RootNotUtf8 { path: root.clone() })
 }
 
-/// The secrets the redactor finds in `texts`, by kind, found on all cores
-/// and judged as a render judges them (a file by its path). With
-/// `replace`, each text with secrets is swapped for its redacted form.
-fn secrets_in(texts: &mut [Text], replace: bool) -> (BTreeMap<SecretKind, u32>, Vec<bool>) {
-    let found = parallel::map(texts, |t| {
-        let (redacted, kinds) =
-            ctx_redact::redact_file(t.path.as_deref().unwrap_or_default(), &t.text);
-        let redacted = match redacted {
-            Cow::Owned(text) if replace => Some(text),
-            _ => None,
-        };
-        (redacted, kinds)
-    });
-    let mut total = BTreeMap::new();
-    let mut clean = Vec::with_capacity(texts.len());
-    for (t, (redacted, kinds)) in texts.iter_mut().zip(found) {
-        if let Some(text) = redacted {
-            t.text = text;
-        }
-        clean.push(kinds.is_empty());
-        for (kind, n) in kinds {
-            *total.entry(kind).or_insert(0) += n;
-        }
-    }
-    (total, clean)
+/// What every text of one capture is taken with.
+struct Taking<'a> {
+    pack: &'a Pack,
+    spec: &'a SourceSpec,
+    /// Store a text with secrets in its redacted form.
+    replace: bool,
+    /// The format the next render frames in.
+    format: ctx_model::Format,
+    /// The counts the store knows, by hash, read once for a collection.
+    known: Option<&'a HashMap<BlobHash, u32>>,
+}
+
+/// One text as `pack add` took it: the secrets found in it are judged as
+/// a render judges them (a file by its path).
+struct Taken {
+    text: Text,
+    lossy: Option<Warning>,
+    secrets: Vec<(SecretKind, u32)>,
+    measured: Result<Measured>,
 }
 
 /// Whether a transaction of blobs wrote any (else it need not commit).

@@ -131,7 +131,7 @@ pub(super) fn capture(
     rules: &super::Sensitive,
 ) -> Result<Capture, SourceError> {
     let mut files = Vec::new();
-    let skipped = capture_each(spec, root, options, rules, |mut batch| {
+    let skipped = capture_each(spec, root, options, rules, &|text| text, |mut batch| {
         files.append(&mut batch);
         Ok::<(), SourceError>(())
     })?;
@@ -140,12 +140,13 @@ pub(super) fn capture(
 
 /// Expands a collection under `root` and reads it in batches of files in
 /// path order, handing each to `each`; returns the files it left out.
-pub(super) fn capture_each<E: From<SourceError>>(
+pub(super) fn capture_each<T: Send, E: From<SourceError>>(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
     rules: &super::Sensitive,
-    mut each: impl FnMut(Vec<Text>) -> Result<(), E>,
+    per_file: &(impl Fn(Text) -> T + Sync),
+    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
 ) -> Result<Vec<SkippedFile>, E> {
     let confine = Confine::new(root, options);
     let (start, matcher, depth) = start_of(spec, root, options, confine)?;
@@ -183,7 +184,14 @@ pub(super) fn capture_each<E: From<SourceError>>(
     candidates.sort_unstable();
     let mut read_any = false;
     for batch in candidates.chunks(BATCH_FILES) {
-        let files = read_all(root, batch, options.max_file_bytes, confine, &mut skipped);
+        let files = read_all(
+            root,
+            batch,
+            options.max_file_bytes,
+            confine,
+            per_file,
+            &mut skipped,
+        );
         if !files.is_empty() {
             read_any = true;
             each(files)?;
@@ -411,17 +419,20 @@ fn ignored(
     }
 }
 
-/// Reads the candidates on all cores, in order; a file that turns out
-/// binary, too large or unreadable is noted in `skipped` instead.
-fn read_all(
+/// Reads the candidates on all cores, in order, and hands each text to
+/// `per_file` on the core that read it, while it is fresh in that core's
+/// cache; a file that turns out binary, too large or unreadable is noted
+/// in `skipped` instead.
+fn read_all<T: Send>(
     root: &Path,
     candidates: &[String],
     max_file_bytes: u64,
     confine: Confine<'_>,
+    per_file: &(impl Fn(Text) -> T + Sync),
     skipped: &mut Vec<SkippedFile>,
-) -> Vec<Text> {
+) -> Vec<T> {
     let read = parallel::map(candidates, |rel| {
-        file::read(&root.join(rel), rel, max_file_bytes, confine)
+        file::read(&root.join(rel), rel, max_file_bytes, confine).map(per_file)
     });
     let mut files = Vec::with_capacity(read.len());
     for (path, result) in candidates.iter().cloned().zip(read) {

@@ -161,22 +161,24 @@ pub fn capture(
     capture_one(spec, root, options, rules).map(Capture::One)
 }
 
-/// Reads what a resolved spec names, as [`capture`] does, handing the
-/// texts to `each` a batch at a time in path order (a single source is one
-/// batch of one), so a caller done with each batch holds no more than one
-/// batch at a time. Returns what a collection skipped (`None` for a single
-/// source).
-pub fn capture_each<E: From<SourceError>>(
+/// Reads what a resolved spec names, as [`capture`] does, turning each
+/// text by `per_file` (on the core that read it, in parallel) and handing
+/// the results to `each` a batch at a time in path order (a single source
+/// is one batch of one), so a caller done with each batch holds no more
+/// than one batch at a time. Returns what a collection skipped (`None` for
+/// a single source).
+pub fn capture_each<T: Send, E: From<SourceError>>(
     spec: &SourceSpec,
     root: &Path,
     options: &AddOptions,
     rules: &Sensitive,
-    mut each: impl FnMut(Vec<Text>) -> Result<(), E>,
+    per_file: &(impl Fn(Text) -> T + Sync),
+    mut each: impl FnMut(Vec<T>) -> Result<(), E>,
 ) -> Result<Option<Vec<SkippedFile>>, E> {
     if spec.is_collection() {
-        return collection::capture_each(spec, root, options, rules, each).map(Some);
+        return collection::capture_each(spec, root, options, rules, per_file, each).map(Some);
     }
-    each(vec![capture_one(spec, root, options, rules)?])?;
+    each(vec![per_file(capture_one(spec, root, options, rules)?)])?;
     Ok(None)
 }
 
