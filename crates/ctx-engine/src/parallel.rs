@@ -18,15 +18,24 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let done = f(item);
-                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(done);
-                }
-            });
+        let workers: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        let done = f(item);
+                        *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(done);
+                    }
+                })
+            })
+            .collect();
+        // Joined here, a worker's panic goes on with its own payload, not
+        // the scope's "a scoped thread panicked".
+        for worker in workers {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
         }
     });
     slots
@@ -79,7 +88,10 @@ mod tests {
         assert_eq!(sums, outer.iter().map(|o| 4950 * o).collect::<Vec<_>>());
         let panicked = std::panic::catch_unwind(|| {
             super::map(&outer, |&o| assert!(o != 5, "item five"));
-        });
-        assert!(panicked.is_err());
+        })
+        .expect_err("a worker panicked");
+        let message = (panicked.downcast_ref::<&str>().copied())
+            .or_else(|| panicked.downcast_ref::<String>().map(String::as_str));
+        assert_eq!(message, Some("item five"));
     }
 }
